@@ -1,0 +1,3 @@
+from workbuoy.cli import main
+
+raise SystemExit(main())
