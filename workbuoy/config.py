@@ -1,0 +1,130 @@
+"""Process environment: every ``WB_*`` variable, its default, and its validation.
+
+Read once at start; a bad value stops the program with a message that names the
+variable (exit code 2) instead of failing later somewhere far from the cause.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from workbuoy.schemas.base import ENTITIES
+from workbuoy.schemas.settings import check_base_url, origin_of
+
+APP = "workbuoy"
+
+
+class ConfigError(ValueError):
+    """A ``WB_*`` variable holds a value we cannot use."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    v = raw.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name}={raw!r}: expected 1/0, true/false, yes/no or on/off")
+
+
+def _int(name: str, raw: str, lo: int, hi: int) -> int:
+    try:
+        v = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected an integer") from None
+    if not lo <= v <= hi:
+        raise ConfigError(f"{name}={raw!r}: expected an integer from {lo} to {hi}")
+    return v
+
+
+def _float(name: str, raw: str, lo: float, hi: float) -> float:
+    try:
+        v = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected a number") from None
+    if not lo <= v <= hi:
+        raise ConfigError(f"{name}={raw!r}: expected a number from {lo} to {hi}")
+    return v
+
+
+def _url(name: str, raw: str) -> str:
+    try:
+        return check_base_url(raw.rstrip("/"))
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    if raw not in choices:
+        raise ConfigError(f"{name}={raw!r}: expected one of {', '.join(choices)}")
+    return raw
+
+
+@dataclass(frozen=True)
+class Env:
+    data_dir: Path
+    portal_base_url: str = "https://app.workbuoy.com/portal"
+    api_base_url: str = "https://app.workbuoy.com/api"
+    email_base_url: str = "https://app.workbuoy.com/email"
+    cal_base_url: str = "https://app.workbuoy.com/calendar"
+    update_feed_url: str = "https://api.github.com/repos/workbuoy/desktop/releases"
+    update_channel: str = "latest"
+    prefer_bearer: bool = False
+    sync_initial_delay_sec: float = 10.0
+    sync_concurrency: int = 3
+    crdt_tenants: frozenset[str] = field(default_factory=frozenset)
+    metrics_port: int = 9464
+    log_json: bool = False
+    log_level: str = "INFO"
+    heartbeat_sec: float = 1.0
+    keyring_backend: str = "system"
+    keyring_key: str | None = None
+    sentry_dsn: str | None = None
+
+    @property
+    def portal_origin(self) -> str:
+        return origin_of(self.portal_base_url)
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "workbuoy.db"
+
+
+def load(environ: dict[str, str] | None = None) -> Env:
+    """Read and validate every ``WB_*`` variable; raise ``ConfigError`` naming the bad one."""
+    e = os.environ if environ is None else environ
+    get = e.get
+    data_dir = Path(get("WB_DATA_DIR") or platformdirs.user_data_dir(APP)).expanduser()
+    if not data_dir.is_absolute():
+        data_dir = data_dir.resolve()
+    portal = _url("WB_PORTAL_BASE_URL", get("WB_PORTAL_BASE_URL", Env.portal_base_url))
+    origin = origin_of(portal)
+    tenants = frozenset(t.strip() for t in get("WB_CRDT_TENANTS", "").split(",") if t.strip())
+    return Env(
+        data_dir=data_dir,
+        portal_base_url=portal,
+        api_base_url=_url("WB_API_BASE_URL", get("WB_API_BASE_URL", f"{origin}/api" if "WB_PORTAL_BASE_URL" in e else Env.api_base_url)),
+        email_base_url=_url("WB_EMAIL_BASE_URL", get("WB_EMAIL_BASE_URL", f"{origin}/email")),
+        cal_base_url=_url("WB_CAL_BASE_URL", get("WB_CAL_BASE_URL", f"{origin}/calendar")),
+        update_feed_url=_url("WB_UPDATE_FEED_URL", get("WB_UPDATE_FEED_URL", Env.update_feed_url)),
+        update_channel=_choice("WB_UPDATE_CHANNEL", get("WB_UPDATE_CHANNEL", "latest"), ("latest", "beta")),
+        prefer_bearer=_bool("WB_PREFER_BEARER", get("WB_PREFER_BEARER", "0")),
+        sync_initial_delay_sec=_float("WB_SYNC_INITIAL_DELAY_SEC", get("WB_SYNC_INITIAL_DELAY_SEC", "10"), 0, 86_400),
+        sync_concurrency=_int("WB_SYNC_CONCURRENCY", get("WB_SYNC_CONCURRENCY", "3"), 1, len(ENTITIES)),
+        crdt_tenants=tenants,
+        metrics_port=_int("WB_METRICS_PORT", get("WB_METRICS_PORT", "9464"), 0, 65_535),
+        log_json=_bool("WB_LOG_JSON", get("WB_LOG_JSON", "0")),
+        log_level=_choice("WB_LOG_LEVEL", get("WB_LOG_LEVEL", "INFO").upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
+        heartbeat_sec=_float("WB_HEARTBEAT_SEC", get("WB_HEARTBEAT_SEC", "1"), 0.05, 60),
+        keyring_backend=_choice("WB_KEYRING_BACKEND", get("WB_KEYRING_BACKEND", "system"), ("system", "file")),
+        keyring_key=get("WB_KEYRING_KEY") or None,
+        sentry_dsn=get("SENTRY_DSN") or None,
+    )

@@ -1,0 +1,150 @@
+"""The outbox: queued writes, e-mail drafts, calendar events, workflows."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta
+
+from workbuoy.schemas.base import Email, Entity, EpochMs, Id, Limit, LongText, Msg, Name, Op, QType, QueueStatus, RowPayload, ShortText
+
+Resolution = Literal["keepLocal", "keepServer"]
+WorkflowKind = Literal["follow_up", "schedule_meeting", "close_deal", "escalate_ticket"]
+
+
+class QueueCreate(Msg):
+    entity: Entity
+    op: Op
+    entity_id: Id | None = None
+    payload: RowPayload | None = None
+    org_id: Id | None = None
+
+    def __post_init__(self) -> None:
+        if self.op != "create" and self.entity_id is None:
+            raise ValueError(f"op {self.op!r} needs an entityId")
+        if self.op != "delete" and self.payload is None:
+            raise ValueError(f"op {self.op!r} needs a payload")
+
+
+class QueueItemRef(Msg):
+    id: int
+    op_id: str
+    status: QueueStatus
+    entity_id: str | None = None
+
+
+class QueueList(Msg):
+    status: QueueStatus | None = None
+    limit: Limit = 100
+
+
+class QueueItemView(Msg):
+    id: int
+    op_id: str
+    org_id: str
+    qtype: QType
+    entity: str | None
+    op: str | None
+    entity_id: str | None
+    status: QueueStatus
+    attempt: int
+    last_error: str | None
+    conflicted: bool
+    wf_id: str | None
+    step_index: int | None
+    created_at: int
+    updated_at: int
+
+
+class QueueListReply(Msg):
+    items: list[QueueItemView]
+
+
+class QueueRetry(Msg):
+    id: Annotated[int, Meta(ge=1)]
+
+
+class ResolveConflict(Msg):
+    entity: Entity
+    entity_id: Id
+    resolution: Resolution
+
+
+class EmailDraft(Msg):
+    to: Annotated[list[Email], Meta(min_length=1, max_length=50)]
+    subject: Annotated[str, Meta(max_length=998)]
+    body: LongText = ""
+    cc: Annotated[list[Email], Meta(max_length=50)] = []
+    entity: Entity | None = None
+    entity_id: Id | None = None
+    org_id: Id | None = None
+
+
+class CalendarCreate(Msg):
+    title: Name
+    starts_at: EpochMs
+    ends_at: EpochMs
+    attendees: Annotated[list[Email], Meta(max_length=100)] = []
+    location: ShortText | None = None
+    org_id: Id | None = None
+
+    def __post_init__(self) -> None:
+        if self.ends_at < self.starts_at:
+            raise ValueError("endsAt is before startsAt")
+
+
+class WorkflowStep(Msg):
+    qtype: QType
+    payload: RowPayload
+    entity: Entity | None = None
+    op: Op | None = None
+    entity_id: Id | None = None
+
+    def __post_init__(self) -> None:
+        if self.qtype == "crm" and (self.entity is None or self.op is None):
+            raise ValueError("a crm step needs entity and op")
+
+
+class WorkflowManifest(Msg):
+    steps: Annotated[list[WorkflowStep], Meta(min_length=1, max_length=50)]
+    org_id: Id | None = None
+
+
+class WorkflowEnqueued(Msg):
+    wf_id: str
+    items: list[QueueItemRef]
+
+
+class AiWorkflow(Msg):
+    entity: Entity
+    entity_id: Id
+    kind: WorkflowKind
+
+
+class AssistantApply(Msg):
+    actions: Annotated[list[QueueCreate], Meta(min_length=1, max_length=50)]
+    session_id: Id | None = None
+
+
+class AssistantApplied(Msg):
+    items: list[QueueItemRef]
+
+
+class ChatMessage(Msg):
+    role: Literal["user", "assistant", "system"]
+    content: Annotated[str, Meta(max_length=20_000)]
+
+
+class AiChat(Msg):
+    messages: Annotated[list[ChatMessage], Meta(min_length=1, max_length=50)]
+
+
+class AiChatReply(Msg):
+    message: ChatMessage
+
+
+class QueueChanged(Msg):
+    """Event: queue depth by status after a change."""
+
+    depth: dict[str, int]
+    detail: Any = None

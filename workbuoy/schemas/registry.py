@@ -1,0 +1,114 @@
+"""The one table that says, for every channel, what it carries and who may use it.
+
+The broker routes and authorises with it, actors register their handlers against
+it, and ``workbuoy schemas`` prints it as JSON Schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import msgspec
+
+from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, queue, rbac, settings, sync, ui
+from workbuoy.schemas.base import Empty, Ok
+
+HUMANS = frozenset({"ui", "cli"})
+API_CALLERS = frozenset({"sync", "queue", "audit", "plugins"})
+EVERYONE = frozenset({"supervisor", "auth", "sync", "queue", "audit", "plugins", "ui", "cli"})
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    name: str
+    request: type[msgspec.Struct]
+    reply: type[msgspec.Struct]
+    owner: str
+    callers: frozenset[str]
+    doc: str
+
+    def decoder(self) -> msgspec.msgpack.Decoder:
+        return msgspec.msgpack.Decoder(self.request)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    name: str
+    payload: type[msgspec.Struct]
+    publishers: frozenset[str]
+    doc: str
+
+
+_CHANNELS = [
+    # supervisor
+    Channel("wb:getSettings", Empty, settings.Settings, "supervisor", EVERYONE, "Current settings."),
+    Channel("wb:updateSettings", settings.SettingsPatch, settings.Settings, "supervisor", HUMANS, "Validated partial update, written atomically."),
+    Channel("wb:metrics:snapshot", Empty, control.MetricsSnapshot, "supervisor", HUMANS, "Current metric samples of every process."),
+    Channel("wb:sup:status", Empty, control.Status, "supervisor", EVERYONE, "Every actor's pid, state, restarts and heartbeat."),
+    Channel("wb:sup:restart", control.RestartActor, Ok, "supervisor", HUMANS, "Restart one actor."),
+    Channel("wb:sup:stop", Empty, Ok, "supervisor", HUMANS, "Orderly shutdown of the node."),
+    Channel("wb:sup:deeplink", control.DeepLink, Ok, "supervisor", HUMANS, "A deep link handed over by a second `workbuoy run`."),
+    # auth
+    Channel("wb:auth:login", auth.Login, auth.AuthState, "auth", HUMANS, "Sign in at the portal; the cookie goes to the OS keyring."),
+    Channel("wb:auth:logout", Empty, auth.AuthState, "auth", HUMANS, "Revoke and forget the session."),
+    Channel("wb:auth:status", Empty, auth.AuthState, "auth", EVERYONE, "Signed-in state, no secret."),
+    Channel("wb:auth:credentials", auth.CredentialsRequest, auth.Credentials, "auth", API_CALLERS, "Headers for one API call; never for the ui."),
+    Channel("wb:rbac:can", rbac.RbacCan, rbac.RbacReply, "auth", EVERYONE, "May the user do this action in this org?"),
+    # sync
+    Channel("wb:offline:getMessages", offline.GetMessages, offline.MessagesReply, "sync", HUMANS, "Cached messages."),
+    Channel("wb:offline:getList", offline.GetList, offline.ListReply, "sync", HUMANS, "A page of one cached table."),
+    Channel("wb:org:list", orgs.OrgList, orgs.OrgListReply, "sync", EVERYONE, "The user's orgs from /me."),
+    Channel("wb:sync:start", sync.SyncStart, sync.SyncStarted, "sync", HUMANS | {"supervisor"}, "Start a sync now."),
+    Channel("wb:sync:status", Empty, sync.SyncStatus, "sync", EVERYONE, "Per entity and org: last sync, last error, rows."),
+    # queue
+    Channel("wb:queue:create", queue.QueueCreate, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a CRM write."),
+    Channel("wb:queue:list", queue.QueueList, queue.QueueListReply, "queue", HUMANS, "Queued writes by status."),
+    Channel("wb:queue:retry", queue.QueueRetry, queue.QueueItemRef, "queue", HUMANS, "Put a failed write back."),
+    Channel("wb:queue:resolveConflict", queue.ResolveConflict, Ok, "queue", HUMANS, "keepLocal or keepServer."),
+    Channel("wb:email:draft", queue.EmailDraft, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue an e-mail draft."),
+    Channel("wb:calendar:create", queue.CalendarCreate, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a calendar event."),
+    Channel("wb:assistant:apply", queue.AssistantApply, queue.AssistantApplied, "queue", HUMANS, "Queue the assistant's proposed writes."),
+    Channel("wb:workflow:run", queue.WorkflowManifest, queue.WorkflowEnqueued, "queue", HUMANS, "Queue a multi-step workflow atomically."),
+    Channel("wb:ai:workflow", queue.AiWorkflow, queue.WorkflowEnqueued, "queue", HUMANS, "Ask the server for a workflow and queue it."),
+    Channel("wb:ai:chat", queue.AiChat, queue.AiChatReply, "queue", HUMANS, "Mini-Buoy chat."),
+    Channel("wb:org:switch", orgs.OrgSwitch, orgs.OrgListReply, "queue", HUMANS, "Change the active org."),
+    # audit
+    Channel("wb:audit:record", audit.AuditRecord, Ok, "audit", EVERYONE - {"cli"}, "Record a sanitized audit event."),
+    Channel("wb:audit:flush", Empty, audit.AuditFlushed, "audit", HUMANS | {"supervisor"}, "Flush the audit queue now."),
+    # plugins
+    Channel("wb:plugins:list", Empty, plugins.PluginsReply, "plugins", HUMANS, "Registered adapters."),
+    Channel("wb:plugins:toggle", plugins.PluginToggle, plugins.PluginInfo, "plugins", HUMANS, "Enable or disable an adapter."),
+    Channel("wb:plugins:health", plugins.PluginHealthQuery, plugins.PluginHealthReply, "plugins", HUMANS, "Adapter health."),
+    Channel("wb:plugins:verify", plugins.PluginRef, plugins.PluginVerifyReply, "plugins", HUMANS, "Check an adapter's Ed25519 manifest signature."),
+    # ui
+    Channel("wb:notify", ui.Notify, ui.NotifyReply, "ui", EVERYONE, "Show a native notification."),
+    Channel("wb:overlay:toggle", ui.OverlayToggle, ui.OverlayState, "ui", HUMANS, "Show or hide the Mini-Buoy overlay."),
+]
+
+_EVENTS = [
+    Event("wb:settings:changed", settings.Settings, frozenset({"supervisor"}), "Settings after a change."),
+    Event("wb:sup:actor", control.ActorStatus, frozenset({"supervisor"}), "An actor changed state."),
+    Event("wb:ui:deeplink", control.DeepLink, frozenset({"supervisor"}), "A deep link to open."),
+    Event("wb:auth:state", auth.AuthState, frozenset({"auth"}), "Signed in, out or expired."),
+    Event("wb:sync:progress", sync.SyncProgress, frozenset({"sync"}), "A sync page committed or a run ended."),
+    Event("wb:crm:changed", sync.CrmChange, frozenset({"sync", "queue"}), "New or updated deals, tickets, meetings."),
+    Event("wb:queue:changed", queue.QueueChanged, frozenset({"queue"}), "Queue depth changed."),
+]
+
+CHANNELS: dict[str, Channel] = {c.name: c for c in _CHANNELS}
+EVENTS: dict[str, Event] = {e.name: e for e in _EVENTS}
+
+
+def owned_by(owner: str) -> list[Channel]:
+    return [c for c in _CHANNELS if c.owner == owner]
+
+
+def json_schemas() -> dict:
+    """JSON Schema of every channel's request and reply and every event's payload."""
+    out: dict = {"channels": {}, "events": {}}
+    for c in _CHANNELS:
+        (req, rep), _ = msgspec.json.schema_components([c.request, c.reply], ref_template="#/$defs/{name}")
+        out["channels"][c.name] = {"owner": c.owner, "callers": sorted(c.callers), "doc": c.doc, "request": req, "reply": rep}
+    for e in _EVENTS:
+        out["events"][e.name] = {"publishers": sorted(e.publishers), "doc": e.doc, "payload": msgspec.json.schema(e.payload)}
+    return out

@@ -1,0 +1,95 @@
+"""``wb:getSettings`` / ``wb:updateSettings`` and the ``wb:settings:changed`` event."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from workbuoy import __version__
+from workbuoy.schemas.base import Msg, Url
+
+SyncInterval = Annotated[int, Meta(ge=30, le=86_400)]
+PageSize = Annotated[int, Meta(ge=1, le=1000)]
+
+
+def check_base_url(url: str) -> str:
+    """The contract accepts only ``https`` bases, or ``http`` on loopback."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    if parts.scheme == "http":
+        host = parts.hostname
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            raise ValueError(f"{url!r}: plain http is allowed only on loopback")
+    return url
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class EntityNotifications(Msg):
+    """Which CRM changes raise a desktop notification."""
+
+    deals: bool = True
+    tickets: bool = True
+    meetings: bool = True
+
+
+class Settings(Msg):
+    start_at_login: bool = False
+    notifications_enabled: bool = True
+    sync_interval_sec: SyncInterval = 300
+    portal_origin: Url = "https://app.workbuoy.com"
+    version: str = __version__
+    sync_page_size: PageSize = 200
+    prefer_bearer_token: bool = False
+    external_links: bool = True  # open links to the portal in the system browser
+    notify: EntityNotifications = msgspec.field(default_factory=EntityNotifications)
+
+    def __post_init__(self) -> None:
+        check_base_url(self.portal_origin)
+
+
+class EntityNotificationsPatch(Msg):
+    deals: bool | UnsetType = UNSET
+    tickets: bool | UnsetType = UNSET
+    meetings: bool | UnsetType = UNSET
+
+
+class SettingsPatch(Msg):
+    """A partial update; ``version`` is read-only and so absent."""
+
+    start_at_login: bool | UnsetType = UNSET
+    notifications_enabled: bool | UnsetType = UNSET
+    sync_interval_sec: SyncInterval | UnsetType = UNSET
+    portal_origin: Url | UnsetType = UNSET
+    sync_page_size: PageSize | UnsetType = UNSET
+    prefer_bearer_token: bool | UnsetType = UNSET
+    external_links: bool | UnsetType = UNSET
+    notify: EntityNotificationsPatch | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        if self.portal_origin is not UNSET:
+            check_base_url(self.portal_origin)
+
+
+def apply_patch(settings: Settings, patch: SettingsPatch) -> Settings:
+    """Return ``settings`` with every field that ``patch`` sets replaced."""
+    changes = {f: v for f in patch.__struct_fields__ if (v := getattr(patch, f)) is not UNSET}
+    if "notify" in changes:
+        sub = changes["notify"]
+        changes["notify"] = msgspec.structs.replace(
+            settings.notify,
+            **{f: v for f in sub.__struct_fields__ if (v := getattr(sub, f)) is not UNSET},
+        )
+    return msgspec.structs.replace(settings, **changes)

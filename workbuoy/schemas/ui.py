@@ -1,0 +1,29 @@
+"""Channels the desktop UI serves."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta
+
+from workbuoy.schemas.base import Msg, Url
+
+
+class Notify(Msg):
+    title: Annotated[str, Meta(min_length=1, max_length=200)]
+    body: Annotated[str, Meta(max_length=2000)] = ""
+    kind: Literal["info", "deal", "ticket", "meeting", "sync", "auth", "error"] = "info"
+    url: Url | None = None
+
+
+class NotifyReply(Msg):
+    shown: bool
+    reason: str = ""
+
+
+class OverlayToggle(Msg):
+    visible: bool | None = None  # None flips the current state
+
+
+class OverlayState(Msg):
+    visible: bool
