@@ -1,0 +1,110 @@
+"""One masker for every place a secret or a person could leak: logs, the bus trace, Sentry.
+
+Having a single implementation means a rule added here protects all three outputs at
+once. ``mask_text`` recognises secrets by their shape inside free text;
+``mask_obj`` also uses the *key* a value sits under, which catches opaque secrets
+(a random API key, a password) that have no recognisable shape.
+
+Masked values become ``***``. An e-mail address keeps its domain (``***@workbuoy.test``):
+the domain tells which tenant or provider is involved, which is what a log reader
+needs, while the mailbox, which names the person, is removed.
+
+Both functions run on every trace message, so clean text must cost little: one
+case-insensitive scan for a trigger (``@``, ``eyJ``, a sensitive keyword) decides
+whether the more expensive rules run at all.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+MASK = "***"
+
+# Everything below only matches text that contains one of these, so a miss here means
+# the text is returned untouched without running the individual rules.
+_TRIGGER = re.compile(r"@|ey[I-L]|bearer|cookie|session|token|passw|secret|api[_-]?key|authorization|credential", re.I)
+
+# A JWT (JWS compact form): base64url segments separated by dots, the first one being
+# base64url JSON (``{"`` encodes as ``ey`` then one of ``I``-``L``, ``eyJ`` for the usual
+# ``{"alg"``). Requiring that start keeps dotted names such as ``workbuoy.actors.sync``
+# out; no word boundary in front, so a token glued to other text is still found.
+_JWT = re.compile(r"ey[I-L][A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)+")
+_BEARER = re.compile(r"\b(bearer\s+)[A-Za-z0-9._~+/=-]+", re.I)
+# A whole header value up to the end of the line: cookies hold several secrets at once.
+_HEADER = re.compile(r"\b((?:proxy-)?authorization|set-cookie|cookie|x-api-key)(\s*:\s*)[^\r\n]+", re.I)
+# ``key=value``, ``key: value``, ``"key": "value"`` and ``'key': 'value'`` for any key
+# that ends in one of the sensitive words (``access_token``, ``client_secret``,
+# ``wb_session``, ``x-api-key`` ...). The value may be quoted; quotes are kept.
+_PAIR = re.compile(
+    r"""(?P<key>["']?[A-Za-z0-9_-]*(?:token|passw(?:or)?d|secret|api[_-]?key|session|credentials?)["']?\s*[=:]\s*)"""
+    r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s&;,"'}\]]+)""",
+    re.I,
+)
+# Local part bounded at 64 characters (the RFC limit) so a long run without ``@`` is not
+# rescanned from every position.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
+
+# Keys whose value is masked whatever it looks like, compared after lower-casing and
+# dropping ``-`` and ``_`` so that ``access_token``, ``accessToken`` (msgspec camelCase on
+# the wire) and ``Access-Token`` are the same key. Any ``...key`` counts (``api_key``,
+# ``keyring_key``, the bus ``Hello.key``): few such values are worth reading in a log.
+_SECRET_KEYS = frozenset(
+    {"authorization", "proxyauthorization", "cookie", "setcookie", "session", "wbsession", "credentials"}
+)
+_SECRET_SUFFIXES = ("token", "password", "passwd", "secret", "key")
+
+
+def _pair(m: re.Match[str]) -> str:
+    value = m["value"]
+    quote = value[0] if value[0] in "\"'" else ""
+    return f"{m['key']}{quote}{MASK}{quote}"
+
+
+def mask_text(s: str) -> str:
+    """Return ``s`` with JWTs, bearer tokens, cookies, secret pairs and mailboxes replaced.
+
+    Idempotent: masking masked text changes nothing, so layers may mask twice safely.
+    """
+    if not _TRIGGER.search(s):
+        return s
+    s = _JWT.sub(MASK, s)
+    s = _HEADER.sub(rf"\1\2{MASK}", s)
+    s = _BEARER.sub(rf"\1{MASK}", s)
+    s = _PAIR.sub(_pair, s)
+    return _EMAIL.sub(rf"{MASK}@\g<domain>", s)
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether the value stored under ``key`` is a secret, whatever its content."""
+    k = key.lower().replace("-", "").replace("_", "")
+    return k in _SECRET_KEYS or k.endswith(_SECRET_SUFFIXES)
+
+
+def _is_secret_pair(item: list[Any] | tuple[Any, ...]) -> bool:
+    # Headers are often a list of (name, value) pairs rather than a dict (httpx, ASGI).
+    return len(item) == 2 and isinstance(item[0], str) and is_secret_key(item[0])
+
+
+def mask_obj(obj: Any) -> Any:
+    """Return a masked copy of ``obj``: values under secret keys hidden, every string masked.
+
+    Walks dicts, lists, tuples and msgspec Structs (converted with ``msgspec.to_builtins``,
+    so the result holds the wire names); anything else is returned as is. ``None`` under a
+    secret key is kept: knowing that a token is absent is useful and reveals nothing.
+    """
+    if isinstance(obj, str):
+        return mask_text(obj)
+    if isinstance(obj, dict):
+        return {
+            k: (MASK if v is not None else None) if isinstance(k, str) and is_secret_key(k) else mask_obj(v)
+            for k, v in obj.items()
+        }
+    if isinstance(obj, (list, tuple)):
+        masked = [obj[0], MASK] if _is_secret_pair(obj) else [mask_obj(v) for v in obj]
+        return masked if isinstance(obj, list) else tuple(masked)
+    if isinstance(obj, msgspec.Struct):
+        return mask_obj(msgspec.to_builtins(obj))
+    return obj
