@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from workbuoy.schemas.base import ActorName, Msg, Url
 
@@ -23,6 +23,7 @@ class Status(Msg):
     pid: int
     data_dir: str
     actors: dict[str, ActorStatus]
+    metrics_url: str | None = None
 
 
 class RestartActor(Msg):
@@ -35,3 +36,18 @@ class DeepLink(Msg):
 
 class MetricsSnapshot(Msg):
     samples: dict[str, float]
+
+
+class TraceRecord(Msg):
+    """One routed message as the trace tap shows it (payload masked)."""
+
+    ts: float
+    kind: str
+    channel: str
+    cid: int
+    sender: str
+    receiver: str
+    size: int
+    payload: Any = None
+    latency_ms: float | None = None
+    error: str | None = None

@@ -95,6 +95,9 @@ _EVENTS = [
     Event("wb:queue:changed", queue.QueueChanged, frozenset({"queue"}), "Queue depth changed."),
 ]
 
+#: Channels whose payloads the trace tap never shows, not even masked.
+SECRET_CHANNELS = frozenset({"wb:auth:login", "wb:auth:credentials"})
+
 CHANNELS: dict[str, Channel] = {c.name: c for c in _CHANNELS}
 EVENTS: dict[str, Event] = {e.name: e for e in _EVENTS}
 

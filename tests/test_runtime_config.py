@@ -1,0 +1,68 @@
+"""Settings, environment validation, the runtime folder, log hygiene."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from workbuoy.bus import runtime
+from workbuoy.bus.zap import ZapHandler
+
+pytestmark = pytest.mark.timeout(240)
+
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+EMAIL = "jane.doe@example.com"
+
+
+def test_settings_survive_a_restart_and_reject_bad_patches(node_factory):
+    node = node_factory().start()
+    updated = node.call("wb:updateSettings", {"syncIntervalSec": 120, "notify": {"deals": False}})
+    assert updated.sync_interval_sec == 120 and not updated.notify.deals and updated.notify.tickets
+    for bad in ({"syncIntervalSec": 1}, {"portalOrigin": "http://evil.example"}, {"version": "9"}, {"syncPageSize": "x"}):
+        out = node.cli("call", "wb:updateSettings", json.dumps(bad))
+        assert out.returncode == 1, bad
+    assert node.stop() == 0
+    again = node_factory(data_dir=node.data_dir).start()
+    s = again.call("wb:getSettings")
+    assert s.sync_interval_sec == 120 and not s.notify.deals
+
+
+def test_bad_environment_value_names_the_variable(node_factory):
+    node = node_factory(WB_SYNC_CONCURRENCY="lots")
+    out = node.cli("status")
+    assert out.returncode == 2
+    assert "WB_SYNC_CONCURRENCY" in out.stderr
+
+
+def test_refuses_a_runtime_folder_others_can_open(node_factory):
+    node = node_factory()
+    folder = runtime.folder_for(node.data_dir)
+    folder.mkdir(parents=True, mode=0o755, exist_ok=True)
+    os.chmod(folder, 0o755)
+    out = node.cli("node", timeout=60)
+    assert out.returncode == 2
+    assert "must be 700" in out.stderr
+    os.rmdir(folder)
+
+
+def test_zap_admits_only_our_uid():
+    assert _zap()._check(f"localhost:{os.getuid()}:0:123") == (True, 123)
+    assert _zap()._check(f"localhost:{os.getuid() + 1}:0:123")[0] is False
+    assert _zap()._check("garbage")[0] is False
+
+
+def _zap() -> ZapHandler:
+    z = ZapHandler.__new__(ZapHandler)
+    z._uid = os.getuid()
+    return z
+
+
+def test_logs_hold_no_token_or_email(node):
+    payload = {"title": f"Bearer {JWT}", "body": f"mail {EMAIL}", "notAField": JWT}
+    out = node.cli("call", "wb:notify", json.dumps(payload))
+    assert out.returncode == 1
+    logs = "".join(p.read_text(errors="replace") for p in (node.data_dir / "logs").glob("*.log"))
+    assert "refused" in logs
+    assert JWT not in logs and EMAIL not in logs

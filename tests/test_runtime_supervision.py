@@ -1,0 +1,94 @@
+"""The supervisor with real actor processes: start, crash, restart, intensity, shutdown."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from tests.fixtures.node import HEADLESS_ACTORS, pid_alive, wait_for
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def test_headless_node_starts_every_actor_but_ui(node):
+    status = node.status()
+    assert set(status.actors) == set(HEADLESS_ACTORS)
+    assert all(a.state == "ready" and a.pid and a.restarts == 0 for a in status.actors.values())
+    out = node.cli("status", "--json")
+    assert out.returncode == 0, out.stderr
+    import json
+
+    parsed = json.loads(out.stdout)
+    assert set(parsed["actors"]) == set(HEADLESS_ACTORS)
+    assert {"pid", "state", "restarts"} <= set(parsed["actors"]["sync"])
+
+
+def test_kill9_restarts_only_that_actor(node):
+    before = node.actor_pids()
+    os.kill(before["sync"], signal.SIGKILL)
+    status = wait_for(lambda: (s := node.try_status()) and s.actors["sync"].state == "ready" and s.actors["sync"].pid != before["sync"] and s,
+                      what="sync back")
+    assert status.actors["sync"].restarts == 1
+    for name in HEADLESS_ACTORS:
+        if name != "sync":
+            assert status.actors[name].pid == before[name]
+            assert status.actors[name].restarts == 0
+
+
+def test_restart_intensity_marks_actor_failed_and_node_lives(node):
+    for _ in range(6):
+        pid = wait_for(lambda: (s := node.try_status()) and s.actors["audit"].state == "ready" and s.actors["audit"].pid, what="audit up")
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: (s := node.try_status()) and s.actors["audit"].pid != pid, what="audit noticed dead")
+    status = wait_for(lambda: (s := node.try_status()) and s.actors["audit"].state == "failed" and s, what="audit failed")
+    assert "intensity" in status.actors["audit"].reason
+    assert all(status.actors[n].state == "ready" for n in HEADLESS_ACTORS if n != "audit")
+
+
+def test_restart_command_restarts_one_actor(node):
+    before = node.actor_pids()
+    out = node.cli("restart", "queue")
+    assert out.returncode == 0, out.stderr
+    status = wait_for(lambda: (s := node.try_status()) and s.actors["queue"].state == "ready" and s.actors["queue"].pid != before["queue"] and s,
+                      what="queue restarted")
+    assert status.actors["queue"].restarts == 1
+    assert status.actors["auth"].pid == before["auth"]
+
+
+def test_sigterm_leaves_no_child(node):
+    pids = list(node.actor_pids().values())
+    assert node.stop() == 0
+    for pid in pids:
+        wait_for(lambda: not pid_alive(pid), 30, what=f"{pid} gone")
+
+
+def test_sigkill_of_supervisor_takes_actors_down_within_5s(node):
+    pids = list(node.actor_pids().values())
+    node.proc.kill()
+    node.proc.wait(10)
+    for pid in pids:
+        wait_for(lambda: not pid_alive(pid), 5, what=f"orphan {pid} gone")
+
+
+def test_stop_command_stops_the_node(node):
+    out = node.cli("stop")
+    assert out.returncode == 0, out.stderr
+    assert node.proc.wait(60) == 0
+
+
+def test_one_supervisor_per_data_folder(node, node_factory):
+    second = node_factory(data_dir=node.data_dir)
+    out = second.cli("node")
+    assert out.returncode == 1
+    assert "already runs" in out.stderr
+    out = second.cli("run", "workbuoy://deals/42")
+    assert out.returncode == 1 and "no ui" in out.stderr  # a headless node has no UI to open it
+
+
+def test_second_run_hands_deep_link_to_the_running_desktop(node_factory):
+    desktop = node_factory(mode="run").start()
+    out = desktop.cli("run", "workbuoy://deals/42")
+    assert out.returncode == 0, out.stderr
+    assert "handed" in out.stdout

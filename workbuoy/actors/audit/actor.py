@@ -1,0 +1,12 @@
+"""The audit actor: its channels answer `not_implemented` until its issue lands."""
+
+from __future__ import annotations
+
+from workbuoy.actors.base import Actor
+
+
+class AuditActor(Actor):
+    name = "audit"
+
+
+ACTOR = AuditActor

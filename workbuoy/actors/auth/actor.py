@@ -1,0 +1,12 @@
+"""The auth actor: its channels answer `not_implemented` until its issue lands."""
+
+from __future__ import annotations
+
+from workbuoy.actors.base import Actor
+
+
+class AuthActor(Actor):
+    name = "auth"
+
+
+ACTOR = AuthActor

@@ -1,0 +1,192 @@
+"""The generic half of every actor, apart from its callbacks (as OTP's gen_server).
+
+An actor subclass declares its ``name`` and methods decorated with ``@handles``
+(one per channel it owns) and ``@on_event``; it may override ``start`` and ``stop``
+and schedule work with ``every``/``after``. Channels it owns but does not handle
+answer ``not_implemented``. The base class does the hello/ready handshake,
+heartbeats, the settings cache, orphan detection and the graceful stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+import msgspec
+
+from workbuoy import logging as wblog
+from workbuoy.bus.endpoint import Endpoint
+from workbuoy.bus.errors import NotImplementedOnBus
+from workbuoy.bus.runtime import Endpoints
+from workbuoy.config import Env
+from workbuoy.schemas.envelope import Kind
+from workbuoy.schemas.registry import CHANNELS, EVENTS
+from workbuoy.schemas.settings import Settings
+
+PR_SET_PDEATHSIG = 1
+
+
+def handles(channel: str) -> Callable:
+    """Mark a method as the handler of ``channel``: ``async def h(self, request, caller) -> Reply``."""
+
+    def mark(fn: Callable) -> Callable:
+        fn.__wb_channel__ = channel
+        return fn
+
+    return mark
+
+
+def on_event(channel: str) -> Callable:
+    """Mark a method as a listener of event ``channel``: ``async def h(self, payload) -> None``."""
+
+    def mark(fn: Callable) -> Callable:
+        fn.__wb_event__ = channel
+        return fn
+
+    return mark
+
+
+class Actor:
+    name: ClassVar[str]
+    _handlers: ClassVar[dict[str, str]]
+    _listeners: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        cls._handlers, cls._listeners = {}, {}
+        for attr in dir(cls):
+            fn = getattr(cls, attr)
+            if (ch := getattr(fn, "__wb_channel__", None)) is not None:
+                spec = CHANNELS.get(ch)
+                if spec is None or spec.owner != cls.name:
+                    raise TypeError(f"{cls.__name__}.{attr}: {ch} is not a channel owned by {cls.name}")
+                cls._handlers[ch] = attr
+            if (ev := getattr(fn, "__wb_event__", None)) is not None:
+                if ev not in EVENTS:
+                    raise TypeError(f"{cls.__name__}.{attr}: no event named {ev}")
+                cls._listeners[ev] = attr
+
+    def __init__(self, env: Env, endpoints: Endpoints, key: str) -> None:
+        self.env = env
+        self.log = wblog.create(self.name)
+        self.bus = Endpoint(endpoints, self.name, key)
+        self.settings = Settings()
+        self._stopping = asyncio.Event()
+        self._timers: set[asyncio.Task] = set()
+
+    # -- callbacks for subclasses -------------------------------------------
+
+    async def start(self) -> None:
+        """Open resources; runs after hello and before ready."""
+
+    async def stop(self) -> None:
+        """Release resources; runs on SIGTERM or when the supervisor is gone."""
+
+    async def on_settings(self, settings: Settings) -> None:
+        """React to a settings change (the new value is already in ``self.settings``)."""
+
+    # -- helpers for subclasses ---------------------------------------------
+
+    async def call(self, channel: str, payload: Any = None, *, timeout: float = 10.0) -> Any:
+        return await self.bus.call(channel, payload, timeout=timeout)
+
+    async def publish(self, channel: str, payload: msgspec.Struct) -> None:
+        await self.bus.publish(channel, payload)
+
+    def every(self, seconds: Callable[[], float] | float, fn: Callable[[], Awaitable[None]]) -> asyncio.Task:
+        """Run ``fn`` every ``seconds`` (a number, or a callable read before each wait)."""
+
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(seconds() if callable(seconds) else seconds)
+                await self._guarded(fn)
+
+        return self._keep(asyncio.ensure_future(loop()))
+
+    def after(self, seconds: float, fn: Callable[[], Awaitable[None]]) -> asyncio.Task:
+        async def once() -> None:
+            await asyncio.sleep(seconds)
+            await self._guarded(fn)
+
+        return self._keep(asyncio.ensure_future(once()))
+
+    def request_stop(self) -> None:
+        self._stopping.set()
+
+    # -- the generic part -----------------------------------------------------
+
+    def _keep(self, task: asyncio.Task) -> asyncio.Task:
+        self._timers.add(task)
+        task.add_done_callback(self._timers.discard)
+        return task
+
+    async def _guarded(self, fn: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await fn()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self.log.exception("%s: timer %s failed", self.name, getattr(fn, "__name__", fn))
+
+    async def _on_request(self, channel: str, request: Any, caller: str) -> msgspec.Struct:
+        attr = self._handlers.get(channel)
+        if attr is None:
+            raise NotImplementedOnBus(channel)
+        return await getattr(self, attr)(request, caller)
+
+    async def _on_event(self, channel: str, payload: Any) -> None:
+        if channel == "wb:settings:changed":
+            self.settings = payload
+            await self._guarded(lambda: self.on_settings(payload))
+        if (attr := self._listeners.get(channel)) is not None:
+            await self._guarded(lambda: getattr(self, attr)(payload))
+
+    async def _heartbeat(self, parent: int) -> None:
+        while True:
+            if os.getppid() != parent:  # the supervisor died: do not linger as an orphan
+                self.log.warning("%s: supervisor %d is gone, stopping", self.name, parent)
+                self._stopping.set()
+                return
+            await self.bus.lifecycle(Kind.HB)
+            await asyncio.sleep(self.env.heartbeat_sec)
+
+    async def run(self) -> None:
+        parent = os.getppid()
+        _die_with_parent()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stopping.set)
+        await self.bus.hello(os.getpid(), timeout=15)
+        self.bus.subscribe("wb:settings:changed")
+        for ev in self._listeners:
+            self.bus.subscribe(ev)
+        serving = asyncio.ensure_future(self.bus.serve(self._on_request, self._on_event))
+        beating = asyncio.ensure_future(self._heartbeat(parent))
+        try:
+            self.settings = await self.call("wb:getSettings", timeout=15)
+            await self.start()
+            await self.bus.lifecycle(Kind.READY)
+            self.log.info("%s ready (pid %d)", self.name, os.getpid())
+            await self._stopping.wait()
+            self.log.info("%s stopping", self.name)
+            for t in list(self._timers):
+                t.cancel()
+            await self.bus.drain_tasks(timeout=2)
+            await self.stop()
+            await self.bus.lifecycle(Kind.BYE)
+        finally:
+            serving.cancel()
+            beating.cancel()
+            self.bus.close()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM us when the supervisor dies (the heartbeat loop checks too)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass

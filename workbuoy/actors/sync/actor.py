@@ -1,0 +1,12 @@
+"""The sync actor: its channels answer `not_implemented` until its issue lands."""
+
+from __future__ import annotations
+
+from workbuoy.actors.base import Actor
+
+
+class SyncActor(Actor):
+    name = "sync"
+
+
+ACTOR = SyncActor

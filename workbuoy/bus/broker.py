@@ -1,0 +1,361 @@
+"""The broker: one ROUTER that every actor and client talks to, hosted by the supervisor.
+
+Requests are routed by channel to the owning actor (or answered in-process for the
+supervisor's own channels), replies go back to the caller, events fan out on a PUB
+socket, and a trace tap on an XPUB socket publishes every routed message only while
+a tracer is subscribed. Anything malformed, unknown, forbidden, oversized or invalid
+gets an error reply and a count in ``wb_desktop_invalid_ipc_total``; the broker
+itself never dies of garbage.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import zmq
+
+from workbuoy import logging as wblog
+from workbuoy import metrics
+from workbuoy.bus.errors import BusError
+from workbuoy.bus.runtime import Endpoints
+from workbuoy.bus.zap import ZapHandler
+from workbuoy.masking import mask_obj
+from workbuoy.schemas import envelope as env
+from workbuoy.schemas.base import ACTOR_NAMES
+from workbuoy.schemas.control import TraceRecord
+from workbuoy.schemas.envelope import ErrorInfo, Hello, Kind
+from workbuoy.schemas.registry import CHANNELS, EVENTS, SECRET_CHANNELS
+
+log = wblog.create("bus")
+
+MAX_MSG_BYTES = 1 << 20  # refused with an error reply
+HARD_MAX_MSG_BYTES = 4 << 20  # libzmq drops the peer's connection (MAXMSGSIZE)
+CLI_PREFIX = b"cli:"
+PENDING_TTL_SEC = 120.0
+
+LocalHandler = Callable[[Any, str], msgspec.Struct]
+
+_hello_decoder = msgspec.msgpack.Decoder(Hello)
+_builtins_decoder = msgspec.msgpack.Decoder()
+_KIND_NAMES = {k.value: k.name.lower() for k in Kind}
+
+
+@dataclass
+class PeerHooks:
+    """What the arbiter wants to hear about its actors."""
+
+    on_hello: Callable[[str, int], None]
+    on_ready: Callable[[str], None]
+    on_heartbeat: Callable[[str], None]
+    on_bye: Callable[[str], None]
+
+
+@dataclass
+class _Expected:
+    key: str
+    pid: int
+
+
+@dataclass
+class Broker:
+    ctx: zmq.Context
+    endpoints: Endpoints
+    hooks: PeerHooks
+    local: dict[str, LocalHandler] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._expected: dict[str, _Expected] = {}
+        self._registered: set[bytes] = set()
+        self._pending: dict[tuple[bytes, int], tuple[float, str]] = {}
+        self._decoders = {name: ch.decoder() for name, ch in CHANNELS.items()}
+        self._event_decoders = {name: msgspec.msgpack.Decoder(ev.payload) for name, ev in EVENTS.items()}
+        self._tracing = 0
+        self._last_sweep = time.monotonic()
+        old = os.umask(0o077)  # socket files are created by bind and follow the umask
+        try:
+            self.zap = ZapHandler(self.ctx)
+            self.router = self._bind(zmq.ROUTER, self.endpoints.bus)
+            self.pub = self._bind(zmq.PUB, self.endpoints.events)
+            self.trace = self._bind(zmq.XPUB, self.endpoints.trace, nodrop=True)
+        finally:
+            os.umask(old)
+
+    def _bind(self, kind: int, endpoint: str, nodrop: bool = False) -> zmq.Socket:
+        sock = self.ctx.socket(kind)
+        sock.linger = 0
+        sock.zap_domain = b"workbuoy"
+        sock.maxmsgsize = HARD_MAX_MSG_BYTES
+        if kind == zmq.ROUTER:
+            sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
+            sock.setsockopt(zmq.ROUTER_HANDOVER, 1)
+        if nodrop:
+            sock.setsockopt(zmq.XPUB_NODROP, 1)
+            sock.sndhwm = 10_000
+        sock.bind(endpoint)
+        return sock
+
+    # -- the arbiter's side ------------------------------------------------
+
+    def expect(self, name: str, key: str, pid: int) -> None:
+        """Admit actor ``name`` once it says hello from ``pid`` with ``key``."""
+        self._expected[name] = _Expected(key, pid)
+
+    def forget(self, name: str) -> None:
+        self._expected.pop(name, None)
+        self._registered.discard(name.encode())
+
+    def is_registered(self, name: str) -> bool:
+        return name.encode() in self._registered
+
+    def publish(self, channel: str, payload: msgspec.Struct) -> None:
+        """Publish an event of the supervisor's own."""
+        frame = env.encode(Kind.EVT, channel, 0, payload)
+        self.pub.send_multipart([channel.encode(), frame])
+        if self._tracing:
+            self._tap(Kind.EVT, channel, 0, "supervisor", "*", frame, payload=msgspec.to_builtins(payload))
+
+    # -- the loop ----------------------------------------------------------
+
+    def register(self, poller: zmq.Poller) -> None:
+        for sock in (self.router, self.trace, self.zap.socket):
+            poller.register(sock, zmq.POLLIN)
+
+    def handle(self, ready: dict) -> None:
+        """Drain every socket the poller found readable."""
+        if self.zap.socket in ready:
+            self.zap.drain()
+        if self.trace in ready:
+            self._drain_subscriptions()
+        if self.router in ready:
+            for _ in range(1000):  # bounded, so the supervisor's timers still run under load
+                try:
+                    frames = self.router.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                try:
+                    self._route(frames)
+                except Exception:  # a bug here must not take the node down
+                    log.exception("broker: unexpected error while routing")
+        now = time.monotonic()
+        if now - self._last_sweep > 10:
+            self._last_sweep = now
+            cutoff = now - PENDING_TTL_SEC
+            for k in [k for k, (t0, _) in self._pending.items() if t0 < cutoff]:
+                del self._pending[k]
+
+    def close(self) -> None:
+        for sock in (self.router, self.pub, self.trace):
+            sock.close(0)
+        self.zap.close()
+
+    # -- routing -----------------------------------------------------------
+
+    def _route(self, frames: list[bytes]) -> None:
+        ident = frames[0]
+        if len(frames) == 2:
+            self._from_peer(ident, frames[1])
+        elif len(frames) == 3 and ident in self._registered:
+            self._reply(ident, frames[1], frames[2])
+        else:
+            self._refuse(ident, 0, "?", "malformed", f"expected 1 or 2 frames after the identity, got {len(frames) - 1}")
+
+    def _from_peer(self, ident: bytes, frame: bytes) -> None:
+        if len(frame) > MAX_MSG_BYTES:
+            self._refuse(ident, 0, "?", "too_large", f"message of {len(frame)} bytes exceeds {MAX_MSG_BYTES}")
+            return
+        try:
+            e = env.decode(frame)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            self._refuse(ident, 0, "?", "malformed", f"not a bus frame: {exc}")
+            return
+        kind = e.kind
+        if kind == Kind.REQ:
+            self._request(ident, e, frame)
+        elif kind == Kind.EVT:
+            self._event(ident, e, frame)
+        elif kind == Kind.HB:
+            if ident in self._registered:
+                self.hooks.on_heartbeat(ident.decode())
+        elif kind in (Kind.HELLO, Kind.READY, Kind.BYE):
+            self._lifecycle(ident, e)
+        else:
+            self._refuse(ident, e.cid, e.channel, "malformed", f"kind {kind} is not sent to the broker")
+
+    def _role(self, ident: bytes) -> str | None:
+        if ident in self._registered:
+            return ident.decode()
+        if ident.startswith(CLI_PREFIX):
+            return "cli"
+        return None
+
+    def _request(self, ident: bytes, e: env.Envelope, frame: bytes) -> None:
+        channel = e.channel
+        ch = CHANNELS.get(channel)
+        if ch is None:
+            self._refuse(ident, e.cid, channel, "unknown_channel", f"no channel named {channel!r}")
+            return
+        role = self._role(ident)
+        if role is None or role not in ch.callers:
+            self._refuse(ident, e.cid, channel, "forbidden", f"{role or 'an unregistered peer'} may not call {channel}")
+            return
+        try:
+            request = self._decoders[channel].decode(e.payload)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            self._refuse(ident, e.cid, channel, "invalid_payload", str(exc))
+            if channel not in SECRET_CHANNELS:
+                log.info("invalid %s payload was: %.300r", channel, _excerpt(e.payload))
+            return
+        metrics.ipc_messages.labels(channel, "req").inc()
+        if self._tracing:
+            self._tap(Kind.REQ, channel, e.cid, role, ch.owner, frame, request=request)
+        if ch.owner == "supervisor":
+            self._answer_locally(ident, e, request, role)
+            return
+        try:
+            self.router.send_multipart([ch.owner.encode(), ident, frame])
+        except zmq.ZMQError:  # EHOSTUNREACH with ROUTER_MANDATORY: the owner is not connected
+            self._refuse(ident, e.cid, channel, "unavailable", f"the {ch.owner} actor is not running", count=False)
+            return
+        self._pending[(ident, e.cid)] = (time.monotonic(), channel)
+
+    def _answer_locally(self, ident: bytes, e: env.Envelope, request: Any, role: str) -> None:
+        t0 = time.monotonic()
+        handler = self.local.get(e.channel)
+        try:
+            if handler is None:
+                raise BusError("not_implemented", f"{e.channel} is not implemented yet")
+            kind, payload = Kind.REP, handler(request, role)
+        except BusError as exc:
+            kind, payload = Kind.ERR, ErrorInfo(code=exc.code, message=exc.message, detail=exc.detail)
+        except Exception as exc:
+            log.exception("supervisor handler for %s failed", e.channel)
+            kind, payload = Kind.ERR, ErrorInfo(code="internal", message=f"{type(exc).__name__}: {exc}")
+        frame = env.encode(kind, e.channel, e.cid, payload)
+        self._send_to(ident, frame)
+        elapsed = time.monotonic() - t0
+        metrics.ipc_latency.labels(e.channel).observe(elapsed)
+        if self._tracing:
+            self._tap(kind, e.channel, e.cid, "supervisor", self._role(ident) or "?", frame, latency=elapsed)
+
+    def _reply(self, owner: bytes, caller: bytes, frame: bytes) -> None:
+        started = None
+        try:
+            e = env.decode(frame)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            metrics.invalid_ipc.labels("?", "malformed_reply").inc()
+            log.error("dropped a malformed reply from %s", owner.decode(errors="replace"))
+            return
+        pending = self._pending.pop((caller, e.cid), None)
+        if pending is not None:
+            started = time.monotonic() - pending[0]
+            metrics.ipc_latency.labels(pending[1]).observe(started)
+        self._send_to(caller, frame)
+        if self._tracing:
+            self._tap(Kind(e.kind) if e.kind in _KIND_NAMES else Kind.REP, e.channel, e.cid, owner.decode(), self._role(caller) or "?", frame, latency=started)
+
+    def _event(self, ident: bytes, e: env.Envelope, frame: bytes) -> None:
+        ev = EVENTS.get(e.channel)
+        role = self._role(ident)
+        if ev is None or role not in ev.publishers:
+            self._count(e.channel, "unknown_event" if ev is None else "forbidden")
+            log.warning("dropped event %s from %s", e.channel, role)
+            return
+        try:
+            self._event_decoders[e.channel].decode(e.payload)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            self._count(e.channel, "invalid_payload")
+            log.warning("dropped invalid event %s from %s: %s", e.channel, role, exc)
+            return
+        metrics.ipc_messages.labels(e.channel, "evt").inc()
+        self.pub.send_multipart([e.channel.encode(), frame])
+        if self._tracing:
+            self._tap(Kind.EVT, e.channel, 0, role or "?", "*", frame)
+
+    def _lifecycle(self, ident: bytes, e: env.Envelope) -> None:
+        name = ident.decode(errors="replace")
+        if e.kind == Kind.HELLO:
+            try:
+                hello = _hello_decoder.decode(e.payload)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                self._refuse(ident, e.cid, "hello", "malformed", str(exc))
+                return
+            want = self._expected.get(name)
+            if name not in ACTOR_NAMES or want is None or hello.key != want.key or hello.pid != want.pid or not self.zap.saw_pid(hello.pid):
+                self._refuse(ident, e.cid, "hello", "forbidden", f"{name} is not an actor this supervisor started")
+                return
+            self._registered.add(ident)
+            self._send_to(ident, env.encode(Kind.REP, "hello", e.cid, msgspec.msgpack.Raw(b"\xc0")))
+            self.hooks.on_hello(name, hello.pid)
+        elif ident not in self._registered:
+            self._refuse(ident, e.cid, "lifecycle", "forbidden", "say hello first")
+        elif e.kind == Kind.READY:
+            self.hooks.on_ready(name)
+        else:
+            self.hooks.on_bye(name)
+
+    # -- replies, refusals, trace --------------------------------------------
+
+    def _send_to(self, ident: bytes, frame: bytes) -> None:
+        try:
+            self.router.send_multipart([ident, frame])
+        except zmq.ZMQError:
+            log.debug("reply to a peer that is gone: %r", ident)
+
+    def _count(self, channel: str, reason: str) -> None:
+        metrics.invalid_ipc.labels(channel if channel in CHANNELS or channel in EVENTS else "?", reason).inc()
+
+    def _refuse(self, ident: bytes, cid: int, channel: str, code: str, message: str, *, count: bool = True) -> None:
+        if count:
+            self._count(channel, code)
+        log.info("refused %s from %s: %s: %s", channel, ident[:40], code, message[:300])
+        frame = env.encode(Kind.ERR, channel, cid, ErrorInfo(code=code, message=message))
+        self._send_to(ident, frame)
+        if self._tracing:
+            self._tap(Kind.ERR, channel, cid, "broker", self._role(ident) or ident.decode(errors="replace")[:64], frame, error=f"{code}: {message}")
+
+    def _drain_subscriptions(self) -> None:
+        while True:
+            try:
+                msg = self.trace.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            if msg[:1] == b"\x01":
+                self._tracing += 1
+            elif msg[:1] == b"\x00":
+                self._tracing = max(0, self._tracing - 1)
+
+    def _tap(self, kind: Kind, channel: str, cid: int, sender: str, receiver: str, frame: bytes, *,
+             request: Any = None, payload: Any = None, latency: float | None = None, error: str | None = None) -> None:
+        if channel in SECRET_CHANNELS:
+            shown: Any = "<secret>"
+        elif payload is not None:
+            shown = mask_obj(payload)
+        elif request is not None:
+            shown = mask_obj(msgspec.to_builtins(request))
+        else:
+            try:
+                shown = mask_obj(_builtins_decoder.decode(env.decode(frame).payload))
+            except msgspec.DecodeError:
+                shown = None
+        record = TraceRecord(
+            ts=time.time(), kind=_KIND_NAMES.get(int(kind), "?"), channel=channel, cid=cid, sender=sender,
+            receiver=receiver, size=len(frame), payload=shown,
+            latency_ms=None if latency is None else round(latency * 1000, 3), error=error,
+        )
+        try:
+            self.trace.send_multipart([channel.encode(), msgspec.msgpack.encode(record)], zmq.NOBLOCK)
+        except zmq.Again:
+            metrics.trace_dropped.inc()
+
+
+def _excerpt(payload: msgspec.Raw) -> object:
+    """The refused payload for the log (the log's filter masks secrets and e-mails)."""
+    try:
+        return _builtins_decoder.decode(payload)
+    except msgspec.DecodeError:
+        return bytes(payload)[:300]

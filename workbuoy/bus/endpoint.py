@@ -1,0 +1,164 @@
+"""An actor's asyncio connection to the broker: calls, handlers, events.
+
+Incoming requests arrive as ``[caller, frame]`` and each runs as its own task, so a
+slow handler never delays heartbeats or other requests. Replies to our own calls
+arrive as a single frame and resolve the future waiting on their correlation id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+import zmq
+import zmq.asyncio
+
+from workbuoy import logging as wblog
+from workbuoy.bus.codec import as_payload, unwrap
+from workbuoy.bus.errors import BusError
+from workbuoy.bus.runtime import Endpoints
+from workbuoy.schemas import envelope as env
+from workbuoy.schemas.base import ACTOR_NAMES
+from workbuoy.schemas.envelope import ErrorInfo, Hello, Kind
+from workbuoy.schemas.registry import CHANNELS, EVENTS
+
+log = wblog.create("bus.endpoint")
+
+RequestHandler = Callable[[str, Any, str], Awaitable[msgspec.Struct]]
+EventHandler = Callable[[str, Any], Awaitable[None]]
+
+
+def role_of(caller: bytes) -> str:
+    name = caller.decode(errors="replace")
+    return name if name in ACTOR_NAMES else "cli"
+
+
+class Endpoint:
+    def __init__(self, endpoints: Endpoints, name: str, key: str) -> None:
+        self.name = name
+        self._key = key
+        self._ctx = zmq.asyncio.Context()
+        self.dealer = self._ctx.socket(zmq.DEALER)
+        self.dealer.linger = 0
+        self.dealer.identity = name.encode()
+        self.dealer.connect(endpoints.bus)
+        self.sub = self._ctx.socket(zmq.SUB)
+        self.sub.linger = 0
+        self.sub.connect(endpoints.events)
+        self._cids = itertools.count(1)
+        self._waiting: dict[int, asyncio.Future[env.Envelope]] = {}
+        self._event_decoders = {n: msgspec.msgpack.Decoder(e.payload) for n, e in EVENTS.items()}
+        self._request_decoders = {n: c.decoder() for n, c in CHANNELS.items() if c.owner == name}
+        self._tasks: set[asyncio.Task] = set()
+
+    async def hello(self, pid: int, timeout: float) -> None:
+        """Prove who we are; the broker routes nothing to us before this succeeds."""
+        cid = next(self._cids)
+        await self.dealer.send(env.encode(Kind.HELLO, "hello", cid, Hello(name=self.name, key=self._key, pid=pid)))
+        if not await self.dealer.poll(int(timeout * 1000)):
+            raise BusError("timeout", "the broker did not answer hello")
+        e = env.decode((await self.dealer.recv_multipart())[-1])
+        if e.kind == Kind.ERR:
+            unwrap(e, "hello")
+
+    async def lifecycle(self, kind: Kind) -> None:
+        await self.dealer.send(env.encode(kind, "", 0, msgspec.msgpack.Raw(b"\xc0")))
+
+    async def call(self, channel: str, payload: Any = None, *, timeout: float = 10.0) -> Any:
+        cid = next(self._cids)
+        fut: asyncio.Future[env.Envelope] = asyncio.get_running_loop().create_future()
+        self._waiting[cid] = fut
+        try:
+            await self.dealer.send(env.encode(Kind.REQ, channel, cid, as_payload(payload)))
+            e = await asyncio.wait_for(fut, timeout)
+        except asyncio.TimeoutError:
+            raise BusError("timeout", f"no reply to {channel} within {timeout:g}s") from None
+        finally:
+            self._waiting.pop(cid, None)
+        return unwrap(e, channel)
+
+    async def publish(self, channel: str, payload: msgspec.Struct) -> None:
+        await self.dealer.send(env.encode(Kind.EVT, channel, 0, payload))
+
+    def subscribe(self, channel: str) -> None:
+        self.sub.setsockopt(zmq.SUBSCRIBE, channel.encode())
+
+    async def serve(self, on_request: RequestHandler, on_event: EventHandler) -> None:
+        """Receive until cancelled: requests and replies on the DEALER, events on the SUB."""
+        poller = zmq.asyncio.Poller()
+        poller.register(self.dealer, zmq.POLLIN)
+        poller.register(self.sub, zmq.POLLIN)
+        while True:
+            ready = dict(await poller.poll())
+            if self.dealer in ready:
+                await self._drain_dealer(on_request)
+            if self.sub in ready:
+                await self._drain_sub(on_event)
+
+    async def _drain_dealer(self, on_request: RequestHandler) -> None:
+        while True:
+            try:
+                frames = await self.dealer.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            if len(frames) == 1:
+                e = env.decode(frames[0])
+                fut = self._waiting.get(e.cid)
+                if fut is not None and not fut.done():
+                    fut.set_result(e)
+            elif len(frames) == 2:
+                self._spawn(self._answer(frames[0], frames[1], on_request))
+
+    async def _drain_sub(self, on_event: EventHandler) -> None:
+        while True:
+            try:
+                topic, frame = await self.sub.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            channel = topic.decode()
+            decoder = self._event_decoders.get(channel)
+            if decoder is None:
+                continue
+            try:
+                payload = decoder.decode(env.decode(frame).payload)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                log.warning("ignored an unreadable %s event", channel)
+                continue
+            self._spawn(on_event(channel, payload))
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _answer(self, caller: bytes, frame: bytes, on_request: RequestHandler) -> None:
+        e = env.decode(frame)
+        try:
+            decoder = self._request_decoders.get(e.channel)
+            if decoder is None:
+                raise BusError("unknown_channel", f"{self.name} does not own {e.channel}")
+            try:
+                request = decoder.decode(e.payload)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                raise BusError("invalid_payload", str(exc)) from None
+            kind, payload = Kind.REP, await on_request(e.channel, request, role_of(caller))
+        except BusError as exc:
+            kind, payload = Kind.ERR, ErrorInfo(code=exc.code, message=exc.message, detail=exc.detail)
+        except Exception as exc:
+            log.exception("handler for %s failed", e.channel)
+            kind, payload = Kind.ERR, ErrorInfo(code="internal", message=f"{type(exc).__name__}: {exc}")
+        await self.dealer.send_multipart([caller, env.encode(kind, e.channel, e.cid, payload)])
+
+    async def drain_tasks(self, timeout: float) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout)
+
+    def close(self) -> None:
+        for t in list(self._tasks):
+            t.cancel()
+        self.dealer.close(0)
+        self.sub.close(0)
+        self._ctx.term()

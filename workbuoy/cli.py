@@ -1,0 +1,273 @@
+"""``workbuoy``: run a node, control it, look into its bus.
+
+Every command reads and validates the ``WB_*`` environment first; a bad value
+stops with a message naming the variable and exit code 2. Commands that talk to a
+running node exit 1 when it answers with an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import msgspec
+
+from workbuoy import config
+from workbuoy.bus import runtime
+from workbuoy.bus.errors import BusError
+
+EXIT_USAGE = 2
+
+
+def _env() -> config.Env:
+    try:
+        return config.load()
+    except config.ConfigError as exc:
+        _die(f"configuration error: {exc}")
+
+
+def _die(message: str, code: int = EXIT_USAGE) -> None:
+    print(f"workbuoy: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def _client(env: config.Env, timeout: float = 15.0):
+    from workbuoy.bus.client import Client
+
+    try:
+        return Client(runtime.locate(env.data_dir), timeout=timeout)
+    except FileNotFoundError as exc:
+        _die(str(exc), 1)
+    except runtime.RuntimeDirError as exc:
+        _die(f"refusing an unsafe runtime folder: {exc}")
+
+
+def call(env: config.Env, channel: str, payload: object = None, timeout: float = 15.0) -> object:
+    """One request on the bus; an error reply ends the program with exit 1."""
+    with _client(env, timeout) as client:
+        try:
+            return client.call(channel, payload)
+        except BusError as exc:
+            _die(f"{channel}: {exc.code}: {exc.message}", 1)
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(msgspec.json.format(msgspec.json.encode(obj)).decode() + "\n")
+
+
+# -- node ------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace, *, desktop: bool = True) -> int:
+    from workbuoy.supervisor.lock import AlreadyRunning, InstanceLock
+
+    env = _env()
+    lock = InstanceLock(env.data_dir)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        url = getattr(args, "url", None)
+        if url:
+            call(env, "wb:sup:deeplink", {"url": url})
+            print(f"handed {url} to the running WorkBuoy")
+            return 0
+        _die(str(exc), 1)
+    try:
+        endpoints = runtime.prepare(env.data_dir)
+    except runtime.RuntimeDirError as exc:
+        _die(f"refusing to start: {exc}")
+    return _supervise(env, endpoints, desktop)
+
+
+def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> int:
+    from workbuoy import metrics_setup
+
+    metrics_setup.prepare(endpoints.folder / "metrics")  # before anything imports prometheus_client
+    from workbuoy import crash, metrics
+    from workbuoy import logging as wblog
+    from workbuoy.supervisor.arbiter import Arbiter
+    from workbuoy.supervisor.spec import DESKTOP, HEADLESS
+
+    wblog.setup("supervisor", env)
+    crash.init("supervisor", env)
+    arbiter = Arbiter(env, endpoints, DESKTOP if desktop else HEADLESS)
+    try:
+        server = metrics.serve(env.metrics_port)
+        arbiter.metrics_url = f"http://127.0.0.1:{server.server_address[1]}/metrics"
+    except OSError as exc:
+        print(f"workbuoy: metrics disabled, port {env.metrics_port} is unavailable: {exc}", file=sys.stderr)
+    print(f"workbuoy {'desktop' if desktop else 'headless node'} starting (data: {env.data_dir}, pid {os.getpid()})", flush=True)
+    return arbiter.run()
+
+
+def cmd_node(args: argparse.Namespace) -> int:
+    return cmd_run(args, desktop=False)
+
+
+# -- control ---------------------------------------------------------------------
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    status = call(_env(), "wb:sup:status")
+    if args.json:
+        _print_json({"pid": status.pid, "metrics_url": status.metrics_url, "actors": {n: msgspec.to_builtins(a) for n, a in status.actors.items()}})
+        return 0
+    print(f"supervisor pid {status.pid}  data {status.data_dir}  metrics {status.metrics_url or '-'}")
+    print(f"{'actor':<9}{'pid':>8}  {'state':<11}{'restarts':>8}{'uptime':>10}{'heartbeat':>11}  reason")
+    for a in status.actors.values():
+        hb = "-" if a.last_heartbeat_ago_sec is None else f"{a.last_heartbeat_ago_sec:.1f}s ago"
+        print(f"{a.name:<9}{a.pid or '-':>8}  {a.state:<11}{a.restarts:>8}{a.uptime_sec:>9.1f}s{hb:>11}  {a.reason}")
+    return 0
+
+
+def cmd_restart(args: argparse.Namespace) -> int:
+    call(_env(), "wb:sup:restart", {"actor": args.actor})
+    print(f"{args.actor} restarting")
+    return 0
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    env = _env()
+    pid = call(env, "wb:sup:status").pid
+    call(env, "wb:sup:stop")
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            print("stopped")
+            return 0
+        print(".", end="", flush=True)
+        time.sleep(0.25)
+    _die(f"supervisor {pid} still running after {args.timeout:g}s", 1)
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    try:
+        payload = json.loads(args.json) if args.json else {}
+    except json.JSONDecodeError as exc:
+        _die(f"the payload is not JSON: {exc}")
+    _print_json(call(_env(), args.channel, payload, timeout=args.timeout))
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from workbuoy.bus.client import Subscriber
+
+    env = _env()
+    try:
+        endpoints = runtime.locate(env.data_dir)
+    except (FileNotFoundError, runtime.RuntimeDirError) as exc:
+        _die(str(exc), 1)
+    sub = Subscriber(endpoints.trace)
+    keep = _trace_filter(args.channel, args.actor)
+    shown, deadline = 0, (time.monotonic() + args.duration) if args.duration else None
+    print(f"tracing {endpoints.bus} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        for rec in sub.traces(timeout=0.2):
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            if rec is None or not keep(rec):
+                continue
+            print(_trace_line(rec, args.json), flush=True)
+            shown += 1
+            if args.count and shown >= args.count:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sub.close()
+    return 0
+
+
+def _trace_filter(channel_glob: str | None, actor: str | None) -> Callable:
+    def keep(rec) -> bool:
+        if channel_glob and not fnmatch.fnmatchcase(rec.channel, channel_glob):
+            return False
+        return not actor or actor in (rec.sender, rec.receiver)
+
+    return keep
+
+
+def _trace_line(rec, as_json: bool) -> str:
+    if as_json:
+        return msgspec.json.encode(rec).decode()
+    ts = time.strftime("%H:%M:%S", time.localtime(rec.ts)) + f".{int(rec.ts * 1000) % 1000:03d}"
+    lat = f" {rec.latency_ms:.2f}ms" if rec.latency_ms is not None else ""
+    body = rec.error or msgspec.json.encode(rec.payload).decode()
+    if len(body) > 160:
+        body = body[:157] + "..."
+    return f"{ts} {rec.kind:<5}{rec.sender:>10} -> {rec.receiver:<10} {rec.channel} #{rec.cid} {rec.size}B{lat}  {body}"
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    from workbuoy.schemas.registry import json_schemas
+
+    _print_json(json_schemas())
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from workbuoy.sandbox.cli import run
+
+    return run(args)
+
+
+# -- parser ----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbuoy", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run the desktop node (every actor, with the UI)")
+    p.add_argument("url", nargs="?", help="a workbuoy: deep link to open (handed to a running node)")
+    p.set_defaults(fn=cmd_run)
+    sub.add_parser("node", help="run the headless sync node (every actor but the UI)").set_defaults(fn=cmd_node)
+
+    p = sub.add_parser("status", help="each actor's pid, state, uptime, restarts and heartbeat")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_status)
+
+    from workbuoy.schemas.base import ACTOR_NAMES
+
+    p = sub.add_parser("restart", help="restart one actor")
+    p.add_argument("actor", choices=ACTOR_NAMES)
+    p.set_defaults(fn=cmd_restart)
+
+    p = sub.add_parser("stop", help="stop the running node")
+    p.add_argument("--timeout", type=float, default=60.0)
+    p.set_defaults(fn=cmd_stop)
+
+    p = sub.add_parser("call", help="send one request on the bus and print the reply as JSON")
+    p.add_argument("channel")
+    p.add_argument("json", nargs="?", default="{}")
+    p.add_argument("--timeout", type=float, default=30.0)
+    p.set_defaults(fn=cmd_call)
+
+    p = sub.add_parser("trace", help="show bus messages live, one line each")
+    p.add_argument("--channel", help="glob, e.g. 'wb:queue:*'")
+    p.add_argument("--actor", help="only messages from or to this actor")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--count", type=int, default=0, help="stop after N messages")
+    p.add_argument("--duration", type=float, default=0.0, help="stop after S seconds")
+    p.set_defaults(fn=cmd_trace)
+
+    sub.add_parser("schemas", help="print the JSON Schema of every channel").set_defaults(fn=cmd_schemas)
+
+    p = sub.add_parser("sandbox", help="run the sandbox WorkBuoy server")
+    from workbuoy.sandbox.cli import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(fn=cmd_sandbox)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.fn(args)

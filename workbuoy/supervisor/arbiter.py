@@ -1,0 +1,122 @@
+"""The arbiter: hosts the broker, owns settings, supervises one watcher per actor.
+
+One thread, one ZeroMQ poll loop: bus traffic, ZAP, heartbeats and the watchers'
+checks all run here, so there is no locking and a stop is always orderly.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Sequence
+
+import zmq
+
+from workbuoy import logging as wblog
+from workbuoy import metrics
+from workbuoy.bus.broker import Broker, PeerHooks
+from workbuoy.bus.runtime import Endpoints
+from workbuoy.config import Env
+from workbuoy.schemas.control import ActorStatus
+from workbuoy.schemas.settings import Settings
+from workbuoy.supervisor import commands
+from workbuoy.supervisor.settings import SettingsStore
+from workbuoy.supervisor.spec import ChildSpec, Strategy
+from workbuoy.supervisor.watcher import Watcher
+
+log = wblog.create("supervisor")
+TICK_MS = 20
+
+
+class Arbiter:
+    def __init__(self, env: Env, endpoints: Endpoints, specs: Sequence[ChildSpec], strategy: Strategy = Strategy()) -> None:
+        self.env = env
+        self.endpoints = endpoints
+        self.settings = SettingsStore(env.data_dir / "settings.json", Settings(portal_origin=env.portal_origin, prefer_bearer_token=env.prefer_bearer))
+        self.ctx = zmq.Context()
+        hooks = PeerHooks(on_hello=self._on_hello, on_ready=self._on_ready, on_heartbeat=self._on_heartbeat, on_bye=self._on_bye)
+        local = {cmd.CHANNEL: (lambda req, caller, cmd=cmd: cmd.handle(self, req, caller)) for cmd in commands.ALL}
+        self.broker = Broker(self.ctx, endpoints, hooks, local)
+        self.watchers = [
+            Watcher(s, strategy, heartbeat_sec=env.heartbeat_sec, log_dir=env.log_dir, expect=self.broker.expect, changed=self._changed)
+            for s in specs
+        ]
+        self._by_name = {w.name: w for w in self.watchers}
+        self.metrics_url: str | None = None
+        self._stop_reason: str | None = None
+        self._started = time.monotonic()
+
+    def watcher(self, name: str) -> Watcher | None:
+        return self._by_name.get(name)
+
+    def request_stop(self, reason: str) -> None:
+        if self._stop_reason is None:
+            log.info("stopping: %s", reason)
+            self._stop_reason = reason
+
+    # -- broker hooks ------------------------------------------------------------
+
+    def _on_hello(self, name: str, pid: int) -> None:
+        log.debug("%s said hello (pid %d)", name, pid)
+
+    def _on_ready(self, name: str) -> None:
+        if (w := self.watcher(name)) is not None:
+            w.ready()
+            if all(x.state == "ready" for x in self.watchers):
+                log.info("all actors ready in %.0f ms", (time.monotonic() - self._started) * 1000)
+
+    def _on_heartbeat(self, name: str) -> None:
+        if (w := self.watcher(name)) is not None:
+            w.heartbeat()
+
+    def _on_bye(self, name: str) -> None:
+        log.debug("%s said bye", name)
+
+    def _changed(self, status: ActorStatus) -> None:
+        metrics.actor_up.labels(status.name).set(1 if status.state == "ready" else 0)
+        if status.state == "restarting":
+            metrics.actor_restarts.labels(status.name).inc()
+        self.broker.publish("wb:sup:actor", status)
+
+    # -- the loop ----------------------------------------------------------------
+
+    def run(self) -> int:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, lambda s, _f: self.request_stop(signal.Signals(s).name))
+        poller = zmq.Poller()
+        self.broker.register(poller)
+        for w in self.watchers:
+            w.spawn()
+        try:
+            while self._stop_reason is None:
+                self._pump(poller)
+                now = time.monotonic()
+                for w in self.watchers:
+                    if (pid := w.tick(now)) is not None:
+                        self.broker.forget(w.name)
+                        metrics.process_dead(pid)
+            self._shutdown(poller)
+        finally:
+            self.broker.close()
+            self.ctx.term()
+        return 0
+
+    def _pump(self, poller: zmq.Poller) -> None:
+        try:
+            ready = dict(poller.poll(TICK_MS))
+        except zmq.ZMQError as exc:  # EINTR from a signal: loop again
+            if exc.errno != zmq.EINTR:
+                raise
+            return
+        if ready:
+            self.broker.handle(ready)
+
+    def _shutdown(self, poller: zmq.Poller) -> None:
+        """Stop actors in reverse start order, each within its shutdown time, routing meanwhile."""
+        for w in reversed(self.watchers):
+            w.begin_stop()
+            while not w.stop_done():
+                self._pump(poller)
+            self.broker.forget(w.name)
+        log.info("all actors stopped")
+

@@ -1,0 +1,51 @@
+"""Child specifications and the restart strategy, after Erlang/OTP's supervisor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Restart = Literal["permanent", "transient", "temporary"]
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """One actor: how to start it, when to restart it, how long it may take to stop.
+
+    ``permanent`` is always restarted, ``transient`` only after an abnormal exit,
+    ``temporary`` never.
+    """
+
+    name: str
+    restart: Restart = "permanent"
+    shutdown_sec: float = 5.0
+    start_timeout_sec: float = 30.0
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """one_for_one: a crash restarts only that child, at most ``intensity`` times in ``period_sec``."""
+
+    intensity: int = 5
+    period_sec: float = 30.0
+    backoff_base_sec: float = 0.1
+    backoff_max_sec: float = 5.0
+    missed_heartbeats: int = 5
+
+    def backoff(self, recent_restarts: int) -> float:
+        """No wait for the first restart in a period, then doubling up to the cap."""
+        if recent_restarts <= 1:
+            return 0.0
+        return min(self.backoff_max_sec, self.backoff_base_sec * 2 ** (recent_restarts - 2))
+
+
+#: Start order; shutdown runs in reverse (the ui first, auth last).
+DESKTOP = (
+    ChildSpec("auth"),
+    ChildSpec("sync"),
+    ChildSpec("queue", shutdown_sec=10.0),
+    ChildSpec("audit"),
+    ChildSpec("plugins"),
+    ChildSpec("ui"),
+)
+HEADLESS = tuple(s for s in DESKTOP if s.name != "ui")
