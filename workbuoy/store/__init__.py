@@ -1,0 +1,81 @@
+"""The local SQLite store every actor process shares: cache, checkpoints, outboxes, meta.
+
+Each process opens one ``Store`` and keeps it. All SQL lives in this package; actors
+call the typed methods below. See ``docs/store.md`` for the schema and the guarantees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from workbuoy.store.audit import AuditMixin
+from workbuoy.store.cache import CacheMixin
+from workbuoy.store.db import Database, StoreBusyError
+from workbuoy.store.migrate import SchemaTooNewError, load, migrate
+from workbuoy.store.outbox import OutboxMixin
+from workbuoy.store.types import (
+    AuditItem,
+    CachedRow,
+    Lease,
+    NewQueueItem,
+    PageResult,
+    QueueItem,
+    SyncState,
+)
+
+__all__ = [
+    "AuditItem",
+    "CachedRow",
+    "Lease",
+    "NewQueueItem",
+    "PageResult",
+    "QueueItem",
+    "SchemaTooNewError",
+    "Store",
+    "StoreBusyError",
+    "SyncState",
+]
+
+
+class Store(CacheMixin, OutboxMixin, AuditMixin):
+    """A process's handle on the database file."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating the folder and file if needed) and migrate to the current schema."""
+        db = Database(path)
+        try:
+            migrate(db, load())
+        except BaseException:
+            db.close()
+            raise
+        return cls(db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @property
+    def path(self) -> Path:
+        return self._db.path
+
+    @contextmanager
+    def transaction(self, *, durable: bool = False) -> Iterator[None]:
+        """Make several calls one transaction, e.g. ``enqueue`` with its ``put_local``."""
+        with self._db.write(durable=durable):
+            yield
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.one("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._db.write() as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )

@@ -1,0 +1,302 @@
+"""The entity cache and its pull checkpoints.
+
+A page from the server lands in one transaction together with its checkpoint, so a
+crash leaves either the old rows and the old cursor or the new rows and the new cursor;
+the next pull never skips or half-applies a page.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from typing import Any
+
+import apsw
+import msgspec
+
+from workbuoy.schemas.base import ENTITIES
+from workbuoy.store.db import Database, dumps, loads, now_ms
+from workbuoy.store.types import CachedRow, PageResult, SyncState
+
+#: Outbox rows that still stand for a local change the server has not taken.
+OPEN_WRITE = "(status != 'synced' OR conflicted = 1)"
+
+_CACHED_COLUMNS = "id, org_id, updated_at, payload, conflicted, server_payload"
+_SYNC_COLUMNS = ", ".join(SyncState.__struct_fields__)
+
+# Newer wins; an older incoming row keeps the local payload and opens a conflict. Equal
+# updated_at is the row we already have and writes nothing. Every SET expression sees the
+# old row, so the order of the assignments does not matter.
+_UPSERT = """
+INSERT INTO {table} (id, org_id, updated_at, payload) VALUES (?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    org_id = iif(excluded.updated_at > updated_at, excluded.org_id, org_id),
+    payload = iif(excluded.updated_at > updated_at, excluded.payload, payload),
+    conflicted = excluded.updated_at < updated_at,
+    server_payload = iif(excluded.updated_at > updated_at, NULL, excluded.payload),
+    updated_at = max(updated_at, excluded.updated_at)
+WHERE excluded.updated_at != updated_at
+RETURNING id, rowid, conflicted
+"""
+# A row with an open local write: the local payload stays, the server's waits beside it.
+# Without a local row there is nothing to keep, so the server's version is both.
+_CONFLICT = """
+INSERT INTO {table} (id, org_id, updated_at, payload, conflicted, server_payload) VALUES (?1, ?2, ?3, ?4, 1, ?4)
+ON CONFLICT (id) DO UPDATE SET conflicted = 1, server_payload = excluded.server_payload
+"""
+_MARK = "UPDATE {table} SET conflicted = 1, server_payload = ? WHERE id = ? RETURNING id"
+_DELETE = "DELETE FROM {table} WHERE id = ? RETURNING id"
+_CHECKPOINT = """
+INSERT INTO sync_state (entity, org_id, cursor, etag, last_modified, last_sync_at) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (entity, org_id) DO UPDATE SET cursor = excluded.cursor, etag = excluded.etag,
+    last_modified = excluded.last_modified, last_sync_at = excluded.last_sync_at, last_error = NULL
+"""
+
+
+class _Head(msgspec.Struct):
+    """The fields of a server row the cache reads; the whole row is the payload."""
+
+    id: str
+    updated_at: int | None = None
+    deleted: bool = False
+
+
+def table(entity: str) -> str:
+    """The cache table of ``entity``; the name is checked, so it is safe to put in SQL."""
+    if entity not in ENTITIES:
+        raise ValueError(f"unknown entity {entity!r}; expected one of {', '.join(ENTITIES)}")
+    return entity
+
+
+def mark_conflict(conn: apsw.Connection, entity: str, id: str, server_row: dict[str, Any] | None) -> None:
+    """Open a conflict on the cached row ``id`` (if cached), inside the caller's transaction."""
+    conn.execute(_MARK.format(table=table(entity)), (None if server_row is None else dumps(server_row), id)).fetchall()
+
+
+def _heads(rows: Sequence[dict[str, Any]]) -> list[_Head]:
+    try:
+        heads = msgspec.convert(rows, list[_Head])
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"bad server row: {exc}") from None
+    for head in heads:
+        if head.updated_at is None and not head.deleted:
+            raise ValueError(f"server row {head.id!r} has no updated_at")
+    return heads
+
+
+def _cached(row: tuple[Any, ...]) -> CachedRow:
+    id_, org_id, updated_at, payload, conflicted, server_payload = row
+    return CachedRow(
+        id=id_,
+        org_id=org_id,
+        updated_at=updated_at,
+        payload=loads(payload),
+        conflicted=bool(conflicted),
+        server_payload=loads(server_payload),
+    )
+
+
+def _sync_state(row: tuple[Any, ...]) -> SyncState:
+    return SyncState(**dict(zip(SyncState.__struct_fields__, row)))
+
+
+def _encode_cursor(updated_at: int, id_: str) -> str:
+    return base64.urlsafe_b64encode(dumps([updated_at, id_]).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[int, str]:
+    try:
+        return msgspec.json.decode(base64.urlsafe_b64decode(cursor), type=tuple[int, str])
+    except (ValueError, msgspec.ValidationError):
+        raise ValueError(f"bad list cursor {cursor!r}") from None
+
+
+class CacheMixin:
+    """Cache and sync-state methods of ``Store``."""
+
+    _db: Database
+
+    def apply_page(
+        self,
+        entity: str,
+        org_id: str,
+        rows: Sequence[dict[str, Any]],
+        *,
+        cursor: str | None,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> PageResult:
+        """Apply one pulled page and move the checkpoint, in one transaction.
+
+        Rows are server rows with ``id`` and ``updated_at`` (ms); ``"deleted": true`` marks
+        a tombstone, which deletes the cached row unless it has an open local write (then
+        it is a conflict whose ``server_payload`` is the tombstone). The checkpoint clears
+        ``last_error``.
+        """
+        with self._db.write() as conn:
+            result = self._apply(conn, table(entity), org_id, rows)
+            conn.execute(_CHECKPOINT, (entity, org_id, cursor, etag, last_modified, now_ms()))
+        return result
+
+    def upsert_rows(self, entity: str, org_id: str, rows: Sequence[dict[str, Any]]) -> PageResult:
+        """``apply_page`` without touching the checkpoint."""
+        with self._db.write() as conn:
+            return self._apply(conn, table(entity), org_id, rows)
+
+    def _apply(self, conn: apsw.Connection, name: str, org_id: str, rows: Sequence[dict[str, Any]]) -> PageResult:
+        # A page that repeats an id stands for its last change: counted once, applied once.
+        latest = {head.id: (head, row) for head, row in zip(_heads(rows), rows)}
+        open_ids = {
+            entity_id
+            for (entity_id,) in conn.execute(
+                f"SELECT entity_id FROM sync_queue WHERE entity = ? AND {OPEN_WRITE}"
+                " AND entity_id IN (SELECT value FROM json_each(?))",
+                (name, dumps(list(latest))),
+            )
+        }
+        upserts, conflicts, tombstones, marks = [], [], [], []
+        for id_, (head, row) in latest.items():
+            if head.deleted:
+                if id_ in open_ids:
+                    marks.append((dumps(row), id_))
+                else:
+                    tombstones.append((id_,))
+            elif id_ in open_ids:
+                conflicts.append((id_, org_id, head.updated_at, dumps(row)))
+            else:
+                upserts.append((id_, org_id, head.updated_at, dumps(row)))
+
+        result = PageResult(conflicts=len(conflicts))
+        if tombstones:
+            result.deleted = sum(1 for _ in conn.executemany(_DELETE.format(table=name), tombstones))
+        if marks:
+            result.conflicts += sum(1 for _ in conn.executemany(_MARK.format(table=name), marks))
+        if conflicts:
+            conn.executemany(_CONFLICT.format(table=name), conflicts)
+        if upserts:
+            # A new row gets rowid max(rowid) + 1, so a returned rowid above the maximum
+            # before the batch is an insert: inserts and updates are told apart without
+            # reading every row first. (Deletes ran above, so no rowid below is reused.)
+            (before,) = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {name}").fetchone()
+            for id_, rowid, conflicted in conn.executemany(_UPSERT.format(table=name), upserts):
+                if conflicted:
+                    result.conflicts += 1
+                else:
+                    created = rowid > before
+                    result.inserted += created
+                    result.updated += not created
+                    result.changed.append((id_, created))
+        return result
+
+    def get_row(self, entity: str, id: str) -> CachedRow | None:
+        row = self._db.one(f"SELECT {_CACHED_COLUMNS} FROM {table(entity)} WHERE id = ?", (id,))
+        return None if row is None else _cached(row)
+
+    def list_rows(
+        self,
+        entity: str,
+        *,
+        org_id: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+        query: str | None = None,
+        conflicted: bool | None = None,
+    ) -> tuple[list[CachedRow], str | None]:
+        """A page of cached rows, newest first (``updated_at`` then ``id``, descending).
+
+        Keyset paging: the returned cursor names the last row, so rows that change while
+        the user pages neither repeat nor vanish the way ``OFFSET`` would make them.
+        ``query`` is a case-insensitive substring of the payload's JSON text.
+        """
+        where, params = ["1"], []
+        if org_id is not None:
+            where.append("org_id = ?")
+            params.append(org_id)
+        if conflicted is not None:
+            where.append("conflicted = ?")
+            params.append(int(conflicted))
+        if query:
+            where.append("wb_contains(payload, ?)")
+            params.append(query.casefold())
+        if cursor is not None:
+            where.append("(updated_at, id) < (?, ?)")
+            params.extend(_decode_cursor(cursor))
+        found = self._db.rows(
+            f"SELECT {_CACHED_COLUMNS} FROM {table(entity)} WHERE {' AND '.join(where)}"
+            " ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (*params, limit + 1),
+        )
+        page = [_cached(row) for row in found[:limit]]
+        more = len(found) > limit
+        return page, _encode_cursor(page[-1].updated_at, page[-1].id) if more else None
+
+    def count_rows(self, entity: str, org_id: str | None = None) -> int:
+        if org_id is None:
+            row = self._db.one(f"SELECT count(*) FROM {table(entity)}")
+        else:
+            row = self._db.one(f"SELECT count(*) FROM {table(entity)} WHERE org_id = ?", (org_id,))
+        return row[0] if row else 0
+
+    def put_local(self, entity: str, org_id: str, id: str, payload: dict[str, Any], updated_at: int) -> None:
+        """Show a queued write at once; an open conflict stays open."""
+        with self._db.write() as conn:
+            conn.execute(
+                f"INSERT INTO {table(entity)} (id, org_id, updated_at, payload) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, updated_at = excluded.updated_at,"
+                " payload = excluded.payload",
+                (id, org_id, updated_at, dumps(payload)),
+            )
+
+    def delete_local(self, entity: str, id: str) -> None:
+        with self._db.write() as conn:
+            conn.execute(f"DELETE FROM {table(entity)} WHERE id = ?", (id,))
+
+    def set_server_row(self, entity: str, row: dict[str, Any], *, org_id: str | None = None) -> None:
+        """Take the server's row as the truth (a push succeeded, or the user kept the server's).
+
+        Clears the conflict; a tombstone deletes. A row not cached yet needs its org from
+        ``org_id`` or the row's own ``org_id`` field.
+        """
+        (head,) = _heads([row])
+        name = table(entity)
+        with self._db.write() as conn:
+            if head.deleted:
+                conn.execute(f"DELETE FROM {name} WHERE id = ?", (head.id,))
+                return
+            conn.execute(
+                f"UPDATE {name} SET updated_at = ?, payload = ?, conflicted = 0, server_payload = NULL WHERE id = ?",
+                (head.updated_at, dumps(row), head.id),
+            )
+            if conn.changes():
+                return
+            org = org_id if org_id is not None else row.get("org_id")
+            if not isinstance(org, str):
+                raise ValueError(f"{entity} {head.id!r} is not cached and no org_id was given")
+            conn.execute(
+                f"INSERT INTO {name} (id, org_id, updated_at, payload) VALUES (?, ?, ?, ?)",
+                (head.id, org, head.updated_at, dumps(row)),
+            )
+
+    def mark_conflict(self, entity: str, id: str, server_row: dict[str, Any] | None) -> None:
+        """Open a conflict on a cached row, keeping the local payload."""
+        with self._db.write() as conn:
+            mark_conflict(conn, entity, id, server_row)
+
+    # --- sync state ---
+
+    def get_sync_state(self, entity: str, org_id: str) -> SyncState | None:
+        row = self._db.one(f"SELECT {_SYNC_COLUMNS} FROM sync_state WHERE entity = ? AND org_id = ?", (entity, org_id))
+        return None if row is None else _sync_state(row)
+
+    def set_sync_error(self, entity: str, org_id: str, error: str) -> None:
+        """Record a failed pull; the cursor and the cached rows stay for the next try."""
+        with self._db.write() as conn:
+            conn.execute(
+                "INSERT INTO sync_state (entity, org_id, last_error) VALUES (?, ?, ?)"
+                " ON CONFLICT (entity, org_id) DO UPDATE SET last_error = excluded.last_error",
+                (table(entity), org_id, error),
+            )
+
+    def list_sync_state(self) -> list[SyncState]:
+        rows = self._db.rows(f"SELECT {_SYNC_COLUMNS} FROM sync_state ORDER BY entity, org_id")
+        return [_sync_state(row) for row in rows]

@@ -1,0 +1,146 @@
+"""The one SQLite connection of a process: pragmas, busy handling, transactions.
+
+Several actor processes write the same file. WAL lets readers run beside the one
+writer; a busy timeout makes a writer wait for the lock instead of failing. Two
+holes remain that a timeout alone does not close, and this module closes them:
+
+* A deferred transaction that reads first and writes later cannot be granted the
+  write lock if another process committed in between (its snapshot is stale), and
+  SQLite answers ``SQLITE_BUSY`` at once without waiting. Every write transaction
+  therefore starts with ``BEGIN IMMEDIATE``: the lock is taken before the first read.
+* Some ``SQLITE_BUSY`` answers skip the busy handler altogether (WAL recovery after a
+  crash, a ``journal_mode`` change racing another opener). ``BEGIN IMMEDIATE`` and
+  every read are retried with jittered back-off until ``busy_deadline_s`` passes.
+
+Once ``BEGIN IMMEDIATE`` succeeded the transaction holds the write lock, so nothing
+inside it can be refused for locking, and ``COMMIT`` in WAL mode needs no other lock.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import apsw
+import msgspec
+
+T = TypeVar("T")
+
+#: How long one attempt waits inside SQLite for a lock before the retry loop takes over.
+BUSY_TIMEOUT_MS = 5_000
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder()
+
+
+class StoreBusyError(TimeoutError):
+    """The database stayed locked for longer than ``busy_deadline_s``: a stuck process."""
+
+
+def now_ms() -> int:
+    """Wall clock in integer milliseconds since the epoch, the store's only time unit."""
+    return time.time_ns() // 1_000_000
+
+
+def dumps(obj: Any) -> str:
+    """JSON text for a payload column."""
+    return _encoder.encode(obj).decode()
+
+
+def loads(text: str | None) -> Any:
+    """The decoded JSON of a payload column (``None`` stays ``None``)."""
+    return None if text is None else _decoder.decode(text)
+
+
+class Database:
+    """A connection with nestable ``BEGIN IMMEDIATE`` transactions and busy retries.
+
+    One per process: SQLite's locks are per connection, so two connections in one
+    process would wait on each other. A re-entrant lock makes the connection safe to
+    share between the threads of that process (a transaction is never interleaved).
+    """
+
+    def __init__(self, path: str | Path, *, busy_deadline_s: float = 120.0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.busy_deadline_s = busy_deadline_s
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.conn = apsw.Connection(str(self.path))
+        self.conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+        self.conn.create_scalar_function("wb_contains", _contains, 2, deterministic=True)
+        self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL").fetchall())
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def _retry(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` again after ``SQLITE_BUSY`` until the deadline; ``fn`` must be safe to repeat."""
+        deadline = time.monotonic() + self.busy_deadline_s
+        delay = 0.001
+        while True:
+            try:
+                return fn()
+            except apsw.BusyError as exc:
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(f"{self.path}: database locked for over {self.busy_deadline_s}s") from exc
+                time.sleep(random.uniform(0, delay))
+                delay = min(delay * 2, 0.1)
+
+    @contextmanager
+    def write(self, *, durable: bool = False) -> Iterator[apsw.Connection]:
+        """A write transaction; nested calls join the outermost one.
+
+        ``durable=True`` commits with ``synchronous=FULL`` (the WAL is fsynced before
+        ``COMMIT`` returns, so the write survives a power cut, not only a crash). It only
+        takes effect on the outermost transaction, which is the one that commits.
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._depth -= 1
+                return
+            if durable:
+                self.conn.execute("PRAGMA synchronous=FULL")
+            try:
+                self._retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+                self._depth = 1
+                try:
+                    yield self.conn
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+                finally:
+                    self._depth = 0
+            finally:
+                if durable:
+                    self.conn.execute("PRAGMA synchronous=NORMAL")
+
+    def rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """All rows of one read statement (a single statement is its own snapshot)."""
+        with self._lock:
+            if self._depth:
+                return self.conn.execute(sql, params).fetchall()
+            return self._retry(lambda: self.conn.execute(sql, params).fetchall())
+
+    def one(self, sql: str, params: Any = ()) -> tuple[Any, ...] | None:
+        """The first row of one read statement, or ``None``."""
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+
+def _contains(text: str | None, needle: str) -> bool:
+    """Case-insensitive substring test; SQLite's own ``lower``/``LIKE`` fold ASCII only."""
+    return text is not None and needle in text.casefold()
