@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from workbuoy import metrics
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Plays the supervisor: imports prometheus_client early (as some library might), then
+# prepare(), sets its own gauges and spawns two actors that count.
+SUPERVISOR = textwrap.dedent(
+    """
+    import json, subprocess, sys
+    from pathlib import Path
+    import prometheus_client
+    from workbuoy import metrics
+    metrics.prepare(Path(sys.argv[1]))
+    metrics.actor_up.labels(actor="sync").set(1)
+    metrics.actor_up.labels(actor="auth").set(0)
+    metrics.actor_restarts.labels(actor="sync").inc()
+    child = sys.argv[2]
+    actors = [subprocess.Popen([sys.executable, "-c", child, str(n)]) for n in (3, 4)]
+    assert [a.wait() for a in actors] == [0, 0]
+    print(json.dumps({str(n): a.pid for n, a in zip((3, 4), actors)}))
+    """
+)
+ACTOR = textwrap.dedent(
+    """
+    import sys
+    from workbuoy import metrics
+    n = int(sys.argv[1])
+    metrics.ipc_messages.labels(channel="wb:sync:page", kind="request").inc(n)
+    metrics.ipc_latency.labels(channel="wb:sync:page").observe(n / 1000)
+    metrics.auth_signed_in.set(n)
+    metrics.queue_depth.labels(status="pending").set(n * 10)
+    """
+)
+
+EXPECTED = {
+    "ipc_messages": ("counter", "wb_desktop_ipc_messages_total", ("channel", "kind")),
+    "ipc_latency": ("histogram", "wb_desktop_ipc_latency_seconds", ("channel",)),
+    "invalid_ipc": ("counter", "wb_desktop_invalid_ipc_total", ("channel", "reason")),
+    "trace_dropped": ("counter", "wb_desktop_trace_dropped_total", ()),
+    "actor_restarts": ("counter", "wb_desktop_actor_restarts_total", ("actor",)),
+    "actor_up": ("gauge", "wb_desktop_actor_up", ("actor",)),
+    "auth_renewals": ("counter", "wb_desktop_auth_renewals_total", ()),
+    "auth_renewal_failures": ("counter", "wb_desktop_auth_renewal_failures_total", ()),
+    "auth_signed_in": ("gauge", "wb_desktop_auth_signed_in", ()),
+    "sync_pages": ("counter", "wb_desktop_sync_pages_total", ("entity",)),
+    "sync_rows": ("counter", "wb_desktop_sync_rows_total", ("entity",)),
+    "sync_not_modified": ("counter", "wb_desktop_sync_not_modified_total", ("entity",)),
+    "sync_rate_limited": ("counter", "wb_desktop_sync_rate_limited_total", ("entity",)),
+    "sync_errors": ("counter", "wb_desktop_sync_errors_total", ("entity", "reason")),
+    "sync_duration": ("histogram", "wb_desktop_sync_duration_seconds", ("entity",)),
+    "offline_conflicts": ("counter", "wb_desktop_offline_conflicts_total", ("entity",)),
+    "protocol_errors": ("counter", "wb_desktop_protocol_errors_total", ("endpoint",)),
+    "queue_depth": ("gauge", "wb_desktop_queue_depth", ("status",)),
+    "queue_flush": ("counter", "wb_desktop_queue_flush_total", ("outcome",)),
+    "ai_requests": ("counter", "wb_desktop_ai_requests_total", ("kind",)),
+    "assistant_sessions": ("counter", "wb_desktop_assistant_sessions_total", ()),
+    "email_drafts": ("counter", "wb_desktop_email_drafts_total", ()),
+    "calendar_events": ("counter", "wb_desktop_calendar_events_total", ()),
+    "audit_flushed": ("counter", "wb_desktop_audit_flushed_total", ()),
+    "audit_failures": ("counter", "wb_desktop_audit_failures_total", ()),
+}
+
+
+def _run(script: str, *args: str, env: dict[str, str]) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def _single_process_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != metrics.ENV}
+
+
+def test_every_metric_is_defined_as_specified() -> None:
+    script = textwrap.dedent(
+        """
+        import json
+        from workbuoy import metrics
+        out = {}
+        for attr in metrics.__annotations__:
+            m = getattr(metrics, attr)
+            name = m._name + "_total" if m._type == "counter" else m._name
+            out[attr] = [m._type, name, list(m._labelnames)]
+        print(json.dumps(out))
+        """
+    )
+    got = json.loads(_run(script, env=_single_process_env()))
+    assert got == {k: [t, n, list(labels)] for k, (t, n, labels) in EXPECTED.items()}
+
+
+def test_single_process_mode_without_the_variable() -> None:
+    script = textwrap.dedent(
+        """
+        import json
+        from pathlib import Path
+        from workbuoy import metrics
+        metrics.sync_rows.labels(entity="deals").inc(3)
+        metrics.process_dead(12345)
+        try:
+            metrics.prepare(Path("unused"))
+        except RuntimeError as exc:
+            refused = str(exc)
+        print(json.dumps({"snapshot": metrics.snapshot(), "refused": refused}))
+        """
+    )
+    got = json.loads(_run(script, env=_single_process_env()))
+    assert got["snapshot"]['wb_desktop_sync_rows_total{entity="deals"}'] == 3.0
+    assert not any(k.endswith("_created") for k in got["snapshot"])
+    assert "before metrics.prepare()" in got["refused"]
+    assert not Path(REPO / "unused").exists()
+
+
+def _families(text: str) -> dict[str, float]:
+    return {
+        s.name + json.dumps(s.labels, sort_keys=True): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def test_two_processes_add_up_and_are_served_on_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    (directory / "counter_999999.db").write_bytes(b"stale run")  # prepare() wipes it
+    env = _single_process_env() | {"PYTHONPATH": str(REPO)}
+    pids = json.loads(_run(SUPERVISOR, str(directory), ACTOR, env=env))
+
+    monkeypatch.setenv(metrics.ENV, str(directory))
+    server = metrics.serve(0)
+    try:
+        host, port = server.server_address[:2]
+        assert host == "127.0.0.1" and server.socket.getsockname()[0] == "127.0.0.1"
+        response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+        assert response.status_code == 200
+        samples = _families(response.text)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    page = '{"channel": "wb:sync:page", "kind": "request"}'
+    assert samples["wb_desktop_ipc_messages_total" + page] == 7
+    assert samples['wb_desktop_ipc_latency_seconds_count{"channel": "wb:sync:page"}'] == 2
+    assert samples['wb_desktop_ipc_latency_seconds_sum{"channel": "wb:sync:page"}'] == pytest.approx(0.007)
+    assert samples['wb_desktop_ipc_latency_seconds_bucket{"channel": "wb:sync:page", "le": "0.0025"}'] == 0
+    assert samples['wb_desktop_ipc_latency_seconds_bucket{"channel": "wb:sync:page", "le": "0.005"}'] == 2
+    assert samples['wb_desktop_actor_up{"actor": "sync"}'] == 1
+    assert samples['wb_desktop_actor_up{"actor": "auth"}'] == 0
+    assert samples['wb_desktop_actor_restarts_total{"actor": "sync"}'] == 1
+    assert samples["wb_desktop_auth_signed_in{}"] == 4  # the largest of the live processes
+    assert samples['wb_desktop_queue_depth{"status": "pending"}'] == 40
+
+    metrics.process_dead(pids["4"])
+    snap = metrics.snapshot()
+    assert snap["wb_desktop_auth_signed_in"] == 3
+    assert snap['wb_desktop_queue_depth{status="pending"}'] == 30
+    assert snap['wb_desktop_ipc_messages_total{channel="wb:sync:page",kind="request"}'] == 7  # counters outlive
+    metrics.process_dead(pids["3"])
+    snap = metrics.snapshot()
+    # Only the (exited, not yet marked) supervisor's initial 0 is left: every process
+    # that touches the metrics holds the unlabelled ones at 0.
+    assert snap["wb_desktop_auth_signed_in"] == 0
+    assert snap['wb_desktop_ipc_messages_total{channel="wb:sync:page",kind="request"}'] == 7
+    assert not (directory / "counter_999999.db").exists()
