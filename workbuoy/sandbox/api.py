@@ -1,0 +1,355 @@
+"""Public routes: portal auth, the CRM API, e-mail drafts, calendar events, update feed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Awaitable, Callable
+from email.utils import formatdate, parsedate_to_datetime
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from workbuoy.sandbox import assistant, releases
+from workbuoy.sandbox.auth import COOKIE, SESSION_TTL_S, AuthError, Principal
+from workbuoy.sandbox.cursor import START, BadCursor
+from workbuoy.sandbox.ledger import KeyReused
+from workbuoy.sandbox.models import (
+    Accepted, AuditBatch, CalendarEvent, Chat, Draft, Login, LoginReply, Me, NewRow, Token, User, WorkflowRequest,
+)
+from workbuoy.sandbox.state import Sandbox
+from workbuoy.sandbox.store import WriteError
+from workbuoy.sandbox.web import JSON, HttpError, json_response, read_json
+from workbuoy.schemas.base import ENTITIES
+
+DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
+#: Audit events must not carry PII or secrets in clear (contract): e-mail addresses,
+#: bearer tokens and this server's signed values are refused.
+_SECRETISH = re.compile(r"[^@\s\"]+@[^@\s\"]+\.[A-Za-z]{2,}|[Bb]earer\s+\S+|[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{24}")
+
+
+def sb(request: Request) -> Sandbox:
+    return request.app.state.sandbox
+
+
+def authenticate(request: Request) -> Principal:
+    """The caller from ``Authorization: Bearer`` (preferred when present) or the session cookie."""
+    sessions = sb(request).sessions
+    auth = request.headers.get("authorization")
+    try:
+        if auth is not None:
+            scheme, _, token = auth.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise AuthError("expected Authorization: Bearer <access_token>")
+            return sessions.from_token(token.strip())
+        cookie = request.cookies.get(COOKIE)
+        if not cookie:
+            raise AuthError("no credentials: send the wb_session cookie or a bearer token")
+        return sessions.from_cookie(cookie)
+    except AuthError as exc:
+        raise HttpError(401, "unauthorized", str(exc), headers={"WWW-Authenticate": 'Bearer realm="workbuoy"'}) from None
+
+
+def require_org(request: Request, who: Principal, org_id: str, *, write: bool = False) -> None:
+    roles = who.user.roles_in(org_id, sb(request).data.org_ids)
+    if roles is None:
+        raise HttpError(403, f"no access to org {org_id!r}")
+    if write and not any(r != "viewer" for r in roles):
+        raise HttpError(403, f"roles {roles} in {org_id} are read-only")
+
+
+def entity_of(request: Request) -> str:
+    entity = request.path_params["entity"]
+    if entity not in ENTITIES:
+        raise HttpError(404, f"unknown entity {entity!r}", list(ENTITIES))
+    return entity
+
+
+def _parse_limit(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise HttpError(400, f"limit must be an integer from 1 to {MAX_LIMIT}", raw)
+    return int(raw)
+
+
+def _not_modified(request: Request, etag: str, last_modified: int) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return "*" in tags or etag in tags
+    ims = request.headers.get("if-modified-since")
+    if ims is None:
+        return False
+    try:
+        return last_modified <= parsedate_to_datetime(ims).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
+
+
+async def list_rows(request: Request) -> Response:
+    s, who, entity = sb(request), authenticate(request), entity_of(request)
+    q = request.query_params
+    org_id = q.get("org_id")
+    if not org_id:
+        raise HttpError(400, "org_id is required")
+    require_org(request, who, org_id)
+    limit = _parse_limit(q.get("limit"))
+    try:
+        after = s.codec.decode(entity, org_id, q["cursor"]) if q.get("cursor") else START
+    except BadCursor as exc:
+        raise HttpError(400, str(exc)) from None
+    page = s.store.page(entity, org_id, after, limit)
+    last_modified = s.store.last_modified(entity, org_id)
+    next_cursor = s.codec.encode(entity, org_id, page.last)
+    version = msgspec.json.encode([entity, org_id, next_cursor, page.has_more, [(r["id"], r["updated_at"]) for r in page.items]])
+    etag = f'"{hashlib.blake2b(version, digest_size=12).hexdigest()}"'
+    headers = {"ETag": etag, "Last-Modified": formatdate(last_modified, usegmt=True), "Cache-Control": "no-cache"}
+    if _not_modified(request, etag, last_modified):
+        return Response(status_code=304, headers=headers)
+    return json_response({"items": page.items, "next_cursor": next_cursor, "has_more": page.has_more}, headers=headers)
+
+
+async def get_row(request: Request) -> Response:
+    s, who, entity = sb(request), authenticate(request), entity_of(request)
+    row = s.store.get(entity, request.path_params["id"])
+    if row is None:
+        raise HttpError(404, f"{entity}/{request.path_params['id']} not found")
+    require_org(request, who, row["org_id"])
+    return json_response(row)
+
+
+Action = Callable[[], Awaitable[tuple[int, Any]]]
+
+
+async def idempotent(request: Request, who: Principal, action: Action) -> Response:
+    """Run a write once per Idempotency-Key; a replay gets the first status and body."""
+    key = request.headers.get("idempotency-key", "")
+    if not 1 <= len(key) <= 255:
+        raise HttpError(400, "the Idempotency-Key header is required (1..255 characters)")
+    ledger, method, path = sb(request).ledger, request.method, request.url.path
+    try:
+        hit = ledger.replay(who.user.id, key, method, path)
+    except KeyReused as exc:
+        raise HttpError(422, "Idempotency-Key reused for a different request", str(exc)) from None
+    if hit is not None:
+        return Response(hit.body, hit.status, {"Idempotent-Replayed": "true"}, media_type=JSON)
+    try:
+        status, obj = await action()
+        body = msgspec.json.encode(obj)
+    except WriteError as exc:
+        status, body = exc.status, HttpError(exc.status, str(exc), server=exc.row).body()
+    except HttpError as exc:
+        status, body = exc.status, exc.body()
+    ledger.record(who.user.id, key, method, path, status, body)
+    return Response(body, status, media_type=JSON)
+
+
+def _org_for_write(request: Request, who: Principal, body_org: str | None) -> str:
+    query_org = request.query_params.get("org_id")
+    if body_org and query_org and body_org != query_org:
+        raise HttpError(400, "org_id in the body and in the query differ")
+    org_id = body_org or query_org
+    if not org_id:
+        raise HttpError(400, "org_id is required (in the body or as ?org_id=)")
+    require_org(request, who, org_id, write=True)
+    return org_id
+
+
+def _if_match(request: Request) -> int | None:
+    raw = request.headers.get("if-match")
+    if raw is None or raw.strip() == "*":
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.lstrip("-").isdigit():
+        raise HttpError(400, "If-Match must be the row's updated_at (an integer)", raw)
+    return int(value)
+
+
+async def create_row(request: Request) -> Response:
+    s, who, entity = sb(request), authenticate(request), entity_of(request)
+
+    async def action() -> tuple[int, Any]:
+        payload = await read_json(request, dict[str, Any])
+        try:
+            meta = msgspec.convert(payload, NewRow)
+        except msgspec.ValidationError as exc:
+            raise HttpError(400, "invalid row", str(exc)) from None
+        return 201, s.store.create(entity, _org_for_write(request, who, meta.org_id), payload)
+
+    return await idempotent(request, who, action)
+
+
+def _existing_in_scope(request: Request, who: Principal, entity: str) -> str:
+    """The path's row id after checking the caller may write it (404 / 403)."""
+    row_id = request.path_params["id"]
+    row = sb(request).store.get(entity, row_id)
+    query_org = request.query_params.get("org_id")
+    if row is None or (query_org and query_org != row["org_id"]):
+        raise HttpError(404, f"{entity}/{row_id} not found")
+    require_org(request, who, row["org_id"], write=True)
+    return row_id
+
+
+async def update_row(request: Request) -> Response:
+    s, who, entity = sb(request), authenticate(request), entity_of(request)
+
+    async def action() -> tuple[int, Any]:
+        row_id = _existing_in_scope(request, who, entity)
+        patch = await read_json(request, dict[str, Any])
+        return 200, s.store.update(entity, row_id, patch, _if_match(request))
+
+    return await idempotent(request, who, action)
+
+
+async def delete_row(request: Request) -> Response:
+    s, who, entity = sb(request), authenticate(request), entity_of(request)
+
+    async def action() -> tuple[int, Any]:
+        row_id = _existing_in_scope(request, who, entity)
+        return 200, s.store.delete(entity, row_id, _if_match(request))
+
+    return await idempotent(request, who, action)
+
+
+async def create_draft(request: Request) -> Response:
+    """A draft becomes a ``messages`` row in folder ``drafts`` (so sync brings it back)."""
+    s, who = sb(request), authenticate(request)
+
+    async def action() -> tuple[int, Any]:
+        d = await read_json(request, Draft)
+        org_id = _org_for_write(request, who, d.org_id)
+        row = {"folder": "drafts", "from": who.user.email, "to": d.to, "cc": d.cc, "subject": d.subject,
+               "body": d.body, "read": True}
+        if d.entity and d.entity_id:
+            row["related"] = {"entity": d.entity, "id": d.entity_id}
+        return 201, s.store.create("messages", org_id, row)
+
+    return await idempotent(request, who, action)
+
+
+async def create_event(request: Request) -> Response:
+    """An event becomes a ``calendar`` row; ending before it starts is a 400."""
+    s, who = sb(request), authenticate(request)
+
+    async def action() -> tuple[int, Any]:
+        e = await read_json(request, CalendarEvent)
+        if e.ends_at < e.starts_at:
+            raise HttpError(400, "ends_at is before starts_at")
+        org_id = _org_for_write(request, who, e.org_id)
+        row = {"title": e.title, "starts_at": e.starts_at, "ends_at": e.ends_at, "attendees": e.attendees,
+               "location": e.location, "organizer": who.user.email}
+        return 201, s.store.create("calendar", org_id, row)
+
+    return await idempotent(request, who, action)
+
+
+async def audit_events(request: Request) -> Response:
+    """202 and stored for ``/_sandbox/audit``; a batch with PII or a secret in clear is 400."""
+    s, who = sb(request), authenticate(request)
+    batch = await read_json(request, AuditBatch)
+    for i, event in enumerate(batch.events):
+        found = _SECRETISH.search(msgspec.json.encode(event).decode())
+        if found:
+            raise HttpError(400, "audit events must not carry PII or secrets in clear", {"event": i})
+    s.audit.extend({"user": who.user.id, **e} for e in batch.events)
+    return json_response(Accepted(accepted=len(batch.events)), 202)
+
+
+async def ai_chat(request: Request) -> Response:
+    authenticate(request)
+    chat = await read_json(request, Chat)
+    return json_response(assistant.chat_reply(chat.messages))
+
+
+async def ai_workflow(request: Request) -> Response:
+    s, who = sb(request), authenticate(request)
+    req = await read_json(request, WorkflowRequest)
+    needed = assistant.KIND_ENTITY.get(req.kind)
+    if needed and needed != req.entity:
+        raise HttpError(400, f"{req.kind} works on {needed}, not {req.entity}")
+    row = s.store.get(req.entity, req.entity_id)
+    if row is None or row.get("deleted"):
+        raise HttpError(404, f"{req.entity}/{req.entity_id} not found")
+    require_org(request, who, row["org_id"])
+    return json_response(assistant.manifest(req, row))
+
+
+async def me(request: Request) -> Response:
+    s, who = sb(request), authenticate(request)
+    u = who.user
+    return json_response(Me(user=User(id=u.id, email=u.email, name=u.name), orgs=s.data.orgs_of(u)))
+
+
+def _with_cookie(response: Response, value: str) -> Response:
+    response.set_cookie(COOKIE, value, max_age=SESSION_TTL_S, path="/", httponly=True, samesite="lax")
+    return response
+
+
+async def login(request: Request) -> Response:
+    s = sb(request)
+    body = await read_json(request, Login)
+    cookie = s.sessions.login(body.email, body.password)
+    if cookie is None:
+        raise HttpError(401, "invalid e-mail or password")
+    who = s.sessions.from_cookie(cookie)
+    u = who.user
+    return _with_cookie(json_response(LoginReply(user=User(id=u.id, email=u.email, name=u.name))), cookie)
+
+
+async def refresh(request: Request) -> Response:
+    """A fresh access token; the cookie is rotated (the old one stays valid until logout)."""
+    s = sb(request)
+    try:
+        who = s.sessions.from_cookie(request.cookies.get(COOKIE, ""))
+    except AuthError as exc:
+        raise HttpError(401, "unauthorized", str(exc)) from None
+    token = Token(access_token=s.sessions.issue_token(who), token_type="Bearer", expires_in=s.sessions.token_ttl)
+    return _with_cookie(json_response(token), s.sessions.issue_cookie(who.user))
+
+
+async def logout(request: Request) -> Response:
+    """Revokes the caller's session (and its tokens); always 204 so logging out cannot fail."""
+    s = sb(request)
+    try:
+        s.sessions.revoke(authenticate(request))
+    except HttpError:
+        pass
+    response = Response(status_code=204)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+async def portal(request: Request) -> Response:
+    return HTMLResponse(
+        "<!doctype html><title>WorkBuoy sandbox portal</title><h1>WorkBuoy sandbox portal</h1>"
+        "<p>Sign in with <code>POST /auth/login</code>. See <a href=\"/openapi.json\">/openapi.json</a>.</p>"
+    )
+
+
+async def release_feed(request: Request) -> Response:
+    return json_response(releases.releases(sb(request).origin))
+
+
+ROUTES = [
+    Route("/portal", portal, methods=["GET"]),
+    Route("/auth/login", login, methods=["POST"]),
+    Route("/auth/refresh", refresh, methods=["POST"]),
+    Route("/auth/logout", logout, methods=["POST"]),
+    Route("/api/me", me, methods=["GET"]),
+    Route("/api/audit/events", audit_events, methods=["POST"]),
+    Route("/api/ai/chat", ai_chat, methods=["POST"]),
+    Route("/api/ai/workflow", ai_workflow, methods=["POST"]),
+    Route("/api/{entity}", list_rows, methods=["GET"]),
+    Route("/api/{entity}", create_row, methods=["POST"]),
+    Route("/api/{entity}/{id}", get_row, methods=["GET"]),
+    Route("/api/{entity}/{id}", update_row, methods=["PATCH"]),
+    Route("/api/{entity}/{id}", delete_row, methods=["DELETE"]),
+    Route("/email/drafts", create_draft, methods=["POST"]),
+    Route("/calendar/events", create_event, methods=["POST"]),
+    Route("/repos/workbuoy/desktop/releases", release_feed, methods=["GET"]),
+]

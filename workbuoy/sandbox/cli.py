@@ -1,0 +1,79 @@
+"""``python -m workbuoy.sandbox`` / ``workbuoy sandbox``: parse flags, bind, serve.
+
+The socket is bound and listening before the ``sandbox listening on …`` line is
+printed, so whoever reads that line can connect at once (``--port 0`` picks a free
+port and the line names it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import sys
+
+import uvicorn
+
+from workbuoy.sandbox.app import build_app
+from workbuoy.sandbox.faults import Faults
+from workbuoy.sandbox.state import Settings
+
+
+def _ranged(kind: type[int] | type[float], lo: float, hi: float) -> type:
+    def parse(raw: str) -> int | float:
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{raw!r} is not {'an integer' if kind is int else 'a number'}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{raw!r} is not from {lo:g} to {hi:g}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse  # type: ignore[return-value]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    rate = _ranged(float, 0, 1)
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="interface to bind (default loopback; admin routes answer loopback only)")
+    add("--port", type=_ranged(int, 0, 65535), default=8787, help="port; 0 picks a free one (default 8787)")
+    add("--rows", type=_ranged(int, 0, 100_000_000), default=1400,
+        help="seeded rows in total, split evenly over the 7 entities x orgs (default 1400)")
+    add("--orgs", type=_ranged(int, 1, 1000), default=2, help="number of orgs org-1..org-K (default 2)")
+    add("--seed", type=_ranged(int, 0, 2**63), default=1, help="data, signing key and fault RNG seed (default 1)")
+    add("--token-ttl", type=_ranged(int, 1, 30 * 24 * 3600), default=900, help="access token lifetime, s (default 900)")
+    add("--fail-rate", type=rate, default=0.0, help="share of requests answered 500/502/503")
+    add("--rate-limit-rate", type=rate, default=0.0, help="share answered 429 with Retry-After")
+    add("--latency-ms", type=_ranged(int, 0, 60_000), default=0, help="delay added to every faultable request")
+    add("--reset-rate", type=rate, default=0.0, help="share whose connection is dropped without a response")
+    add("--garbage-rate", type=rate, default=0.0, help="share answered with truncated JSON, HTML or wrong types")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+def run(args: argparse.Namespace) -> int:
+    faults = Faults(fail_rate=args.fail_rate, rate_limit_rate=args.rate_limit_rate, latency_ms=args.latency_ms,
+                    reset_rate=args.reset_rate, garbage_rate=args.garbage_rate)
+    settings = Settings(rows=args.rows, orgs=args.orgs, seed=args.seed, token_ttl=args.token_ttl, faults=faults)
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        print(f"sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    host, port = sock.getsockname()[:2]
+    origin = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    app, _ = build_app(settings, origin)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", http="h11",
+                            timeout_graceful_shutdown=1)
+    print(f"sandbox listening on {origin}", flush=True)
+    asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
+    return 0

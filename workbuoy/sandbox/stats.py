@@ -1,0 +1,51 @@
+"""Request counters by route template and status, for ``GET /_sandbox/stats``.
+
+Counting happens outside the fault injector so injected 5xx/429/garbage responses
+are counted under the route they hit; a dropped connection counts as status ``reset``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from starlette.routing import Match, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class RequestStats:
+    def __init__(self, app: ASGIApp, router: Router) -> None:
+        self.app = app
+        self._router = router
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    def _template(self, scope: Scope) -> str:
+        for route in self._router.routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                return getattr(route, "path", scope["path"])
+        return "(unrouted)"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        status = "reset"
+
+        async def counting_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = str(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, counting_send)
+        finally:
+            self.counts[(f"{scope['method']} {self._template(scope)}", status)] += 1
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for (route, status), n in sorted(self.counts.items()):
+            out.setdefault(route, {})[status] = n
+        return out
+
+    def reset(self) -> None:
+        self.counts.clear()
