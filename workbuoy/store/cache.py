@@ -24,28 +24,24 @@ OPEN_WRITE = "(status != 'synced' OR conflicted = 1)"
 _CACHED_COLUMNS = "id, org_id, updated_at, payload, conflicted, server_payload"
 _SYNC_COLUMNS = ", ".join(SyncState.__struct_fields__)
 
-# Newer wins; an older incoming row keeps the local payload and opens a conflict. Equal
-# updated_at is the row we already have and writes nothing. Every SET expression sees the
-# old row, so the order of the assignments does not matter.
-_UPSERT = """
-INSERT INTO {table} (id, org_id, updated_at, payload) VALUES (?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET
-    org_id = iif(excluded.updated_at > updated_at, excluded.org_id, org_id),
-    payload = iif(excluded.updated_at > updated_at, excluded.payload, payload),
-    conflicted = excluded.updated_at < updated_at,
-    server_payload = iif(excluded.updated_at > updated_at, NULL, excluded.payload),
-    updated_at = max(updated_at, excluded.updated_at)
-WHERE excluded.updated_at != updated_at
-RETURNING id, rowid, conflicted
+# apply_page reads the batch's current (id, updated_at) first, under the write lock, and
+# then runs plain INSERTs and UPDATEs: that is as fast as a blind upsert (the read is an
+# index probe the upsert would do anyway), and it tells inserts, updates, repeats and
+# conflicts apart without RETURNING, which costs a quarter of the write time.
+_EXISTING = "SELECT id, updated_at FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
+_INSERT = "INSERT INTO {table} (id, org_id, updated_at, payload) VALUES (?, ?, ?, ?)"
+# The updated_at guard repeats the newer-wins rule in SQL, where it cannot be bypassed.
+_UPDATE = """
+UPDATE {table} SET org_id = ?1, updated_at = ?2, payload = ?3, conflicted = 0, server_payload = NULL
+WHERE id = ?4 AND updated_at < ?2
 """
-# A row with an open local write: the local payload stays, the server's waits beside it.
-# Without a local row there is nothing to keep, so the server's version is both.
-_CONFLICT = """
-INSERT INTO {table} (id, org_id, updated_at, payload, conflicted, server_payload) VALUES (?1, ?2, ?3, ?4, 1, ?4)
-ON CONFLICT (id) DO UPDATE SET conflicted = 1, server_payload = excluded.server_payload
-"""
-_MARK = "UPDATE {table} SET conflicted = 1, server_payload = ? WHERE id = ? RETURNING id"
-_DELETE = "DELETE FROM {table} WHERE id = ? RETURNING id"
+# A conflict keeps the local payload and puts the server's beside it.
+_MARK = "UPDATE {table} SET conflicted = 1, server_payload = ? WHERE id = ?"
+# An open local write without a cached row: nothing local to keep, the server's row is both.
+_INSERT_CONFLICT = (
+    "INSERT INTO {table} (id, org_id, updated_at, payload, conflicted, server_payload) VALUES (?1, ?2, ?3, ?4, 1, ?4)"
+)
+_DELETE = "DELETE FROM {table} WHERE id = ?"
 _CHECKPOINT = """
 INSERT INTO sync_state (entity, org_id, cursor, etag, last_modified, last_sync_at) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (entity, org_id) DO UPDATE SET cursor = excluded.cursor, etag = excluded.etag,
@@ -70,7 +66,7 @@ def table(entity: str) -> str:
 
 def mark_conflict(conn: apsw.Connection, entity: str, id: str, server_row: dict[str, Any] | None) -> None:
     """Open a conflict on the cached row ``id`` (if cached), inside the caller's transaction."""
-    conn.execute(_MARK.format(table=table(entity)), (None if server_row is None else dumps(server_row), id)).fetchall()
+    conn.execute(_MARK.format(table=table(entity)), (None if server_row is None else dumps(server_row), id))
 
 
 def _heads(rows: Sequence[dict[str, Any]]) -> list[_Head]:
@@ -146,46 +142,51 @@ class CacheMixin:
     def _apply(self, conn: apsw.Connection, name: str, org_id: str, rows: Sequence[dict[str, Any]]) -> PageResult:
         # A page that repeats an id stands for its last change: counted once, applied once.
         latest = {head.id: (head, row) for head, row in zip(_heads(rows), rows)}
+        ids = dumps(list(latest))
+        # The leading EXISTS is constant, so SQLite checks it once before probing every id:
+        # with no open local writes to this entity (the common case) the probe is skipped.
         open_ids = {
             entity_id
             for (entity_id,) in conn.execute(
-                f"SELECT entity_id FROM sync_queue WHERE entity = ? AND {OPEN_WRITE}"
-                " AND entity_id IN (SELECT value FROM json_each(?))",
-                (name, dumps(list(latest))),
+                f"SELECT entity_id FROM sync_queue WHERE EXISTS (SELECT 1 FROM sync_queue WHERE entity = ?1 AND {OPEN_WRITE})"
+                f" AND entity = ?1 AND {OPEN_WRITE} AND entity_id IN (SELECT value FROM json_each(?2))",
+                (name, ids),
             )
         }
-        upserts, conflicts, tombstones, marks = [], [], [], []
+        existing = dict(conn.execute(_EXISTING.format(table=name), (ids,)))
+        result = PageResult()
+        inserts, updates, marks, conflict_inserts, deletes = [], [], [], [], []
         for id_, (head, row) in latest.items():
+            local = existing.get(id_)
             if head.deleted:
-                if id_ in open_ids:
+                if local is not None and id_ in open_ids:
                     marks.append((dumps(row), id_))
-                else:
-                    tombstones.append((id_,))
+                elif local is not None:
+                    deletes.append((id_,))
             elif id_ in open_ids:
-                conflicts.append((id_, org_id, head.updated_at, dumps(row)))
-            else:
-                upserts.append((id_, org_id, head.updated_at, dumps(row)))
-
-        result = PageResult(conflicts=len(conflicts))
-        if tombstones:
-            result.deleted = sum(1 for _ in conn.executemany(_DELETE.format(table=name), tombstones))
-        if marks:
-            result.conflicts += sum(1 for _ in conn.executemany(_MARK.format(table=name), marks))
-        if conflicts:
-            conn.executemany(_CONFLICT.format(table=name), conflicts)
-        if upserts:
-            # A new row gets rowid max(rowid) + 1, so a returned rowid above the maximum
-            # before the batch is an insert: inserts and updates are told apart without
-            # reading every row first. (Deletes ran above, so no rowid below is reused.)
-            (before,) = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {name}").fetchone()
-            for id_, rowid, conflicted in conn.executemany(_UPSERT.format(table=name), upserts):
-                if conflicted:
-                    result.conflicts += 1
+                if local is None:
+                    conflict_inserts.append((id_, org_id, head.updated_at, dumps(row)))
                 else:
-                    created = rowid > before
-                    result.inserted += created
-                    result.updated += not created
-                    result.changed.append((id_, created))
+                    marks.append((dumps(row), id_))
+            elif local is None:
+                inserts.append((id_, org_id, head.updated_at, dumps(row)))
+                result.changed.append((id_, True))
+            elif head.updated_at > local:
+                updates.append((org_id, head.updated_at, dumps(row), id_))
+                result.changed.append((id_, False))
+            elif head.updated_at < local:
+                marks.append((dumps(row), id_))
+        for sql, params in (
+            (_INSERT, inserts),
+            (_UPDATE, updates),
+            (_MARK, marks),
+            (_INSERT_CONFLICT, conflict_inserts),
+            (_DELETE, deletes),
+        ):
+            if params:
+                conn.executemany(sql.format(table=name), params)
+        result.inserted, result.updated, result.deleted = len(inserts), len(updates), len(deletes)
+        result.conflicts = len(marks) + len(conflict_inserts)
         return result
 
     def get_row(self, entity: str, id: str) -> CachedRow | None:

@@ -1,0 +1,185 @@
+"""Store benchmark: batch upsert vs raw apsw, durable vs normal enqueue, lease throughput.
+
+Run: ``PYTHONPATH=. .venv/bin/python bench/store.py [--rows N] [--batch N]``. Each figure is the best
+of a few repeats on fresh files in a temporary folder (the machine's own disk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import apsw
+import msgspec
+
+from workbuoy.store import NewQueueItem, Store
+
+_encode = msgspec.json.Encoder().encode
+
+# The statement a hand-written sync loop would use: newer-wins upsert, nothing else.
+RAW_UPSERT = """
+INSERT INTO deals (id, org_id, updated_at, payload) VALUES (?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, payload = excluded.payload, updated_at = excluded.updated_at
+WHERE excluded.updated_at > deals.updated_at
+"""
+
+
+def server_rows(n: int, version: int) -> list[dict]:
+    """Deal rows shaped like the portal's (about 300 bytes of JSON each)."""
+    return [
+        {
+            "id": f"deal-{i:07d}",
+            "updated_at": 1_700_000_000_000 + version * 10_000_000 + i,
+            "name": f"Deal {i} for customer {i % 977}",
+            "stage": ("lead", "qualified", "proposal", "won", "lost")[i % 5],
+            "amount": (i * 37) % 100_000,
+            "currency": "EUR",
+            "owner": f"user-{i % 50}@example.com",
+            "customer_id": f"cust-{i % 977:05d}",
+            "tags": ["q3", "renewal"] if i % 3 else ["new"],
+            "notes": "Follow up after the demo; send the revised quote.",
+        }
+        for i in range(n)
+    ]
+
+
+def best_of(repeats: int, run: Callable[[Path], float]) -> float:
+    """The fastest of ``repeats`` runs, each on a new file (seconds)."""
+    times = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as folder:
+            times.append(run(Path(folder) / "bench.db"))
+    return min(times)
+
+
+def store_upsert(pages: list[list[list[dict]]]) -> Callable[[Path], float]:
+    def run(path: Path) -> float:
+        store = Store.open(path)
+        start = time.perf_counter()
+        for batches in pages:
+            for n, batch in enumerate(batches):
+                store.apply_page("deals", "org-1", batch, cursor=str(n), etag=None, last_modified=None)
+        elapsed = time.perf_counter() - start
+        store.close()
+        return elapsed
+
+    return run
+
+
+def raw_upsert(pages: list[list[list[dict]]]) -> Callable[[Path], float]:
+    def run(path: Path) -> float:
+        Store.open(path).close()  # the same schema, indexes and pragmas
+        conn = apsw.Connection(str(path))
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        start = time.perf_counter()
+        for batches in pages:
+            for batch in batches:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(
+                    RAW_UPSERT, [(r["id"], "org-1", r["updated_at"], _encode(r).decode()) for r in batch]
+                )
+                conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        conn.close()
+        return elapsed
+
+    return run
+
+
+def enqueue_commits(n: int, durable: bool) -> Callable[[Path], float]:
+    def run(path: Path) -> float:
+        store = Store.open(path)
+        start = time.perf_counter()
+        for i in range(n):
+            item = NewQueueItem(org_id="org-1", entity="deals", op="update", entity_id=f"d{i}", payload={"n": i})
+            store.enqueue([item], durable=durable)
+        elapsed = time.perf_counter() - start
+        store.close()
+        return elapsed
+
+    return run
+
+
+def lease_cycle(n: int, batch: int, *, blocked: bool) -> Callable[[Path], float]:
+    """Lease ``batch`` items and finish each, until ``n`` items synced.
+
+    ``blocked`` puts a failed write at the head of every record's chain first, so the
+    lease query has to walk past blocked items (10k of them) on every call.
+    """
+
+    def run(path: Path) -> float:
+        store = Store.open(path)
+        if blocked:
+            heads = store.enqueue(
+                [NewQueueItem(org_id="o", entity="tasks", op="update", entity_id=f"b{i}", payload={}) for i in range(n)],
+                durable=False,
+            )
+            for lease in store.lease(n, 60_000):
+                store.finish(lease.item.id, lease.claim, status="failed", last_error="bench")
+            store.enqueue(
+                [NewQueueItem(org_id="o", entity="tasks", op="update", entity_id=h.entity_id, payload={}) for h in heads],
+                durable=False,
+            )
+        store.enqueue(
+            [NewQueueItem(org_id="o", entity="deals", op="update", entity_id=f"d{i}", payload={}) for i in range(n)],
+            durable=False,
+        )
+        start = time.perf_counter()
+        done = 0
+        while leases := store.lease(batch, 60_000):
+            with store.transaction():
+                for lease in leases:
+                    store.finish(lease.item.id, lease.claim, status="synced")
+            done += len(leases)
+        elapsed = time.perf_counter() - start
+        assert done == n, (done, n)
+        store.close()
+        return elapsed
+
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--commits", type=int, default=300)
+    parser.add_argument("--queue", type=int, default=10_000)
+    args = parser.parse_args()
+
+    def paged(version: int) -> list[list[dict]]:
+        rows = server_rows(args.rows, version)
+        return [rows[i : i + args.batch] for i in range(0, len(rows), args.batch)]
+
+    pages = [paged(0), paged(1)]  # insert every row, then update every row
+    store_s = best_of(args.repeats, store_upsert(pages))
+    raw_s = best_of(args.repeats, raw_upsert(pages))
+    full_s = best_of(args.repeats, enqueue_commits(args.commits, durable=True))
+    normal_s = best_of(args.repeats, enqueue_commits(args.commits, durable=False))
+    lease_s = best_of(args.repeats, lease_cycle(args.queue, 100, blocked=False))
+    blocked_s = best_of(args.repeats, lease_cycle(args.queue, 100, blocked=True))
+
+    upserts = 2 * args.rows
+    table = [
+        ("upsert rows/s, Store.apply_page", upserts / store_s, f"{raw_s / store_s:.2f}x of raw"),
+        ("upsert rows/s, raw apsw executemany", upserts / raw_s, f"batch {args.batch}"),
+        ("enqueue commits/s, durable (FULL)", args.commits / full_s, f"{normal_s / full_s:.2f}x of NORMAL"),
+        ("enqueue commits/s, NORMAL", args.commits / normal_s, ""),
+        ("lease+finish items/s", args.queue / lease_s, "lease(100), 10k queued"),
+        ("lease+finish items/s, 10k blocked", args.queue / blocked_s, "10k held-back items in front"),
+    ]
+    width = max(len(name) for name, _, _ in table)
+    print(f"{'measure':<{width}}  {'value':>12}  note")
+    print(f"{'-' * width}  {'-' * 12}  {'-' * 30}")
+    for name, value, note in table:
+        print(f"{name:<{width}}  {value:>12,.0f}  {note}")
+    print(f"\nratio Store/raw = {raw_s / store_s:.2f} (target >= 0.80)")
+
+
+if __name__ == "__main__":
+    main()
