@@ -138,8 +138,8 @@ def _threading_excepthook(previous: ThreadExceptHook) -> ThreadExceptHook:
         if issubclass(args.exc_type, SystemExit):
             previous(args)  # The default ignores it: a thread may end itself that way.
             return
-        thread = args.thread.name if args.thread else "?"
-        log.critical("unhandled exception in thread %s", thread, exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+        exc_info = (args.exc_type, args.exc_value, args.exc_traceback)
+        log.critical("unhandled exception in thread %s", args.thread.name if args.thread else "?", exc_info=exc_info)
         if previous is not threading.__excepthook__:
             previous(args)
 
