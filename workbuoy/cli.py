@@ -85,10 +85,9 @@ def cmd_run(args: argparse.Namespace, *, desktop: bool = True) -> int:
 
 
 def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> int:
-    from workbuoy import metrics_setup
-
-    metrics_setup.prepare(endpoints.folder / "metrics")  # before anything imports prometheus_client
     from workbuoy import crash, metrics
+
+    metrics.prepare(endpoints.folder / "metrics")  # before any metric is touched
     from workbuoy import logging as wblog
     from workbuoy.supervisor.arbiter import Arbiter
     from workbuoy.supervisor.spec import DESKTOP, HEADLESS
@@ -132,19 +131,20 @@ def cmd_restart(args: argparse.Namespace) -> int:
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
+    from workbuoy.supervisor.lock import InstanceLock
+
     env = _env()
-    pid = call(env, "wb:sup:status").pid
     call(env, "wb:sup:stop")
+    lock = InstanceLock(env.data_dir)
     deadline = time.monotonic() + args.timeout
+    print("stopping", end="", flush=True)
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            print("stopped")
+        if not lock.is_held():
+            print(" stopped")
             return 0
         print(".", end="", flush=True)
         time.sleep(0.25)
-    _die(f"supervisor {pid} still running after {args.timeout:g}s", 1)
+    _die(f"the supervisor still runs after {args.timeout:g}s", 1)
 
 
 def cmd_call(args: argparse.Namespace) -> int:
@@ -212,6 +212,12 @@ def cmd_schemas(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from workbuoy.demo import run
+
+    return run(args)
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from workbuoy.sandbox.cli import run
 
@@ -259,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_trace)
 
     sub.add_parser("schemas", help="print the JSON Schema of every channel").set_defaults(fn=cmd_schemas)
+
+    p = sub.add_parser("demo", help="sandbox server + node + demo user, with live status")
+    from workbuoy.demo import add_arguments as demo_arguments
+
+    demo_arguments(p)
+    p.set_defaults(fn=cmd_demo)
 
     p = sub.add_parser("sandbox", help="run the sandbox WorkBuoy server")
     from workbuoy.sandbox.cli import add_arguments

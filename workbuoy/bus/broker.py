@@ -289,7 +289,7 @@ class Broker:
                 self._refuse(ident, e.cid, "hello", "forbidden", f"{name} is not an actor this supervisor started")
                 return
             self._registered.add(ident)
-            self._send_to(ident, env.encode(Kind.REP, "hello", e.cid, msgspec.msgpack.Raw(b"\xc0")))
+            self._send_to(ident, env.encode(Kind.REP, "hello", e.cid, env.NIL))
             self.hooks.on_hello(name, hello.pid)
         elif ident not in self._registered:
             self._refuse(ident, e.cid, "lifecycle", "forbidden", "say hello first")

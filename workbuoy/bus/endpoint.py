@@ -65,7 +65,7 @@ class Endpoint:
             unwrap(e, "hello")
 
     async def lifecycle(self, kind: Kind) -> None:
-        await self.dealer.send(env.encode(kind, "", 0, msgspec.msgpack.Raw(b"\xc0")))
+        await self.dealer.send(env.encode(kind, "", 0, env.NIL))
 
     async def call(self, channel: str, payload: Any = None, *, timeout: float = 10.0) -> Any:
         cid = next(self._cids)

@@ -302,14 +302,14 @@ async def login(request: Request) -> Response:
 
 
 async def refresh(request: Request) -> Response:
-    """A fresh access token; the cookie is rotated (the old one stays valid until logout)."""
+    """A fresh access token; the cookie value is rotated (same session, so the old value stays valid)."""
     s = sb(request)
     try:
         who = s.sessions.from_cookie(request.cookies.get(COOKIE, ""))
     except AuthError as exc:
         raise HttpError(401, "unauthorized", str(exc)) from None
     token = Token(access_token=s.sessions.issue_token(who), token_type="Bearer", expires_in=s.sessions.token_ttl)
-    return _with_cookie(json_response(token), s.sessions.issue_cookie(who.user))
+    return _with_cookie(json_response(token), s.sessions.rotate_cookie(who))
 
 
 async def logout(request: Request) -> Response:

@@ -48,10 +48,12 @@ class Sessions:
         user = self._data.user_by_email(email)
         if user is None or not secrets.compare_digest(user.password, password):
             return None
-        return self.issue_cookie(user)
+        return self._cookies.sign([user.id, secrets.token_hex(8), time.time(), secrets.token_hex(4)])
 
-    def issue_cookie(self, user: User) -> str:
-        return self._cookies.sign([user.id, secrets.token_hex(8), time.time()])
+    def rotate_cookie(self, principal: Principal) -> str:
+        """A new cookie value for the same session: logout or revoke still ends both."""
+        p = principal
+        return self._cookies.sign([p.user.id, p.session_id, p.issued, secrets.token_hex(4)])
 
     def issue_token(self, principal: Principal) -> str:
         p = principal
@@ -65,7 +67,7 @@ class Sessions:
 
     def from_cookie(self, value: str) -> Principal:
         match self._unsign(self._cookies, value):
-            case [str(user_id), str(sid), float(issued) | int(issued)]:
+            case [str(user_id), str(sid), float(issued) | int(issued), str()]:
                 return self._principal(user_id, sid, issued)
         raise AuthError("malformed session")
 

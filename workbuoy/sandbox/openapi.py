@@ -124,7 +124,8 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
         "/auth/refresh": {"post": _op(
             "Access token from the session cookie",
             f"Needs the `wb_session` cookie (a bearer token is not accepted here). Tokens live {s.token_ttl} s. "
-            "The cookie is rotated with `Set-Cookie`; the previous cookie stays valid until logout or revoke.",
+            "The cookie value is rotated with `Set-Cookie` (same session: the previous value stays valid; "
+            "logout or revoke ends both).",
             {"200": _json(ref("Token"), "A bearer token.", {"Set-Cookie": _header("The rotated session cookie.")}),
              "401": _error("No, unknown, expired or revoked session."), **TRANSIENT},
             params=[_param("wb_session", "cookie", {"type": "string"}, "The session cookie.")], secured=False)},

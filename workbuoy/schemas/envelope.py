@@ -60,6 +60,9 @@ class Hello(Msg):
     pid: int
 
 
+#: A payload of msgpack ``nil``, for frames that carry nothing (acks, lifecycle).
+NIL = msgspec.Raw(b"\xc0")
+
 _encoder = msgspec.msgpack.Encoder()
 _envelope_decoder = msgspec.msgpack.Decoder(Envelope)
 
