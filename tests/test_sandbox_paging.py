@@ -92,7 +92,9 @@ def test_changes_between_pages_show_up_later_at_their_last_version(big: SandboxP
     assert created["id"] not in cache
     assert all(seen[i] == 1 for i in server if i not in changed and i != created["id"])  # untouched: exactly once
     # poll from the checkpoint: only what changed since, then an empty page
-    tail = [items for items, cursor in pages(api, "meetings", cursor)]
+    tail = []
+    for items, cursor in pages(api, "meetings", cursor):
+        tail.append(items)
     assert [r["id"] for r in tail[0]] == [created["id"]]
     apply(cache, tail[0])
     assert cache == server  # every live row at its last version, deleted rows gone
