@@ -202,6 +202,38 @@ class OutboxMixin:
             ).fetchone()
         return None if row is None else _item(row)
 
+    def settle(self, id: int, note: str) -> QueueItem | None:
+        """Take a conflicted item off the queue unsent (the user kept the server's version):
+        it becomes ``synced`` with ``note`` as its last word; nothing is deleted. None when it
+        is not conflicted, or in flight."""
+        with self._db.write() as conn:
+            row = conn.execute(
+                "UPDATE sync_queue SET status = 'synced', conflicted = 0, last_error = ?1, next_attempt_at = NULL,"
+                " updated_at = ?2"
+                f" WHERE id = ?3 AND status != 'inflight' AND conflicted = 1 RETURNING {_COLUMNS}",
+                (note, now_ms(), id),
+            ).fetchone()
+        return None if row is None else _item(row)
+
+    def rebase(
+        self, id: int, *, op: str, payload: dict[str, Any] | None, base_updated_at: int | None, note: str
+    ) -> QueueItem | None:
+        """Send a conflicted item again against the server's current version.
+
+        It gets a new ``op_id`` (the server answered the old key already and would replay
+        that answer) but keeps its id, so it keeps its place before later writes to the
+        same record. None when it is not conflicted, or in flight.
+        """
+        now = now_ms()
+        with self._db.write() as conn:
+            row = conn.execute(
+                "UPDATE sync_queue SET op_id = ?1, op = ?2, payload = ?3, base_updated_at = ?4, status = 'pending',"
+                " conflicted = 0, attempt = 0, last_error = ?5, next_attempt_at = ?6, server_payload = NULL, updated_at = ?6"
+                f" WHERE id = ?7 AND status != 'inflight' AND conflicted = 1 RETURNING {_COLUMNS}",
+                (uuid.uuid4().hex, op, None if payload is None else dumps(payload), base_updated_at, note, now, id),
+            ).fetchone()
+        return None if row is None else _item(row)
+
     def queue_depth(self) -> dict[str, int]:
         """Items by status, plus ``conflicted`` (counted across statuses)."""
         depth = dict.fromkeys(("pending", "inflight", "failed", "synced", "conflicted"), 0)
