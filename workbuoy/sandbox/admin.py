@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from workbuoy.sandbox.api import entity_of, sb
+from workbuoy.sandbox.api import by_method, entity_of, sb
 from workbuoy.sandbox.store import WriteError
 from workbuoy.sandbox.web import JSON, HttpError, json_response, read_json
 
@@ -134,14 +134,11 @@ async def audit(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/_sandbox/rows/{entity}", dump_rows, methods=["GET"]),
-    Route("/_sandbox/rows/{entity}/{id}", get_row, methods=["GET"]),
-    Route("/_sandbox/rows/{entity}/{id}", put_row, methods=["PUT"]),
-    Route("/_sandbox/rows/{entity}/{id}", delete_row, methods=["DELETE"]),
+    Route("/_sandbox/rows/{entity:wb_entity}", dump_rows, methods=["GET"]),
+    by_method("/_sandbox/rows/{entity:wb_entity}/{id}", GET=get_row, PUT=put_row, DELETE=delete_row),
     Route("/_sandbox/writes", writes, methods=["GET"]),
     Route("/_sandbox/stats", stats, methods=["GET"]),
-    Route("/_sandbox/faults", get_faults, methods=["GET"]),
-    Route("/_sandbox/faults", put_faults, methods=["PUT"]),
+    by_method("/_sandbox/faults", GET=get_faults, PUT=put_faults),
     Route("/_sandbox/revoke", revoke, methods=["POST"]),
     Route("/_sandbox/reset", reset, methods=["POST"]),
     Route("/_sandbox/audit", audit, methods=["GET"]),

@@ -11,12 +11,12 @@ from typing import Any
 import msgspec
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
 from workbuoy.sandbox import assistant, releases
 from workbuoy.sandbox.auth import COOKIE, SESSION_TTL_S, AuthError, Principal
 from workbuoy.sandbox.cursor import START, BadCursor
-from workbuoy.sandbox.ledger import KeyReused
 from workbuoy.sandbox.models import (
     Accepted, AuditBatch, CalendarEvent, Chat, Draft, Login, LoginReply, Me, NewRow, Token, User, WorkflowRequest,
 )
@@ -61,11 +61,35 @@ def require_org(request: Request, who: Principal, org_id: str, *, write: bool = 
         raise HttpError(403, f"roles {roles} in {org_id} are read-only")
 
 
+class EntityConvertor(Convertor[str]):
+    """Only the seven entities match ``{entity:wb_entity}``, so ``/api/ai/chat`` is never
+    mistaken for a row and a wrong method on it gets 405 instead of 404."""
+
+    regex = "|".join(ENTITIES)
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("wb_entity", EntityConvertor())
+
+
 def entity_of(request: Request) -> str:
-    entity = request.path_params["entity"]
-    if entity not in ENTITIES:
-        raise HttpError(404, f"unknown entity {entity!r}", list(ENTITIES))
-    return entity
+    return request.path_params["entity"]
+
+
+def by_method(path: str, **handlers: Callable[[Request], Awaitable[Response]]) -> Route:
+    """One route per path, so a 405 lists every method of the path in ``Allow``."""
+    if "GET" in handlers:
+        handlers["HEAD"] = handlers["GET"]
+
+    async def endpoint(request: Request) -> Response:
+        return await handlers[request.method](request)
+
+    return Route(path, endpoint, methods=list(handlers))
 
 
 def _parse_limit(raw: str | None) -> int:
@@ -132,10 +156,7 @@ async def idempotent(request: Request, who: Principal, action: Action) -> Respon
     if not 1 <= len(key) <= 255:
         raise HttpError(400, "the Idempotency-Key header is required (1..255 characters)")
     ledger, method, path = sb(request).ledger, request.method, request.url.path
-    try:
-        hit = ledger.replay(who.user.id, key, method, path)
-    except KeyReused as exc:
-        raise HttpError(422, "Idempotency-Key reused for a different request", str(exc)) from None
+    hit = ledger.replay(who.user.id, key, method, path)
     if hit is not None:
         return Response(hit.body, hit.status, {"Idempotent-Replayed": "true"}, media_type=JSON)
     try:
@@ -344,11 +365,8 @@ ROUTES = [
     Route("/api/audit/events", audit_events, methods=["POST"]),
     Route("/api/ai/chat", ai_chat, methods=["POST"]),
     Route("/api/ai/workflow", ai_workflow, methods=["POST"]),
-    Route("/api/{entity}", list_rows, methods=["GET"]),
-    Route("/api/{entity}", create_row, methods=["POST"]),
-    Route("/api/{entity}/{id}", get_row, methods=["GET"]),
-    Route("/api/{entity}/{id}", update_row, methods=["PATCH"]),
-    Route("/api/{entity}/{id}", delete_row, methods=["DELETE"]),
+    by_method("/api/{entity:wb_entity}", GET=list_rows, POST=create_row),
+    by_method("/api/{entity:wb_entity}/{id}", GET=get_row, PATCH=update_row, DELETE=delete_row),
     Route("/email/drafts", create_draft, methods=["POST"]),
     Route("/calendar/events", create_event, methods=["POST"]),
     Route("/repos/workbuoy/desktop/releases", release_feed, methods=["GET"]),

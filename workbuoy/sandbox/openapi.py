@@ -65,8 +65,9 @@ ORG_QUERY = _param("org_id", "query", {"type": "string", "pattern": ID_PATTERN, 
                    "The org; for writes it may come from the body instead (both given must agree).")
 IDEMPOTENCY = _param(
     "Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 255},
-    "Required on writes. Keys are per user. A replay (same method and path) returns the first status and "
-    "body with `Idempotent-Replayed: true` and changes nothing; reuse for another request is 422.", required=True)
+    "Required on writes. Keys are scoped per user, method and path. A replay returns the first status "
+    "and body with `Idempotent-Replayed: true` and changes nothing (the replayed body is not compared).",
+    required=True)
 IF_MATCH = _param("If-Match", "header", {"type": "string"},
                   "The `updated_at` of the client's base version (quotes and `W/` tolerated, `*` matches any). "
                   "Mismatch is 412 with the server row.")
@@ -82,7 +83,6 @@ def _write_responses(ok: str, ok_status: str = "200", *, conflict: bool = True, 
                            "of a deleted row; `server` is the server's row.")
     if precondition:
         out["412"] = _json(ref("ConflictError"), "`If-Match` does not match the server row's `updated_at`.")
-    out["422"] = _error("The Idempotency-Key was first used for a different method or path.")
     return {**out, **TRANSIENT}
 
 

@@ -6,10 +6,14 @@ are counted under the route they hit; a dropped connection counts as status ``re
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+_CONVERTOR = re.compile(r":\w+}")
 
 
 class RequestStats:
@@ -22,7 +26,7 @@ class RequestStats:
         for route in self._router.routes:
             match, _ = route.matches(scope)
             if match is Match.FULL:
-                return getattr(route, "path", scope["path"])
+                return _CONVERTOR.sub("}", getattr(route, "path", scope["path"]))
         return "(unrouted)"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
