@@ -77,6 +77,17 @@ def test_open_local_write_makes_a_conflict_even_for_a_newer_row(store: Store) ->
     assert got.conflicted and got.server_payload == row("a", 50, v=2)
 
 
+def test_the_base_version_of_an_open_write_is_not_a_conflict(store: Store) -> None:
+    page(store, [row("a", 10, v=1)])
+    store.put_local("deals", "org", "a", {"v": "local"}, 11)
+    store.enqueue([NewQueueItem(org_id="org", entity="deals", op="update", entity_id="a", payload={}, base_updated_at=10)])
+    assert page(store, [row("a", 10, v=1)]) == PageResult()  # a re-pull of the base: nothing moved
+    got = store.get_row("deals", "a")
+    assert got is not None and not got.conflicted and got.payload == {"v": "local"}
+    assert page(store, [row("a", 12, v=2)]) == PageResult(conflicts=1)  # a colleague's change after our base
+    assert store.get_row("deals", "a").server_payload == row("a", 12, v=2)
+
+
 def test_tombstone_for_a_row_with_a_local_write_is_a_conflict(store: Store) -> None:
     page(store, [row("a", 10)])
     queue_write(store, "a")

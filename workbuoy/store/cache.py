@@ -145,19 +145,22 @@ class CacheMixin:
         ids = dumps(list(latest))
         # The leading EXISTS is constant, so SQLite checks it once before probing every id:
         # with no open local writes to this entity (the common case) the probe is skipped.
-        open_ids = {
-            entity_id
-            for (entity_id,) in conn.execute(
-                f"SELECT entity_id FROM sync_queue WHERE EXISTS (SELECT 1 FROM sync_queue WHERE entity = ?1 AND {OPEN_WRITE})"
-                f" AND entity = ?1 AND {OPEN_WRITE} AND entity_id IN (SELECT value FROM json_each(?2))",
+        # id -> the oldest base version of its open local writes (-1 for a create).
+        open_ids = dict(
+            conn.execute(
+                f"SELECT entity_id, MIN(COALESCE(base_updated_at, -1)) FROM sync_queue"
+                f" WHERE EXISTS (SELECT 1 FROM sync_queue WHERE entity = ?1 AND {OPEN_WRITE})"
+                f" AND entity = ?1 AND {OPEN_WRITE} AND entity_id IN (SELECT value FROM json_each(?2)) GROUP BY entity_id",
                 (name, ids),
             )
-        }
+        )
         existing = dict(conn.execute(_EXISTING.format(table=name), (ids,)))
         result = PageResult()
         inserts, updates, marks, conflict_inserts, deletes = [], [], [], [], []
         for id_, (head, row) in latest.items():
             local = existing.get(id_)
+            if id_ in open_ids and head.updated_at <= open_ids[id_]:
+                continue  # the very version our open write is based on: nothing moved on the server
             if head.deleted:
                 if local is not None and id_ in open_ids:
                     marks.append((dumps(row), id_))
