@@ -254,9 +254,12 @@ def test_idempotency_replay_returns_first_result(sandbox: SandboxProcess) -> Non
     assert api.patch("/customers/cus-1-9999999", json={}, headers=bad).json() == r1.json()
     assert api.post("/deals", params={"org_id": "org-1"}, json={}, headers=k).status_code == 201  # other route
 
-    writes = {w["key"]: w for w in sandbox.admin.get("/writes").json()["writes"]}
-    assert writes["op-1"] == {"key": "op-1", "user": "u-demo", "method": "POST", "path": "/api/customers", "status": 201, "seen": 2}
-    assert writes["op-2"]["seen"] == 2 and writes["op-2"]["status"] == 404
+    writes = {(w["key"], w["path"]): w for w in sandbox.admin.get("/writes").json()["writes"]}
+    assert writes[("op-1", "/api/customers")] == {
+        "key": "op-1", "user": "u-demo", "method": "POST", "path": "/api/customers", "status": 201, "seen": 2}
+    assert writes[("op-1", "/api/deals")]["seen"] == 1
+    assert writes[("op-2", "/api/customers/cus-1-9999999")]["seen"] == 2
+    assert writes[("op-2", "/api/customers/cus-1-9999999")]["status"] == 404
 
 
 def test_email_draft_and_calendar_event(sandbox: SandboxProcess) -> None:
