@@ -1,0 +1,241 @@
+"""The API client every actor that talks to the WorkBuoy API uses (sync, queue, audit, plugins).
+
+Usage from an actor::
+
+    api = ApiClient.for_actor(self)            # in start()
+    resp = await api.request("GET", "/deals", params={"org_id": org, "limit": 200})
+    page = decode(resp, MyPage, endpoint="deals")   # msgspec-validated, or ProtocolError
+    ...
+    await api.aclose()                          # in stop()
+
+Why one client and not one per actor: the rules of the contract are the same for every
+caller and are easy to get subtly wrong, so they live here once:
+
+* **Credentials come from the bus** (``wb:auth:credentials``), fresh for every request,
+  so a renewed token or a rotated cookie is used at once and no actor keeps a secret.
+  A 401 asks once more with ``forceRefresh: true`` and retries once; a second 401 (or the
+  auth actor answering ``unauthenticated``) raises :class:`Unauthenticated`.
+* **Transient failures** (5xx, dropped connections, timeouts) are retried with exponential
+  backoff and full jitter (``sleep = uniform(0, min(cap, base * 2**n))``), ``attempts``
+  tries in all, then :class:`ServerUnavailable`. Full jitter keeps several actors that
+  failed together from retrying in lockstep.
+* **429** waits ``Retry-After`` (seconds or an HTTP date, capped by ``max_retry_after``);
+  at most ``rate_limit_waits`` such waits, then :class:`RateLimited`.
+* Any other 4xx raises :class:`HttpError` carrying the contract's ``{"error", "detail"}``.
+* A body that is not what the contract promises (HTML, truncated JSON, wrong types) is a
+  :class:`ProtocolError`, from :func:`decode` or from an error body of the wrong shape,
+  and is counted in ``protocol_errors{endpoint}``. It is not retried: the server answered,
+  wrongly, and the caller must keep its last good data.
+
+Every request is idempotent from this module's point of view: it is the caller's job to
+send ``Idempotency-Key`` on writes (``headers=``) so a retried POST cannot apply twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal, Protocol, TypeVar
+
+import httpx
+import msgspec
+
+from workbuoy import logging as wblog
+from workbuoy import metrics
+from workbuoy.bus.errors import BusError
+from workbuoy.schemas.auth import Credentials, CredentialsRequest
+
+T = TypeVar("T")
+log = wblog.create("api")
+
+#: ``(reason, seconds)`` before a retry sleep: reason is ``"rate_limited"`` or ``"transient"``.
+WaitHook = Callable[[Literal["rate_limited", "transient"], float], None]
+CredentialSource = Callable[[bool], Awaitable[Credentials]]
+
+
+class ApiError(Exception):
+    """Base of every failure of :meth:`ApiClient.request`; ``status`` is 0 without a response."""
+
+    def __init__(self, message: str, status: int = 0, detail: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.detail = detail
+
+
+class Unauthenticated(ApiError):
+    """Signed out, or the session was refused even after one forced renewal."""
+
+
+class HttpError(ApiError):
+    """A 4xx other than 401/429, with the server's ``error`` text and ``detail``."""
+
+
+class ServerUnavailable(ApiError):
+    """5xx or a broken connection on every attempt."""
+
+
+class RateLimited(ApiError):
+    """Still 429 after the allowed number of ``Retry-After`` waits."""
+
+
+class ProtocolError(ApiError):
+    """The server answered something the contract does not allow."""
+
+
+class ErrorBody(msgspec.Struct):
+    error: str
+    detail: Any = None
+
+
+class _Caller(Protocol):
+    async def call(self, channel: str, payload: Any = None, *, timeout: float = 10.0) -> Any: ...
+
+
+def decode(response: httpx.Response, into: type[T], *, endpoint: str) -> T:
+    """The JSON body validated as ``into``; anything else is a counted :class:`ProtocolError`."""
+    try:
+        return msgspec.json.decode(response.content, type=into)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise protocol_error(endpoint, f"bad {endpoint} response: {exc}", response.status_code) from None
+
+
+def protocol_error(endpoint: str, message: str, status: int = 0) -> ProtocolError:
+    """A :class:`ProtocolError`, counted once in ``protocol_errors{endpoint}``."""
+    metrics.protocol_errors.labels(endpoint=endpoint).inc()
+    return ProtocolError(message, status)
+
+
+def retry_after(value: str | None, *, default: float, cap: float) -> float:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if value is None:
+        return default
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return default
+    return min(max(seconds, 0.0), cap)
+
+
+class ApiClient:
+    """An ``httpx.AsyncClient`` wrapper that applies the contract's auth and retry rules."""
+
+    def __init__(
+        self,
+        credentials: CredentialSource,
+        *,
+        attempts: int = 5,
+        backoff_base: float = 0.2,
+        backoff_cap: float = 8.0,
+        rate_limit_waits: int = 10,
+        max_retry_after: float = 60.0,
+        timeout: float = 30.0,
+        max_connections: int = 20,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._credentials = credentials
+        self.attempts = attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.rate_limit_waits = rate_limit_waits
+        self.max_retry_after = max_retry_after
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        # Cookies come from the auth actor on every request; a client-side jar would keep
+        # a stale (or revoked) session around, so it is disabled by never reading it back.
+        self._http = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport, follow_redirects=False)
+
+    @classmethod
+    def for_actor(cls, actor: _Caller, **kwargs: Any) -> ApiClient:
+        """A client whose credentials come from ``wb:auth:credentials`` through ``actor.call``."""
+
+        async def credentials(force: bool) -> Credentials:
+            try:
+                return await actor.call("wb:auth:credentials", CredentialsRequest(force_refresh=force))
+            except BusError as exc:
+                if exc.code == "unauthenticated":
+                    raise Unauthenticated(exc.message) from None
+                raise ServerUnavailable(f"no credentials: {exc.message}") from None
+
+        return cls(credentials, **kwargs)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        endpoint: str | None = None,
+        params: Mapping[str, str | int] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        on_wait: WaitHook | None = None,
+    ) -> httpx.Response:
+        """Send one request with credentials and retries; returns a 2xx or 304 response.
+
+        ``url`` is absolute or a path under the API base (``"/deals"``). ``endpoint`` labels
+        protocol errors (default: the first path segment).
+        """
+        endpoint = endpoint or url.lstrip("/").split("/", 1)[0].split("?", 1)[0] or "api"
+        failures = rate_waits = 0
+        renewed = force = False
+        while True:
+            creds = await self._credentials(force)
+            force = False
+            target = url if "://" in url else creds.api_base.rstrip("/") + "/" + url.lstrip("/")
+            try:
+                resp = await self._http.request(
+                    method, target, params=params, json=json, headers={**(headers or {}), **creds.headers}
+                )
+            except httpx.TransportError as exc:
+                failures += 1
+                await self._backoff(failures, f"{type(exc).__name__}: {exc}", 0, on_wait)
+                continue
+            status = resp.status_code
+            if status < 300 or status == 304:
+                return resp
+            if status == 401 and not renewed:
+                renewed = force = True
+                continue
+            if status == 401:
+                raise Unauthenticated("the API refused the renewed credentials", 401)
+            if status == 429:
+                rate_waits += 1
+                if rate_waits > self.rate_limit_waits:
+                    raise RateLimited(f"{endpoint}: still rate limited after {self.rate_limit_waits} waits", 429)
+                delay = retry_after(resp.headers.get("retry-after"), default=1.0, cap=self.max_retry_after)
+                if on_wait is not None:
+                    on_wait("rate_limited", delay)
+                await asyncio.sleep(delay)
+                continue
+            if status >= 500:
+                failures += 1
+                await self._backoff(failures, f"HTTP {status}", status, on_wait)
+                continue
+            body = self._error_body(resp, endpoint)
+            raise HttpError(f"{endpoint}: HTTP {status}: {body.error}", status, body.detail)
+
+    async def _backoff(self, failures: int, reason: str, status: int, on_wait: WaitHook | None) -> None:
+        if failures >= self.attempts:
+            raise ServerUnavailable(f"{reason} ({failures} attempts)", status)
+        delay = random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (failures - 1)))
+        log.debug("transient failure (%s), retry %d in %.2fs", reason, failures, delay)
+        if on_wait is not None:
+            on_wait("transient", delay)
+        await asyncio.sleep(delay)
+
+    @staticmethod
+    def _error_body(resp: httpx.Response, endpoint: str) -> ErrorBody:
+        try:
+            return msgspec.json.decode(resp.content, type=ErrorBody)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            raise protocol_error(endpoint, f"{endpoint}: HTTP {resp.status_code} without a JSON error body",
+                                 resp.status_code) from None
