@@ -147,8 +147,8 @@ class ApiClient:
         self.rate_limit_waits = rate_limit_waits
         self.max_retry_after = max_retry_after
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-        # Cookies come from the auth actor on every request; a client-side jar would keep
-        # a stale (or revoked) session around, so it is disabled by never reading it back.
+        # Cookies come from the auth actor on every request; httpx's jar would keep a stale
+        # (or revoked) session and send it along, so it is emptied after every response.
         self._http = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport, follow_redirects=False)
 
     @classmethod
@@ -196,9 +196,11 @@ class ApiClient:
                     method, target, params=params, json=json, headers={**(headers or {}), **creds.headers}
                 )
             except httpx.TransportError as exc:
+                self._http.cookies.clear()
                 failures += 1
                 await self._backoff(failures, f"{type(exc).__name__}: {exc}", 0, on_wait)
                 continue
+            self._http.cookies.clear()
             status = resp.status_code
             if status < 300 or status == 304:
                 return resp
