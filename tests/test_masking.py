@@ -59,6 +59,7 @@ texts = st.lists(_pieces | st.text(max_size=6), max_size=20).map("".join)
         ("signed in as dora@workbuoy.test", f"signed in as {MASK}@workbuoy.test"),
         ("max_tokens=500 token_count=3", "max_tokens=500 token_count=3"),
         ("release workbuoy@0.1.0", "release workbuoy@0.1.0"),
+        ("a@b.co@c.de", f"{MASK}@{MASK}@c.de"),  # the kept domain must not read as a mailbox
     ],
 )
 def test_mask_text_examples(raw: str, masked: str) -> None:
@@ -130,4 +131,4 @@ def test_clean_text_is_cheap() -> None:
     """The trace tool masks every message: a clean one must stay in the microsecond range."""
     clean = "wb:sync:page entity=customers rows=200 cursor=abc123 took 12.5 ms " * 4
     per_call = min(timeit.repeat(lambda: mask_text(clean), number=2000, repeat=3)) / 2000
-    assert per_call < 20e-6
+    assert per_call < 10e-6

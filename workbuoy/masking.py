@@ -9,9 +9,9 @@ Masked values become ``***``. An e-mail address keeps its domain (``***@workbuoy
 the domain tells which tenant or provider is involved, which is what a log reader
 needs, while the mailbox, which names the person, is removed.
 
-Both functions run on every trace message, so clean text must cost little: one
-case-insensitive scan for a trigger (``@``, ``eyJ``, a sensitive keyword) decides
-whether the more expensive rules run at all.
+Both functions run on every trace message, so clean text must cost little: a few
+substring tests for a trigger (``@``, ``eyJ``, a sensitive keyword) decide whether
+the regular expressions run at all.
 """
 
 from __future__ import annotations
@@ -23,25 +23,30 @@ import msgspec
 
 MASK = "***"
 
-# Everything below only matches text that contains one of these, so a miss here means
-# the text is returned untouched without running the individual rules.
-_TRIGGER = re.compile(r"@|ey[I-L]|bearer|cookie|session|token|passw|secret|api[_-]?key|authorization|credential", re.I)
+# Every rule below needs one of these in the lower-cased text; a text with none is
+# returned untouched. Substring tests run at C speed, about ten times faster than one
+# case-insensitive regex alternation over the same words. The rules are ASCII-only
+# (``re.ASCII``) so that ``str.lower`` agrees with their case-insensitivity.
+_TRIGGERS = (
+    "@", "eyi", "eyj", "eyk", "eyl", "bearer", "cookie", "session", "token", "passw", "secret",
+    "apikey", "api_key", "api-key", "authorization", "credential",
+)
 
 # A JWT (JWS compact form): base64url segments separated by dots, the first one being
 # base64url JSON (``{"`` encodes as ``ey`` then one of ``I``-``L``, ``eyJ`` for the usual
 # ``{"alg"``). Requiring that start keeps dotted names such as ``workbuoy.actors.sync``
 # out; no word boundary in front, so a token glued to other text is still found.
 _JWT = re.compile(r"ey[I-L][A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)+")
-_BEARER = re.compile(r"\b(bearer\s+)[A-Za-z0-9._~+/=-]+", re.I)
+_BEARER = re.compile(r"\b(bearer\s+)[A-Za-z0-9._~+/=-]+", re.I | re.A)
 # A whole header value up to the end of the line: cookies hold several secrets at once.
-_HEADER = re.compile(r"\b((?:proxy-)?authorization|set-cookie|cookie|x-api-key)(\s*:\s*)[^\r\n]+", re.I)
+_HEADER = re.compile(r"\b((?:proxy-)?authorization|set-cookie|cookie|x-api-key)(\s*:\s*)[^\r\n]+", re.I | re.A)
 # ``key=value``, ``key: value``, ``"key": "value"`` and ``'key': 'value'`` for any key
 # that ends in one of the sensitive words (``access_token``, ``client_secret``,
 # ``wb_session``, ``x-api-key`` ...). The value may be quoted; quotes are kept.
 _PAIR = re.compile(
     r"""(?P<key>["']?[A-Za-z0-9_-]*(?:token|passw(?:or)?d|secret|api[_-]?key|session|credentials?)["']?\s*[=:]\s*)"""
     r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s&;,"'}\]]+)""",
-    re.I,
+    re.I | re.A,
 )
 # Local part bounded at 64 characters (the RFC limit) so a long run without ``@`` is not
 # rescanned from every position.
@@ -63,18 +68,26 @@ def _pair(m: re.Match[str]) -> str:
     return f"{m['key']}{quote}{MASK}{quote}"
 
 
+def _email(m: re.Match[str]) -> str:
+    # A domain glued to another ``@`` (``a@b.co@c.de``) is masked too: kept, it would
+    # read as the next mailbox and a second pass would mask it, breaking idempotence.
+    glued = m.string.startswith("@", m.end())
+    return f"{MASK}@{MASK if glued else m['domain']}"
+
+
 def mask_text(s: str) -> str:
     """Return ``s`` with JWTs, bearer tokens, cookies, secret pairs and mailboxes replaced.
 
     Idempotent: masking masked text changes nothing, so layers may mask twice safely.
     """
-    if not _TRIGGER.search(s):
+    low = s.lower()
+    if not any(t in low for t in _TRIGGERS):
         return s
     s = _JWT.sub(MASK, s)
     s = _HEADER.sub(rf"\1\2{MASK}", s)
     s = _BEARER.sub(rf"\1{MASK}", s)
     s = _PAIR.sub(_pair, s)
-    return _EMAIL.sub(rf"{MASK}@\g<domain>", s)
+    return _EMAIL.sub(_email, s)
 
 
 def is_secret_key(key: str) -> bool:
