@@ -1,0 +1,202 @@
+"""The flusher: lease ready items, send them, finish each with its outcome.
+
+Sends are pipelined: up to ``concurrency`` requests are in flight over one keep-alive
+client, and a freed slot is refilled at once (no batch barrier). The store's lease rule
+keeps writes to one record in order and workflow steps one after another, so everything
+it hands out at the same time is independent.
+
+Every finish is fenced on the lease's claim and runs in one transaction with its cache
+update: a flusher that lost its lease (the actor was killed and restarted) changes
+nothing, and the resend it left behind is harmless because the ``Idempotency-Key`` is
+the op_id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import msgspec
+
+from workbuoy import metrics
+from workbuoy.actors.queue import conflict, writes
+from workbuoy.actors.queue.routes import request_for
+from workbuoy.config import Env
+from workbuoy.store import Lease, QueueItem, Store
+from workbuoy.store.db import now_ms
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[str, str, dict[str, Any] | None, dict[str, str]], Awaitable[httpx.Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    concurrency: int = 32
+    lease_ms: int = 30_000
+    #: Attempts (5xx, broken connection, unreadable answer) before an item is ``failed``.
+    max_attempts: int = 8
+    backoff_base_s: float = 0.5
+    backoff_cap_s: float = 60.0
+    #: Longest sleep between two looks at the queue, whatever ``next_due_at`` says.
+    idle_s: float = 30.0
+    #: Probe interval bounds while the server is unreachable.
+    probe_min_s: float = 0.25
+    probe_max_s: float = 5.0
+
+
+class Flusher:
+    def __init__(
+        self,
+        store: Store,
+        env: Env,
+        send: Send,
+        reachable: Callable[[], Awaitable[bool]],
+        on_change: Callable[[], None],
+        policy: Policy = Policy(),
+    ) -> None:
+        self.store, self.env, self.policy = store, env, policy
+        self._send, self._reachable, self._on_change = send, reachable, on_change
+        self._wake = asyncio.Event()
+        self.online = True
+
+    def wake(self) -> None:
+        """Flush now (a write was queued, the user retried, the server is back)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Flush whenever woken, when the next retry falls due, and once the server is back."""
+        while True:
+            self._wake.clear()
+            if not self.online:
+                await self._wait_until_reachable()
+            await self.flush()
+            await self._sleep_until_due()
+
+    async def flush(self) -> None:
+        """Send every ready item, ``concurrency`` at a time, until none is ready or the server is gone."""
+        running: set[asyncio.Task[None]] = set()
+        while self.online:
+            room = self.policy.concurrency - len(running)
+            leases = self.store.lease(room, self.policy.lease_ms) if room else []
+            running.update(asyncio.ensure_future(self._push(lease)) for lease in leases)
+            if not running:
+                break
+            _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            self._on_change()
+        if running:
+            await asyncio.wait(running)
+            self._on_change()
+
+    async def _sleep_until_due(self) -> None:
+        due = self.store.next_due_at()
+        delay = self.policy.idle_s if due is None else min(self.policy.idle_s, max(0.0, (due - now_ms()) / 1000))
+        try:
+            await asyncio.wait_for(self._wake.wait(), delay)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _wait_until_reachable(self) -> None:
+        delay = self.policy.probe_min_s
+        while not await self._reachable():
+            try:  # a wake (e.g. signed in again) probes at once
+                await asyncio.wait_for(self._wake.wait(), random.uniform(delay / 2, delay))
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            delay = min(delay * 2, self.policy.probe_max_s)
+        log.info("queue: the server is reachable again")
+        self.online = True
+
+    # -- one item ------------------------------------------------------------------
+
+    async def _push(self, lease: Lease) -> None:
+        item = lease.item
+        req = request_for(item, self.env, self._if_match(item))
+        try:
+            resp = await self._send(req.method, req.url, req.body, req.headers)
+        except httpx.TransportError as exc:
+            if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+                self.online = False
+            return self._retry(lease, f"{type(exc).__name__}: {exc}")
+        status = resp.status_code
+        body = _json(resp)
+        if 200 <= status < 300 and isinstance(body, dict) and isinstance(body.get("id"), str):
+            return self._synced(lease, body)
+        if status in (409, 412):
+            server = body.get("server") if isinstance(body, dict) else None
+            return self._conflict(lease, status, server if isinstance(server, dict) else None, _error(body))
+        if status < 300:  # 2xx we cannot read: the write may not have happened; the key makes a resend safe
+            metrics.protocol_errors.labels("queue").inc()
+            return self._retry(lease, f"unreadable {status} answer")
+        if status in (401, 408, 425, 429) or status >= 500:
+            return self._retry(lease, f"{status}: {_error(body)}", _retry_after(resp))
+        self._fail(lease, f"{status}: {_error(body)}", "rejected")
+
+    def _if_match(self, item: QueueItem) -> int | None:
+        """The server version local edits of this record build on: the cached row's, which moves
+        with each synced write, so queued edits of one record do not trip over each other."""
+        if item.qtype != "crm" or item.op == "create" or item.entity is None or item.entity_id is None:
+            return None
+        cached = self.store.get_row(item.entity, item.entity_id)
+        return (cached.updated_at if cached is not None else item.base_updated_at) or None
+
+    def _synced(self, lease: Lease, row: dict[str, Any]) -> None:
+        with self.store.transaction():
+            if self.store.finish(lease.item.id, lease.claim, status="synced"):
+                writes.took(self.store, lease.item, row)
+        metrics.queue_flush.labels("synced").inc()
+
+    def _conflict(self, lease: Lease, status: int, server: dict[str, Any] | None, error: str) -> None:
+        item = lease.item
+        rebase = conflict.strategy_for(item.org_id).on_conflict(item, server)
+        with self.store.transaction():
+            if not self.store.finish(item.id, lease.claim, status="failed", conflicted=True,
+                                     server_payload=server, last_error=f"{status}: {error}"):
+                return
+            if rebase is not None:
+                writes.rebase(self.store, item, rebase, server, rebase.note)
+        if rebase is not None:
+            metrics.queue_flush.labels("merged").inc()
+            self.wake()
+        else:
+            metrics.queue_flush.labels("conflict").inc()
+            metrics.offline_conflicts.labels(item.entity or item.qtype).inc()
+
+    def _retry(self, lease: Lease, error: str, retry_after_s: float | None = None) -> None:
+        attempt = lease.item.attempt + 1
+        if attempt >= self.policy.max_attempts:
+            self._fail(lease, f"gave up after {attempt} attempts: {error}", "gave_up")
+            return
+        delay = random.uniform(0, min(self.policy.backoff_cap_s, self.policy.backoff_base_s * 2**attempt))
+        delay = max(delay, retry_after_s or 0.0)
+        self.store.finish(lease.item.id, lease.claim, status="pending", last_error=error,
+                          next_attempt_at=now_ms() + int(delay * 1000))
+        metrics.queue_flush.labels("retry").inc()
+
+    def _fail(self, lease: Lease, error: str, outcome: str) -> None:
+        """``failed`` waits for ``wb:queue:retry``; it holds back later writes to the same record."""
+        self.store.finish(lease.item.id, lease.claim, status="failed", last_error=error)
+        metrics.queue_flush.labels(outcome).inc()
+
+
+def _json(resp: httpx.Response) -> Any:
+    try:
+        return msgspec.json.decode(resp.content)
+    except msgspec.DecodeError:
+        return None
+
+
+def _error(body: Any) -> str:
+    error = body.get("error") if isinstance(body, dict) else None
+    return str(error)[:500] if error else "no error message"
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    raw = resp.headers.get("retry-after", "")
+    return float(raw) if raw.strip().isdigit() else None

@@ -1,0 +1,56 @@
+"""Where each queued item goes: its ``qtype`` and op decide the URL and method.
+
+A queued item's payload is ``{"body": ..., "base": ...}``: ``body`` is what is sent,
+``base`` the cached row the local edit started from (``None`` when nothing was cached).
+Keeping the base on the item, in the same durable commit, is what lets the field-level
+merge run long after the edit, when the cache has moved on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workbuoy.config import Env
+from workbuoy.store import QueueItem
+
+METHODS = {"create": "POST", "update": "PATCH", "delete": "DELETE"}
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    method: str
+    url: str
+    body: dict[str, Any] | None
+    headers: dict[str, str]
+
+
+def wrap(body: dict[str, Any] | None, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The stored payload of a queued item."""
+    return {"body": body, "base": base}
+
+
+def body_of(item: QueueItem) -> dict[str, Any] | None:
+    return None if item.payload is None else item.payload.get("body")
+
+
+def base_of(item: QueueItem) -> dict[str, Any] | None:
+    return None if item.payload is None else item.payload.get("base")
+
+
+def request_for(item: QueueItem, env: Env, if_match: int | None) -> Request:
+    """The HTTP request of one item; ``Idempotency-Key`` is its op_id, so a resend is harmless."""
+    headers = {"Idempotency-Key": item.op_id}
+    body = body_of(item)
+    match item.qtype:
+        case "email":
+            return Request("POST", f"{env.email_base_url}/drafts", {**(body or {}), "org_id": item.org_id}, headers)
+        case "calendar":
+            return Request("POST", f"{env.cal_base_url}/events", {**(body or {}), "org_id": item.org_id}, headers)
+    assert item.entity is not None and item.op is not None  # the store refuses a crm item without them
+    if item.op == "create":
+        return Request("POST", f"{env.api_base_url}/{item.entity}", {**(body or {}), "id": item.entity_id, "org_id": item.org_id}, headers)
+    if if_match is not None:
+        headers["If-Match"] = str(if_match)
+    url = f"{env.api_base_url}/{item.entity}/{item.entity_id}"
+    return Request(METHODS[item.op], url, body if item.op == "update" else None, headers)

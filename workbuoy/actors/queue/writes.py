@@ -1,0 +1,111 @@
+"""Local writes: the durable queue item and its optimistic cache row, in one commit.
+
+Everything that changes the outbox together with the cache goes through here, inside
+one store transaction, so a crash never leaves a queued write the cache does not show
+or a cached edit with no queued write behind it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from workbuoy.actors.queue.conflict import Rebase
+from workbuoy.actors.queue.merge import apply_patch
+from workbuoy.actors.queue.routes import wrap
+from workbuoy.schemas.base import Op, QType
+from workbuoy.store import NewQueueItem, QueueItem, Store
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One write as a channel asked for it, before it is planned against the cache."""
+
+    qtype: QType
+    body: dict[str, Any] | None
+    entity: str | None = None
+    op: Op | None = None
+    entity_id: str | None = None
+
+
+def new_id() -> str:
+    """A client-side id for a create, so the row is cached (and editable) before it is sent."""
+    return f"local-{uuid.uuid4().hex}"
+
+
+def commit(store: Store, org_id: str, writes: Sequence[Write], *, workflow: bool = False) -> list[QueueItem]:
+    """Queue ``writes`` (all or none, fsynced) and show them in the cache at once.
+
+    Each write is planned against the cache as the earlier writes of the batch left it,
+    so two edits of one record in one batch stack up like two separate calls.
+    """
+    with store.transaction(durable=True):
+        items = [_plan_and_apply(store, org_id, w) for w in writes]
+        if workflow:
+            return store.enqueue_workflow(org_id, items)[1]
+        return store.enqueue(items)
+
+
+def _plan_and_apply(store: Store, org_id: str, w: Write) -> NewQueueItem:
+    if w.qtype != "crm" or w.entity is None or w.op is None:
+        return NewQueueItem(qtype=w.qtype, org_id=org_id, payload=wrap(w.body))
+    entity_id = w.entity_id or new_id()
+    cached = store.get_row(w.entity, entity_id)
+    base = None if cached is None or w.op == "create" else cached.payload
+    item = NewQueueItem(
+        qtype="crm", org_id=org_id, entity=w.entity, op=w.op, entity_id=entity_id,
+        payload=wrap(w.body, base), base_updated_at=None if cached is None else cached.updated_at or None,
+    )
+    if w.op == "delete":
+        store.delete_local(w.entity, entity_id)
+    else:
+        row = apply_patch({} if cached is None else cached.payload, w.body or {})
+        store.put_local(w.entity, org_id, entity_id, {**row, "id": entity_id, "org_id": org_id},
+                        0 if cached is None else cached.updated_at)
+    return item
+
+
+def took(store: Store, item: QueueItem, row: dict[str, Any]) -> None:
+    """The server took ``item`` and answered ``row``: the cache follows, unless later local
+    edits of the record are still queued; then they stay visible on top of the new version."""
+    if item.qtype != "crm":
+        store.set_server_row("messages" if item.qtype == "email" else "calendar", row, org_id=item.org_id)
+        return
+    assert item.entity is not None and item.entity_id is not None
+    cached = store.get_row(item.entity, item.entity_id)
+    if cached is None or row.get("deleted") or not store.pending_for(item.entity, item.entity_id):
+        store.set_server_row(item.entity, row, org_id=item.org_id)
+    else:
+        store.put_local(item.entity, item.org_id, item.entity_id, cached.payload, row["updated_at"])
+
+
+def rebase(store: Store, item: QueueItem, rb: Rebase, server: dict[str, Any] | None, note: str) -> QueueItem | None:
+    """Send a conflicted item again as ``rb`` and show the outcome it aims for in the cache."""
+    with store.transaction():
+        rebased = store.rebase(item.id, op=rb.op, payload=wrap(rb.body, server), base_updated_at=rb.base_updated_at, note=note)
+        if rebased is None or item.qtype != "crm":
+            return rebased
+        assert item.entity is not None and item.entity_id is not None
+        store.delete_local(item.entity, item.entity_id)  # also drops the open conflict
+        if rb.op != "delete":
+            body = rb.body or {}
+            row = body if rb.op == "create" or server is None else apply_patch(server, body)
+            store.put_local(item.entity, item.org_id, item.entity_id, {**row, "id": item.entity_id, "org_id": item.org_id},
+                            rb.base_updated_at or 0)
+        return rebased
+
+
+def keep_server(store: Store, item: QueueItem, note: str) -> QueueItem | None:
+    """Drop a conflicted item unsent (its row stays, ``synced``) and cache the server's version."""
+    with store.transaction():
+        settled = store.settle(item.id, note)
+        if settled is None or item.qtype != "crm":
+            return settled
+        assert item.entity is not None and item.entity_id is not None
+        if item.server_payload is None:
+            store.delete_local(item.entity, item.entity_id)
+        else:
+            store.set_server_row(item.entity, item.server_payload, org_id=item.org_id)
+        return settled
