@@ -178,11 +178,13 @@ class ApiClient:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         on_wait: WaitHook | None = None,
+        renew_on_401: bool = True,
     ) -> httpx.Response:
         """Send one request with credentials and retries; returns a 2xx or 304 response.
 
         ``url`` is absolute or a path under the API base (``"/deals"``). ``endpoint`` labels
-        protocol errors (default: the first path segment).
+        protocol errors (default: the first path segment). ``renew_on_401=False`` is for
+        the portal's own sign-in calls, where a 401 is the answer, not a stale token.
         """
         endpoint = endpoint or url.lstrip("/").split("/", 1)[0].split("?", 1)[0] or "api"
         failures = rate_waits = 0
@@ -204,11 +206,11 @@ class ApiClient:
             status = resp.status_code
             if status < 300 or status == 304:
                 return resp
-            if status == 401 and not renewed:
+            if status == 401 and renew_on_401 and not renewed:
                 renewed = force = True
                 continue
             if status == 401:
-                raise Unauthenticated("the API refused the renewed credentials", 401)
+                raise Unauthenticated(f"{endpoint}: {self._error_body(resp, endpoint).error}", 401)
             if status == 429:
                 rate_waits += 1
                 if rate_waits > self.rate_limit_waits:

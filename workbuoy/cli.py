@@ -205,6 +205,29 @@ def _trace_line(rec, as_json: bool) -> str:
     return f"{ts} {rec.kind:<5}{rec.sender:>10} -> {rec.receiver:<10} {rec.channel} #{rec.cid} {rec.size}B{lat}  {body}"
 
 
+def cmd_login(args: argparse.Namespace) -> int:
+    import getpass
+
+    env = _env()
+    email = args.email or input("E-mail: ").strip()
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else getpass.getpass("Password: ")
+    state = call(env, "wb:auth:login", {"email": email, "password": password}, timeout=60)
+    print(f"signed in as {state.email}")
+    return 0
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    call(_env(), "wb:auth:logout", timeout=60)
+    print("signed out")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from workbuoy.sync_cli import follow
+
+    return follow(_env(), args.entity, args.timeout)
+
+
 def cmd_schemas(args: argparse.Namespace) -> int:
     from workbuoy.schemas.registry import json_schemas
 
@@ -240,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_status)
 
-    from workbuoy.schemas.base import ACTOR_NAMES
+    from workbuoy.schemas.base import ACTOR_NAMES, ENTITIES
 
     p = sub.add_parser("restart", help="restart one actor")
     p.add_argument("actor", choices=ACTOR_NAMES)
@@ -263,6 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=0, help="stop after N messages")
     p.add_argument("--duration", type=float, default=0.0, help="stop after S seconds")
     p.set_defaults(fn=cmd_trace)
+
+    p = sub.add_parser("login", help="sign in at the portal; the session goes to the OS keyring")
+    p.add_argument("--email")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.set_defaults(fn=cmd_login)
+    sub.add_parser("logout", help="revoke the session and forget it").set_defaults(fn=cmd_logout)
+
+    p = sub.add_parser("sync", help="sync now and show progress until it ends")
+    p.add_argument("--now", action="store_true", help="start a sync now (the default; kept for scripts)")
+    p.add_argument("--entity", choices=ENTITIES)
+    p.add_argument("--timeout", type=float, default=3600.0, help="give up waiting after S seconds")
+    p.set_defaults(fn=cmd_sync)
 
     sub.add_parser("schemas", help="print the JSON Schema of every channel").set_defaults(fn=cmd_schemas)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import msgspec
 from msgspec import Meta
 
 from workbuoy.schemas.base import Email, Msg
@@ -37,3 +38,26 @@ class Credentials(Msg):
 
 class CredentialsRequest(Msg):
     force_refresh: bool = False  # the API answered 401: renew once before retrying
+
+
+class MeUser(msgspec.Struct, kw_only=True):
+    id: str
+    email: str
+    name: str = ""
+
+
+class MeOrg(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    roles: list[str] = []
+
+
+class Me(msgspec.Struct, kw_only=True):
+    """``GET <api>/me`` as the server sends it (snake_case, extra fields ignored).
+
+    The auth actor caches it as JSON in the store meta ``me``; the sync actor reads the
+    orgs from there and RBAC reads the roles.
+    """
+
+    user: MeUser
+    orgs: list[MeOrg]
