@@ -85,5 +85,7 @@ def apply_patch(row: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 
 def _order(value: Any) -> tuple[str, str]:
-    """A total order over JSON values: by type name, then by canonical text."""
+    """A total order over JSON values (a missing field first): by type name, then by canonical text."""
+    if value is ABSENT:
+        return "", ""
     return type(value).__name__, msgspec.json.encode(value, order="sorted").decode()
