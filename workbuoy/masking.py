@@ -42,10 +42,11 @@ _BEARER = re.compile(r"\b(bearer\s+)[A-Za-z0-9._~+/=-]+", re.I | re.A)
 _HEADER = re.compile(r"\b((?:proxy-)?authorization|set-cookie|cookie|x-api-key)(\s*:\s*)[^\r\n]+", re.I | re.A)
 # ``key=value``, ``key: value``, ``"key": "value"`` and ``'key': 'value'`` for any key
 # that ends in one of the sensitive words (``access_token``, ``client_secret``,
-# ``wb_session``, ``x-api-key`` ...). The value may be quoted; quotes are kept.
+# ``wb_session``, ``x-api-key`` ...). The value may be quoted, or open a quote it never
+# closes (a truncated line); a quoted value comes out quoted.
 _PAIR = re.compile(
     r"""(?P<key>["']?[A-Za-z0-9_-]*(?:token|passw(?:or)?d|secret|api[_-]?key|session|credentials?)["']?\s*[=:]\s*)"""
-    r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s&;,"'}\]]+)""",
+    r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|["']?[^\s&;,"'}\]]+)""",
     re.I | re.A,
 )
 # Local part bounded at 64 characters (the RFC limit) so a long run without ``@`` is not
