@@ -32,7 +32,8 @@ def assert_error(r: httpx.Response, status: int) -> dict:
 def test_login_refresh_logout_cycle(sandbox: SandboxProcess) -> None:
     c = sandbox.client()
     assert_error(c.post("/auth/login", json={"email": "demo@workbuoy.test", "password": "nope"}), 401)
-    assert_error(c.post("/auth/login", content=b"{"), 400)
+    assert_error(c.post("/auth/login", content=b"{", headers={"Content-Type": "application/json"}), 400)
+    assert_error(c.post("/auth/login", content=b"{}"), 415)
     r = c.post("/auth/login", json={"email": "demo@workbuoy.test", "password": "demo-password"})
     assert r.status_code == 200 and r.json()["user"]["email"] == "demo@workbuoy.test"
     set_cookie = r.headers["set-cookie"]
@@ -229,6 +230,7 @@ def test_write_validation(sandbox: SandboxProcess) -> None:
     assert_error(api.post("/deals", json={"name": "x"}, headers=key()), 400)  # no org
     assert_error(api.post("/deals", params={"org_id": "org-1"}, json={"org_id": "org-2"}, headers=key()), 400)
     assert_error(api.post("/deals", params={"org_id": "org-1"}, json=[1], headers=key()), 400)
+    assert_error(api.post("/deals", params={"org_id": "org-1"}, content=b"{}", headers=key()), 415)
     assert_error(api.post("/deals", params={"org_id": "org-1"}, json={"id": "bad id!"}, headers=key()), 400)
     assert_error(api.post("/deals", params={"org_id": "org-99"}, json={}, headers=key()), 403)
     assert_error(api.patch("/deals/nope", json={}, headers=key()), 404)
@@ -253,10 +255,15 @@ def test_idempotency_replay_returns_first_result(sandbox: SandboxProcess) -> Non
     assert r1.status_code == 404
     assert api.patch("/customers/cus-1-9999999", json={}, headers=bad).json() == r1.json()
     assert api.post("/deals", params={"org_id": "org-1"}, json={}, headers=k).status_code == 201  # other route
+    # same route, same content in another key order: a replay; other content: 422
+    same = api.post("/customers", params={"org_id": "org-1"}, content=b'{ "name" : "Ada" }',
+                    headers={**k, "Content-Type": "application/json"})
+    assert same.json() == first.json()
+    assert_error(api.post("/customers", params={"org_id": "org-1"}, json={"name": "Bob"}, headers=k), 422)
 
     writes = {(w["key"], w["path"]): w for w in sandbox.admin.get("/writes").json()["writes"]}
     assert writes[("op-1", "/api/customers")] == {
-        "key": "op-1", "user": "u-demo", "method": "POST", "path": "/api/customers", "status": 201, "seen": 2}
+        "key": "op-1", "user": "u-demo", "method": "POST", "path": "/api/customers", "status": 201, "seen": 4}
     assert writes[("op-1", "/api/deals")]["seen"] == 1
     assert writes[("op-2", "/api/customers/cus-1-9999999")]["seen"] == 2
     assert writes[("op-2", "/api/customers/cus-1-9999999")]["status"] == 404
@@ -277,7 +284,7 @@ def test_email_draft_and_calendar_event(sandbox: SandboxProcess) -> None:
     event = {"title": "Demo", "starts_at": 1_800_000_000_000, "ends_at": 1_800_000_900_000, "attendees": ["b@example.com"]}
     r = c.post("/calendar/events", params={"org_id": "org-2"}, json=event, headers=key())
     assert r.status_code == 201 and r.json()["title"] == "Demo" and r.json()["org_id"] == "org-2"
-    assert_error(c.post("/calendar/events", params={"org_id": "org-2"}, json={**event, "ends_at": 1}, headers=key()), 400)
+    assert_error(c.post("/calendar/events", params={"org_id": "org-2"}, json={**event, "ends_at": 1}, headers=key()), 409)
     assert_error(sandbox.client().post("/calendar/events", json=event, headers=key()), 401)
 
 
@@ -313,7 +320,8 @@ def test_ai_chat_and_workflows(sandbox: SandboxProcess) -> None:
             assert step["qtype"] in {"crm", "email", "calendar"} and isinstance(step["payload"], dict)
             if step["qtype"] == "crm":
                 assert step["entity"] and step["op"]
-    assert_error(api.post("/ai/workflow", json={"entity": "tickets", "entityId": "tkt-1-0000001", "kind": "close_deal"}), 400)
+    wrong = api.post("/ai/workflow", json={"entity": "tickets", "entityId": "tkt-1-0000001", "kind": "close_deal"})
+    assert assert_error(wrong, 409)["server"]["id"] == "tkt-1-0000001"
     assert_error(api.post("/ai/workflow", json={"entity": "deals", "entityId": "nope", "kind": "follow_up"}), 404)
 
 

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from workbuoy.sandbox import assistant, releases
 from workbuoy.sandbox.auth import COOKIE, SESSION_TTL_S, AuthError, Principal
 from workbuoy.sandbox.cursor import START, BadCursor
+from workbuoy.sandbox.ledger import KeyReused, fingerprint
 from workbuoy.sandbox.models import (
     Accepted, AuditBatch, CalendarEvent, Chat, Draft, Login, LoginReply, Me, NewRow, Token, User, WorkflowRequest,
 )
@@ -156,7 +157,11 @@ async def idempotent(request: Request, who: Principal, action: Action) -> Respon
     if not 1 <= len(key) <= 255:
         raise HttpError(400, "the Idempotency-Key header is required (1..255 characters)")
     ledger, method, path = sb(request).ledger, request.method, request.url.path
-    hit = ledger.replay(who.user.id, key, method, path)
+    sig = fingerprint(str(request.query_params), request.headers.get("if-match"), await request.body())
+    try:
+        hit = ledger.replay(who.user.id, key, method, path, sig)
+    except KeyReused as exc:
+        raise HttpError(422, str(exc)) from None
     if hit is not None:
         return Response(hit.body, hit.status, {"Idempotent-Replayed": "true"}, media_type=JSON)
     try:
@@ -166,7 +171,7 @@ async def idempotent(request: Request, who: Principal, action: Action) -> Respon
         status, body = exc.status, HttpError(exc.status, str(exc), server=exc.row).body()
     except HttpError as exc:
         status, body = exc.status, exc.body()
-    ledger.record(who.user.id, key, method, path, status, body)
+    ledger.record(who.user.id, key, method, path, sig, status, body)
     return Response(body, status, media_type=JSON)
 
 
@@ -181,14 +186,16 @@ def _org_for_write(request: Request, who: Principal, body_org: str | None) -> st
     return org_id
 
 
+IF_MATCH = re.compile(r'\s*(?:\*|(?:W/)?"?(-?\d+)"?)?\s*')
+
+
 def _if_match(request: Request) -> int | None:
-    raw = request.headers.get("if-match")
-    if raw is None or raw.strip() == "*":
-        return None
-    value = raw.strip().removeprefix("W/").strip('"')
-    if not value.lstrip("-").isdigit():
+    """The expected ``updated_at``; ``None`` when absent, empty or ``*`` (any version)."""
+    raw = request.headers.get("if-match", "")
+    m = IF_MATCH.fullmatch(raw)
+    if m is None:
         raise HttpError(400, "If-Match must be the row's updated_at (an integer)", raw)
-    return int(value)
+    return int(m[1]) if m[1] else None
 
 
 async def create_row(request: Request) -> Response:
@@ -254,13 +261,13 @@ async def create_draft(request: Request) -> Response:
 
 
 async def create_event(request: Request) -> Response:
-    """An event becomes a ``calendar`` row; ending before it starts is a 400."""
+    """An event becomes a ``calendar`` row; ending before it starts breaks a server rule (409)."""
     s, who = sb(request), authenticate(request)
 
     async def action() -> tuple[int, Any]:
         e = await read_json(request, CalendarEvent)
         if e.ends_at < e.starts_at:
-            raise HttpError(400, "ends_at is before starts_at")
+            raise HttpError(409, "server rule: ends_at is before starts_at")
         org_id = _org_for_write(request, who, e.org_id)
         row = {"title": e.title, "starts_at": e.starts_at, "ends_at": e.ends_at, "attendees": e.attendees,
                "location": e.location, "organizer": who.user.email}
@@ -290,13 +297,13 @@ async def ai_chat(request: Request) -> Response:
 async def ai_workflow(request: Request) -> Response:
     s, who = sb(request), authenticate(request)
     req = await read_json(request, WorkflowRequest)
-    needed = assistant.KIND_ENTITY.get(req.kind)
-    if needed and needed != req.entity:
-        raise HttpError(400, f"{req.kind} works on {needed}, not {req.entity}")
     row = s.store.get(req.entity, req.entity_id)
     if row is None or row.get("deleted"):
         raise HttpError(404, f"{req.entity}/{req.entity_id} not found")
     require_org(request, who, row["org_id"])
+    needed = assistant.KIND_ENTITY.get(req.kind)
+    if needed and needed != req.entity:
+        raise HttpError(409, f"server rule: {req.kind} works on {needed}, not {req.entity}", server=row)
     return json_response(assistant.manifest(req, row))
 
 

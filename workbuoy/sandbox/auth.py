@@ -46,7 +46,8 @@ class Sessions:
     def login(self, email: str, password: str) -> str | None:
         """A new session cookie value, or ``None`` for bad credentials."""
         user = self._data.user_by_email(email)
-        if user is None or not secrets.compare_digest(user.password, password):
+        given = password.encode("utf-8", "surrogatepass")  # compare_digest refuses non-ASCII str
+        if user is None or not secrets.compare_digest(user.password.encode(), given):
             return None
         return self._cookies.sign([user.id, secrets.token_hex(8), time.time(), secrets.token_hex(4)])
 

@@ -14,9 +14,12 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from workbuoy.schemas.base import Email, Entity, EpochMs, Id
+from workbuoy.schemas.base import Entity, EpochMs, Id
 
 Text = Annotated[str, Meta(max_length=20_000)]
+#: ASCII-only on purpose: Python's and ECMAScript's ``\s`` disagree on some characters,
+#: and the published schema must accept exactly what the server accepts.
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+$")]
 WorkflowKind = Literal["follow_up", "schedule_meeting", "close_deal", "escalate_ticket"]
 
 
@@ -39,8 +42,10 @@ class Error(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class ConflictError(msgspec.Struct, kw_only=True):
+    """409/412: ``server`` is the server's row; a 409 for a rule on a new row has none."""
+
     error: str
-    server: Row
+    server: Row | None = None
 
 
 class Login(Body):

@@ -50,7 +50,8 @@ TRANSIENT = {
 UNAUTHORIZED = {"401": _json(ref("Error"), "Missing, unknown, expired or revoked session/token.",
                              {"WWW-Authenticate": _header("`Bearer realm=\"workbuoy\"`")})}
 FORBIDDEN = {"403": _error("The user has no role in that org, or only the read-only `viewer` role for a write.")}
-BAD_REQUEST = {"400": _error("Malformed body, query or header; `detail` says what.")}
+INVALID = {"400": _error("Malformed body, query or header; `detail` says what.")}
+BAD_REQUEST = {**INVALID, "415": _error("A request body that is not declared `application/json`.")}
 SECURED = [{"cookieAuth": []}, {"bearerAuth": []}]
 
 
@@ -60,29 +61,32 @@ def _param(name: str, where: str, schema: dict[str, Any], description: str, requ
 
 
 ENTITY = _param("entity", "path", {"type": "string", "enum": list(ENTITIES)}, "The entity (stream).")
-ROW_ID = _param("id", "path", {"type": "string", "pattern": ID_PATTERN}, "Row id.")
+ROW_ID = _param("id", "path", {"type": "string", "pattern": ID_PATTERN, "examples": ["deal-1-0000000"]},
+                "Row id (base rows are `<prefix>-<org number>-<7-digit index>`).")
 ORG_QUERY = _param("org_id", "query", {"type": "string", "pattern": ID_PATTERN, "examples": ["org-1"]},
                    "The org; for writes it may come from the body instead (both given must agree).")
 IDEMPOTENCY = _param(
     "Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 255},
-    "Required on writes. Keys are scoped per user, method and path. A replay returns the first status "
-    "and body with `Idempotent-Replayed: true` and changes nothing (the replayed body is not compared).",
+    "Required on writes. Keys are scoped per user, method and path. A replay (same query, If-Match and "
+    "canonical JSON body) returns the first status and body with `Idempotent-Replayed: true` and changes nothing.",
     required=True)
-IF_MATCH = _param("If-Match", "header", {"type": "string"},
-                  "The `updated_at` of the client's base version (quotes and `W/` tolerated, `*` matches any). "
+IF_MATCH = _param("If-Match", "header", {"type": "string", "pattern": r'^\s*(\*|(W/)?"?-?[0-9]+"?)?\s*$'},
+                  "The `updated_at` of the client's base version (quotes and `W/` tolerated; `*` or empty: any). "
                   "Mismatch is 412 with the server row.")
 
 
-def _write_responses(ok: str, ok_status: str = "200", *, conflict: bool = True, precondition: bool = False,
-                     missing: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {ok_status: _json(ref("Row"), ok), **BAD_REQUEST, **UNAUTHORIZED, **FORBIDDEN}
+def _write_responses(ok: str, ok_status: str = "200", *, conflict: str = "", precondition: bool = False,
+                     missing: bool = False, body: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {ok_status: _json(ref("Row"), ok), **(BAD_REQUEST if body else INVALID),
+                           **UNAUTHORIZED, **FORBIDDEN}
     if missing:
         out["404"] = _error("No such row (or not in the given `org_id`).")
     if conflict:
-        out["409"] = _json(ref("ConflictError"), "A create of an existing id (tombstones included) or an update "
-                           "of a deleted row; `server` is the server's row.")
+        out["409"] = _json(ref("ConflictError"), conflict)
     if precondition:
         out["412"] = _json(ref("ConflictError"), "`If-Match` does not match the server row's `updated_at`.")
+    out["422"] = _error("The Idempotency-Key was already used on this route for a request with another query, "
+                        "If-Match or body.")
     return {**out, **TRANSIENT}
 
 
@@ -145,7 +149,7 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
                 "other, so it reappears after the checkpoint. If-None-Match wins over If-Modified-Since.",
                 {"200": _json(ref("Page"), "A page.", page_headers),
                  "304": {"description": "The page would not change (no body).", "headers": page_headers},
-                 **BAD_REQUEST, **UNAUTHORIZED, **FORBIDDEN,
+                 **INVALID, **UNAUTHORIZED, **FORBIDDEN,
                  "404": _error("Unknown entity."), **TRANSIENT},
                 params=[ENTITY, {**ORG_QUERY, "required": True, "description": "The org."},
                         _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 200},
@@ -156,7 +160,8 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
             "post": _op(
                 "Create a row", "Body: the row's fields; `id` optional (assigned when absent), `org_id` from the "
                 "body or the query. `updated_at`, `created_at` and `deleted` are the server's and ignored.",
-                _write_responses("The created row.", "201", missing=False) | {"404": _error("Unknown entity.")},
+                _write_responses("The created row.", "201", conflict="The id exists (tombstones included); `server` is "
+                                 "the server's row.") | {"404": _error("Unknown entity.")},
                 params=[ENTITY, ORG_QUERY, IDEMPOTENCY], body="NewRow"),
         },
         "/api/{entity}/{id}": {
@@ -167,13 +172,14 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
             "patch": _op(
                 "Update a row", "A one-level JSON merge patch (`null` removes a field). `id`/`org_id` may be "
                 "repeated but not changed (400); server fields are ignored.",
-                _write_responses("The updated row.", precondition=True, missing=True),
+                _write_responses("The updated row.", precondition=True, missing=True,
+                                 conflict="The row is deleted; `server` is the tombstone."),
                 params=[ENTITY, ROW_ID, ORG_QUERY, IDEMPOTENCY, IF_MATCH],
                 body={"type": "object"}),
             "delete": _op(
                 "Delete a row", "Replaces the row by a tombstone and returns it. Deleting a tombstone returns it "
                 "unchanged (200).",
-                _write_responses("The tombstone.", conflict=False, precondition=True, missing=True),
+                _write_responses("The tombstone.", precondition=True, missing=True, body=False),
                 params=[ENTITY, ROW_ID, ORG_QUERY, IDEMPOTENCY, IF_MATCH]),
         },
         "/api/audit/events": {"post": _op(
@@ -186,16 +192,18 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
             "Assistant chat", "A deterministic canned reply built from the request; it says it is the sandbox.",
             {"200": _json(ref("ChatReply"), "The reply."), **BAD_REQUEST, **UNAUTHORIZED, **TRANSIENT}, body="Chat")},
         "/api/ai/workflow": {"post": _op(
-            "Workflow manifest", "Steps derived from the target row (times from its `updated_at`). `close_deal` "
-            "needs `deals`, `escalate_ticket` needs `tickets` (400 otherwise).",
+            "Workflow manifest", "Steps derived from the target row (times from its `updated_at`).",
             {"200": _json(ref("Manifest"), "The manifest."), **BAD_REQUEST, **UNAUTHORIZED, **FORBIDDEN,
-             "404": _error("No such (live) row."), **TRANSIENT}, body="WorkflowRequest")},
+             "404": _error("No such (live) row."),
+             "409": _json(ref("ConflictError"), "Server rule: `close_deal` needs `deals`, `escalate_ticket` needs "
+                          "`tickets`; `server` is the row."), **TRANSIENT}, body="WorkflowRequest")},
         "/email/drafts": {"post": _op(
             "Create an e-mail draft", "Stored as a `messages` row with `folder: \"drafts\"` (so pull sync returns it).",
-            _write_responses("The draft's row.", "201", conflict=False), params=[ORG_QUERY, IDEMPOTENCY], body="Draft")},
+            _write_responses("The draft's row.", "201"), params=[ORG_QUERY, IDEMPOTENCY], body="Draft")},
         "/calendar/events": {"post": _op(
-            "Create a calendar event", "Stored as a `calendar` row. `ends_at` before `starts_at` is 400.",
-            _write_responses("The event's row.", "201", conflict=False), params=[ORG_QUERY, IDEMPOTENCY],
+            "Create a calendar event", "Stored as a `calendar` row.",
+            _write_responses("The event's row.", "201", conflict="Server rule: `ends_at` is before `starts_at` "
+                             "(no `server` row)."), params=[ORG_QUERY, IDEMPOTENCY],
             body="CalendarEvent")},
         "/repos/workbuoy/desktop/releases": {"get": _op(
             "Update feed", "A static GitHub-Releases-shaped list, newest first. Assets are not served.",

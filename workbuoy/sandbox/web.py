@@ -45,7 +45,10 @@ def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = 
 
 
 async def read_json(request: Request, into: type[T]) -> T:
-    """The request body decoded and validated as ``into``; 400 with the reason otherwise."""
+    """The request body decoded and validated as ``into``; 415 unless it is declared JSON, 400 if invalid."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != JSON and not ctype.endswith("+json"):
+        raise HttpError(415, "the request body must be application/json", ctype or None)
     raw = await request.body()
     try:
         return msgspec.json.decode(raw or b"null", type=into)
