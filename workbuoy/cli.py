@@ -223,9 +223,49 @@ def cmd_logout(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from workbuoy.sync_cli import follow
+    """Start a run and follow it: events for a live line, status polls because events can be lost."""
+    from workbuoy.bus.client import Subscriber
 
-    return follow(_env(), args.entity, args.timeout)
+    env = _env()
+    events = Subscriber(runtime.locate(env.data_dir).events, ("wb:sync:progress",))  # before starting: no miss
+    try:
+        started = call(env, "wb:sync:start", {"entity": args.entity} if args.entity else {})
+        note = " (already running)" if started.already_running else ""
+        print(f"sync run {started.run_id}{note}", file=sys.stderr, flush=True)
+        status = _follow_sync(env, events, started.run_id, time.monotonic() + args.timeout)
+    finally:
+        events.close()
+    return _sync_summary(status)
+
+
+def _follow_sync(env: config.Env, events, run_id: int, deadline: float):
+    from workbuoy.schemas.sync import SyncProgress
+
+    decoder = msgspec.msgpack.Decoder(SyncProgress)
+    next_poll = 0.0
+    while time.monotonic() < deadline:
+        for _, envelope in events.events(timeout=0.2):
+            p = decoder.decode(envelope.payload)
+            if p.run_id == run_id and p.entity:
+                print(f"\r\033[K{p.entity:<10} {p.org_id:<10} pages {p.pages:>5}  rows {p.rows:>8}  {p.state}",
+                      end="", file=sys.stderr, flush=True)
+            if time.monotonic() > next_poll:
+                break
+        if time.monotonic() >= next_poll:
+            status = call(env, "wb:sync:status")
+            if not status.running or status.run_id != run_id:
+                print(file=sys.stderr)
+                return status
+            next_poll = time.monotonic() + 0.5
+    _die("the sync did not end in time", 1)
+
+
+def _sync_summary(status) -> int:
+    failed = [s for s in status.entities if s.last_error]
+    for s in status.entities:
+        print(f"{s.entity:<10} {s.org_id:<10} rows {s.rows:>8}  {('error: ' + s.last_error) if s.last_error else 'ok'}")
+    print(f"{sum(s.rows for s in status.entities)} rows cached, {len(failed)} stream(s) failed")
+    return 1 if failed else 0
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:

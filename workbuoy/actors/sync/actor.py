@@ -1,12 +1,149 @@
-"""The sync actor: its channels answer `not_implemented` until its issue lands."""
+"""The sync actor: pulls the CRM into the local cache and answers offline reads from it.
+
+Scheduling: the first run ``WB_SYNC_INITIAL_DELAY_SEC`` after start (or after signing
+in), then every ``sync_interval_sec``; a settings change reschedules at once. One run
+at a time: ``wb:sync:start`` during a run reports the running one. The page loop is in
+``puller.py``, the run (streams in parallel, errors, events) in ``run.py``.
+"""
 
 from __future__ import annotations
 
-from workbuoy.actors.base import Actor
+import asyncio
+import time
+
+import msgspec
+
+from workbuoy.actors.base import Actor, handles, on_event
+from workbuoy.actors.sync.run import SyncRun
+from workbuoy.api import ApiClient, ApiError, decode
+from workbuoy.bus.errors import BusError
+from workbuoy.schemas.auth import AuthState, Me
+from workbuoy.schemas.base import ENTITIES, Empty
+from workbuoy.schemas.offline import GetList, GetMessages, ListReply, MessagesReply
+from workbuoy.schemas.orgs import Org, OrgList, OrgListReply
+from workbuoy.schemas.settings import Settings
+from workbuoy.schemas.sync import SyncEntityState, SyncStart, SyncStarted, SyncStatus
+from workbuoy.store import Store
 
 
 class SyncActor(Actor):
     name = "sync"
+
+    async def start(self) -> None:
+        self.store = Store.open(self.env.db_path)
+        self.api = ApiClient.for_actor(self)
+        self.run_id = int(self.store.get_meta("sync_run_id") or 0)
+        self._running: asyncio.Task | None = None
+        self._timer: asyncio.Task | None = None
+        self._last_start = time.monotonic() - self.settings.sync_interval_sec + self.env.sync_initial_delay_sec
+        self._reschedule()
+
+    async def stop(self) -> None:
+        if self._running is not None:
+            self._running.cancel()
+        await self.api.aclose()
+        self.store.close()
+
+    # -- schedule ---------------------------------------------------------------------
+
+    def _reschedule(self) -> None:
+        """Next run ``sync_interval_sec`` after the last one started (now, if that is past)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        due = self._last_start + self.settings.sync_interval_sec - time.monotonic()
+        self._timer = self.after(max(0.0, due), self._scheduled)
+
+    async def _scheduled(self) -> None:
+        self._timer = None
+        try:
+            if await self._signed_in():
+                self._begin(None)
+        finally:
+            self._last_start = time.monotonic()
+            self._reschedule()
+
+    async def on_settings(self, settings: Settings) -> None:
+        self._reschedule()
+
+    @on_event("wb:auth:state")
+    async def auth_changed(self, state: AuthState) -> None:
+        if state.state == "signed_in":  # first sync after sign-in, as after start
+            self._last_start = time.monotonic() - self.settings.sync_interval_sec + self.env.sync_initial_delay_sec
+            self._reschedule()
+
+    async def _signed_in(self) -> bool:
+        try:
+            return (await self.call("wb:auth:status")).state == "signed_in"
+        except BusError:
+            return False
+
+    # -- runs -------------------------------------------------------------------------
+
+    def _streams(self, entity: str | None) -> list[tuple[str, str]]:
+        me = self._me()
+        orgs = [o.id for o in me.orgs] if me else []
+        return [(e, o) for e in ((entity,) if entity else ENTITIES) for o in orgs]
+
+    def _begin(self, entity: str | None) -> SyncStarted:
+        if self._running is not None and not self._running.done():
+            return SyncStarted(run_id=self.run_id, already_running=True)
+        self.run_id += 1
+        self.store.set_meta("sync_run_id", str(self.run_id))
+        run = SyncRun(self.run_id, self._streams(entity), self.api, self.store, self.settings.sync_page_size,
+                      self.env.sync_concurrency, self.publish)
+        self._running = self._keep(asyncio.ensure_future(self._guarded(run.execute)))
+        return SyncStarted(run_id=self.run_id)
+
+    @handles("wb:sync:start")
+    async def sync_start(self, request: SyncStart, caller: str) -> SyncStarted:
+        if not await self._signed_in():
+            raise BusError("unauthenticated", "not signed in: run `workbuoy login` first")
+        return self._begin(request.entity)
+
+    @handles("wb:sync:status")
+    async def sync_status(self, request: Empty, caller: str) -> SyncStatus:
+        states = await asyncio.to_thread(self.store.list_sync_state)
+        entities = [
+            SyncEntityState(entity=s.entity, org_id=s.org_id, last_sync_at=s.last_sync_at, last_error=s.last_error,
+                            rows=self.store.count_rows(s.entity, s.org_id))
+            for s in states
+        ]
+        running = self._running is not None and not self._running.done()
+        return SyncStatus(running=running, run_id=self.run_id, entities=entities)
+
+    # -- offline reads ----------------------------------------------------------------
+
+    @handles("wb:offline:getMessages")
+    async def get_messages(self, request: GetMessages, caller: str) -> MessagesReply:
+        rows, _ = self.store.list_rows("messages", org_id=request.org_id, limit=request.limit)
+        return MessagesReply(ok=True, items=[r.payload for r in rows])
+
+    @handles("wb:offline:getList")
+    async def get_list(self, request: GetList, caller: str) -> ListReply:
+        try:
+            rows, cursor = self.store.list_rows(request.table, org_id=request.org_id, limit=request.limit,
+                                                cursor=request.cursor, query=request.query)
+        except ValueError as exc:
+            raise BusError("invalid_payload", str(exc)) from None
+        return ListReply(items=[r.payload for r in rows], next_cursor=cursor)
+
+    # -- orgs -------------------------------------------------------------------------
+
+    def _me(self) -> Me | None:
+        raw = self.store.get_meta("me")
+        return msgspec.json.decode(raw, type=Me | None) if raw else None
+
+    @handles("wb:org:list")
+    async def org_list(self, request: OrgList, caller: str) -> OrgListReply:
+        if request.refresh:
+            try:
+                me = decode(await self.api.request("GET", "/me", endpoint="me"), Me, endpoint="me")
+            except ApiError as exc:
+                raise BusError("unavailable", f"cannot refresh the orgs: {exc}") from None
+            self.store.set_meta("me", msgspec.json.encode(me).decode())
+        me = self._me()
+        orgs = [Org(id=o.id, name=o.name, roles=o.roles) for o in me.orgs] if me else []
+        return OrgListReply(orgs=orgs, active=self.store.get_meta("active_org"))
 
 
 ACTOR = SyncActor

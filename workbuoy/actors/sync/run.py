@@ -1,0 +1,95 @@
+"""One sync run: every (entity, org) stream, ``sync_concurrency`` at a time.
+
+A stream that fails is recorded (``last_error``) and counted, and the others go on: one
+entity answering garbage must not stop the user's messages from arriving. Nothing here
+raises out of ``execute``; the actor only learns that the run ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from workbuoy import logging as wblog
+from workbuoy import metrics
+from workbuoy.actors.sync.puller import PullResult, pull
+from workbuoy.api import ApiClient, ApiError, HttpError, ProtocolError, RateLimited, Unauthenticated
+from workbuoy.schemas.sync import CrmChange, SyncProgress
+from workbuoy.store import Store
+
+CRM_ENTITIES = frozenset({"deals", "tickets", "meetings"})
+log = wblog.create("sync.run")
+Publish = Callable[[str, object], Awaitable[None]]
+
+
+def _reason(exc: Exception) -> str:
+    """The ``reason`` label of ``sync_errors``: a few fixed values, never free text."""
+    for kind, reason in ((ProtocolError, "protocol"), (Unauthenticated, "unauthenticated"),
+                         (RateLimited, "rate_limited"), (HttpError, "http"), (ApiError, "unavailable")):
+        if isinstance(exc, kind):
+            return reason
+    return "internal"
+
+
+@dataclass
+class SyncRun:
+    run_id: int
+    streams: Sequence[tuple[str, str]]  # (entity, org_id)
+    api: ApiClient
+    store: Store
+    page_size: int
+    concurrency: int
+    publish: Publish
+
+    async def execute(self) -> None:
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(entity: str, org_id: str) -> None:
+            async with gate:
+                await self._stream(entity, org_id)
+
+        await asyncio.gather(*(one(e, o) for e, o in self.streams))
+        await self.publish("wb:sync:progress", SyncProgress(run_id=self.run_id, entity="", org_id="", pages=0,
+                                                            rows=0, state="done", finished=True))
+
+    async def _stream(self, entity: str, org_id: str) -> None:
+        try:
+            result = await pull(self.api, self.store, entity, org_id, self.page_size, self._progress)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await self._failed(entity, org_id, exc)
+            return
+        state = "not_modified" if result.not_modified else "done"
+        await self._report(result, state)
+        await self._announce(result)
+
+    async def _failed(self, entity: str, org_id: str, exc: Exception) -> None:
+        reason = _reason(exc)
+        if reason == "internal":
+            log.exception("sync of %s/%s failed", entity, org_id)
+        else:
+            log.warning("sync of %s/%s failed: %s", entity, org_id, exc)
+        metrics.sync_errors.labels(entity=entity, reason=reason).inc()
+        message = f"{reason}: {exc}"[:500]
+        await asyncio.to_thread(self.store.set_sync_error, entity, org_id, message)
+        await self.publish("wb:sync:progress", SyncProgress(run_id=self.run_id, entity=entity, org_id=org_id,
+                                                            pages=0, rows=0, state="failed", error=message))
+
+    async def _progress(self, result: PullResult) -> None:
+        await self._report(result, "running")
+
+    async def _report(self, result: PullResult, state: str) -> None:
+        await self.publish("wb:sync:progress", SyncProgress(run_id=self.run_id, entity=result.entity,
+                                                            org_id=result.org_id, pages=result.pages,
+                                                            rows=result.rows, state=state))
+
+    async def _announce(self, result: PullResult) -> None:
+        """One ``wb:crm:changed`` per stream; a first sync is a summary, not thousands of ids."""
+        if result.entity not in CRM_ENTITIES or not (result.created or result.updated):
+            return
+        await self.publish("wb:crm:changed", CrmChange(
+            entity=result.entity, org_id=result.org_id, ids=[] if result.first else result.changed_ids,
+            created=result.created, updated=result.updated, summary=result.first,
+        ))
