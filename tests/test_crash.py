@@ -51,8 +51,13 @@ class _Collector(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 - http.server naming
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.headers.get("Content-Encoding") == "gzip":
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             body = gzip.decompress(body)
+        elif encoding == "br":  # what sentry-sdk sends when the brotli package is installed
+            import brotli
+
+            body = brotli.decompress(body)
         self.server.received.append((self.path, body))  # type: ignore[attr-defined]
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
