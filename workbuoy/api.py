@@ -71,7 +71,10 @@ class Unauthenticated(ApiError):
 
 
 class HttpError(ApiError):
-    """A 4xx other than 401/429, with the server's ``error`` text and ``detail``."""
+    """A 4xx other than 401/429, with the server's ``error`` text and ``detail``; a 409/412
+    conflict also carries the server's current row as ``server`` (the queue keeps it for the user)."""
+
+    server: dict[str, Any] | None = None
 
 
 class ServerUnavailable(ApiError):
@@ -89,6 +92,7 @@ class ProtocolError(ApiError):
 class ErrorBody(msgspec.Struct):
     error: str
     detail: Any = None
+    server: dict[str, Any] | None = None
 
 
 class _Caller(Protocol):
@@ -225,7 +229,9 @@ class ApiClient:
                 await self._backoff(failures, f"HTTP {status}", status, on_wait)
                 continue
             body = self._error_body(resp, endpoint)
-            raise HttpError(f"{endpoint}: HTTP {status}: {body.error}", status, body.detail)
+            error = HttpError(f"{endpoint}: HTTP {status}: {body.error}", status, body.detail)
+            error.server = body.server
+            raise error
 
     async def _backoff(self, failures: int, reason: str, status: int, on_wait: WaitHook | None) -> None:
         if failures >= self.attempts:
