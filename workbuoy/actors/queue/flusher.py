@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import msgspec
 
-from workbuoy import metrics
+from workbuoy import api, metrics
 from workbuoy.actors.queue import conflict, writes
 from workbuoy.actors.queue.routes import request_for
 from workbuoy.config import Env
@@ -32,6 +32,7 @@ from workbuoy.store.db import now_ms
 
 log = logging.getLogger(__name__)
 
+#: ``ApiClient.request`` bound to its arguments: a 2xx response, or an ``api.ApiError``.
 Send = Callable[[str, str, dict[str, Any] | None, dict[str, str]], Awaitable[httpx.Response]]
 
 
@@ -70,7 +71,13 @@ class Flusher:
         self._wake.set()
 
     async def run(self) -> None:
-        """Flush whenever woken, when the next retry falls due, and once the server is back."""
+        """Flush whenever woken, when the next retry falls due, and once the server is back.
+
+        There is one flusher per data folder (the queue actor), so leases still held when
+        it starts belong to a run that died: they are released now, not after ``lease_ms``.
+        Should that run still be sending, the claim fences its finish and the op_id its resend.
+        """
+        self.store.release_expired(now_ms() + self.policy.lease_ms + 1)
         while True:
             self._wake.clear()
             if not self.online:
@@ -81,17 +88,21 @@ class Flusher:
     async def flush(self) -> None:
         """Send every ready item, ``concurrency`` at a time, until none is ready or the server is gone."""
         running: set[asyncio.Task[None]] = set()
-        while self.online:
-            room = self.policy.concurrency - len(running)
-            leases = self.store.lease(room, self.policy.lease_ms) if room else []
-            running.update(asyncio.ensure_future(self._push(lease)) for lease in leases)
-            if not running:
-                break
-            _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            self._on_change()
-        if running:
-            await asyncio.wait(running)
-            self._on_change()
+        try:
+            while self.online:
+                room = self.policy.concurrency - len(running)
+                leases = self.store.lease(room, self.policy.lease_ms) if room else []
+                running.update(asyncio.ensure_future(self._push(lease)) for lease in leases)
+                if not running:
+                    break
+                _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                self._on_change()
+            if running:
+                await asyncio.wait(running)
+                self._on_change()
+        finally:  # stopped: abandon the sends; their leases expire and the items go out again
+            for task in running:
+                task.cancel()
 
     async def _sleep_until_due(self) -> None:
         due = self.store.next_due_at()
@@ -120,23 +131,20 @@ class Flusher:
         req = request_for(item, self.env, self._if_match(item))
         try:
             resp = await self._send(req.method, req.url, req.body, req.headers)
-        except httpx.TransportError as exc:
-            if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
-                self.online = False
-            return self._retry(lease, f"{type(exc).__name__}: {exc}")
-        status = resp.status_code
-        body = _json(resp)
-        if 200 <= status < 300 and isinstance(body, dict) and isinstance(body.get("id"), str):
-            return self._synced(lease, body)
-        if status in (409, 412):
-            server = body.get("server") if isinstance(body, dict) else None
-            return self._conflict(lease, status, server if isinstance(server, dict) else None, _error(body))
-        if status < 300:  # 2xx we cannot read: the write may not have happened; the key makes a resend safe
-            metrics.protocol_errors.labels("queue").inc()
-            return self._retry(lease, f"unreadable {status} answer")
-        if status in (401, 408, 425, 429) or status >= 500:
-            return self._retry(lease, f"{status}: {_error(body)}", _retry_after(resp))
-        self._fail(lease, f"{status}: {_error(body)}", "rejected")
+        except api.HttpError as exc:
+            if exc.status in (409, 412):
+                return self._conflict(lease, exc.status, exc.server, exc.message)
+            return self._fail(lease, exc.message, "rejected")
+        except api.ApiError as exc:  # unavailable, rate limited, signed out, unreadable error body
+            if exc.status == 0 or isinstance(exc, api.Unauthenticated):
+                self.online = False  # no server (or no session) to talk to: stop sending, probe
+            return self._retry(lease, f"{type(exc).__name__}: {exc.message}")
+        row = _json(resp)
+        if isinstance(row, dict) and isinstance(row.get("id"), str):
+            return self._synced(lease, row)
+        # A 2xx we cannot read: the write may not have happened; the key makes a resend safe.
+        metrics.protocol_errors.labels("queue").inc()
+        self._retry(lease, f"unreadable {resp.status_code} answer")
 
     def _if_match(self, item: QueueItem) -> int | None:
         """The server version local edits of this record build on: the cached row's, which moves
@@ -168,13 +176,12 @@ class Flusher:
             metrics.queue_flush.labels("conflict").inc()
             metrics.offline_conflicts.labels(item.entity or item.qtype).inc()
 
-    def _retry(self, lease: Lease, error: str, retry_after_s: float | None = None) -> None:
+    def _retry(self, lease: Lease, error: str) -> None:
         attempt = lease.item.attempt + 1
         if attempt >= self.policy.max_attempts:
             self._fail(lease, f"gave up after {attempt} attempts: {error}", "gave_up")
             return
         delay = random.uniform(0, min(self.policy.backoff_cap_s, self.policy.backoff_base_s * 2**attempt))
-        delay = max(delay, retry_after_s or 0.0)
         self.store.finish(lease.item.id, lease.claim, status="pending", last_error=error,
                           next_attempt_at=now_ms() + int(delay * 1000))
         metrics.queue_flush.labels("retry").inc()
@@ -190,13 +197,3 @@ def _json(resp: httpx.Response) -> Any:
         return msgspec.json.decode(resp.content)
     except msgspec.DecodeError:
         return None
-
-
-def _error(body: Any) -> str:
-    error = body.get("error") if isinstance(body, dict) else None
-    return str(error)[:500] if error else "no error message"
-
-
-def _retry_after(resp: httpx.Response) -> float | None:
-    raw = resp.headers.get("retry-after", "")
-    return float(raw) if raw.strip().isdigit() else None
