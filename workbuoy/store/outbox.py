@@ -191,14 +191,18 @@ class OutboxMixin:
         )
         return [_item(row) for row in rows]
 
-    def retry(self, id: int) -> QueueItem | None:
-        """Send a failed or conflicted item again now; None when it is neither."""
+    def retry(self, id: int, *, new_key: bool = False) -> QueueItem | None:
+        """Send a failed or conflicted item again now; None when it is neither.
+
+        ``new_key`` gives it a new ``op_id``: the server replays its recorded answer to a
+        key, so a write it refused (4xx) can only succeed under a new one.
+        """
         with self._db.write() as conn:
             row = conn.execute(
                 "UPDATE sync_queue SET status = 'pending', attempt = 0, next_attempt_at = ?1, conflicted = 0,"
-                " last_error = NULL, server_payload = NULL, updated_at = ?1"
+                " last_error = NULL, server_payload = NULL, updated_at = ?1, op_id = coalesce(?3, op_id)"
                 f" WHERE id = ?2 AND status != 'inflight' AND (status = 'failed' OR conflicted = 1) RETURNING {_COLUMNS}",
-                (now_ms(), id),
+                (now_ms(), id, uuid.uuid4().hex if new_key else None),
             ).fetchone()
         return None if row is None else _item(row)
 
