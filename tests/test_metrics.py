@@ -38,16 +38,14 @@ ACTOR = textwrap.dedent(
     import sys
     from workbuoy import metrics
     n = int(sys.argv[1])
-    metrics.ipc_messages.labels(channel="wb:sync:page", kind="request").inc(n)
-    metrics.ipc_latency.labels(channel="wb:sync:page").observe(n / 1000)
+    metrics.sync_pages.labels(entity="deals").inc(n)
+    metrics.sync_duration.labels(entity="deals").observe(n / 10)
     metrics.auth_signed_in.set(n)
     metrics.queue_depth.labels(status="pending").set(n * 10)
     """
 )
 
 EXPECTED = {
-    "ipc_messages": ("counter", "wb_desktop_ipc_messages_total", ("channel", "kind")),
-    "ipc_latency": ("histogram", "wb_desktop_ipc_latency_seconds", ("channel",)),
     "invalid_ipc": ("counter", "wb_desktop_invalid_ipc_total", ("channel", "reason")),
     "trace_dropped": ("counter", "wb_desktop_trace_dropped_total", ()),
     "actor_restarts": ("counter", "wb_desktop_actor_restarts_total", ("actor",)),
@@ -152,12 +150,11 @@ def test_two_processes_add_up_and_are_served_on_loopback(tmp_path: Path, monkeyp
         server.shutdown()
         server.server_close()
 
-    page = '{"channel": "wb:sync:page", "kind": "request"}'
-    assert samples["wb_desktop_ipc_messages_total" + page] == 7
-    assert samples['wb_desktop_ipc_latency_seconds_count{"channel": "wb:sync:page"}'] == 2
-    assert samples['wb_desktop_ipc_latency_seconds_sum{"channel": "wb:sync:page"}'] == pytest.approx(0.007)
-    assert samples['wb_desktop_ipc_latency_seconds_bucket{"channel": "wb:sync:page", "le": "0.0025"}'] == 0
-    assert samples['wb_desktop_ipc_latency_seconds_bucket{"channel": "wb:sync:page", "le": "0.005"}'] == 2
+    assert samples['wb_desktop_sync_pages_total{"entity": "deals"}'] == 7
+    assert samples['wb_desktop_sync_duration_seconds_count{"entity": "deals"}'] == 2
+    assert samples['wb_desktop_sync_duration_seconds_sum{"entity": "deals"}'] == pytest.approx(0.7)
+    assert samples['wb_desktop_sync_duration_seconds_bucket{"entity": "deals", "le": "0.25"}'] == 0
+    assert samples['wb_desktop_sync_duration_seconds_bucket{"entity": "deals", "le": "0.5"}'] == 2
     assert samples['wb_desktop_actor_up{"actor": "sync"}'] == 1
     assert samples['wb_desktop_actor_up{"actor": "auth"}'] == 0
     assert samples['wb_desktop_actor_restarts_total{"actor": "sync"}'] == 1
@@ -168,11 +165,33 @@ def test_two_processes_add_up_and_are_served_on_loopback(tmp_path: Path, monkeyp
     snap = metrics.snapshot()
     assert snap["wb_desktop_auth_signed_in"] == 3
     assert snap['wb_desktop_queue_depth{status="pending"}'] == 30
-    assert snap['wb_desktop_ipc_messages_total{channel="wb:sync:page",kind="request"}'] == 7  # counters outlive
+    assert snap['wb_desktop_sync_pages_total{entity="deals"}'] == 7  # counters outlive
     metrics.process_dead(pids["3"])
     snap = metrics.snapshot()
     # Only the (exited, not yet marked) supervisor's initial 0 is left: every process
     # that touches the metrics holds the unlabelled ones at 0.
     assert snap["wb_desktop_auth_signed_in"] == 0
-    assert snap['wb_desktop_ipc_messages_total{channel="wb:sync:page",kind="request"}'] == 7
+    assert snap['wb_desktop_sync_pages_total{entity="deals"}'] == 7
     assert not (directory / "counter_999999.db").exists()
+
+
+def test_bus_stats_export_counts_and_cumulative_buckets() -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from workbuoy.bus.stats import BusStats
+
+    stats = BusStats()
+    for _ in range(3):
+        stats.count("wb:getSettings", "req")
+    for seconds in (0.00004, 0.0003, 0.0003, 20.0):
+        stats.observe("wb:getSettings", seconds)
+    registry = CollectorRegistry()
+    registry.register(stats)
+    samples = _families(generate_latest(registry).decode())
+    assert samples['wb_desktop_ipc_messages_total{"channel": "wb:getSettings", "kind": "req"}'] == 3
+    bucket = 'wb_desktop_ipc_latency_seconds_bucket{"channel": "wb:getSettings", "le": "%s"}'
+    assert samples[bucket % "5e-05"] == 1
+    assert samples[bucket % "0.0005"] == 3
+    assert samples[bucket % "10.0"] == 3
+    assert samples[bucket % "+Inf"] == 4
+    assert samples['wb_desktop_ipc_latency_seconds_sum{"channel": "wb:getSettings"}'] == pytest.approx(20.00064)

@@ -27,15 +27,12 @@ from wsgiref.simple_server import WSGIServer
 
 import prometheus_client.values
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess, start_http_server
+from prometheus_client.registry import Collector
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
-#: Bus round trips range from tens of microseconds (local reply) to seconds (API call behind it).
-IPC_BUCKETS = (5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 SYNC_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
 # Bus and supervisor.
-ipc_messages: Counter  # wb_desktop_ipc_messages_total{channel,kind}
-ipc_latency: Histogram  # wb_desktop_ipc_latency_seconds{channel}
 invalid_ipc: Counter  # wb_desktop_invalid_ipc_total{channel,reason}
 trace_dropped: Counter  # wb_desktop_trace_dropped_total
 actor_restarts: Counter  # wb_desktop_actor_restarts_total{actor}
@@ -72,10 +69,6 @@ def _define() -> dict[str, Counter | Gauge | Histogram]:
     # value of a dead process instead of leaving it stale (a signed-in flag of a crashed
     # auth actor), and "max" needs no pid label, unlike "all".
     return {
-        "ipc_messages": Counter("wb_desktop_ipc_messages_total", "Bus messages handled.", ["channel", "kind"]),
-        "ipc_latency": Histogram(
-            "wb_desktop_ipc_latency_seconds", "Bus request to reply time.", ["channel"], buckets=IPC_BUCKETS
-        ),
         "invalid_ipc": Counter("wb_desktop_invalid_ipc_total", "Bus messages refused.", ["channel", "reason"]),
         "trace_dropped": Counter("wb_desktop_trace_dropped_total", "Trace messages dropped by a slow reader."),
         "actor_restarts": Counter("wb_desktop_actor_restarts_total", "Actor restarts by the supervisor.", ["actor"]),
@@ -118,7 +111,7 @@ def prepare(directory: Path) -> None:
 
     Values of a previous run are wiped, or counters would continue from them.
     """
-    if "ipc_messages" in globals():
+    if "invalid_ipc" in globals():
         raise RuntimeError("metrics were used before metrics.prepare(): they count in this process's memory only")
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
@@ -128,11 +121,23 @@ def prepare(directory: Path) -> None:
     prometheus_client.values.ValueClass = prometheus_client.values.get_value_class()
 
 
+_extra = []  # collectors of add_collector(); not annotated: __annotations__ lists the metrics
+
+
+def add_collector(collector: Collector) -> None:
+    """Export samples this process keeps itself (the broker's per-message counts) next to the files of all processes."""
+    _extra.append(collector)
+    if ENV not in os.environ:
+        REGISTRY.register(collector)
+
+
 def _registry() -> CollectorRegistry:
     if ENV not in os.environ:
         return REGISTRY
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
+    for collector in _extra:
+        registry.register(collector)
     return registry
 
 

@@ -23,6 +23,7 @@ from workbuoy import logging as wblog
 from workbuoy import metrics
 from workbuoy.bus.errors import BusError
 from workbuoy.bus.runtime import Endpoints
+from workbuoy.bus.stats import BusStats
 from workbuoy.bus.zap import ZapHandler
 from workbuoy.masking import mask_obj
 from workbuoy.schemas import envelope as env
@@ -75,6 +76,8 @@ class Broker:
         self._decoders = {name: ch.decoder() for name, ch in CHANNELS.items()}
         self._event_decoders = {name: msgspec.msgpack.Decoder(ev.payload) for name, ev in EVENTS.items()}
         self._tracing = 0
+        self.stats = BusStats()
+        metrics.add_collector(self.stats)
         self._last_sweep = time.monotonic()
         old = os.umask(0o077)  # socket files are created by bind and follow the umask
         try:
@@ -210,7 +213,7 @@ class Broker:
             if channel not in SECRET_CHANNELS:
                 log.info("invalid %s payload was: %.300r", channel, _excerpt(e.payload))
             return
-        metrics.ipc_messages.labels(channel, "req").inc()
+        self.stats.count(channel, "req")
         if self._tracing:
             self._tap(Kind.REQ, channel, e.cid, role, ch.owner, frame, request=request)
         if ch.owner == "supervisor":
@@ -238,7 +241,7 @@ class Broker:
         frame = env.encode(kind, e.channel, e.cid, payload)
         self._send_to(ident, frame)
         elapsed = time.monotonic() - t0
-        metrics.ipc_latency.labels(e.channel).observe(elapsed)
+        self.stats.observe(e.channel, elapsed)
         if self._tracing:
             self._tap(kind, e.channel, e.cid, "supervisor", self._role(ident) or "?", frame, latency=elapsed)
 
@@ -253,7 +256,7 @@ class Broker:
         pending = self._pending.pop((caller, e.cid), None)
         if pending is not None:
             started = time.monotonic() - pending[0]
-            metrics.ipc_latency.labels(pending[1]).observe(started)
+            self.stats.observe(pending[1], started)
         self._send_to(caller, frame)
         if self._tracing:
             self._tap(Kind(e.kind) if e.kind in _KIND_NAMES else Kind.REP, e.channel, e.cid, owner.decode(), self._role(caller) or "?", frame, latency=started)
@@ -271,7 +274,7 @@ class Broker:
             self._count(e.channel, "invalid_payload")
             log.warning("dropped invalid event %s from %s: %s", e.channel, role, exc)
             return
-        metrics.ipc_messages.labels(e.channel, "evt").inc()
+        self.stats.count(e.channel, "evt")
         self.pub.send_multipart([e.channel.encode(), frame])
         if self._tracing:
             self._tap(Kind.EVT, e.channel, 0, role or "?", "*", frame)
