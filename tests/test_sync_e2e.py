@@ -1,0 +1,95 @@
+"""Pull sync through a real node against the sandbox process: equality, changes, 304s, reads."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from tests.fixtures.sandbox import sandbox, sandbox_factory  # noqa: F401
+from tests.fixtures.signed_in import ORGS, assert_cache_equals_server, cache_rows, set_page_size, signed_in_node, sync
+from workbuoy.bus.client import Subscriber
+from workbuoy.schemas.sync import CrmChange
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def route_counts(sandbox) -> dict[str, dict[str, int]]:
+    return sandbox.admin.get("/stats").json()["routes"]
+
+
+def list_requests(before: dict, after: dict) -> dict[str, int]:
+    """Status -> count of ``GET /api/{entity}`` requests between two stats snapshots."""
+    b, a = before.get("GET /api/{entity}", {}), after.get("GET /api/{entity}", {})
+    return {status: n - b.get(status, 0) for status, n in a.items() if n != b.get(status, 0)}
+
+
+def crm_events(sub: Subscriber) -> list[CrmChange]:
+    decoder = msgspec.msgpack.Decoder(CrmChange)
+    return [decoder.decode(e.payload) for _, e in sub.events(timeout=1.0)]
+
+
+def test_full_then_incremental_sync_with_faults(sandbox_factory, node_factory):
+    sandbox = sandbox_factory("--rows", "4200")
+    node = signed_in_node(node_factory, sandbox)
+    set_page_size(node, 100)
+    sandbox.set_faults(fail_rate=0.1, reset_rate=0.05, rate_limit_rate=0.03)
+    events = Subscriber(node.endpoints.events, ("wb:crm:changed",))
+    try:
+        status = sync(node)
+        assert [s for s in status.entities if s.last_error] == []
+        assert len(status.entities) == 14 and sum(s.rows for s in status.entities) == 4200
+        assert assert_cache_equals_server(node, sandbox) == 4200
+        first = crm_events(events)
+        assert {(e.entity, e.org_id) for e in first} == {(e, o) for e in ("deals", "tickets", "meetings") for o in ORGS}
+        assert all(e.summary and not e.ids and e.created == 300 for e in first)
+
+        # Server-side changes between syncs: an update, a deletion, a new row.
+        deal = next(iter(cache_rows(node, "deals", "org-1")))
+        gone = next(iter(cache_rows(node, "tickets", "org-2")))
+        sandbox.admin.put(f"/rows/deals/{deal}", json={"stage": "closed_won", "amount": 1}).raise_for_status()
+        sandbox.admin.delete(f"/rows/tickets/{gone}").raise_for_status()
+        sandbox.admin.put("/rows/meetings/mtg-new-1", json={"org_id": "org-1", "title": "New"}).raise_for_status()
+        status = sync(node)
+        assert [s for s in status.entities if s.last_error] == []
+        assert assert_cache_equals_server(node, sandbox) == 4200
+        assert cache_rows(node, "deals", "org-1")[deal]["amount"] == 1
+        assert gone not in cache_rows(node, "tickets", "org-2")
+        changed = {(e.entity, e.org_id): e for e in crm_events(events)}
+        assert changed[("deals", "org-1")].ids == [deal] and changed[("deals", "org-1")].updated == 1
+        assert changed[("meetings", "org-1")].ids == ["mtg-new-1"] and changed[("meetings", "org-1")].created == 1
+        assert ("tickets", "org-2") not in changed  # a deletion is neither new nor updated
+    finally:
+        events.close()
+
+    # Nothing changed since: exactly one conditional request per (entity, org), all 304.
+    sandbox.set_faults(fail_rate=0, reset_rate=0, rate_limit_rate=0)
+    before = route_counts(sandbox)
+    status = sync(node)
+    assert list_requests(before, route_counts(sandbox)) == {"304": 14}
+    assert [s for s in status.entities if s.last_error] == []
+
+
+def test_offline_reads_and_orgs_come_from_the_cache(sandbox, node_factory):
+    node = signed_in_node(node_factory, sandbox)
+    sync(node)
+    sandbox.stop()  # offline from here on
+    page = node.call("wb:offline:getList", {"table": "deals", "orgId": "org-1", "limit": 30})
+    assert len(page.items) == 30 and all(r["org_id"] == "org-1" for r in page.items)
+    rest = node.call("wb:offline:getList", {"table": "deals", "orgId": "org-1", "limit": 500, "cursor": page.next_cursor})
+    assert rest.next_cursor is None and len(page.items) + len(rest.items) == 100
+    assert not {r["id"] for r in page.items} & {r["id"] for r in rest.items}
+    name = page.items[0]["name"]
+    found = node.call("wb:offline:getList", {"table": "deals", "query": name.upper(), "limit": 50})
+    assert found.items and all(name in r["name"] for r in found.items)
+    messages = node.call("wb:offline:getMessages", {"limit": 5})
+    assert messages.ok and len(messages.items) == 5
+    orgs = node.call("wb:org:list", {})
+    assert [o.id for o in orgs.orgs] == list(ORGS) and orgs.orgs[0].roles == ["admin", "sales"]
+
+
+def test_cli_sync_shows_progress_and_a_summary(sandbox, node_factory):
+    node = signed_in_node(node_factory, sandbox)
+    out = node.cli("sync", "--now", "--entity", "deals")
+    assert out.returncode == 0, out.stderr
+    assert "deals" in out.stdout and "200 rows cached, 0 stream(s) failed" in out.stdout
+    assert "pages" in out.stderr  # the live progress line
