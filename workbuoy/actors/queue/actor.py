@@ -1,12 +1,230 @@
-"""The queue actor: its channels answer `not_implemented` until its issue lands."""
+"""The queue actor: channels only; the engine lives in ``writes``, ``flusher`` and ``conflict``.
+
+Every write handler commits durably (and shows the write in the cache) before it
+replies, then wakes the flusher. ``docs/queue.md`` describes the whole life of an item.
+"""
 
 from __future__ import annotations
 
-from workbuoy.actors.base import Actor
+import asyncio
+import time
+from typing import Any
+
+import httpx
+import msgspec
+
+from workbuoy import metrics
+from workbuoy.actors.base import Actor, handles, on_event
+from workbuoy.actors.queue import checks, conflict, writes
+from workbuoy.actors.queue.flusher import Flusher, Policy
+from workbuoy.actors.queue.writes import Write
+from workbuoy.api import ApiClient, ApiError, HttpError, decode
+from workbuoy.bus.errors import BusError
+from workbuoy.schemas import orgs, queue
+from workbuoy.schemas.audit import AuditRecord
+from workbuoy.schemas.auth import AuthState
+from workbuoy.schemas.base import Ok
+from workbuoy.store import QueueItem, Store
+
+POLICY = Policy()
+RETENTION_MS = 7 * 24 * 3600 * 1000
+PRUNE_EVERY_S = 3600.0
+CHANGED_DEBOUNCE_S = 0.05
+
+
+def ref(item: QueueItem) -> queue.QueueItemRef:
+    return queue.QueueItemRef(id=item.id, op_id=item.op_id, status=item.status, entity_id=item.entity_id)
+
+
+def view(item: QueueItem) -> queue.QueueItemView:
+    fields = msgspec.structs.asdict(item)
+    return queue.QueueItemView(**{k: fields[k] for k in queue.QueueItemView.__struct_fields__})
+
+
+def fields_of(request: msgspec.Struct, *drop: str) -> dict[str, Any]:
+    """A request's fields by their Python (snake_case) names, as the server wants them."""
+    return {k: v for k, v in msgspec.structs.asdict(request).items() if k not in drop and v is not None}
 
 
 class QueueActor(Actor):
     name = "queue"
+
+    async def start(self) -> None:
+        self.store = Store.open(self.env.db_path)
+        conflict.use_default(self.env.crdt_tenants)
+        self.api = ApiClient.for_actor(self, attempts=2, max_connections=POLICY.concurrency)
+        self._publishing: asyncio.Task | None = None
+        self.flusher = Flusher(self.store, self.env, self._send, self._reachable, self._changed, POLICY)
+        self.after(0, self.flusher.run)
+        self.every(PRUNE_EVERY_S, self._prune)
+        self._changed()
+
+    async def stop(self) -> None:
+        await self.api.aclose()
+        self.store.close()
+
+    # -- writes --------------------------------------------------------------------
+
+    def _commit(self, channel: str, writes_: list[Write], org_id: str | None, *, workflow: bool = False) -> list[QueueItem]:
+        org = checks.org_for(self.store, channel, org_id)
+        for w in writes_:
+            if w.qtype == "crm":
+                checks.crm_write(self.store, channel, w)
+        items = writes.commit(self.store, org, writes_, workflow=workflow)
+        self.flusher.wake()
+        self._changed()
+        return items
+
+    @handles("wb:queue:create")
+    async def create(self, request: queue.QueueCreate, caller: str) -> queue.QueueItemRef:
+        w = Write("crm", request.payload, request.entity, request.op, request.entity_id)
+        return ref(self._commit("wb:queue:create", [w], request.org_id)[0])
+
+    @handles("wb:email:draft")
+    async def email_draft(self, request: queue.EmailDraft, caller: str) -> queue.QueueItemRef:
+        item = self._commit("wb:email:draft", [Write("email", fields_of(request, "org_id"))], request.org_id)[0]
+        metrics.email_drafts.inc()
+        return ref(item)
+
+    @handles("wb:calendar:create")
+    async def calendar_create(self, request: queue.CalendarCreate, caller: str) -> queue.QueueItemRef:
+        item = self._commit("wb:calendar:create", [Write("calendar", fields_of(request, "org_id"))], request.org_id)[0]
+        metrics.calendar_events.inc()
+        return ref(item)
+
+    @handles("wb:assistant:apply")
+    async def assistant_apply(self, request: queue.AssistantApply, caller: str) -> queue.AssistantApplied:
+        org_ids = {a.org_id for a in request.actions if a.org_id is not None}
+        if len(org_ids) > 1:
+            raise checks.refused("wb:assistant:apply", "all actions of one session must go to one org")
+        ws = [Write("crm", a.payload, a.entity, a.op, a.entity_id) for a in request.actions]
+        items = self._commit("wb:assistant:apply", ws, next(iter(org_ids), None))
+        metrics.assistant_sessions.inc()
+        return queue.AssistantApplied(items=[ref(i) for i in items])
+
+    @handles("wb:workflow:run")
+    async def workflow_run(self, request: queue.WorkflowManifest, caller: str) -> queue.WorkflowEnqueued:
+        return self._workflow("wb:workflow:run", request)
+
+    def _workflow(self, channel: str, manifest: queue.WorkflowManifest) -> queue.WorkflowEnqueued:
+        ws = [Write(s.qtype, s.payload, s.entity, s.op, s.entity_id) for s in manifest.steps]
+        items = self._commit(channel, ws, manifest.org_id, workflow=True)
+        return queue.WorkflowEnqueued(wf_id=items[0].wf_id or "", items=[ref(i) for i in items])
+
+    # -- the queue itself ------------------------------------------------------------
+
+    @handles("wb:queue:list")
+    async def list_queue(self, request: queue.QueueList, caller: str) -> queue.QueueListReply:
+        return queue.QueueListReply(items=[view(i) for i in self.store.list_queue(request.status, request.limit)])
+
+    @handles("wb:queue:retry")
+    async def retry(self, request: queue.QueueRetry, caller: str) -> queue.QueueItemRef:
+        item = self.store.get_queue_item(request.id)
+        if item is None or item.status != "failed" or item.conflicted:
+            raise checks.refused("wb:queue:retry", f"item {request.id} is not a failed write"
+                                 + (" (a conflict: use wb:queue:resolveConflict)" if item and item.conflicted else ""))
+        retried = self.store.retry(item.id, new_key=(item.last_error or "").startswith("rejected"))
+        if retried is None:
+            raise checks.refused("wb:queue:retry", f"item {request.id} changed meanwhile; list the queue again")
+        self.flusher.wake()
+        self._changed()
+        return ref(retried)
+
+    @handles("wb:queue:resolveConflict")
+    async def resolve_conflict(self, request: queue.ResolveConflict, caller: str) -> Ok:
+        channel = "wb:queue:resolveConflict"
+        item = next((i for i in self.store.pending_for(request.entity, request.entity_id) if i.conflicted), None)
+        if item is None:
+            raise checks.refused(channel, f"no open conflict on {request.entity}/{request.entity_id}")
+        note = f"{request.resolution} by {caller} at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}"
+        if request.resolution == "keepLocal":
+            done = writes.rebase(self.store, item, conflict.keep_local(item, item.server_payload), item.server_payload, note)
+        else:
+            done = writes.keep_server(self.store, item, note)
+        if done is None:
+            raise checks.refused(channel, "the conflict changed meanwhile; list the queue again")
+        self.after(0, lambda: self._audit("queue.conflict_resolved", {
+            "entity": request.entity, "resolution": request.resolution, "by": caller, "item": item.id}))
+        self.flusher.wake()
+        self._changed()
+        return Ok()
+
+    # -- orgs and the assistant -----------------------------------------------------
+
+    @handles("wb:org:switch")
+    async def org_switch(self, request: orgs.OrgSwitch, caller: str) -> orgs.OrgListReply:
+        org = checks.org_for(self.store, "wb:org:switch", request.org_id)
+        self.store.set_meta(checks.ACTIVE_ORG, org)
+        me = checks.me(self.store)
+        listed = [orgs.Org(id=o.id, name=o.name, roles=o.roles) for o in (me.orgs if me else [])]
+        return orgs.OrgListReply(orgs=listed, active=org)
+
+    @handles("wb:ai:chat")
+    async def ai_chat(self, request: queue.AiChat, caller: str) -> queue.AiChatReply:
+        metrics.ai_requests.labels("chat").inc()
+        resp = await self._online("/ai/chat", {"messages": [msgspec.structs.asdict(m) for m in request.messages]})
+        return decode(resp, queue.AiChatReply, endpoint="ai/chat")
+
+    @handles("wb:ai:workflow")
+    async def ai_workflow(self, request: queue.AiWorkflow, caller: str) -> queue.WorkflowEnqueued:
+        metrics.ai_requests.labels("workflow").inc()
+        body = {"entity": request.entity, "entityId": request.entity_id, "kind": request.kind}
+        resp = await self._online("/ai/workflow", body)
+        try:
+            manifest = msgspec.json.decode(resp.content, type=queue.WorkflowManifest)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            metrics.protocol_errors.labels("ai/workflow").inc()
+            raise BusError("failed", f"the server's workflow is not one the queue can run: {exc}") from None
+        return self._workflow("wb:ai:workflow", manifest)
+
+    async def _online(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        """A direct API call for a user waiting on the answer: no queue, clear errors offline."""
+        try:
+            return await self.api.request("POST", path, json=body)
+        except HttpError as exc:
+            raise BusError("failed", exc.message, exc.detail) from None
+        except ApiError as exc:
+            raise BusError("unavailable", f"the assistant needs the server, which is unreachable: {exc.message}") from None
+
+    # -- plumbing --------------------------------------------------------------------
+
+    @on_event("wb:auth:state")
+    async def on_auth(self, state: AuthState) -> None:
+        if state.state == "signed_in":
+            self.flusher.wake()
+
+    async def _send(self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]) -> httpx.Response:
+        return await self.api.request(method, url, json=body, headers=headers, endpoint="queue")
+
+    async def _reachable(self) -> bool:
+        try:
+            await self.api.request("GET", "/me", endpoint="me")
+            return True
+        except ApiError:
+            return False
+
+    def _changed(self) -> None:
+        """Publish the depth soon: many changes in a burst make one event."""
+        if self._publishing is None or self._publishing.done():
+            self._publishing = self.after(CHANGED_DEBOUNCE_S, self._publish_depth)
+
+    async def _publish_depth(self) -> None:
+        depth = self.store.queue_depth()
+        for status, count in depth.items():
+            metrics.queue_depth.labels(status).set(count)
+        await self.publish("wb:queue:changed", queue.QueueChanged(depth=depth))
+
+    async def _prune(self) -> None:
+        pruned = self.store.prune_synced(RETENTION_MS)
+        if pruned:
+            self.log.info("queue: pruned %d synced items older than %d days", pruned, RETENTION_MS // 86_400_000)
+
+    async def _audit(self, event: str, payload: dict[str, Any]) -> None:
+        """Best effort: the audit actor may be down or not implemented yet."""
+        try:
+            await self.call("wb:audit:record", AuditRecord(event=event, payload=payload), timeout=5)
+        except BusError as exc:
+            self.log.info("queue: audit record %s not taken (%s)", event, exc.code)
 
 
 ACTOR = QueueActor

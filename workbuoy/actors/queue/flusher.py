@@ -80,9 +80,12 @@ class Flusher:
         self.store.release_expired(now_ms() + self.policy.lease_ms + 1)
         while True:
             self._wake.clear()
-            if not self.online:
-                await self._wait_until_reachable()
-            await self.flush()
+            try:
+                if not self.online:
+                    await self._wait_until_reachable()
+                await self.flush()
+            except Exception:  # a store or network surprise must not end flushing for good
+                log.exception("queue: a flush round failed; trying again when due")
             await self._sleep_until_due()
 
     async def flush(self) -> None:
