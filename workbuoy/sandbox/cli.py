@@ -38,11 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="interface to bind (default loopback; admin routes answer loopback only)")
     add("--port", type=_ranged(int, 0, 65535), default=8787, help="port; 0 picks a free one (default 8787)")
-    add("--rows", type=_ranged(int, 0, 100_000_000), default=1400,
-        help="seeded rows in total, split evenly over the 7 entities x orgs (default 1400)")
-    add("--orgs", type=_ranged(int, 1, 1000), default=2, help="number of orgs org-1..org-K (default 2)")
-    add("--seed", type=_ranged(int, 0, 2**63), default=1, help="data, signing key and fault RNG seed (default 1)")
-    add("--token-ttl", type=_ranged(int, 1, 30 * 24 * 3600), default=900, help="access token lifetime, s (default 900)")
+    add("--rows", type=_ranged(int, 0, 100_000_000), default=Settings.rows,
+        help=f"seeded rows in total, split evenly over the 7 entities x orgs (default {Settings.rows})")
+    add("--orgs", type=_ranged(int, 1, 1000), default=Settings.orgs, help="number of orgs org-1..org-K (default 2)")
+    add("--seed", type=_ranged(int, 0, 2**63), default=Settings.seed, help="data, signing key and fault RNG seed")
+    add("--token-ttl", type=_ranged(int, 1, 30 * 24 * 3600), default=Settings.token_ttl,
+        help="access token lifetime in seconds (default 900)")
     add("--fail-rate", type=rate, default=0.0, help="share of requests answered 500/502/503")
     add("--rate-limit-rate", type=rate, default=0.0, help="share answered 429 with Retry-After")
     add("--latency-ms", type=_ranged(int, 0, 60_000), default=0, help="delay added to every faultable request")

@@ -224,10 +224,10 @@ class Dataset:
     def locate(self, entity: str, row_id: str) -> tuple[str, int] | None:
         """(org, index) of a base row id, or ``None`` when the id is not a base row."""
         m = _BASE_ID.match(row_id)
-        if not m or m[1] != PREFIX[entity]:
+        if not m or m[1] != PREFIX[entity] or m[2].startswith("0"):
             return None
-        org_id, i = f"org-{int(m[2])}", int(m[3])
-        if f"org-{m[2]}" != org_id or org_id not in self.org_ids or i >= self.count(entity, org_id):
+        org_id, i = f"org-{m[2]}", int(m[3])
+        if org_id not in self.org_ids or i >= self.count(entity, org_id):
             return None
         return org_id, i
 

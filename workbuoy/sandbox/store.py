@@ -176,7 +176,7 @@ class Store:
         """Admin edit: merge into the row (reviving a tombstone) or create it."""
         row = self.get(entity, row_id)
         if row is None:
-            org_id = patch.get("org_id") or (self.data.org_ids[0])
+            org_id = patch.get("org_id") or self.data.org_ids[0]
             if org_id not in self.data.org_ids:
                 raise WriteError(400, f"unknown org {org_id!r}")
             return self.create(entity, org_id, {**patch, "id": row_id})
