@@ -122,10 +122,10 @@ class QueueActor(Actor):
         item = self.store.get_queue_item(request.id)
         if item is None or item.status != "failed" or item.conflicted:
             raise checks.refused("wb:queue:retry", f"item {request.id} is not a failed write"
-                                 + (" (a conflict: use wb:queue:resolveConflict)" if item and item.conflicted else ""))
+                                 + (" (a conflict: use wb:queue:resolveConflict)" if item and item.conflicted else ""), "failed")
         retried = self.store.retry(item.id, new_key=(item.last_error or "").startswith("rejected"))
         if retried is None:
-            raise checks.refused("wb:queue:retry", f"item {request.id} changed meanwhile; list the queue again")
+            raise checks.refused("wb:queue:retry", f"item {request.id} changed meanwhile; list the queue again", "failed")
         self.flusher.wake()
         self._changed()
         return ref(retried)
@@ -135,14 +135,14 @@ class QueueActor(Actor):
         channel = "wb:queue:resolveConflict"
         item = next((i for i in self.store.pending_for(request.entity, request.entity_id) if i.conflicted), None)
         if item is None:
-            raise checks.refused(channel, f"no open conflict on {request.entity}/{request.entity_id}")
+            raise checks.refused(channel, f"no open conflict on {request.entity}/{request.entity_id}", "failed")
         note = f"{request.resolution} by {caller} at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}"
         if request.resolution == "keepLocal":
             done = writes.rebase(self.store, item, conflict.keep_local(item, item.server_payload), item.server_payload, note)
         else:
             done = writes.keep_server(self.store, item, note)
         if done is None:
-            raise checks.refused(channel, "the conflict changed meanwhile; list the queue again")
+            raise checks.refused(channel, "the conflict changed meanwhile; list the queue again", "failed")
         self.after(0, lambda: self._audit("queue.conflict_resolved", {
             "entity": request.entity, "resolution": request.resolution, "by": caller, "item": item.id}))
         self.flusher.wake()

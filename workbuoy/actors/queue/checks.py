@@ -2,8 +2,10 @@
 
 The broker already refuses (and counts) payloads that break a schema or a whitelist;
 these are the rules that need the store (the user's orgs, the cache). Each refusal is a
-``refused`` bus error and a count in ``invalid_ipc{channel, reason="refused"}``, and it
-happens before anything is written, so a refused request leaves the queue untouched.
+bus error (``invalid_payload``, ``forbidden`` for another user's org, ``failed`` for a
+state that does not allow it) with a message saying why, and a count in
+``invalid_ipc{channel, reason="refused"}``. It happens before anything is written, so a
+refused request leaves the queue untouched.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from workbuoy.store import Store
 ACTIVE_ORG = "active_org"
 
 
-def refused(channel: str, message: str) -> BusError:
+def refused(channel: str, message: str, code: str = "invalid_payload") -> BusError:
     metrics.invalid_ipc.labels(channel, "refused").inc()
-    return BusError("refused", message)
+    return BusError(code, message)
 
 
 def me(store: Store) -> Me | None:
@@ -44,7 +46,7 @@ def org_for(store: Store, channel: str, requested: str | None) -> str:
     if org is None:
         raise refused(channel, "the signed-in user has no org")
     if org not in known:
-        raise refused(channel, f"org {org!r} is not one of the user's orgs")
+        raise refused(channel, f"org {org!r} is not one of the user's orgs", "forbidden")
     return org
 
 
