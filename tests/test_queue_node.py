@@ -72,8 +72,10 @@ def test_offline_writes_arrive_exactly_once_in_order_through_kills(node_factory,
     sandbox.set_faults(fail_rate=0.05, reset_rate=0.02, garbage_rate=0.02, latency_ms=2)
     for _ in range(3):  # kill -9 in the middle of the flush, three times
         synced = store.queue_depth()["synced"]
-        wait_for(lambda: store.queue_depth()["synced"] > synced + 50, 60, what="some progress")
+        wait_for(lambda: store.queue_depth()["synced"] > synced + 50 and store.queue_depth()["inflight"], 60,
+                 interval=0.01, what="sends in flight")
         kill_queue_actor(node)
+    assert node.status().actors["queue"].restarts >= 3
     wait_for(lambda: store.queue_depth()["synced"] == 1000, 120, interval=0.2, what="every write synced")
     d = store.queue_depth()
     assert d["failed"] == d["conflicted"] == d["inflight"] == d["pending"] == 0, d
