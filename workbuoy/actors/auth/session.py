@@ -62,6 +62,8 @@ class Session:
         self._failures = 0
         self._inflight: asyncio.Future[None] | None = None
         self._timer: asyncio.Task[None] | None = None
+        self._saving = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def _cookie_credentials(self, force: bool) -> Credentials:
         headers = {"Cookie": f"{COOKIE}={self.cookie}"} if self.cookie else {}
@@ -108,7 +110,8 @@ class Session:
             except ApiError as exc:
                 log.warning("could not revoke the session at the portal (%s); forgetting it here", exc)
         self.cookie, self._token = None, None
-        await self.vault.forget()
+        async with self._saving:  # after any save of a rotated cookie, never before it
+            await self.vault.forget()
         self.store.set_meta("me", "null")
         await self._set_state(AuthState(state="signed_out"))
         return self.state
@@ -194,23 +197,41 @@ class Session:
             raise
         if self.cookie != cookie:  # logged out (or in again) meanwhile: this answer is stale
             return
-        rotated = resp.cookies.get(COOKIE)
-        if rotated and rotated != cookie:
-            await self.vault.save(rotated)
-            self.cookie = rotated
         self._token, self._expires_at = token.access_token, time.time() + token.expires_in
         self._renewed_at, self._failures = time.monotonic(), 0
         metrics.auth_renewals.inc()
         self._schedule(RENEW_AT * token.expires_in)
+        rotated = resp.cookies.get(COOKIE)
+        if rotated and rotated != cookie:
+            self.cookie = rotated
+            self._keep(asyncio.ensure_future(self._persist()))
+
+    async def _persist(self) -> None:
+        """Save the rotated cookie off the renewal path: the file keyring's Argon2 takes ~1 s.
+
+        Saves are serialised and each writes the newest cookie, so the keyring never ends
+        up with an older value than memory.
+        """
+        async with self._saving:
+            if self.cookie is not None:
+                try:
+                    await self.vault.save(self.cookie)
+                except KeyringUnavailable as exc:
+                    log.warning("could not save the rotated session cookie: %s", exc)
 
     async def _end(self, reason: str) -> None:
         self._cancel_timer()
         self.cookie, self._token = None, None
         try:
-            await self.vault.forget()
+            async with self._saving:
+                await self.vault.forget()
         except KeyringUnavailable as exc:
             log.warning("could not forget the ended session: %s", exc)
         await self._set_state(AuthState(state="expired", reason=reason))
+
+    def _keep(self, task: asyncio.Task[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _schedule(self, delay: float) -> None:
         self._cancel_timer()
