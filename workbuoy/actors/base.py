@@ -20,9 +20,10 @@ import msgspec
 
 from workbuoy import logging as wblog
 from workbuoy.bus.endpoint import Endpoint
-from workbuoy.bus.errors import NotImplementedOnBus
+from workbuoy.bus.errors import BusError, NotImplementedOnBus
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
+from workbuoy.schemas.audit import AuditRecord
 from workbuoy.schemas.envelope import Kind
 from workbuoy.schemas.registry import CHANNELS, EVENTS
 from workbuoy.schemas.settings import Settings
@@ -96,6 +97,13 @@ class Actor:
 
     async def publish(self, channel: str, payload: msgspec.Struct) -> None:
         await self.bus.publish(channel, payload)
+
+    async def audit(self, event: str, payload: dict[str, Any]) -> None:
+        """Record an audit event, best effort: an audit outage must not fail the user's action."""
+        try:
+            await self.call("wb:audit:record", AuditRecord(event=event, payload=payload), timeout=5)
+        except BusError as exc:
+            self.log.warning("audit record %s not taken (%s)", event, exc.code)
 
     def every(self, seconds: Callable[[], float] | float, fn: Callable[[], Awaitable[None]]) -> asyncio.Task:
         """Run ``fn`` every ``seconds`` (a number, or a callable read before each wait)."""
@@ -181,6 +189,7 @@ class Actor:
         finally:
             serving.cancel()
             beating.cancel()
+            await asyncio.gather(serving, beating, return_exceptions=True)  # readers off before the sockets close
             self.bus.close()
 
 

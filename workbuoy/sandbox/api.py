@@ -29,7 +29,7 @@ from workbuoy.schemas.base import ENTITIES
 DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
 #: Audit events must not carry PII or secrets in clear (contract): e-mail addresses,
 #: bearer tokens and this server's signed values are refused.
-_SECRETISH = re.compile(r"[^@\s\"]+@[^@\s\"]+\.[A-Za-z]{2,}|[Bb]earer\s+\S+|[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{24}")
+_SECRETISH = re.compile(r"[A-Za-z0-9._%+-]+@[^@\s\"]+\.[A-Za-z]{2,}|[Bb]earer\s+\S+|[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{24}")
 
 
 def sb(request: Request) -> Sandbox:

@@ -39,7 +39,7 @@ class AuthActor(Actor):
     @handles("wb:auth:login")
     async def login(self, request: Login, caller: str) -> AuthState:
         try:
-            return await self.session.login(request.email, request.password)
+            state = await self.session.login(request.email, request.password)
         except KeyringUnavailable as exc:
             raise BusError("failed", f"cannot store the session securely: {exc}") from None
         except Unauthenticated:
@@ -48,9 +48,13 @@ class AuthActor(Actor):
             raise BusError("failed", f"sign-in failed: {exc}") from None
         except ApiError as exc:
             raise BusError("unavailable", f"the portal is unreachable: {exc}") from None
+        self.after(0, lambda: self.audit("auth.signed_in", {"email": request.email, "via": caller}))
+        return state
 
     @handles("wb:auth:logout")
     async def logout(self, request: Empty, caller: str) -> AuthState:
+        email = self.session.state.email
+        await self.audit("auth.signed_out", {"email": email, "via": caller})  # uploaded now or after the next sign-in
         try:
             return await self.session.logout()
         except KeyringUnavailable as exc:
