@@ -127,7 +127,11 @@ def test_conflict_resolution_through_the_bus(node_factory, sandbox: SandboxProce
     wait_for(lambda: store.get_queue_item(upd.id).conflicted, 30, what="conflict")
     listed = {i.id: i for i in node.call("wb:queue:list", {"status": "failed"}).items}
     assert listed[upd.id].conflicted
-    assert node.call("wb:queue:resolveConflict", {"entity": "deals", "entityId": ref.entity_id, "resolution": resolution}).ok
+    if resolution == "keepLocal":
+        assert node.call("wb:queue:resolveConflict", {"entity": "deals", "entityId": ref.entity_id, "resolution": resolution}).ok
+    else:
+        out = node.cli("queue", "resolve", "deals", ref.entity_id, "--keep", "server")
+        assert out.returncode == 0, out.stderr
     expected = "local" if resolution == "keepLocal" else "server"
 
     def agreed() -> bool:
@@ -158,3 +162,20 @@ def test_assistant_workflow_chat_and_org_switch(node_factory, sandbox: SandboxPr
     with pytest.raises(BusError) as err:
         node.call("wb:ai:chat", {"messages": [{"role": "user", "content": "offline?"}]})
     assert err.value.code == "unavailable"
+
+
+@pytest.mark.timeout(90)
+def test_cli_lists_and_retries_a_failed_write(node_factory, sandbox: SandboxProcess, store_of) -> None:  # noqa: F811
+    node = signed_in(node_factory, sandbox)
+    store = store_of(node)
+    ref = node.call("wb:queue:create", {"entity": "tasks", "op": "update", "entityId": "task-1-9999999", "payload": {"x": 1}})
+    wait_for(lambda: store.get_queue_item(ref.id).status == "failed", 30, what="the 404 to fail the write")
+    out = node.cli("queue", "list", "--status", "failed")
+    assert out.returncode == 0 and f"{ref.id}" in out.stdout and "404" in out.stdout, out
+    sandbox.admin.put("/rows/tasks/task-1-9999999", json={"org_id": "org-1", "title": "now it exists"}).raise_for_status()
+    out = node.cli("queue", "retry", str(ref.id))
+    assert out.returncode == 0, out.stderr
+    wait_for(lambda: store.get_queue_item(ref.id).status == "synced", 30, what="the retried write to go out")
+    assert sandbox.admin.get("/rows/tasks/task-1-9999999").json()["x"] == 1
+    out = node.cli("queue", "retry", str(ref.id))
+    assert out.returncode == 1 and "not a failed write" in out.stderr

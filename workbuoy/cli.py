@@ -268,6 +268,33 @@ def _sync_summary(status) -> int:
     return 1 if failed else 0
 
 
+def cmd_queue_list(args: argparse.Namespace) -> int:
+    payload = {"limit": args.limit, **({"status": args.status} if args.status else {})}
+    items = call(_env(), "wb:queue:list", payload).items
+    if args.json:
+        _print_json(items)
+        return 0
+    for i in items:
+        target = f"{i.entity}/{i.entity_id}" if i.entity else i.qtype
+        flow = f"  wf {i.wf_id[:8]}#{i.step_index}" if i.wf_id else ""
+        flag = " CONFLICT" if i.conflicted else ""
+        print(f"{i.id:>7} {i.status:<8}{flag} {i.op or 'send':<6} {target}  try {i.attempt}{flow}  {i.last_error or ''}")
+    return 0
+
+
+def cmd_queue_retry(args: argparse.Namespace) -> int:
+    item = call(_env(), "wb:queue:retry", {"id": args.id})
+    print(f"item {item.id} is {item.status} again")
+    return 0
+
+
+def cmd_queue_resolve(args: argparse.Namespace) -> int:
+    resolution = {"local": "keepLocal", "server": "keepServer"}[args.keep]
+    call(_env(), "wb:queue:resolveConflict", {"entity": args.entity, "entityId": args.entity_id, "resolution": resolution})
+    print(f"{args.entity}/{args.entity_id}: kept the {args.keep} version")
+    return 0
+
+
 def cmd_schemas(args: argparse.Namespace) -> int:
     from workbuoy.schemas.registry import json_schemas
 
@@ -338,6 +365,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entity", choices=ENTITIES)
     p.add_argument("--timeout", type=float, default=3600.0, help="give up waiting after S seconds")
     p.set_defaults(fn=cmd_sync)
+
+    p = sub.add_parser("queue", help="queued writes: list, retry a failed one, resolve a conflict")
+    qsub = p.add_subparsers(dest="queue_command", required=True, metavar="SUBCOMMAND")
+    p = qsub.add_parser("list", help="queued writes, newest first")
+    p.add_argument("--status", choices=("pending", "inflight", "failed", "synced"))
+    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_queue_list)
+    p = qsub.add_parser("retry", help="send a failed write again")
+    p.add_argument("id", type=int)
+    p.set_defaults(fn=cmd_queue_retry)
+    p = qsub.add_parser("resolve", help="end a conflict keeping the local or the server version")
+    p.add_argument("entity", choices=ENTITIES)
+    p.add_argument("entity_id")
+    p.add_argument("--keep", choices=("local", "server"), required=True)
+    p.set_defaults(fn=cmd_queue_resolve)
 
     sub.add_parser("schemas", help="print the JSON Schema of every channel").set_defaults(fn=cmd_schemas)
 

@@ -16,7 +16,7 @@ import msgspec
 from workbuoy import metrics
 from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.queue import checks, conflict, writes
-from workbuoy.actors.queue.flusher import Flusher, Policy
+from workbuoy.actors.queue.flusher import REJECTED, Flusher, Policy
 from workbuoy.actors.queue.writes import Write
 from workbuoy.api import ApiClient, ApiError, HttpError, decode
 from workbuoy.bus.errors import BusError
@@ -123,7 +123,7 @@ class QueueActor(Actor):
         if item is None or item.status != "failed" or item.conflicted:
             raise checks.refused("wb:queue:retry", f"item {request.id} is not a failed write"
                                  + (" (a conflict: use wb:queue:resolveConflict)" if item and item.conflicted else ""), "failed")
-        retried = self.store.retry(item.id, new_key=(item.last_error or "").startswith("rejected"))
+        retried = self.store.retry(item.id, new_key=(item.last_error or "").startswith(REJECTED))
         if retried is None:
             raise checks.refused("wb:queue:retry", f"item {request.id} changed meanwhile; list the queue again", "failed")
         self.flusher.wake()

@@ -32,6 +32,9 @@ from workbuoy.store.db import now_ms
 
 log = logging.getLogger(__name__)
 
+#: Starts the ``last_error`` of a write the server refused (a recorded 4xx answer, not an outage).
+REJECTED = "rejected: "
+
 #: ``ApiClient.request`` bound to its arguments: a 2xx response, or an ``api.ApiError``.
 Send = Callable[[str, str, dict[str, Any] | None, dict[str, str]], Awaitable[httpx.Response]]
 
@@ -137,7 +140,7 @@ class Flusher:
         except api.HttpError as exc:
             if exc.status in (409, 412):
                 return self._conflict(lease, exc.status, exc.server, exc.message)
-            return self._fail(lease, exc.message, "rejected")
+            return self._fail(lease, REJECTED + exc.message, "rejected")
         except api.ApiError as exc:  # unavailable, rate limited, signed out, unreadable error body
             if exc.status == 0 or isinstance(exc, api.Unauthenticated):
                 self.online = False  # no server (or no session) to talk to: stop sending, probe
