@@ -1,0 +1,127 @@
+"""Sync benchmark: a real node's initial sync against a best-case loop, then a no-change sync.
+
+Run: ``PYTHONPATH=. .venv/bin/python bench/sync.py [--rows 200000] [--page 1000]``.
+
+One sandbox process serves both sides in the same run:
+
+* **baseline**: one process, no actors, no bus: ``httpx`` GETs every page of every
+  (entity, org) stream, ``msgspec`` decodes it and ``apsw`` ``executemany`` upserts it
+  into the same schema (one transaction per page). Nothing validated, no checkpoint, no
+  events: the least work that still moves the rows from the server into SQLite;
+* **node**: ``workbuoy node`` signed in, ``wb:sync:start``, until ``wb:sync:status`` says
+  the run ended (every page validated and committed with its checkpoint, progress events);
+* **incremental**: the node syncs again with nothing changed; the sandbox counts the
+  requests and their statuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import apsw
+import httpx
+import msgspec
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.fixtures.node import Node  # noqa: E402
+from tests.fixtures.sandbox import SandboxProcess  # noqa: E402
+from tests.fixtures.signed_in import FILE_KEYRING, login, set_page_size, sync  # noqa: E402
+from workbuoy.schemas.base import ENTITIES  # noqa: E402
+from workbuoy.store import Store  # noqa: E402
+
+ORGS = ("org-1", "org-2")
+UPSERT = """
+INSERT INTO {table} (id, org_id, updated_at, payload) VALUES (?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at
+WHERE excluded.updated_at > {table}.updated_at
+"""
+
+
+class Page(msgspec.Struct):
+    items: list[dict[str, Any]]
+    next_cursor: str
+    has_more: bool
+
+
+def baseline(sandbox: SandboxProcess, folder: Path, page_size: int) -> tuple[int, float]:
+    """Rows and seconds of the best-case loop: fetch, decode, executemany."""
+    Store.open(folder / "baseline.db").close()  # the same schema, migrated
+    conn = apsw.Connection(str(folder / "baseline.db"))
+    conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+    decoder, encode = msgspec.json.Decoder(Page), msgspec.json.Encoder().encode
+    rows = 0
+    started = time.perf_counter()
+    with httpx.Client(base_url=sandbox.origin + "/api", headers={"Cookie": f"wb_session={sandbox.login_cookie()}"},
+                      timeout=60) as client:
+        for entity in ENTITIES:
+            sql = UPSERT.format(table=entity)
+            for org in ORGS:
+                params: dict[str, Any] = {"org_id": org, "limit": page_size}
+                while True:
+                    page = decoder.decode(client.get(f"/{entity}", params=params).content)
+                    with conn:
+                        conn.executemany(sql, [(r["id"], org, r["updated_at"], encode(r)) for r in page.items])
+                    rows += len(page.items)
+                    if not page.has_more:
+                        break
+                    params["cursor"] = page.next_cursor
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return rows, elapsed
+
+
+def node_sync(node: Node) -> tuple[int, float]:
+    started = time.perf_counter()
+    status = sync(node, timeout=1800)
+    elapsed = time.perf_counter() - started
+    failed = [s for s in status.entities if s.last_error]
+    if failed:
+        raise SystemExit(f"the node's sync failed: {failed}")
+    return sum(s.rows for s in status.entities), elapsed
+
+
+def list_requests(sandbox: SandboxProcess) -> dict[str, int]:
+    return sandbox.admin.get("/stats").json()["routes"].get("GET /api/{entity}", {})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--page", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=3, help="WB_SYNC_CONCURRENCY of the node")
+    args = parser.parse_args()
+    sandbox = SandboxProcess("--rows", str(args.rows), "--orgs", str(len(ORGS))).start()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "data").mkdir()
+        node = Node(folder / "data", {"WB_PORTAL_BASE_URL": sandbox.origin, "WB_SYNC_CONCURRENCY": str(args.concurrency),
+                                          **FILE_KEYRING})
+        try:
+            base_rows, base_s = baseline(sandbox, folder, args.page)
+            node.start()
+            login(node)
+            set_page_size(node, args.page)
+            node_rows, node_s = node_sync(node)
+            before = list_requests(sandbox)
+            node_sync(node)
+            after = list_requests(sandbox)
+        finally:
+            node.stop()
+            sandbox.stop()
+    delta = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+    base_rate, node_rate = base_rows / base_s, node_rows / node_s
+    print(f"baseline (httpx + msgspec + apsw, one process): {base_rows} rows in {base_s:.2f} s = {base_rate:,.0f} rows/s")
+    print(f"node initial sync ({args.concurrency} streams at once):       {node_rows} rows in {node_s:.2f} s = {node_rate:,.0f} rows/s")
+    print(f"ratio node / baseline: {node_rate / base_rate:.2f}x")
+    print(f"incremental sync, no change: {sum(delta.values())} requests, {delta.get('304', 0)} answered 304 ({delta})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
