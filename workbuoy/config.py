@@ -31,23 +31,14 @@ def _bool(name: str, raw: str) -> bool:
     raise ConfigError(f"{name}={raw!r}: expected 1/0, true/false, yes/no or on/off")
 
 
-def _int(name: str, raw: str, lo: int, hi: int) -> int:
+def _number(name: str, raw: str, lo: float, hi: float, kind: type[int] | type[float] = int) -> float:
+    noun = "an integer" if kind is int else "a number"
     try:
-        v = int(raw)
+        v = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r}: expected an integer") from None
+        raise ConfigError(f"{name}={raw!r}: expected {noun}") from None
     if not lo <= v <= hi:
-        raise ConfigError(f"{name}={raw!r}: expected an integer from {lo} to {hi}")
-    return v
-
-
-def _float(name: str, raw: str, lo: float, hi: float) -> float:
-    try:
-        v = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r}: expected a number") from None
-    if not lo <= v <= hi:
-        raise ConfigError(f"{name}={raw!r}: expected a number from {lo} to {hi}")
+        raise ConfigError(f"{name}={raw!r}: expected {noun} from {lo} to {hi}")
     return v
 
 
@@ -117,13 +108,13 @@ def load(environ: dict[str, str] | None = None) -> Env:
         update_feed_url=_url("WB_UPDATE_FEED_URL", get("WB_UPDATE_FEED_URL", Env.update_feed_url)),
         update_channel=_choice("WB_UPDATE_CHANNEL", get("WB_UPDATE_CHANNEL", "latest"), ("latest", "beta")),
         prefer_bearer=_bool("WB_PREFER_BEARER", get("WB_PREFER_BEARER", "0")),
-        sync_initial_delay_sec=_float("WB_SYNC_INITIAL_DELAY_SEC", get("WB_SYNC_INITIAL_DELAY_SEC", "10"), 0, 86_400),
-        sync_concurrency=_int("WB_SYNC_CONCURRENCY", get("WB_SYNC_CONCURRENCY", "3"), 1, len(ENTITIES)),
+        sync_initial_delay_sec=_number("WB_SYNC_INITIAL_DELAY_SEC", get("WB_SYNC_INITIAL_DELAY_SEC", "10"), 0, 86_400, float),
+        sync_concurrency=_number("WB_SYNC_CONCURRENCY", get("WB_SYNC_CONCURRENCY", "3"), 1, len(ENTITIES)),
         crdt_tenants=tenants,
-        metrics_port=_int("WB_METRICS_PORT", get("WB_METRICS_PORT", "9464"), 0, 65_535),
+        metrics_port=_number("WB_METRICS_PORT", get("WB_METRICS_PORT", "9464"), 0, 65_535),
         log_json=_bool("WB_LOG_JSON", get("WB_LOG_JSON", "0")),
         log_level=_choice("WB_LOG_LEVEL", get("WB_LOG_LEVEL", "INFO").upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
-        heartbeat_sec=_float("WB_HEARTBEAT_SEC", get("WB_HEARTBEAT_SEC", "1"), 0.05, 60),
+        heartbeat_sec=_number("WB_HEARTBEAT_SEC", get("WB_HEARTBEAT_SEC", "1"), 0.05, 60, float),
         keyring_backend=_choice("WB_KEYRING_BACKEND", get("WB_KEYRING_BACKEND", "system"), ("system", "file")),
         keyring_key=get("WB_KEYRING_KEY") or None,
         sentry_dsn=get("SENTRY_DSN") or None,

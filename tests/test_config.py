@@ -1,0 +1,55 @@
+"""Every WB_* variable: its default, and a bad value refused with the variable's name."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbuoy import config
+
+
+def test_defaults_follow_the_contract(tmp_path):
+    env = config.load({"WB_DATA_DIR": str(tmp_path)})
+    assert env.portal_base_url == "https://app.workbuoy.com/portal"
+    assert env.api_base_url == "https://app.workbuoy.com/api"
+    assert env.email_base_url == "https://app.workbuoy.com/email"
+    assert env.cal_base_url == "https://app.workbuoy.com/calendar"
+    assert (env.sync_initial_delay_sec, env.metrics_port, env.prefer_bearer) == (10.0, 9464, False)
+
+
+def test_bases_default_from_the_portal_origin(tmp_path):
+    env = config.load({"WB_DATA_DIR": str(tmp_path), "WB_PORTAL_BASE_URL": "http://127.0.0.1:8787/portal"})
+    assert env.portal_origin == "http://127.0.0.1:8787"
+    assert env.api_base_url == "http://127.0.0.1:8787/api"
+    assert env.email_base_url == "http://127.0.0.1:8787/email"
+    assert env.cal_base_url == "http://127.0.0.1:8787/calendar"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WB_PORTAL_BASE_URL", "http://portal.example.com"),  # plain http off loopback
+        ("WB_API_BASE_URL", "ftp://127.0.0.1/api"),
+        ("WB_EMAIL_BASE_URL", "not a url"),
+        ("WB_CAL_BASE_URL", "http://10.0.0.1/calendar"),
+        ("WB_UPDATE_FEED_URL", "file:///etc/passwd"),
+        ("WB_UPDATE_CHANNEL", "nightly"),
+        ("WB_PREFER_BEARER", "maybe"),
+        ("WB_SYNC_INITIAL_DELAY_SEC", "-1"),
+        ("WB_SYNC_CONCURRENCY", "0"),
+        ("WB_SYNC_CONCURRENCY", "1.5"),
+        ("WB_METRICS_PORT", "65536"),
+        ("WB_LOG_JSON", "2"),
+        ("WB_LOG_LEVEL", "LOUD"),
+        ("WB_HEARTBEAT_SEC", "0"),
+        ("WB_KEYRING_BACKEND", "plaintext"),
+    ],
+)
+def test_a_bad_value_names_its_variable(tmp_path, name, value):
+    with pytest.raises(config.ConfigError) as err:
+        config.load({"WB_DATA_DIR": str(tmp_path), name: value})
+    assert name in str(err.value)
+
+
+def test_crdt_tenants_is_a_comma_list(tmp_path):
+    env = config.load({"WB_DATA_DIR": str(tmp_path), "WB_CRDT_TENANTS": " org-1, ,org-2 "})
+    assert env.crdt_tenants == frozenset({"org-1", "org-2"})
