@@ -5,8 +5,11 @@ from __future__ import annotations
 import msgspec
 import pytest
 
+from tests.fixtures.node import wait_for
 from tests.fixtures.sandbox import sandbox, sandbox_factory  # noqa: F401
-from tests.fixtures.signed_in import ORGS, assert_cache_equals_server, cache_rows, set_page_size, signed_in_node, sync
+from tests.fixtures.signed_in import (
+    FILE_KEYRING, ORGS, assert_cache_equals_server, cache_rows, login, set_page_size, signed_in_node, sync,
+)
 from workbuoy.bus.client import Subscriber
 from workbuoy.schemas.sync import CrmChange
 
@@ -93,3 +96,13 @@ def test_cli_sync_shows_progress_and_a_summary(sandbox, node_factory):
     assert out.returncode == 0, out.stderr
     assert "deals" in out.stdout and "200 rows cached, 0 stream(s) failed" in out.stdout
     assert "pages" in out.stderr  # the live progress line
+
+
+def test_first_sync_starts_by_itself_after_sign_in(sandbox, node_factory):
+    node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, WB_SYNC_INITIAL_DELAY_SEC="0.5", **FILE_KEYRING).start()
+    with pytest.raises(AssertionError):  # signed out: the initial delay passes without a request
+        wait_for(lambda: "GET /api/{entity}" in route_counts(sandbox), 2, interval=0.2)
+    login(node)
+    status = wait_for(lambda: (s := node.call("wb:sync:status")).entities and not s.running and s, 60,
+                      what="the scheduled first sync")
+    assert len(status.entities) == 14 and sum(s.rows for s in status.entities) == 1400
