@@ -72,7 +72,7 @@ class Broker:
     def __post_init__(self) -> None:
         self._expected: dict[str, _Expected] = {}
         self._registered: set[bytes] = set()
-        self._pending: dict[tuple[bytes, int], tuple[float, str]] = {}
+        self._pending: dict[tuple[bytes, int], tuple[float, str, str]] = {}  # (caller, cid) -> (t0, channel, owner)
         self._decoders = {name: ch.decoder() for name, ch in CHANNELS.items()}
         self._event_decoders = {name: msgspec.msgpack.Decoder(ev.payload) for name, ev in EVENTS.items()}
         self._tracing = 0
@@ -109,8 +109,13 @@ class Broker:
         self._expected[name] = _Expected(key, pid)
 
     def forget(self, name: str) -> None:
+        """The actor is gone: callers still waiting on it get an error now, not a timeout later."""
         self._expected.pop(name, None)
         self._registered.discard(name.encode())
+        for (caller, cid), (_, channel, owner) in list(self._pending.items()):
+            if owner == name:
+                del self._pending[(caller, cid)]
+                self._refuse(caller, cid, channel, "unavailable", f"the {name} actor stopped before it answered", count=False)
 
     def is_registered(self, name: str) -> bool:
         return name.encode() in self._registered
@@ -148,7 +153,7 @@ class Broker:
         if now - self._last_sweep > 10:
             self._last_sweep = now
             cutoff = now - PENDING_TTL_SEC
-            for k in [k for k, (t0, _) in self._pending.items() if t0 < cutoff]:
+            for k in [k for k, (t0, _, _) in self._pending.items() if t0 < cutoff]:
                 del self._pending[k]
 
     def close(self) -> None:
@@ -224,7 +229,7 @@ class Broker:
         except zmq.ZMQError:  # EHOSTUNREACH with ROUTER_MANDATORY: the owner is not connected
             self._refuse(ident, e.cid, channel, "unavailable", f"the {ch.owner} actor is not running", count=False)
             return
-        self._pending[(ident, e.cid)] = (time.monotonic(), channel)
+        self._pending[(ident, e.cid)] = (time.monotonic(), channel, ch.owner)
 
     def _answer_locally(self, ident: bytes, e: env.Envelope, request: Any, role: str) -> None:
         t0 = time.monotonic()
