@@ -250,10 +250,13 @@ def test_idempotency_replay_returns_first_result(sandbox: SandboxProcess) -> Non
     rows = sandbox.admin.get("/rows/customers", params={"org_id": "org-1"}).json()["items"]
     assert sum(r.get("name") == "Ada" and r["id"] == first.json()["id"] for r in rows) == 1
 
+    # a refusal is not replayed: once the row exists, a retry with the same key goes out
     bad = {"Idempotency-Key": "op-2"}
-    r1 = api.patch("/customers/cus-1-9999999", json={}, headers=bad)
-    assert r1.status_code == 404
-    assert api.patch("/customers/cus-1-9999999", json={}, headers=bad).json() == r1.json()
+    assert api.patch("/customers/cus-1-9999999", json={"x": 1}, headers=bad).status_code == 404
+    sandbox.admin.put("/rows/customers/cus-1-9999999", json={"org_id": "org-1"})
+    retried = api.patch("/customers/cus-1-9999999", json={"x": 1}, headers=bad)
+    assert retried.status_code == 200 and retried.json()["x"] == 1
+    assert api.patch("/customers/cus-1-9999999", json={"x": 1}, headers=bad).json() == retried.json()
     assert api.post("/deals", params={"org_id": "org-1"}, json={}, headers=k).status_code == 201  # other route
     # same route, same content in another key order: a replay; other content: 422
     same = api.post("/customers", params={"org_id": "org-1"}, content=b'{ "name" : "Ada" }',
@@ -265,8 +268,8 @@ def test_idempotency_replay_returns_first_result(sandbox: SandboxProcess) -> Non
     assert writes[("op-1", "/api/customers")] == {
         "key": "op-1", "user": "u-demo", "method": "POST", "path": "/api/customers", "status": 201, "seen": 4}
     assert writes[("op-1", "/api/deals")]["seen"] == 1
-    assert writes[("op-2", "/api/customers/cus-1-9999999")]["seen"] == 2
-    assert writes[("op-2", "/api/customers/cus-1-9999999")]["status"] == 404
+    assert writes[("op-2", "/api/customers/cus-1-9999999")]["seen"] == 3
+    assert writes[("op-2", "/api/customers/cus-1-9999999")]["status"] == 200
 
 
 def test_email_draft_and_calendar_event(sandbox: SandboxProcess) -> None:

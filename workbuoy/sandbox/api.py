@@ -152,18 +152,18 @@ Action = Callable[[], Awaitable[tuple[int, Any]]]
 
 
 async def idempotent(request: Request, who: Principal, action: Action) -> Response:
-    """Run a write once per Idempotency-Key; a replay gets the first status and body."""
+    """Run a write once per Idempotency-Key; a replay of a success gets its status and body."""
     key = request.headers.get("idempotency-key", "")
     if not 1 <= len(key) <= 255:
         raise HttpError(400, "the Idempotency-Key header is required (1..255 characters)")
     ledger, method, path = sb(request).ledger, request.method, request.url.path
     sig = fingerprint(str(request.query_params), request.headers.get("if-match"), await request.body())
     try:
-        hit = ledger.replay(who.user.id, key, method, path, sig)
+        entry = ledger.sight(who.user.id, key, method, path, sig)
     except KeyReused as exc:
         raise HttpError(422, str(exc)) from None
-    if hit is not None:
-        return Response(hit.body, hit.status, {"Idempotent-Replayed": "true"}, media_type=JSON)
+    if entry.body is not None:
+        return Response(entry.body, entry.status, {"Idempotent-Replayed": "true"}, media_type=JSON)
     try:
         status, obj = await action()
         body = msgspec.json.encode(obj)
@@ -171,7 +171,7 @@ async def idempotent(request: Request, who: Principal, action: Action) -> Respon
         status, body = exc.status, HttpError(exc.status, str(exc), server=exc.row).body()
     except HttpError as exc:
         status, body = exc.status, exc.body()
-    ledger.record(who.user.id, key, method, path, sig, status, body)
+    ledger.settle(entry, status, body)
     return Response(body, status, media_type=JSON)
 
 

@@ -1,16 +1,17 @@
-"""Idempotency keys: the first response to a key is the response to every replay.
+"""Idempotency keys: the first successful response to a key answers every replay.
 
 Keys are scoped per (user, method, path): the same key on another route is simply
 another request (the client's op ids are unique anyway, and refusing it would punish
 generic clients that reuse a key value across routes). On the same route a replay
 must be the same request — same query, ``If-Match`` and JSON body (compared after
-canonicalisation, so key order and whitespace do not matter) — else 422, as a key
-reused for different content is a client bug that must not be silently answered
-with an unrelated result. Every response
-produced once the key is accepted is recorded, refusals included (400 for a bad
-body, 403, 404, 409, 412): the request itself is what the key names. Requests
-refused before the key is looked at (401, 400 for a missing key) and injected
-faults are not recorded, so a retry after them performs the write.
+canonicalisation, so key order and whitespace do not matter) — else 422: a key
+reused for different content is a client bug that must not be answered with an
+unrelated result.
+
+Only 2xx responses are stored for replay. A refusal (400, 403, 404, 409, 412)
+changed nothing, so a retry with the same key is evaluated afresh: an outbox item
+that failed with 404 and is retried once the row exists goes out. Every sighting
+is still counted for ``/_sandbox/writes``; injected faults never reach the ledger.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ import msgspec
 
 
 @dataclass(slots=True)
-class Recorded:
+class Sighting:
     fingerprint: bytes
-    status: int
-    body: bytes
-    seen: int = 1
+    seen: int = 0
+    status: int = 0  # of the latest attempt
+    body: bytes | None = None  # the stored 2xx response, once there is one
 
 
 class KeyReused(ValueError):
@@ -45,20 +46,21 @@ def fingerprint(query: str, if_match: str | None, body: bytes) -> bytes:
 
 class IdempotencyLedger:
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str], Recorded] = {}
+        self._entries: dict[tuple[str, str, str, str], Sighting] = {}
 
-    def replay(self, user_id: str, key: str, method: str, path: str, print_: bytes) -> Recorded | None:
-        """The recorded response for the key (counting this sighting), or ``None`` if new."""
-        entry = self._entries.get((user_id, method, path, key))
-        if entry is None:
-            return None
+    def sight(self, user_id: str, key: str, method: str, path: str, print_: bytes) -> Sighting:
+        """Count this use of the key; ``.body`` is set when it is a replay of a success."""
+        entry = self._entries.setdefault((user_id, method, path, key), Sighting(print_))
         entry.seen += 1
         if entry.fingerprint != print_:
             raise KeyReused("Idempotency-Key already used on this route for a different request")
         return entry
 
-    def record(self, user_id: str, key: str, method: str, path: str, print_: bytes, status: int, body: bytes) -> None:
-        self._entries[(user_id, method, path, key)] = Recorded(print_, status, body)
+    @staticmethod
+    def settle(entry: Sighting, status: int, body: bytes) -> None:
+        entry.status = status
+        if 200 <= status < 300:
+            entry.body = body
 
     def listing(self) -> list[dict[str, object]]:
         return [

@@ -68,7 +68,8 @@ ORG_QUERY = _param("org_id", "query", {"type": "string", "pattern": ID_PATTERN, 
 IDEMPOTENCY = _param(
     "Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 255},
     "Required on writes. Keys are scoped per user, method and path. A replay (same query, If-Match and "
-    "canonical JSON body) returns the first status and body with `Idempotent-Replayed: true` and changes nothing.",
+    "canonical JSON body) of a 2xx returns that status and body with `Idempotent-Replayed: true` and changes "
+    "nothing; after a 4xx (which changed nothing) the same key is evaluated afresh.",
     required=True)
 IF_MATCH = _param("If-Match", "header", {"type": "string", "pattern": r'^\s*(\*|(W/)?"?-?[0-9]+"?)?\s*$'},
                   "The `updated_at` of the client's base version (quotes and `W/` tolerated; `*` or empty: any). "
