@@ -153,8 +153,9 @@ def _show_status(client: Client) -> None:
     except BusError:
         pass
     try:
-        depth = client.call("wb:queue:list", {"limit": 1})
-        line += f"  queue items listed {len(depth.items)}"
+        samples = client.call("wb:metrics:snapshot").samples
+        depth = {k.split('"')[1]: int(v) for k, v in samples.items() if k.startswith("wb_desktop_queue_depth{")}
+        line += "  queue " + (" ".join(f"{k}:{v}" for k, v in sorted(depth.items())) or "empty")
     except BusError:
         pass
     print(line, flush=True)
