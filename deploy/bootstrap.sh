@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what WorkBuoy needs on a fresh Debian machine: system libraries for Qt
 # and the Secret Service, a virtualenv in .venv and the package itself.
-# Usage: source deploy/bootstrap.sh [extras]   (extras default: ui,dev)
+# Usage: source deploy/bootstrap.sh [extras]   (extras default: ui,dev; "" for none)
 set -euo pipefail
 _wb_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-_wb_extras="${1:-ui,dev}"
+_wb_extras="${1-ui,dev}"
 _wb_apt=(dbus dbus-x11 gnome-keyring libsecret-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3)
 _wb_missing=()
 for p in "${_wb_apt[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || _wb_missing+=("$p"); done
@@ -18,6 +18,7 @@ if [ ! -x "$_wb_root/.venv/bin/python" ]; then
   echo "[bootstrap] creating .venv"
   python3 -m venv "$_wb_root/.venv"
 fi
-echo "[bootstrap] pip install -e .[$_wb_extras]"
-"$_wb_root/.venv/bin/python" -m pip install -q --disable-pip-version-check -e "$_wb_root[$_wb_extras]"
+_wb_spec="$_wb_root${_wb_extras:+[$_wb_extras]}"
+echo "[bootstrap] pip install -e $_wb_spec"
+"$_wb_root/.venv/bin/python" -m pip install -q --disable-pip-version-check -e "$_wb_spec"
 export PATH="$_wb_root/.venv/bin:$PATH"

@@ -4,7 +4,7 @@
 # With no display it runs the headless node. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras=dev
-if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then extras=ui,dev; fi
+extras=""  # the headless node needs no Qt
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then extras=ui; fi
 source deploy/bootstrap.sh "$extras"
 exec dbus-run-session -- bash deploy/with-keyring.sh python -m workbuoy demo "$@"
