@@ -65,7 +65,8 @@ def test_login_stores_the_cookie_in_the_secret_service_only(secret_service, sand
 
 
 def test_headless_fail_backend_refuses_to_sign_in(sandbox, node_factory):
-    node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring").start()
+    fail = "keyring.backends.fail.Keyring"
+    node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, PYTHON_KEYRING_BACKEND=fail).start()
     out = node.cli("login", "--email", DEMO[0], "--password-stdin", input=DEMO[1] + "\n")
     assert out.returncode == 1
     assert "failed" in out.stderr and "WB_KEYRING_BACKEND=file" in out.stderr

@@ -78,7 +78,8 @@ def test_offline_reads_and_orgs_come_from_the_cache(sandbox, node_factory):
     sandbox.stop()  # offline from here on
     page = node.call("wb:offline:getList", {"table": "deals", "orgId": "org-1", "limit": 30})
     assert len(page.items) == 30 and all(r["org_id"] == "org-1" for r in page.items)
-    rest = node.call("wb:offline:getList", {"table": "deals", "orgId": "org-1", "limit": 500, "cursor": page.next_cursor})
+    rest = node.call("wb:offline:getList",
+                     {"table": "deals", "orgId": "org-1", "limit": 500, "cursor": page.next_cursor})
     assert rest.next_cursor is None and len(page.items) + len(rest.items) == 100
     assert not {r["id"] for r in page.items} & {r["id"] for r in rest.items}
     name = page.items[0]["name"]

@@ -47,8 +47,11 @@ class Token(msgspec.Struct):
     token_type: str = "Bearer"
 
 
+Publish = Callable[[AuthState], Awaitable[None]]
+
+
 class Session:
-    def __init__(self, env: Env, vault: CookieVault, store: Store, publish: Callable[[AuthState], Awaitable[None]]) -> None:
+    def __init__(self, env: Env, vault: CookieVault, store: Store, publish: Publish) -> None:
         self.env = env
         self.vault = vault
         self.store = store

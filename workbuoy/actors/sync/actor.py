@@ -28,23 +28,28 @@ from workbuoy.store import Store
 
 class SyncActor(Actor):
     name = "sync"
+    # Settings events may arrive before start() ran: nothing is scheduled yet then.
+    _timer: asyncio.Task | None = None
+    _running: asyncio.Task | None = None
 
     async def start(self) -> None:
         self.store = Store.open(self.env.db_path)
         self.api = ApiClient.for_actor(self)
         self.run_id = int(self.store.get_meta("sync_run_id") or 0)
-        self._running: asyncio.Task | None = None
-        self._timer: asyncio.Task | None = None
-        self._last_start = time.monotonic() - self.settings.sync_interval_sec + self.env.sync_initial_delay_sec
-        self._reschedule()
+        self._first_run_after_delay()
 
     async def stop(self) -> None:
-        if self._running is not None:
-            self._running.cancel()
+        # A running sync was cancelled with the timers; a page commit still in its thread
+        # finishes first (close waits for the store lock), so the checkpoint stays whole.
         await self.api.aclose()
         self.store.close()
 
     # -- schedule ---------------------------------------------------------------------
+
+    def _first_run_after_delay(self) -> None:
+        """Schedule as if the last run started so long ago that the next is due after the initial delay."""
+        self._last_start = time.monotonic() - self.settings.sync_interval_sec + self.env.sync_initial_delay_sec
+        self._reschedule()
 
     def _reschedule(self) -> None:
         """Next run ``sync_interval_sec`` after the last one started (now, if that is past)."""
@@ -63,13 +68,13 @@ class SyncActor(Actor):
             self._reschedule()
 
     async def on_settings(self, settings: Settings) -> None:
-        self._reschedule()
+        if self._timer is not None:
+            self._reschedule()
 
     @on_event("wb:auth:state")
     async def auth_changed(self, state: AuthState) -> None:
         if state.state == "signed_in":  # first sync after sign-in, as after start
-            self._last_start = time.monotonic() - self.settings.sync_interval_sec + self.env.sync_initial_delay_sec
-            self._reschedule()
+            self._first_run_after_delay()
 
     async def _signed_in(self) -> bool:
         try:
