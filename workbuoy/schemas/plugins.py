@@ -14,6 +14,8 @@ class PluginInfo(Msg):
     enabled: bool
     verified: bool
     permissions: list[str] = []
+    #: Why the manifest did not verify ("" when it did); such an adapter is never enabled.
+    reason: str = ""
 
 
 class PluginsReply(Msg):
@@ -37,6 +39,8 @@ class PluginHealth(Msg):
     id: str
     status: Literal["ok", "degraded", "down", "disabled"]
     detail: str = ""
+    #: When the last run started (ms since the epoch); ``None`` before the first run.
+    last_run_at: int | None = None
 
 
 class PluginHealthReply(Msg):

@@ -1,0 +1,1 @@
+hch57J/3srbtUjafsO0EER1TOmMr0O+e1fkc3kezwtCys7xVRsNIuLFyP0y6VyaZjZA65DEL4TXqX/fePxBhDw==
