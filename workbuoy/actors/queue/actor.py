@@ -18,11 +18,11 @@ from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.queue import checks, conflict, writes
 from workbuoy.actors.queue.flusher import REJECTED, Flusher, Policy
 from workbuoy.actors.queue.writes import Write
-from workbuoy.api import ApiClient, ApiError, HttpError, decode
+from workbuoy.api import ApiClient, ApiError, HttpError, ServerUnavailable, Unauthenticated, decode
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas import orgs, queue
 from workbuoy.schemas.audit import AuditRecord
-from workbuoy.schemas.auth import AuthState
+from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest
 from workbuoy.schemas.base import Ok
 from workbuoy.store import QueueItem, Store
 
@@ -30,6 +30,7 @@ POLICY = Policy()
 RETENTION_MS = 7 * 24 * 3600 * 1000
 PRUNE_EVERY_S = 3600.0
 CHANGED_DEBOUNCE_S = 0.05
+CREDENTIALS_REUSE_S = 2.0
 
 
 def ref(item: QueueItem) -> queue.QueueItemRef:
@@ -52,7 +53,8 @@ class QueueActor(Actor):
     async def start(self) -> None:
         self.store = Store.open(self.env.db_path)
         conflict.use_default(self.env.crdt_tenants)
-        self.api = ApiClient.for_actor(self, attempts=2, max_connections=POLICY.concurrency)
+        self.api = ApiClient(self._credentials, attempts=2, max_connections=POLICY.concurrency)
+        self._creds: tuple[float, Credentials] | None = None
         self._publishing: asyncio.Task | None = None
         self.flusher = Flusher(self.store, self.env, self._send, self._reachable, self._changed, POLICY)
         self.after(0, self.flusher.run)
@@ -192,6 +194,28 @@ class QueueActor(Actor):
     async def on_auth(self, state: AuthState) -> None:
         if state.state == "signed_in":
             self.flusher.wake()
+
+    async def _credentials(self, force: bool) -> Credentials:
+        """``wb:auth:credentials``, reused for up to ``CREDENTIALS_REUSE_S``.
+
+        A flush sends hundreds of requests a second; asking the auth actor for each one
+        costs a bus round trip through two more processes, CPU the sandbox or the UI needs
+        on a small machine. A 401 asks again with ``force`` (renewal), and the headers are
+        never reused past their expiry, so a renewed session is picked up within seconds.
+        """
+        now = time.monotonic()
+        if not force and self._creds is not None and now - self._creds[0] < CREDENTIALS_REUSE_S:
+            return self._creds[1]
+        try:
+            creds = await self.call("wb:auth:credentials", CredentialsRequest(force_refresh=force))
+        except BusError as exc:
+            self._creds = None
+            if exc.code == "unauthenticated":
+                raise Unauthenticated(exc.message) from None
+            raise ServerUnavailable(f"no credentials: {exc.message}") from None
+        fresh_for = (creds.expires_at / 1000 - time.time()) if creds.expires_at else CREDENTIALS_REUSE_S
+        self._creds = (now, creds) if fresh_for > CREDENTIALS_REUSE_S else None
+        return creds
 
     async def _send(self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]) -> httpx.Response:
         return await self.api.request(method, url, json=body, headers=headers, endpoint="queue")
