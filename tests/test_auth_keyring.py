@@ -138,3 +138,24 @@ def test_revoked_session_signs_out_once_without_a_retry_loop(sandbox_factory, no
     seen = refreshes()
     with pytest.raises(AssertionError):  # nothing renews a dead session: the count stays put for 3 s
         wait_for(lambda: refreshes() > seen, 3, interval=0.2)
+
+
+def test_an_unreachable_portal_keeps_the_session_and_renewal_resumes(sandbox_factory, node_factory):
+    sandbox = sandbox_factory("--token-ttl", "2")
+    node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, WB_PREFER_BEARER="1", **FILE_KEYRING).start()
+    login(node)
+    sandbox.stop()
+
+    def failures() -> float:
+        samples = node.call("wb:metrics:snapshot").samples
+        return samples.get("wb_desktop_auth_renewal_failures_total", 0)
+
+    wait_for(lambda: failures() >= 1, 30, what="a failed renewal")
+    assert node.call("wb:auth:status").state == "signed_in"
+    sandbox.restart()
+    if sandbox.origin != node.env["WB_PORTAL_BASE_URL"]:
+        pytest.skip("the sandbox could not get its port back")
+    wait_for(lambda: node.call("wb:auth:status").token_expires_at and
+             sum(sandbox.admin.get("/stats").json()["routes"].get("POST /auth/refresh", {}).values()) >= 1,
+             60, what="renewal after the portal came back")
+    assert node.call("wb:auth:status").state == "signed_in"

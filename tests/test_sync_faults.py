@@ -44,7 +44,8 @@ def test_kill_9_of_the_sync_actor_mid_sync_still_ends_equal(sandbox_factory, nod
     set_page_size(node, 40)
     kills = 0
     while kills < 5:
-        node.call("wb:sync:start", {})
+        run = node.call("wb:sync:start", {})
+        assert node.call("wb:sync:start", {}) == type(run)(run_id=run.run_id, already_running=True)
         floor = cached_total(node)
         wait_for(lambda: cached_total(node) >= floor + 150, 60, what="sync progress")
         pid = node.actor_pids()["sync"]

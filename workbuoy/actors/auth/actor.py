@@ -62,7 +62,7 @@ class AuthActor(Actor):
 
     @handles("wb:auth:status")
     async def status(self, request: Empty, caller: str) -> AuthState:
-        return self.session.state
+        return self.session.status()
 
     @handles("wb:auth:credentials")
     async def credentials(self, request: CredentialsRequest, caller: str) -> Credentials:

@@ -142,6 +142,12 @@ class Session:
         self.store.set_meta("me", msgspec.json.encode(me).decode())
         return me
 
+    def status(self) -> AuthState:
+        """The state with the current token's expiry (renewals do not republish the state)."""
+        if self.state.state != "signed_in":
+            return self.state
+        return msgspec.structs.replace(self.state, token_expires_at=self._expires_ms())
+
     async def _set_state(self, state: AuthState) -> None:
         self.state = state
         metrics.auth_signed_in.set(1 if state.state == "signed_in" else 0)
