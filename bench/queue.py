@@ -9,7 +9,8 @@ Run: ``PYTHONPATH=. .venv/bin/python bench/queue.py [--writes N]``. One run does
    which includes the fsynced commit);
 3. the sandbox comes back on the same port (fresh state) and the node flushes the N
    writes; throughput is N over the span between the first and the last finished item
-   (the store's ``updated_at``), so the up-to-5 s reachability probe does not count.
+   (the store's ``updated_at``), so the up-to-5 s reachability probe does not count;
+4. the in-process cost of one durable commit (queue item and optimistic cache row).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ import httpx  # noqa: E402
 
 from tests.fixtures.node import Node, wait_for  # noqa: E402
 from tests.fixtures.sandbox import DEMO, SandboxProcess  # noqa: E402
+from workbuoy.actors.queue import writes  # noqa: E402
+from workbuoy.actors.queue.writes import Write  # noqa: E402
 from workbuoy.store import Store  # noqa: E402
 
 
@@ -59,6 +62,20 @@ def enqueue(node: Node, n: int) -> list[float]:
         client.call("wb:queue:create", {"entity": "deals", "op": "create", "payload": body(i)})
         out.append(time.perf_counter() - start)
     return out
+
+
+def commit_latency(n: int) -> tuple[float, float]:
+    """p50/p99 (s) of one ``writes.commit`` (queue item + cache row, fsynced) in-process."""
+    with tempfile.TemporaryDirectory() as d:
+        store = Store.open(Path(d) / "wb.db")
+        out = []
+        for i in range(n):
+            start = time.perf_counter()
+            writes.commit(store, "org-1", [Write("crm", body(i), "deals", "create", f"c-{i}")])
+            out.append(time.perf_counter() - start)
+        store.close()
+    q = statistics.quantiles(out, n=100)
+    return q[49], q[98]
 
 
 def flush_rate(store: Store, n: int) -> tuple[float, float]:
@@ -93,10 +110,12 @@ def main() -> None:
         node.stop()
         sb.stop()
     q = statistics.quantiles(lat, n=100)
+    c50, c99 = commit_latency(min(n, 2000))
     print(f"writes                      {n}")
     print(f"baseline, sequential httpx  {base:8.0f} ops/s")
     print(f"queue flush, pipelined      {rate:8.0f} ops/s  ({rate / base:.2f}x baseline; {wall:.1f} s from server back to all synced)")
     print(f"enqueue through the bus     p50 {q[49] * 1000:.2f} ms  p99 {q[98] * 1000:.2f} ms  (durable commit included)")
+    print(f"durable commit, in-process  p50 {c50 * 1000:.2f} ms  p99 {c99 * 1000:.2f} ms  (queue item + cache row, synchronous=FULL)")
     print(f"machine                     {os.cpu_count()} cpus, python {sys.version.split()[0]}")
 
 
