@@ -1,0 +1,254 @@
+"""The plugins actor: signed manifests, RBAC-checked toggles that persist, real exports."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import logging
+from pathlib import Path
+
+import apsw
+import msgspec
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tests.fixtures.node import Node, wait_for
+from tests.fixtures.signed_in import login, signed_in_node
+from workbuoy.actors.plugins import trust
+from workbuoy.actors.plugins.actor import Slot
+from workbuoy.actors.plugins.adapters import ADAPTERS
+from workbuoy.actors.plugins.adapters.base import Context
+from workbuoy.actors.plugins.adapters.csv_export import CsvExport
+from workbuoy.actors.plugins.adapters.ics_export import fold, text
+from workbuoy.bus.errors import BusError
+from workbuoy.store import Store
+
+pytestmark = pytest.mark.timeout(120)
+
+ORG = "org-export"
+T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+HOUR = 3_600_000
+IDS = ("csv-export", "ics-export")
+
+
+# -- trust: a pure function, so tampering is tested without touching the package ----------
+
+
+def signed(key: Ed25519PrivateKey, manifest: dict) -> tuple[bytes, bytes]:
+    body = msgspec.json.encode(manifest)
+    return body, base64.b64encode(key.sign(body))
+
+
+MANIFEST = {"id": "csv-export", "name": "CSV export", "version": "1.0.0", "permissions": ["exports.write"], "adapter": "CsvExport"}
+
+
+def test_shipped_manifests_verify_against_the_shipped_key():
+    for cls in ADAPTERS:
+        manifest = trust.load(cls.id, cls.__name__)
+        assert manifest.id == cls.id and "exports.write" in manifest.permissions
+
+
+def test_a_good_signature_verifies():
+    key = Ed25519PrivateKey.generate()
+    body, sig = signed(key, MANIFEST)
+    got = trust.verify(body, sig, adapter_id="csv-export", adapter_class="CsvExport", key=key.public_key())
+    assert got.permissions == ("exports.write",)
+
+
+def _tampered_bytes(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
+    body, sig = signed(key, MANIFEST)
+    return body.replace(b'["exports.write"]', b'["exports.write","cache.read:messages"]'), sig, "does not match"
+
+
+def _other_key(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
+    return *signed(Ed25519PrivateKey.generate(), MANIFEST), "does not match"
+
+
+def _garbage_signature(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
+    return signed(key, MANIFEST)[0], b"not base64!", "not base64"
+
+
+def _signed_for_another_adapter(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
+    return *signed(key, {**MANIFEST, "id": "ics-export", "adapter": "IcsExport"}), "manifest is for ics-export/IcsExport"
+
+
+def _signed_but_malformed(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
+    return *signed(key, {**MANIFEST, "entry_point": "os.system"}), "not valid"
+
+
+@pytest.mark.parametrize("case", [_tampered_bytes, _other_key, _garbage_signature, _signed_for_another_adapter, _signed_but_malformed])
+def test_untrusted_manifests_are_refused_with_the_reason(case):
+    key = Ed25519PrivateKey.generate()
+    body, sig, reason = case(key)
+    with pytest.raises(trust.Untrusted, match=reason):
+        trust.verify(body, sig, adapter_id="csv-export", adapter_class="CsvExport", key=key.public_key())
+
+
+def test_a_shipped_manifest_edited_after_signing_is_refused(tmp_path: Path):
+    for name in ("csv-export.json", "csv-export.json.sig"):
+        (tmp_path / name).write_bytes((trust.MANIFESTS / name).read_bytes())
+    manifest = tmp_path / "csv-export.json"
+    manifest.write_bytes(manifest.read_bytes().replace(b'"exports.write"', b'"exports.write", "cache.read:messages"'))
+    with pytest.raises(trust.Untrusted, match="does not match"):
+        trust.load("csv-export", "CsvExport", tmp_path)
+    (tmp_path / "csv-export.json.sig").unlink()
+    with pytest.raises(trust.Untrusted, match="cannot read"):
+        trust.load("csv-export", "CsvExport", tmp_path)
+
+
+def test_an_adapter_gets_only_the_permissions_its_manifest_grants(tmp_path: Path):
+    store = Store.open(tmp_path / "workbuoy.db")
+    store.set_meta("active_org", ORG)
+    adapter = CsvExport(Context(store, tmp_path / "exports", frozenset({"cache.read:deals", "exports.write"})), logging.getLogger("test"))
+    assert not adapter.run().ok and "does not grant cache.read:customers" in adapter.last.detail
+    assert adapter.health().status == "degraded"
+    store.close()
+
+
+def test_an_untrusted_adapter_loses_every_permission(tmp_path: Path, monkeypatch):
+    store = Store.open(tmp_path / "workbuoy.db")
+    slot = Slot(CsvExport(Context(store, tmp_path / "exports"), logging.getLogger("test")))
+    slot.check()
+    assert slot.manifest is not None and "exports.write" in slot.adapter.ctx.permissions
+
+    def refuse(adapter_id: str, adapter_class: str) -> trust.Manifest:
+        raise trust.Untrusted("signature does not match")
+
+    monkeypatch.setattr(trust, "load", refuse)
+    slot.check()
+    assert slot.manifest is None and slot.reason == "signature does not match" and not slot.adapter.ctx.permissions
+    store.close()
+
+
+def test_ics_text_is_escaped_and_folded_at_75_octets():
+    assert text("a;b,c\\d\r\ne") == "a\\;b\\,c\\\\d\\ne"
+    line = "SUMMARY:" + "ø" * 100  # two octets each: a fold must not split one
+    chunks = fold(line).split("\r\n")
+    assert all(len(c.encode()) <= 75 for c in chunks) and all(c.startswith(" ") for c in chunks[1:])
+    assert "".join(c[1:] if i else c for i, c in enumerate(chunks)) == line
+
+
+# -- the actor in a real node ------------------------------------------------------------
+
+
+def plugins(node: Node) -> dict[str, object]:
+    return {p.id: p for p in node.call("wb:plugins:list").plugins}
+
+
+def restart_plugins(node: Node) -> None:
+    old = node.actor_pids()["plugins"]
+    assert node.cli("restart", "plugins").returncode == 0
+    wait_for(lambda: (a := node.status().actors["plugins"]).state == "ready" and a.pid != old, 30, what="plugins restarted")
+
+
+def queued_audit_events(node: Node) -> list[str]:
+    conn = apsw.Connection(str(node.data_dir / "workbuoy.db"), flags=apsw.SQLITE_OPEN_READONLY)
+    try:
+        return [row[0] for row in conn.execute("SELECT event FROM audit_queue")]
+    finally:
+        conn.close()
+
+
+def test_signed_out_node_lists_verified_adapters_and_refuses_toggles(node: Node):
+    listed = plugins(node)
+    assert set(listed) == set(IDS)
+    assert all(p.verified and not p.enabled and p.reason == "" for p in listed.values())
+    assert listed["csv-export"].permissions == ["cache.read:deals", "cache.read:customers", "exports.write"]
+    assert all(node.call("wb:plugins:verify", {"id": i}).valid for i in IDS)
+    assert {h.status for h in node.call("wb:plugins:health").plugins} == {"disabled"}
+    with pytest.raises(BusError) as refused:
+        node.call("wb:plugins:toggle", {"id": "csv-export", "enabled": True})
+    assert refused.value.code == "forbidden" and "not signed in" in refused.value.message
+    assert not plugins(node)["csv-export"].enabled
+    wait_for(lambda: "plugins.toggle_refused" in queued_audit_events(node), 10, what="refusal audited")
+    with pytest.raises(BusError) as unknown:
+        node.call("wb:plugins:health", {"id": "nope"})
+    assert unknown.value.code == "invalid_payload"
+
+
+def seed_cache(node: Node) -> None:
+    store = Store.open(node.data_dir / "workbuoy.db")
+    try:
+        store.set_meta("active_org", ORG)
+        store.upsert_rows("deals", ORG, [
+            {"id": "deal-a", "updated_at": T0 + 2, "name": "Acme, \"big\" deal", "stage": "won", "amount": 5000, "close_date": T0},
+            {"id": "deal-b", "updated_at": T0 + 1, "name": "=HYPERLINK(\"http://x\")", "company": "Evil"},
+        ])
+        store.upsert_rows("customers", ORG, [{"id": "cus-a", "updated_at": T0, "name": "Åse Ødegård", "phone": "+47 1"}])
+        store.upsert_rows("deals", "org-other", [{"id": "deal-z", "updated_at": T0, "name": "not ours"}])
+        store.upsert_rows("calendar", ORG, [
+            {"id": "cal-a", "updated_at": T0, "title": "Review; Q1, draft", "starts_at": T0 + HOUR, "ends_at": T0 + 2 * HOUR,
+             "location": "Office", "attendees": ["a@example.com", "bad\r\nX-INJECT:1"]},
+            {"id": "cal-notime", "updated_at": T0, "title": "no start"},
+        ])
+        store.upsert_rows("meetings", ORG, [{"id": "mtg-a", "updated_at": T0, "title": "Kick-off", "starts_at": T0, "ends_at": T0 + HOUR}])
+    finally:
+        store.close()
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def vevents(ics: str) -> list[dict[str, str]]:
+    assert ics.endswith("\r\n") and "\n" not in ics.replace("\r\n", "")
+    lines = ics.replace("\r\n ", "").split("\r\n")[:-1]
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
+    events, current = [], None
+    for line in lines:
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT":
+            events.append(current)
+            current = None
+        elif current is not None:
+            name, _, value = line.partition(":")
+            current[name] = current.get(name, "") + ("|" if name in current else "") + value
+    return events
+
+
+def test_admin_exports_persist_across_restart_and_a_viewer_cannot_toggle(sandbox, node_factory):
+    node = signed_in_node(node_factory, sandbox)
+    seed_cache(node)
+    exports = node.data_dir / "exports"
+
+    info = node.call("wb:plugins:toggle", {"id": "csv-export", "enabled": True})
+    assert info.enabled and info.verified
+    deals = read_csv(exports / f"deals-{ORG}.csv")
+    assert [d["id"] for d in deals] == ["deal-a", "deal-b"]  # newest first, the other org's row left out
+    assert deals[0]["name"] == 'Acme, "big" deal' and deals[0]["close_date"] == "2026-01-01T00:00:00Z" and deals[0]["amount"] == "5000"
+    assert deals[1]["name"].startswith("'=")  # a spreadsheet shows it, never runs it
+    customers = read_csv(exports / f"customers-{ORG}.csv")
+    assert customers == [{"id": "cus-a", "name": "Åse Ødegård", "company": "", "email": "", "phone": "'+47 1",
+                          "city": "", "status": "", "updated_at": "2026-01-01T00:00:00Z"}]
+    (health,) = node.call("wb:plugins:health", {"id": "csv-export"}).plugins
+    assert health.status == "ok" and health.detail == f"wrote 2 deals and 1 customers of {ORG}" and health.last_run_at
+
+    node.call("wb:plugins:toggle", {"id": "ics-export", "enabled": True})
+    events = {e["UID"]: e for e in vevents((exports / f"calendar-{ORG}.ics").read_bytes().decode())}
+    assert set(events) == {"cal-a@workbuoy", "mtg-a@workbuoy"}
+    cal = events["cal-a@workbuoy"]
+    assert cal["SUMMARY"] == "Review\\; Q1\\, draft" and cal["DTSTART"] == "20260101T010000Z" and cal["DTEND"] == "20260101T020000Z"
+    assert cal["ATTENDEE"] == "mailto:a@example.com" and cal["CATEGORIES"] == "calendar" and "X-INJECT" not in cal
+    assert events["mtg-a@workbuoy"]["CATEGORIES"] == "meetings"
+
+    node.call("wb:plugins:toggle", {"id": "ics-export", "enabled": False})
+    restart_plugins(node)
+    assert {i: p.enabled for i, p in plugins(node).items()} == {"csv-export": True, "ics-export": False}
+    (again,) = node.call("wb:plugins:health", {"id": "csv-export"}).plugins
+    assert again.status == "ok" and again.last_run_at > health.last_run_at  # an enabled adapter runs at start
+    assert node.call("wb:plugins:health", {"id": "ics-export"}).plugins[0].status == "disabled"
+    def toggles() -> list[dict]:
+        found = [e["data"] for e in sandbox.admin.get("/audit").json()["events"] if e["event"] == "plugins.toggled"]
+        return found if len(found) >= 3 else []
+
+    audited = wait_for(toggles, 30, interval=0.2, what="toggles audited")
+    assert [(e["id"], e["enabled"]) for e in audited] == [("csv-export", True), ("ics-export", True), ("ics-export", False)]
+
+    assert node.cli("logout").returncode == 0
+    login(node, "viewer@workbuoy.test", "viewer-password")
+    with pytest.raises(BusError) as refused:
+        node.call("wb:plugins:toggle", {"id": "csv-export", "enabled": False})
+    assert refused.value.code == "forbidden" and "viewer" in refused.value.message
+    assert plugins(node)["csv-export"].enabled
