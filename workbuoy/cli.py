@@ -1,4 +1,4 @@
-"""``workbuoy``: run a node, control it, look into its bus.
+"""workbuoy: run a node, control it, look into its bus.
 
 Every command reads and validates the ``WB_*`` environment first; a bad value
 stops with a message naming the variable and exit code 2. Commands that talk to a
