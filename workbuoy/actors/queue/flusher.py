@@ -45,7 +45,8 @@ Settle = Callable[[], None]
 @dataclass(frozen=True, slots=True)
 class Policy:
     concurrency: int = 8
-    lease_ms: int = 30_000
+    #: Longer than a send can take in ApiClient (2 attempts of up to 30 s each, plus back-off).
+    lease_ms: int = 120_000
     #: Attempts (5xx, broken connection, unreadable answer) before an item is ``failed``.
     max_attempts: int = 8
     backoff_base_s: float = 0.5
