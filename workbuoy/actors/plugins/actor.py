@@ -96,10 +96,14 @@ class PluginsActor(Actor):
         self.log.log(logging.INFO if last.ok else logging.WARNING, "plugins: %s %s", slot.adapter.id, last.detail)
 
     async def _enable(self, slot: Slot) -> None:
-        """Run now (so enabling is also "export now"), then on the adapter's period."""
+        """Run now (so enabling is also "export now"), then on the adapter's period.
+
+        The timer replaces the old one before the first await, so concurrent toggles
+        never leave a timer running that no slot points to.
+        """
         self._disable(slot)
-        await self._run(slot)
         slot.timer = self.every(slot.adapter.period_sec, partial(self._run, slot))
+        await self._run(slot)
 
     def _disable(self, slot: Slot) -> None:
         if slot.timer is not None:
