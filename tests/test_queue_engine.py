@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures.sandbox import SandboxProcess, sandbox, sandbox_factory  # noqa: F401
+from tests.fixtures.sandbox import SandboxProcess, sandbox  # noqa: F401
 from workbuoy.actors.queue import conflict, writes
 from workbuoy.api import ApiClient, ApiError
 from workbuoy.actors.queue.flusher import Flusher, Policy

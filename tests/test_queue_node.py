@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.node import Node, pid_alive, wait_for
-from tests.fixtures.sandbox import DEMO, SandboxProcess, sandbox, sandbox_factory  # noqa: F401
+from tests.fixtures.sandbox import DEMO, SandboxProcess, sandbox  # noqa: F401
 from tests.test_queue_engine import mixed_writes
 from workbuoy.bus.errors import BusError
 from workbuoy.store import Store
@@ -140,7 +140,8 @@ def test_conflict_resolution_through_the_bus(node_factory, sandbox: SandboxProce
         return server["stage"] == expected and cached is not None and cached.payload == server and not cached.conflicted
 
     wait_for(agreed, 30, what="cache and server agree")
-    assert "by cli" in (store.get_queue_item(upd.id).last_error or "") or resolution == "keepLocal"
+    wait_for(lambda: store.get_queue_item(upd.id).status == "synced", 30, what="the item to be done")
+    assert store.get_queue_item(upd.id).last_error.startswith(f"resolved: {resolution} by cli at ")
     with pytest.raises(BusError) as err:  # nothing left to resolve
         node.call("wb:queue:resolveConflict", {"entity": "deals", "entityId": ref.entity_id, "resolution": resolution})
     assert err.value.code == "failed"
@@ -179,3 +180,18 @@ def test_cli_lists_and_retries_a_failed_write(node_factory, sandbox: SandboxProc
     assert sandbox.admin.get("/rows/tasks/task-1-9999999").json()["x"] == 1
     out = node.cli("queue", "retry", str(ref.id))
     assert out.returncode == 1 and "not a failed write" in out.stderr
+
+
+@pytest.mark.timeout(90)
+def test_crdt_tenant_merges_disjoint_edits_by_itself(node_factory, sandbox: SandboxProcess, store_of) -> None:  # noqa: F811
+    node = signed_in(node_factory, sandbox, WB_CRDT_TENANTS="org-1")
+    store = store_of(node)
+    ref = node.call("wb:queue:create", {"entity": "deals", "op": "create", "payload": {"stage": "new", "amount": 1}})
+    wait_for(lambda: store.get_queue_item(ref.id).status == "synced", 30, what="create synced")
+    sandbox.admin.put(f"/rows/deals/{ref.entity_id}", json={"amount": 99}).raise_for_status()
+    upd = node.call("wb:queue:create", {"entity": "deals", "op": "update", "entityId": ref.entity_id, "payload": {"stage": "won"}})
+    wait_for(lambda: store.get_queue_item(upd.id).status == "synced", 30, what="merged update synced")
+    server = sandbox.admin.get(f"/rows/deals/{ref.entity_id}").json()
+    assert (server["stage"], server["amount"]) == ("won", 99)
+    assert store.get_row("deals", ref.entity_id).payload == server
+    assert store.get_queue_item(upd.id).last_error == "resolved: merged field by field"

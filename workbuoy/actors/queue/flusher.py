@@ -181,7 +181,8 @@ class Flusher:
 
     def _synced(self, lease: Lease, row: dict[str, Any]) -> None:
         with self.store.transaction():
-            if self.store.finish(lease.item.id, lease.claim, status="synced"):
+            note = lease.item.last_error if (lease.item.last_error or "").startswith(writes.RESOLVED) else None
+            if self.store.finish(lease.item.id, lease.claim, status="synced", last_error=note):
                 writes.took(self.store, lease.item, row)
         metrics.queue_flush.labels("synced").inc()
 

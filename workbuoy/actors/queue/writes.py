@@ -19,6 +19,11 @@ from workbuoy.schemas.base import Op, QType
 from workbuoy.store import NewQueueItem, QueueItem, Store
 
 
+#: Starts the ``last_error`` of an item a conflict resolution touched: a note, not an error,
+#: so it survives the item's successful send (who resolved it and when stays visible).
+RESOLVED = "resolved: "
+
+
 @dataclass(frozen=True, slots=True)
 class Write:
     """One write as a channel asked for it, before it is planned against the cache."""
@@ -84,7 +89,8 @@ def took(store: Store, item: QueueItem, row: dict[str, Any]) -> None:
 def rebase(store: Store, item: QueueItem, rb: Rebase, server: dict[str, Any] | None, note: str) -> QueueItem | None:
     """Send a conflicted item again as ``rb`` and show the outcome it aims for in the cache."""
     with store.transaction():
-        rebased = store.rebase(item.id, op=rb.op, payload=wrap(rb.body, server), base_updated_at=rb.base_updated_at, note=note)
+        rebased = store.rebase(item.id, op=rb.op, payload=wrap(rb.body, server), base_updated_at=rb.base_updated_at,
+                               note=RESOLVED + note)
         if rebased is None or item.qtype != "crm":
             return rebased
         assert item.entity is not None and item.entity_id is not None
@@ -100,7 +106,7 @@ def rebase(store: Store, item: QueueItem, rb: Rebase, server: dict[str, Any] | N
 def keep_server(store: Store, item: QueueItem, note: str) -> QueueItem | None:
     """Drop a conflicted item unsent (its row stays, ``synced``) and cache the server's version."""
     with store.transaction():
-        settled = store.settle(item.id, note)
+        settled = store.settle(item.id, RESOLVED + note)
         if settled is None or item.qtype != "crm":
             return settled
         assert item.entity is not None and item.entity_id is not None
