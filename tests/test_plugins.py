@@ -234,10 +234,12 @@ def test_admin_exports_persist_across_restart_and_a_viewer_cannot_toggle(sandbox
     assert events["mtg-a@workbuoy"]["CATEGORIES"] == "meetings"
 
     node.call("wb:plugins:toggle", {"id": "ics-export", "enabled": False})
+    ics_written = (exports / f"calendar-{ORG}.ics").stat().st_mtime_ns
     restart_plugins(node)
     assert {i: p.enabled for i, p in plugins(node).items()} == {"csv-export": True, "ics-export": False}
     (again,) = node.call("wb:plugins:health", {"id": "csv-export"}).plugins
     assert again.status == "ok" and again.last_run_at > health.last_run_at  # an enabled adapter runs at start
+    assert (exports / f"calendar-{ORG}.ics").stat().st_mtime_ns == ics_written  # a disabled one does nothing
     assert node.call("wb:plugins:health", {"id": "ics-export"}).plugins[0].status == "disabled"
     def toggles() -> list[dict]:
         found = [e["data"] for e in sandbox.admin.get("/audit").json()["events"] if e["event"] == "plugins.toggled"]
