@@ -80,10 +80,10 @@ def test_an_unstarted_peer_cannot_pose_as_an_actor(node):
         assert reply.kind == Kind.ERR and code_of(reply) == "forbidden"
 
 
-def test_unimplemented_channel_says_so(node):
-    with pytest.raises(BusError) as err:
-        node.call("wb:plugins:list")
-    assert err.value.code == "not_implemented"
+def test_a_channel_whose_owner_is_absent_is_unavailable(node):
+    with pytest.raises(BusError) as err:  # a headless node has no ui to show a notification
+        node.call("wb:notify", {"title": "hello"})
+    assert err.value.code == "unavailable"
 
 
 def test_call_command_prints_json_and_exits_1_on_error(node):
@@ -122,3 +122,17 @@ def test_metrics_parse_and_are_loopback_only(node):
     assert "wb_desktop_ipc_messages" in families
     assert "wb_desktop_ipc_latency_seconds" in families
     assert any(s.labels.get("channel") == "wb:sup:status" for s in families["wb_desktop_ipc_messages"].samples)
+
+
+def test_an_owned_channel_without_a_handler_answers_not_implemented():
+    import asyncio
+
+    from workbuoy.actors.base import Actor
+
+    class Bare(Actor):
+        name = "plugins"
+
+    bare = Bare.__new__(Bare)
+    with pytest.raises(BusError) as err:
+        asyncio.run(bare._on_request("wb:plugins:list", None, "cli"))
+    assert err.value.code == "not_implemented"
