@@ -7,6 +7,7 @@ session, so these run before the auth actor exists and pin the engine down on it
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -47,7 +48,7 @@ class Engine:
         """Run a flusher until the queue holds nothing ready (or ``until`` holds)."""
 
         async def main() -> None:
-            client = ApiClient(self.credentials, attempts=2, backoff_base=0.01, timeout=10)
+            client = ApiClient(self.credentials, attempts=2, backoff_base=0.01, timeout=10, max_retry_after=0.05)
 
             async def send(method: str, url: str, body: Any, headers: dict[str, str]) -> httpx.Response:
                 return await client.request(method, url, json=body, headers=headers)
@@ -80,8 +81,12 @@ class Engine:
         d = self.store.queue_depth()
         return d["pending"] + d["inflight"]
 
+    @functools.cached_property
+    def admin(self) -> httpx.Client:
+        return self.sb.admin
+
     def server_row(self, entity: str, id: str) -> dict[str, Any] | None:
-        r = self.sb.admin.get(f"/rows/{entity}/{id}")
+        r = self.admin.get(f"/rows/{entity}/{id}")
         return r.json() if r.status_code == 200 else None
 
     def ledger(self) -> list[dict[str, Any]]:

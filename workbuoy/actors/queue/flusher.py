@@ -161,7 +161,7 @@ class Flusher:
                 return partial(self._conflict, lease, exc.status, exc.server, exc.message)
             return partial(self._fail, lease, REJECTED + exc.message, "rejected")
         except api.ApiError as exc:  # unavailable, rate limited, signed out, unreadable error body
-            if exc.status == 0 or isinstance(exc, api.Unauthenticated):
+            if _unreachable(exc):
                 self.online = False  # no server (or no session) to talk to: stop sending, probe
             return partial(self._retry, lease, f"{type(exc).__name__}: {exc.message}")
         row = _json(resp)
@@ -216,6 +216,13 @@ class Flusher:
         """``failed`` waits for ``wb:queue:retry``; it holds back later writes to the same record."""
         self.store.finish(lease.item.id, lease.claim, status="failed", last_error=error)
         metrics.queue_flush.labels(outcome).inc()
+
+
+def _unreachable(exc: api.ApiError) -> bool:
+    """No session, or no connection could be made at all (``ApiClient`` raises from inside
+    its ``except``, so the httpx error is the context). A connection dropped mid-request is
+    an ordinary per-item retry: the server is there, and the others keep going."""
+    return isinstance(exc, api.Unauthenticated) or isinstance(exc.__context__, (httpx.ConnectError, httpx.ConnectTimeout))
 
 
 def _json(resp: httpx.Response) -> Any:
