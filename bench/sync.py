@@ -27,7 +27,8 @@ import apsw
 import httpx
 import msgspec
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The repository root instead of bench/: a bench/queue.py would shadow the standard ``queue``.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from tests.fixtures.node import Node  # noqa: E402
 from tests.fixtures.sandbox import SandboxProcess  # noqa: E402

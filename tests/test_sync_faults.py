@@ -60,15 +60,14 @@ def test_kill_9_of_the_sync_actor_mid_sync_still_ends_equal(sandbox_factory, nod
 
 
 def test_token_expiry_during_a_long_sync_is_invisible(sandbox_factory, node_factory):
-    sandbox = sandbox_factory("--rows", "7000", "--token-ttl", "2", "--latency-ms", "40")
-    node = signed_in_node(node_factory, sandbox, WB_PREFER_BEARER="1")
+    sandbox = sandbox_factory("--rows", "5600", "--token-ttl", "2", "--latency-ms", "40")
+    # One stream at a time: 126 requests of 40 ms or more outlive two tokens whatever the machine.
+    node = signed_in_node(node_factory, sandbox, WB_PREFER_BEARER="1", WB_SYNC_CONCURRENCY="1")
     set_page_size(node, 50)
     before = sum(statuses(sandbox, "POST /auth/refresh").values())
-    started = time.monotonic()
     status = sync(node)
-    assert time.monotonic() - started > 2.5, "the sync must outlive a token"
     assert [s for s in status.entities if s.last_error] == []
-    assert assert_cache_equals_server(node, sandbox) == 7000
+    assert assert_cache_equals_server(node, sandbox) == 5600
     assert sum(statuses(sandbox, "POST /auth/refresh").values()) - before >= 2
 
 

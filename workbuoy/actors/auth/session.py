@@ -56,7 +56,8 @@ class Session:
         self.vault = vault
         self.store = store
         self._publish = publish
-        self._portal = ApiClient(self._cookie_credentials, attempts=3)
+        # credentials_ttl=0: the cookie changes under this client (login, rotation, logout).
+        self._portal = ApiClient(self._cookie_credentials, attempts=3, credentials_ttl=0)
         self.cookie: str | None = None
         self.state = AuthState(state="signed_out")
         self._token: str | None = None

@@ -107,7 +107,7 @@ class SyncActor(Actor):
 
     @handles("wb:sync:status")
     async def sync_status(self, request: Empty, caller: str) -> SyncStatus:
-        states = await asyncio.to_thread(self.store.list_sync_state)
+        states = self.store.list_sync_state()
         entities = [
             SyncEntityState(entity=s.entity, org_id=s.org_id, last_sync_at=s.last_sync_at, last_error=s.last_error,
                             rows=self.store.count_rows(s.entity, s.org_id))

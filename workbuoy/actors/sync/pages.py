@@ -34,8 +34,8 @@ class Page(msgspec.Struct):
 _decoder = msgspec.json.Decoder(Page)
 
 
-def parse_page(content: bytes, entity: str, org_id: str) -> tuple[Page, list[RowHead]]:
-    """The page and its row heads, or a counted ``ProtocolError`` naming what is wrong."""
+def parse_page(content: bytes, entity: str, org_id: str) -> Page:
+    """The validated page, or a counted ``ProtocolError`` naming what is wrong."""
     try:
         page = _decoder.decode(content)
         heads = msgspec.convert(page.items, list[RowHead])
@@ -46,5 +46,5 @@ def parse_page(content: bytes, entity: str, org_id: str) -> tuple[Page, list[Row
     for head in heads:
         if head.org_id != org_id:
             raise protocol_error(entity, f"bad {entity} page: row {head.id!r} of {head.org_id!r} in {org_id!r}")
-    return page, heads
+    return page
 

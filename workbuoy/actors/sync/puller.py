@@ -13,7 +13,6 @@ conditional request per stream, answered 304 with no body.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -77,14 +76,14 @@ async def pull(api: ApiClient, store: Store, entity: str, org_id: str, page_size
         if resp.status_code == 304:
             metrics.sync_not_modified.labels(entity=entity).inc()
             result.not_modified = result.pages == 0
-            await asyncio.to_thread(store.apply_page, entity, org_id, [], cursor=cursor, etag=validators[0],
-                                    last_modified=validators[1])  # records the sync time, clears last_error
+            # An empty page with the same checkpoint: records the sync time, clears last_error.
+            store.apply_page(entity, org_id, [], cursor=cursor, etag=validators[0], last_modified=validators[1])
             break
-        page, _ = parse_page(resp.content, entity, org_id)
+        page = parse_page(resp.content, entity, org_id)
         # Validators are kept only for an empty page: that is the request the next sync repeats.
         kept = (resp.headers.get("etag"), resp.headers.get("last-modified")) if not page.items else (None, None)
-        applied = await asyncio.to_thread(store.apply_page, entity, org_id, page.items, cursor=page.next_cursor,
-                                          etag=kept[0], last_modified=kept[1])
+        applied = store.apply_page(entity, org_id, page.items, cursor=page.next_cursor, etag=kept[0],
+                                   last_modified=kept[1])
         _count_page(result, entity, len(page.items), applied)
         await on_page(result)
         if not page.items:

@@ -8,8 +8,9 @@ raises out of ``execute``; the actor only learns that the run ended.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workbuoy import logging as wblog
 from workbuoy import metrics
@@ -19,6 +20,7 @@ from workbuoy.schemas.sync import CrmChange, SyncProgress
 from workbuoy.store import Store
 
 CRM_ENTITIES = frozenset({"deals", "tickets", "meetings"})
+PROGRESS_EVERY_S = 0.2  # per stream: a live line needs no more, the broker has better things to do
 log = wblog.create("sync.run")
 Publish = Callable[[str, object], Awaitable[None]]
 
@@ -41,6 +43,7 @@ class SyncRun:
     page_size: int
     concurrency: int
     publish: Publish
+    _reported: dict[tuple[str, str], float] = field(default_factory=dict)  # last progress event per stream
 
     async def execute(self) -> None:
         gate = asyncio.Semaphore(self.concurrency)
@@ -73,12 +76,15 @@ class SyncRun:
             log.warning("sync of %s/%s failed: %s", entity, org_id, exc)
         metrics.sync_errors.labels(entity=entity, reason=reason).inc()
         message = f"{reason}: {exc}"[:500]
-        await asyncio.to_thread(self.store.set_sync_error, entity, org_id, message)
+        self.store.set_sync_error(entity, org_id, message)
         await self.publish("wb:sync:progress", SyncProgress(run_id=self.run_id, entity=entity, org_id=org_id,
                                                             pages=0, rows=0, state="failed", error=message))
 
     async def _progress(self, result: PullResult) -> None:
-        await self._report(result, "running")
+        now, key = time.monotonic(), (result.entity, result.org_id)
+        if now - self._reported.get(key, 0.0) >= PROGRESS_EVERY_S:
+            self._reported[key] = now
+            await self._report(result, "running")
 
     async def _report(self, result: PullResult, state: str) -> None:
         await self.publish("wb:sync:progress", SyncProgress(run_id=self.run_id, entity=result.entity,
