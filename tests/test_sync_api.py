@@ -137,3 +137,29 @@ def test_decode_validates_types():
     assert decode(httpx.Response(200, json={"n": 1}), Body, endpoint="x").n == 1
     with pytest.raises(ProtocolError):
         decode(httpx.Response(200, json={"n": "one"}), Body, endpoint="x")
+
+
+def test_credentials_are_reused_briefly_and_never_near_their_expiry():
+    asked: list[bool] = []
+
+    def source(expires_in: float):
+        async def credentials(force: bool) -> Credentials:
+            asked.append(force)
+            expires_at = int((time.time() + expires_in) * 1000) if expires_in else 0
+            return Credentials(headers={}, expires_at=expires_at, api_base="http://api.test/api", portal_base="")
+        return credentials
+
+    async def three(expires_in: float, **kwargs) -> None:
+        api = ApiClient(source(expires_in), transport=httpx.MockTransport(Server(ok(), ok(), ok())), **kwargs)
+        for _ in range(3):
+            await api.request("GET", "/x")
+        await api.aclose()
+
+    asyncio.run(three(0))
+    assert asked == [False]  # no expiry: reused for credentials_ttl
+    asked.clear()
+    asyncio.run(three(0.5))
+    assert asked == [False] * 3  # expires within a second: asked every time
+    asked.clear()
+    asyncio.run(three(0, credentials_ttl=0))
+    assert asked == [False] * 3
