@@ -17,7 +17,8 @@ class SyncStarted(Msg):
 
 
 class SyncProgress(Msg):
-    """Event ``wb:sync:progress``, one per committed page and one at the end."""
+    """Event ``wb:sync:progress``: after committed pages (at most every 0.2 s per stream), at each
+    stream's end, and once with ``finished`` when the run ends. Counts are cumulative per stream."""
 
     run_id: int
     entity: str
