@@ -1,6 +1,6 @@
 """Queue benchmark: flush throughput of a real node vs sequential sends, and enqueue latency.
 
-Run: ``PYTHONPATH=. .venv/bin/python bench/queue.py [--writes N]``. One run does:
+Run: ``PYTHONPATH=. .venv/bin/python bench/queue.py [--writes N] [--latency-ms MS]``. One run does:
 
 1. baseline: the same N creates sent one after another by one httpx client (keep-alive,
    one ``Idempotency-Key`` each) to a fresh sandbox;
@@ -91,8 +91,10 @@ def flush_rate(store: Store, n: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=5000)
-    n = parser.parse_args().writes
-    sb = SandboxProcess().start()
+    parser.add_argument("--latency-ms", type=int, default=0, help="server-side delay per request (a WAN round trip)")
+    args = parser.parse_args()
+    n = args.writes
+    sb = SandboxProcess("--latency-ms", str(args.latency_ms)).start()
     data = Path(tempfile.mkdtemp(prefix="wb-bench-queue-"))
     node = Node(data, {"WB_PORTAL_BASE_URL": f"{sb.origin}/portal", "WB_API_BASE_URL": f"{sb.origin}/api",
                        "WB_KEYRING_BACKEND": "file", "WB_KEYRING_KEY": "bench", "WB_LOG_LEVEL": "WARNING"})
@@ -111,7 +113,7 @@ def main() -> None:
         sb.stop()
     q = statistics.quantiles(lat, n=100)
     c50, c99 = commit_latency(min(n, 2000))
-    print(f"writes                      {n}")
+    print(f"writes                      {n}, server latency {args.latency_ms} ms")
     print(f"baseline, sequential httpx  {base:8.0f} ops/s")
     print(f"queue flush, pipelined      {rate:8.0f} ops/s  ({rate / base:.2f}x baseline; {wall:.1f} s from server back to all synced)")
     print(f"enqueue through the bus     p50 {q[49] * 1000:.2f} ms  p99 {q[98] * 1000:.2f} ms  (durable commit included)")
