@@ -29,7 +29,7 @@ from workbuoy.store import QueueItem, Store
 POLICY = Policy()
 RETENTION_MS = 7 * 24 * 3600 * 1000
 PRUNE_EVERY_S = 3600.0
-CHANGED_DEBOUNCE_S = 0.05
+CHANGED_DEBOUNCE_S = 0.25  # queue_depth() counts the whole table, synced history included
 CREDENTIALS_REUSE_S = 2.0
 
 
