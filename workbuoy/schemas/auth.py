@@ -61,3 +61,8 @@ class Me(msgspec.Struct, kw_only=True):
 
     user: MeUser
     orgs: list[MeOrg]
+
+
+def me_from_meta(raw: str | None) -> Me | None:
+    """The store meta ``me`` as the auth actor wrote it; ``None`` before sign-in or after logout."""
+    return msgspec.json.decode(raw, type=Me | None) if raw else None

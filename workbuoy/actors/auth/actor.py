@@ -6,15 +6,13 @@ table in ``rbac.py``; this module only maps channels to them and errors to bus c
 
 from __future__ import annotations
 
-import msgspec
-
 from workbuoy.actors.auth import rbac
 from workbuoy.actors.auth.secrets import CookieVault, KeyringUnavailable
 from workbuoy.actors.auth.session import Session
 from workbuoy.actors.base import Actor, handles
 from workbuoy.api import ApiError, HttpError, ProtocolError, Unauthenticated
 from workbuoy.bus.errors import BusError
-from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest, Login, Me
+from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest, Login, me_from_meta
 from workbuoy.schemas.base import Empty
 from workbuoy.schemas.rbac import RbacCan, RbacReply
 from workbuoy.store import Store
@@ -70,9 +68,9 @@ class AuthActor(Actor):
 
     @handles("wb:rbac:can")
     async def can(self, request: RbacCan, caller: str) -> RbacReply:
-        raw = self.store.get_meta("me") if self.session.state.state == "signed_in" else None
-        me = msgspec.json.decode(raw, type=Me | None) if raw else None
-        return rbac.decide(me, request.action, request.org_id)
+        signed_in = self.session.state.state == "signed_in"
+        return rbac.decide(me_from_meta(self.store.get_meta("me")) if signed_in else None, request.action,
+                           request.org_id)
 
 
 ACTOR = AuthActor

@@ -27,7 +27,7 @@ from workbuoy.actors.auth.secrets import CookieVault, KeyringUnavailable
 from workbuoy.api import ApiClient, ApiError, Unauthenticated, decode, protocol_error
 from workbuoy.bus.errors import BusError
 from workbuoy.config import Env
-from workbuoy.schemas.auth import AuthState, Credentials, Me
+from workbuoy.schemas.auth import AuthState, Credentials, Me, me_from_meta
 from workbuoy.store import Store
 
 COOKIE = "wb_session"
@@ -138,8 +138,7 @@ class Session:
             me = decode(resp, Me, endpoint="me")
         except ApiError as exc:
             log.warning("could not fetch /me: %s", exc)
-            cached = self.store.get_meta("me")
-            return msgspec.json.decode(cached, type=Me | None) if cached else None
+            return me_from_meta(self.store.get_meta("me"))
         self.store.set_meta("me", msgspec.json.encode(me).decode())
         return me
 

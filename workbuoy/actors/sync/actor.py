@@ -17,7 +17,7 @@ from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.sync.run import SyncRun
 from workbuoy.api import ApiClient, ApiError, Unauthenticated, decode
 from workbuoy.bus.errors import BusError
-from workbuoy.schemas.auth import AuthState, Me
+from workbuoy.schemas.auth import AuthState, Me, me_from_meta
 from workbuoy.schemas.base import ENTITIES, Empty
 from workbuoy.schemas.offline import GetList, GetMessages, ListReply, MessagesReply
 from workbuoy.schemas.orgs import Org, OrgList, OrgListReply
@@ -135,8 +135,7 @@ class SyncActor(Actor):
     # -- orgs -------------------------------------------------------------------------
 
     def _me(self) -> Me | None:
-        raw = self.store.get_meta("me")
-        return msgspec.json.decode(raw, type=Me | None) if raw else None
+        return me_from_meta(self.store.get_meta("me"))
 
     @handles("wb:org:list")
     async def org_list(self, request: OrgList, caller: str) -> OrgListReply:
