@@ -124,8 +124,8 @@ class Flusher:
             for task in done:
                 try:
                     task.result()()
-                except Exception:  # one bad answer must not lose the others' outcomes
-                    log.exception("queue: recording an outcome failed; the item goes out again")
+                except Exception:  # a bug in one outcome must not lose the others'
+                    log.exception("queue: recording an outcome failed")
         self._on_change()
 
     async def _sleep_until_due(self) -> None:
@@ -165,7 +165,9 @@ class Flusher:
                 self.online = False  # no server (or no session) to talk to: stop sending, probe
             return partial(self._retry, lease, f"{type(exc).__name__}: {exc.message}")
         row = _json(resp)
-        if isinstance(row, dict) and isinstance(row.get("id"), str):
+        if isinstance(row, dict) and isinstance(row.get("id"), str) and (
+            row.get("deleted") is True or type(row.get("updated_at")) is int
+        ):
             return partial(self._synced, lease, row)
         # A 2xx we cannot read: the write may not have happened; the key makes a resend safe.
         metrics.protocol_errors.labels("queue").inc()
