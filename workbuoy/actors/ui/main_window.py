@@ -1,0 +1,119 @@
+"""The main window: the org picker, a tab per cached entity and the outbox.
+
+Tabs load lazily (on first show) so opening the window costs one page, not seven.
+Switching org goes through ``wb:org:switch`` (the queue actor owns the active org)
+and reloads the visible tab for that org.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from workbuoy.actors.ui import deeplink
+from workbuoy.actors.ui.calls import Bus, ask, spawn
+from workbuoy.actors.ui.entity_view import EntityView
+from workbuoy.actors.ui.queue_view import QueueView
+from workbuoy.schemas.base import ENTITIES
+from workbuoy.schemas.orgs import OrgListReply
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, bus: Bus) -> None:
+        super().__init__()
+        self.bus = bus
+        self.setWindowTitle("WorkBuoy")
+        self.resize(1000, 640)
+        self.orgs = QComboBox()
+        self.orgs.setMinimumWidth(200)
+        self.orgs.activated.connect(lambda i: spawn(self.switch_org(self.orgs.itemData(i))))
+        refresh = QPushButton("Reload")
+        refresh.clicked.connect(self.reload_current)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Organisation"))
+        bar.addWidget(self.orgs)
+        bar.addWidget(self.status, 1)
+        bar.addWidget(refresh)
+        self.views = {e: EntityView(bus, e) for e in ENTITIES}
+        self.queue = QueueView(bus)
+        self.tabs = QTabWidget()
+        for e, view in self.views.items():
+            self.tabs.addTab(view, e.capitalize())
+        self.tabs.addTab(self.queue, "Outbox")
+        self._loaded: set[int] = set()
+        self.tabs.currentChanged.connect(self._first_show)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(bar)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+    def _bring_up(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def open(self) -> None:
+        self._bring_up()
+        spawn(self._refresh())
+
+    async def _refresh(self) -> None:
+        """Orgs first, so the tab loads the active org's rows."""
+        await self.load_orgs()
+        self._first_show(self.tabs.currentIndex())
+
+    def _first_show(self, index: int) -> None:
+        if index not in self._loaded:
+            self._loaded.add(index)
+            self.tabs.widget(index).reload()
+
+    def reload_current(self) -> None:
+        self._loaded = {self.tabs.currentIndex()}
+        self.tabs.currentWidget().reload()
+
+    def _showing(self, tab: QWidget) -> bool:
+        return self.isVisible() and self.tabs.currentWidget() is tab
+
+    def entity_changed(self, entity: str) -> None:
+        """A ``wb:crm:changed`` event: reload the entity's tab if the user is looking at it."""
+        view = self.views.get(entity)  # type: ignore[call-overload]
+        if view is not None and self._showing(view):
+            view.reload()
+
+    def queue_changed(self, depth: dict[str, int]) -> None:
+        self.queue.show_depth(depth)
+        if self._showing(self.queue):
+            self.queue.reload()
+
+    def _show_orgs(self, reply: OrgListReply) -> None:
+        self.orgs.clear()
+        for org in reply.orgs:
+            self.orgs.addItem(org.name, org.id)
+        active = self.orgs.findData(reply.active) if reply.active else -1
+        self.orgs.setCurrentIndex(active if active >= 0 else 0)
+        org_id = self.orgs.currentData()
+        for view in self.views.values():
+            view.org_id = org_id
+
+    async def load_orgs(self) -> None:
+        if (reply := await ask(self.bus, "wb:org:list", {}, self.status)) is not None:
+            self._show_orgs(reply)
+            if not reply.orgs:
+                self.status.setText("No organisations yet: sign in and sync first.")
+
+    async def switch_org(self, org_id: str) -> None:
+        if (reply := await ask(self.bus, "wb:org:switch", {"orgId": org_id}, self.status)) is not None:
+            self._show_orgs(reply)
+            self.reload_current()
+
+    async def open_target(self, target: deeplink.Target) -> bool:
+        """Bring the window up on ``target``'s tab, and on its row when it names one."""
+        view = self.views[target.entity]
+        self._loaded.add(self.tabs.indexOf(view))
+        self.tabs.setCurrentWidget(view)
+        self._bring_up()
+        await self.load_orgs()
+        if target.row_id is None:
+            return await view.load()
+        return await view.reveal(target.row_id)

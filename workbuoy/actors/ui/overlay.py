@@ -1,0 +1,75 @@
+"""Mini-Buoy: a small frameless, always-on-top chat with the assistant (``wb:ai:chat``).
+
+The conversation is kept here and sent whole (the last ``HISTORY`` messages) because
+the assistant endpoint is stateless.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from workbuoy.actors.ui.calls import Bus, ask, spawn
+
+HISTORY = 50  # the most AiChat takes
+WHO = {"user": "You", "assistant": "Mini-Buoy", "system": "System"}
+
+
+class MiniBuoy(QWidget):
+    def __init__(self, bus: Bus) -> None:
+        super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        self.bus = bus
+        self.setObjectName("miniBuoy")
+        self.setWindowTitle("Mini-Buoy")
+        self.resize(340, 420)
+        self.messages: list[dict[str, str]] = []
+        title = QLabel("Mini-Buoy")
+        title.setStyleSheet("font-weight: bold")
+        close = QPushButton("×")
+        close.setFlat(True)
+        close.clicked.connect(self.hide)
+        self.transcript = QPlainTextEdit()
+        self.transcript.setReadOnly(True)
+        self.input = QLineEdit()
+        self.input.setPlaceholderText("Ask Mini-Buoy…")
+        self.input.returnPressed.connect(lambda: spawn(self.send()))
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.status.setWordWrap(True)
+        head = QHBoxLayout()
+        head.addWidget(title, 1)
+        head.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.input)
+        layout.addWidget(self.status)
+
+    def set_visible(self, visible: bool | None) -> bool:
+        """Show, hide, or flip when ``visible`` is None; returns the new visibility."""
+        want = not self.isVisible() if visible is None else visible
+        if want:
+            self.show()
+            self.raise_()
+            self.input.setFocus()
+        else:
+            self.hide()
+        return self.isVisible()
+
+    def _add(self, role: str, content: str) -> None:
+        self.messages = [*self.messages, {"role": role, "content": content}][-HISTORY:]
+        self.transcript.appendPlainText(f"{WHO[role]}: {content}\n")
+
+    async def send(self) -> None:
+        text = self.input.text().strip()
+        if not text:
+            return
+        self.input.clear()
+        self._add("user", text)
+        self.input.setEnabled(False)
+        try:
+            reply = await ask(self.bus, "wb:ai:chat", {"messages": self.messages}, self.status)
+        finally:
+            self.input.setEnabled(True)
+        if reply is not None:
+            self._add(reply.message.role, reply.message.content)
