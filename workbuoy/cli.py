@@ -242,19 +242,20 @@ def _follow_sync(env: config.Env, events, run_id: int, deadline: float):
     from workbuoy.schemas.sync import SyncProgress
 
     decoder = msgspec.msgpack.Decoder(SyncProgress)
+    start, end = ("\r\033[K", "") if sys.stderr.isatty() else ("", "\n")  # one live line, or a log
     next_poll = 0.0
     while time.monotonic() < deadline:
         for _, envelope in events.events(timeout=0.2):
             p = decoder.decode(envelope.payload)
             if p.run_id == run_id and p.entity:
-                print(f"\r\033[K{p.entity:<10} {p.org_id:<10} pages {p.pages:>5}  rows {p.rows:>8}  {p.state}",
-                      end="", file=sys.stderr, flush=True)
+                print(f"{start}{p.entity:<10} {p.org_id:<10} pages {p.pages:>5}  rows {p.rows:>8}  {p.state}",
+                      end=end, file=sys.stderr, flush=True)
             if time.monotonic() > next_poll:
                 break
         if time.monotonic() >= next_poll:
             status = call(env, "wb:sync:status")
             if not status.running or status.run_id != run_id:
-                print(file=sys.stderr)
+                print(file=sys.stderr, end="\n" if start else "")
                 return status
             next_poll = time.monotonic() + 0.5
     _die("the sync did not end in time", 1)
