@@ -159,3 +159,16 @@ def test_an_unreachable_portal_keeps_the_session_and_renewal_resumes(sandbox_fac
              sum(sandbox.admin.get("/stats").json()["routes"].get("POST /auth/refresh", {}).values()) >= 1,
              60, what="renewal after the portal came back")
     assert node.call("wb:auth:status").state == "signed_in"
+
+
+def test_rbac_follows_the_roles_from_me(sandbox, node_factory):
+    node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, **FILE_KEYRING).start()
+    assert not node.call("wb:rbac:can", {"action": "ai.use"}).allowed  # signed out
+    login(node, "viewer@workbuoy.test", "viewer-password")
+    viewer = node.call("wb:rbac:can", {"action": "queue.write", "orgId": "org-1"})
+    assert (viewer.allowed, viewer.roles) == (False, ["viewer"])
+    assert node.call("wb:rbac:can", {"action": "ai.use", "orgId": "org-1"}).allowed
+    assert not node.call("wb:rbac:can", {"action": "ai.use", "orgId": "org-2"}).allowed  # not a member
+    login(node)  # the demo user: admin and sales everywhere
+    assert node.call("wb:rbac:can", {"action": "settings.update"}).allowed
+    assert node.call("wb:rbac:can", {"action": "queue.write", "orgId": "org-2"}).allowed
