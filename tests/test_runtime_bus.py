@@ -136,3 +136,13 @@ def test_an_owned_channel_without_a_handler_answers_not_implemented():
     with pytest.raises(BusError) as err:
         asyncio.run(bare._on_request("wb:plugins:list", None, "cli"))
     assert err.value.code == "not_implemented"
+
+
+def test_an_error_code_outside_the_schema_still_makes_a_readable_reply():
+    from workbuoy.bus.codec import unwrap
+    from workbuoy.bus.errors import error_info
+
+    frame = env.encode(Kind.ERR, "wb:queue:create", 7, error_info(BusError("no_such_code", "oops")))
+    with pytest.raises(BusError) as err:
+        unwrap(env.decode(frame), "wb:queue:create")
+    assert err.value.code == "internal" and "no_such_code" in err.value.message

@@ -21,7 +21,7 @@ import zmq
 
 from workbuoy import logging as wblog
 from workbuoy import metrics
-from workbuoy.bus.errors import BusError
+from workbuoy.bus.errors import BusError, NotImplementedOnBus, error_info
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.bus.stats import BusStats
 from workbuoy.bus.zap import ZapHandler
@@ -236,13 +236,13 @@ class Broker:
         handler = self.local.get(e.channel)
         try:
             if handler is None:
-                raise BusError("not_implemented", f"{e.channel} is not implemented yet")
+                raise NotImplementedOnBus(e.channel)
             kind, payload = Kind.REP, handler(request, role)
         except BusError as exc:
-            kind, payload = Kind.ERR, ErrorInfo(code=exc.code, message=exc.message, detail=exc.detail)
+            kind, payload = Kind.ERR, error_info(exc)
         except Exception as exc:
             log.exception("supervisor handler for %s failed", e.channel)
-            kind, payload = Kind.ERR, ErrorInfo(code="internal", message=f"{type(exc).__name__}: {exc}")
+            kind, payload = Kind.ERR, error_info(exc)
         frame = env.encode(kind, e.channel, e.cid, payload)
         self._send_to(ident, frame)
         elapsed = time.monotonic() - t0

@@ -18,7 +18,7 @@ import zmq
 
 from workbuoy import logging as wblog
 from workbuoy.bus.codec import as_payload, unwrap
-from workbuoy.bus.errors import BusError
+from workbuoy.bus.errors import BusError, error_info
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.schemas import envelope as env
 from workbuoy.schemas.base import ACTOR_NAMES
@@ -168,10 +168,10 @@ class Endpoint:
                 raise BusError("invalid_payload", str(exc)) from None
             kind, payload = Kind.REP, await self._on_request(e.channel, request, role_of(caller))
         except BusError as exc:
-            kind, payload = Kind.ERR, ErrorInfo(code=exc.code, message=exc.message, detail=exc.detail)
+            kind, payload = Kind.ERR, error_info(exc)
         except Exception as exc:
             log.exception("handler for %s failed", e.channel)
-            kind, payload = Kind.ERR, ErrorInfo(code="internal", message=f"{type(exc).__name__}: {exc}")
+            kind, payload = Kind.ERR, error_info(exc)
         try:
             self._send(caller, env.encode(kind, e.channel, e.cid, payload))
         except BusError:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
+
+from workbuoy.schemas.envelope import ErrorCode, ErrorInfo
+
+_CODES = frozenset(get_args(ErrorCode))
 
 
 class BusError(Exception):
@@ -18,3 +22,12 @@ class BusError(Exception):
 class NotImplementedOnBus(BusError):
     def __init__(self, channel: str) -> None:
         super().__init__("not_implemented", f"{channel} is not implemented yet")
+
+
+def error_info(exc: BaseException) -> ErrorInfo:
+    """The error reply for ``exc``; a code outside ``ErrorCode`` (a bug) becomes ``internal``, never an unreadable reply."""
+    if isinstance(exc, BusError):
+        if exc.code in _CODES:
+            return ErrorInfo(code=exc.code, message=exc.message, detail=exc.detail)
+        return ErrorInfo(code="internal", message=f"{exc.code}: {exc.message}", detail=exc.detail)
+    return ErrorInfo(code="internal", message=f"{type(exc).__name__}: {exc}")
