@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 
 from workbuoy import metrics
+from workbuoy.backoff import full_jitter
 from workbuoy.api import ApiClient, ApiError
 from workbuoy.store import Store
 
@@ -67,7 +67,7 @@ class Flusher:
                     await self.api.request("POST", "/audit/events", endpoint="audit", json={"events": events})
                 except ApiError as exc:
                     attempt = max(item.attempt for item in batch)
-                    delay = random.uniform(0, min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2**attempt))
+                    delay = full_jitter(attempt + 1, BACKOFF_BASE_MS, BACKOFF_CAP_MS)
                     self.store.audit_retry(ids, int(time.time() * 1000 + delay))
                     asyncio.get_running_loop().call_later(delay / 1000, self.kick)
                     metrics.audit_failures.inc()

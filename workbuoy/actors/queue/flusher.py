@@ -25,6 +25,7 @@ import httpx
 import msgspec
 
 from workbuoy import api, metrics
+from workbuoy.backoff import full_jitter
 from workbuoy.actors.queue import conflict, writes
 from workbuoy.actors.queue.routes import request_for
 from workbuoy.config import Env
@@ -209,7 +210,7 @@ class Flusher:
         if attempt >= self.policy.max_attempts:
             self._fail(lease, f"gave up after {attempt} attempts: {error}", "gave_up")
             return
-        delay = random.uniform(0, min(self.policy.backoff_cap_s, self.policy.backoff_base_s * 2**attempt))
+        delay = full_jitter(attempt + 1, self.policy.backoff_base_s, self.policy.backoff_cap_s)
         self.store.finish(lease.item.id, lease.claim, status="pending", last_error=error,
                           next_attempt_at=now_ms() + int(delay * 1000))
         metrics.queue_flush.labels("retry").inc()
