@@ -99,6 +99,7 @@ class Session:
         cookie = resp.cookies.get(COOKIE)
         if not cookie:
             raise protocol_error("auth/login", f"the portal set no {COOKIE} cookie")
+        await self._revoke()  # a previous session (another user, perhaps) must not live on
         await self.vault.save(cookie)
         self.cookie, self._token = cookie, None
         await self._signed_in()
@@ -107,18 +108,23 @@ class Session:
     async def logout(self) -> AuthState:
         """Revoke at the portal (best effort: offline, we still forget) and forget the cookie."""
         self._cancel_timer()
-        if self.cookie is not None:
-            try:
-                await self._portal.request("POST", f"{self.env.portal_origin}/auth/logout", endpoint="auth/logout",
-                                           renew_on_401=False)
-            except ApiError as exc:
-                log.warning("could not revoke the session at the portal (%s); forgetting it here", exc)
+        await self._revoke()
         self.cookie, self._token = None, None
         async with self._saving:  # after any save of a rotated cookie, never before it
             await self.vault.forget()
         self.store.set_meta("me", "null")
         await self._set_state(AuthState(state="signed_out"))
         return self.state
+
+    async def _revoke(self) -> None:
+        """``POST /auth/logout`` with the current cookie, if any; a failure is only logged."""
+        if self.cookie is None:
+            return
+        try:
+            await self._portal.request("POST", f"{self.env.portal_origin}/auth/logout", endpoint="auth/logout",
+                                       renew_on_401=False)
+        except ApiError as exc:
+            log.warning("could not revoke the session at the portal (%s); forgetting it here", exc)
 
     async def _signed_in(self) -> None:
         try:
