@@ -32,7 +32,7 @@ class EntityView(QWidget):
         self.table = tables.new_table()
         self.more = QPushButton("Load more")
         self.more.setEnabled(False)
-        self.more.clicked.connect(lambda: spawn(self.load(reset=False)))
+        self.more.clicked.connect(self.load_more)
         self.status = QLabel()
         self.status.setObjectName("status")
         bottom = QHBoxLayout()
@@ -45,6 +45,9 @@ class EntityView(QWidget):
 
     def reload(self) -> None:
         spawn(self.load())
+
+    def load_more(self) -> None:
+        spawn(self.load(reset=False))
 
     def request(self, reset: bool) -> dict[str, Any]:
         req: dict[str, Any] = {"table": self.entity, "limit": PAGE}

@@ -25,7 +25,7 @@ class MainWindow(QMainWindow):
         self.resize(1000, 640)
         self.orgs = QComboBox()
         self.orgs.setMinimumWidth(200)
-        self.orgs.activated.connect(lambda i: spawn(self.switch_org(self.orgs.itemData(i))))
+        self.orgs.activated.connect(self._org_picked)
         refresh = QPushButton("Reload")
         refresh.clicked.connect(self.reload_current)
         self.status = QLabel()
@@ -101,6 +101,9 @@ class MainWindow(QMainWindow):
             self._show_orgs(reply)
             if not reply.orgs:
                 self.status.setText("No organisations yet: sign in and sync first.")
+
+    def _org_picked(self, index: int) -> None:
+        spawn(self.switch_org(self.orgs.itemData(index)))
 
     async def switch_org(self, org_id: str) -> None:
         if (reply := await ask(self.bus, "wb:org:switch", {"orgId": org_id}, self.status)) is not None:

@@ -32,7 +32,7 @@ class MiniBuoy(QWidget):
         self.transcript.setReadOnly(True)
         self.input = QLineEdit()
         self.input.setPlaceholderText("Ask Mini-Buoy…")
-        self.input.returnPressed.connect(lambda: spawn(self.send()))
+        self.input.returnPressed.connect(self._submit)
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
@@ -59,6 +59,9 @@ class MiniBuoy(QWidget):
     def _add(self, role: str, content: str) -> None:
         self.messages = [*self.messages, {"role": role, "content": content}][-HISTORY:]
         self.transcript.appendPlainText(f"{WHO[role]}: {content}\n")
+
+    def _submit(self) -> None:
+        spawn(self.send())
 
     async def send(self) -> None:
         text = self.input.text().strip()

@@ -70,8 +70,7 @@ class QtSelector(selectors.BaseSelector):
 
     def _forget(self, fd: int) -> None:
         for n in self._notifiers.pop(fd, []):
-            n.setEnabled(False)
-            n.deleteLater()
+            n.setEnabled(False)  # then freed with its wrapper: it has no slots that could be running
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         if self._guard:

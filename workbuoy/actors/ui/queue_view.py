@@ -30,9 +30,9 @@ class QueueView(QWidget):
         self.retry_button = QPushButton("Retry")
         self.keep_local = QPushButton("Keep mine")
         self.keep_server = QPushButton("Keep server's")
-        self.retry_button.clicked.connect(lambda: spawn(self.retry()))
-        self.keep_local.clicked.connect(lambda: spawn(self.resolve("keepLocal")))
-        self.keep_server.clicked.connect(lambda: spawn(self.resolve("keepServer")))
+        self.retry_button.clicked.connect(self._retry_clicked)
+        self.keep_local.clicked.connect(self._keep_local_clicked)
+        self.keep_server.clicked.connect(self._keep_server_clicked)
         self.depth = QLabel()
         self.status = QLabel()
         self.status.setObjectName("status")
@@ -69,6 +69,15 @@ class QueueView(QWidget):
         self.retry_button.setEnabled(bool(row and row["status"] == "failed" and not conflicted))
         self.keep_local.setEnabled(conflicted)
         self.keep_server.setEnabled(conflicted)
+
+    def _retry_clicked(self) -> None:
+        spawn(self.retry())
+
+    def _keep_local_clicked(self) -> None:
+        spawn(self.resolve("keepLocal"))
+
+    def _keep_server_clicked(self) -> None:
+        spawn(self.resolve("keepServer"))
 
     async def _act(self, channel: str, payload: dict[str, Any], done: str) -> None:
         if await ask(self.bus, channel, payload, self.status) is not None:

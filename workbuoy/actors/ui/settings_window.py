@@ -81,9 +81,9 @@ class SettingsWindow(QWidget):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         self.save_button = QPushButton("Save")
-        self.save_button.clicked.connect(lambda: spawn(self.save()))
+        self.save_button.clicked.connect(self._save_clicked)
         revert = QPushButton("Revert")
-        revert.clicked.connect(lambda: self.show_settings(self.current))
+        revert.clicked.connect(self.revert)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(revert)
@@ -129,6 +129,12 @@ class SettingsWindow(QWidget):
                 node = node.setdefault(key, {})
             node[path[-1]] = value
         return out
+
+    def revert(self) -> None:
+        self.show_settings(self.current)
+
+    def _save_clicked(self) -> None:
+        spawn(self.save())
 
     async def load(self) -> None:
         if (settings := await ask(self.bus, "wb:getSettings", None, self.status)) is not None:

@@ -53,8 +53,13 @@ class Tray:
         self.menu.addSeparator()
         self.menu.addAction("Quit WorkBuoy (stop the node)").triggered.connect(quit_node)
         self.icon.setContextMenu(self.menu)
-        self.icon.activated.connect(lambda reason: reason == QSystemTrayIcon.ActivationReason.Trigger and open_main())
+        self._open_main = open_main
+        self.icon.activated.connect(self._activated)
         self._refresh_tooltip()
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self._open_main()
 
     def _status_line(self, text: str) -> QAction:
         action = self.menu.addAction(text)

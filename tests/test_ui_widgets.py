@@ -1,0 +1,275 @@
+"""The ui package's windows and its Qt-driven loop, offscreen, against a fake bus."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import msgspec
+import pytest
+
+pytest.importorskip("PySide6", reason="the ui extra is not installed")
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel  # noqa: E402
+
+from workbuoy.actors.ui import deeplink, notifications  # noqa: E402
+from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
+from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402
+from workbuoy.actors.ui.overlay import MiniBuoy  # noqa: E402
+from workbuoy.actors.ui.qtloop import QtEventLoop  # noqa: E402
+from workbuoy.actors.ui.queue_view import QueueView  # noqa: E402
+from workbuoy.actors.ui.settings_window import SettingsWindow  # noqa: E402
+from workbuoy.bus.errors import BusError, NotImplementedOnBus  # noqa: E402
+from workbuoy.schemas.offline import ListReply  # noqa: E402
+from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
+from workbuoy.schemas.queue import AiChatReply, ChatMessage, QueueItemRef, QueueItemView, QueueListReply  # noqa: E402
+from workbuoy.schemas.settings import EntityNotifications, Settings  # noqa: E402
+from workbuoy.schemas.sync import CrmChange  # noqa: E402
+
+pytestmark = pytest.mark.timeout(30)
+Answer = Callable[[Any], Any]
+
+
+@pytest.fixture(scope="module")
+def qapp() -> QApplication:
+    return QApplication.instance() or QApplication(["workbuoy-tests"])
+
+
+def run(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coro`` on the ui's Qt-driven loop, as the actor does."""
+    with asyncio.Runner(loop_factory=QtEventLoop) as runner:
+        return runner.run(coro)
+
+
+class FakeBus:
+    """Answers each channel with a function of the payload; records every call."""
+
+    def __init__(self, **answers: Answer) -> None:
+        self.answers = {k.replace("_", ":"): v for k, v in answers.items()}
+        self.calls: list[tuple[str, Any]] = []
+
+    async def call(self, channel: str, payload: Any = None, *, timeout: float = 10.0) -> Any:
+        self.calls.append((channel, payload))
+        answer = self.answers.get(channel)
+        if answer is None:
+            raise NotImplementedOnBus(channel)
+        return answer(payload)
+
+    def sent(self, channel: str) -> list[Any]:
+        return [p for c, p in self.calls if c == channel]
+
+
+def refuse(code: str, message: str) -> Answer:
+    def answer(payload: Any) -> Any:
+        raise BusError(code, message)
+
+    return answer
+
+
+# -- the loop -------------------------------------------------------------------------------
+
+
+def test_loop_serves_readers_timers_and_qt_slots(qapp):
+    async def main() -> tuple[bytes, float, bool]:
+        loop = asyncio.get_running_loop()
+        a, b = socket.socketpair()
+        got: asyncio.Future[bytes] = loop.create_future()
+        loop.add_reader(a.fileno(), lambda: got.done() or got.set_result(a.recv(16)))
+        loop.call_later(0.02, b.send, b"ping")
+        data = await asyncio.wait_for(got, 5)
+        loop.remove_reader(a.fileno())
+        a.close(), b.close()
+        t0 = time.monotonic()
+        await asyncio.sleep(0.05)
+        slept = time.monotonic() - t0
+        from_slot = asyncio.Event()
+        QTimer.singleShot(10, lambda: asyncio.ensure_future(asyncio.sleep(0)).add_done_callback(lambda _: from_slot.set()))
+        await asyncio.wait_for(from_slot.wait(), 5)
+        return data, slept, from_slot.is_set()
+
+    data, slept, from_slot = run(main())
+    assert data == b"ping"
+    assert 0.045 <= slept < 1.0
+    assert from_slot
+
+
+def test_loop_survives_many_qt_calls(qapp):
+    """PySide6 6.12.0 on CPython 3.11 drops a reference to None per void call; the loop tops it up."""
+    label = QLabel()
+
+    async def main() -> None:
+        for i in range(20_000):
+            label.setText(str(i))
+            if i % 1000 == 0:
+                await asyncio.sleep(0)
+
+    run(main())
+
+
+# -- deep links and notification rules ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("url,entity,row", [
+    ("workbuoy://deals/42", "deals", "42"),
+    ("workbuoy://tickets/t-1.2:x", "tickets", "t-1.2:x"),
+    ("workbuoy://customers", "customers", None),
+    ("workbuoy://meetings/", "meetings", None),
+])
+def test_deep_link_targets(url, entity, row):
+    assert deeplink.parse(url) == deeplink.Target(entity, row)
+
+
+@pytest.mark.parametrize("url,reason", [
+    ("https://deals/42", "not a workbuoy"),
+    ("workbuoy://nonsense/1", "unknown entity"),
+    ("workbuoy://deals/42?x=1", "no query"),
+    ("workbuoy://deals/4 2", "not a row id"),
+    ("workbuoy://deals/a/b", "not a row id"),
+    ("workbuoy://user@deals/1", "no query, fragment, user"),
+])
+def test_deep_link_refusals(url, reason):
+    with pytest.raises(ValueError, match=reason):
+        deeplink.parse(url)
+
+
+def test_notification_rules():
+    quiet_deals = Settings(notify=EntityNotifications(deals=False))
+    assert notifications.refusal(Settings(), "deal") == ""
+    assert "deals" in notifications.refusal(quiet_deals, "deal")
+    assert notifications.refusal(quiet_deals, "ticket") == ""
+    assert "turned off" in notifications.refusal(Settings(notifications_enabled=False), "info")
+    note = notifications.from_change(CrmChange(entity="deals", org_id="o", ids=["d1", "d2"], created=1, updated=1))
+    assert (note.kind, note.title, note.body) == ("deal", "Deals: 1 new, 1 updated", "d1, d2")
+    summary = notifications.from_change(CrmChange(entity="tickets", org_id="o", ids=[], created=7, updated=0, summary=True))
+    assert (summary.kind, summary.title) == ("ticket", "7 tickets synced")
+
+
+# -- windows ------------------------------------------------------------------------------------
+
+
+def deals_pages(payload: dict[str, Any]) -> ListReply:
+    if payload.get("cursor") == "c1":
+        return ListReply(items=[{"id": "d3", "name": "Gamma"}], next_cursor=None)
+    items = [{"id": "d1", "name": "Alpha", "stage": "open"}, {"id": "d2", "name": "Beta", "stage": "won"}]
+    return ListReply(items=[i for i in items if payload.get("query", "") in i["id"] + i["name"]], next_cursor="c1")
+
+
+def test_entity_view_pages_with_the_cursor_and_searches(qapp):
+    bus = FakeBus(wb_offline_getList=deals_pages)
+    view = EntityView(bus, "deals")
+    view.org_id = "org-1"
+    assert run(view.load())
+    assert view.table.rowCount() == 2 and view.more.isEnabled()
+    assert [view.table.horizontalHeaderItem(c).text() for c in range(3)] == ["id", "name", "stage"]
+    assert run(view.load(reset=False))
+    assert view.table.rowCount() == 3 and not view.more.isEnabled()
+    assert bus.sent("wb:offline:getList")[1] == {"table": "deals", "limit": 50, "orgId": "org-1", "cursor": "c1"}
+    assert run(view.reveal("d2"))
+    assert bus.sent("wb:offline:getList")[-1]["query"] == "d2"
+    assert view.table.rowCount() == 1 and view.table.selectedItems()[0].text() == "d2"
+    assert not run(view.reveal("d9"))
+    assert "not in the offline copy" in view.status.text()
+
+
+def test_views_show_error_replies_instead_of_failing(qapp):
+    view = EntityView(FakeBus(), "tasks")
+    assert not run(view.load())
+    assert "not implemented" in view.status.text()
+    view.bus = FakeBus(wb_offline_getList=refuse("unauthenticated", "not signed in"))
+    assert not run(view.load())
+    assert view.status.text() == "not signed in (sign in first)"
+
+
+def test_settings_window_has_every_field_and_sends_only_changes(qapp):
+    saved = Settings(sync_interval_sec=600, notify=EntityNotifications(deals=False))
+    bus = FakeBus(wb_getSettings=lambda _: Settings(), wb_updateSettings=lambda _: saved)
+    window = SettingsWindow(bus)
+    run(window.load())
+
+    def paths(struct: type, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+        out: set[tuple[str, ...]] = set()
+        for f in msgspec.structs.fields(struct):
+            sub = f.type if isinstance(f.type, type) and issubclass(f.type, msgspec.Struct) else None
+            out |= paths(sub, (*prefix, f.encode_name)) if sub else {(*prefix, f.encode_name)}
+        return out
+
+    assert set(window.editors) == paths(Settings)
+    assert isinstance(window.editors[("version",)], QLabel)
+    window.editors[("syncIntervalSec",)].setValue(600)
+    window.editors[("notify", "deals")].setChecked(False)
+    run(window.save())
+    assert bus.sent("wb:updateSettings") == [{"syncIntervalSec": 600, "notify": {"deals": False}}]
+    assert window.status.text() == "Saved." and window.patch() == {}
+    window.show_settings(Settings(notifications_enabled=False))  # a wb:settings:changed event
+    box = window.editors[("notificationsEnabled",)]
+    assert isinstance(box, QCheckBox) and not box.isChecked()
+
+
+def test_settings_window_shows_the_brokers_refusal(qapp):
+    message = "Expected `int` >= 30 - at `$.syncIntervalSec`"
+    bus = FakeBus(wb_updateSettings=refuse("invalid_payload", message))
+    window = SettingsWindow(bus)
+    window.editors[("syncIntervalSec",)].setValue(5)
+    run(window.save())
+    assert window.status.text() == message
+    assert window.patch() == {"syncIntervalSec": 5}  # the input stays for the user to fix
+
+
+def queue_item(id: int, status: str, conflicted: bool = False) -> QueueItemView:
+    return QueueItemView(id=id, op_id=f"op{id}", org_id="org-1", qtype="crm", entity="deals", op="update",
+                         entity_id=f"d{id}", status=status, attempt=1, last_error="409" if conflicted else None,
+                         conflicted=conflicted, wf_id=None, step_index=None, created_at=0, updated_at=0)
+
+
+def test_queue_view_retries_and_resolves(qapp):
+    items = [queue_item(1, "failed"), queue_item(2, "failed", conflicted=True), queue_item(3, "synced")]
+    bus = FakeBus(wb_queue_list=lambda _: QueueListReply(items=items),
+                  wb_queue_retry=lambda p: QueueItemRef(id=p["id"], op_id="op", status="pending"),
+                  wb_queue_resolveConflict=lambda _: msgspec.Struct())
+    view = QueueView(bus)
+    run(view.load())
+    assert view.table.rowCount() == 3 and not view.retry_button.isEnabled()
+    view.table.selectRow(0)
+    assert view.retry_button.isEnabled() and not view.keep_local.isEnabled()
+    run(view.retry())
+    assert bus.sent("wb:queue:retry") == [{"id": 1}]
+    view.table.selectRow(1)
+    assert not view.retry_button.isEnabled() and view.keep_server.isEnabled()
+    run(view.resolve("keepServer"))
+    assert bus.sent("wb:queue:resolveConflict") == [{"entity": "deals", "entityId": "d2", "resolution": "keepServer"}]
+    view.filter.setCurrentText("failed")
+    run(view.load())
+    assert bus.sent("wb:queue:list")[-1] == {"status": "failed"}
+
+
+def test_overlay_toggles_and_chats(qapp):
+    bus = FakeBus(wb_ai_chat=lambda p: AiChatReply(message=ChatMessage(role="assistant", content=f"{len(p['messages'])} seen")))
+    overlay = MiniBuoy(bus)
+    assert overlay.set_visible(None) is True
+    assert overlay.set_visible(None) is False
+    assert overlay.set_visible(False) is False
+    overlay.input.setText("hello")
+    run(overlay.send())
+    assert "Mini-Buoy: 1 seen" in overlay.transcript.toPlainText()
+    overlay.bus = FakeBus(wb_ai_chat=refuse("unavailable", "the assistant needs the server"))
+    overlay.input.setText("again")
+    run(overlay.send())
+    assert "the assistant needs the server" in overlay.status.text() and overlay.input.isEnabled()
+
+
+def test_main_window_picks_the_org_and_opens_a_deep_link(qapp):
+    orgs = OrgListReply(orgs=[Org(id="org-1", name="Acme"), Org(id="org-2", name="Globex")], active="org-2")
+    bus = FakeBus(wb_org_list=lambda _: orgs, wb_offline_getList=deals_pages,
+                  wb_org_switch=lambda p: OrgListReply(orgs=orgs.orgs, active=p["orgId"]))
+    window = MainWindow(bus)
+    assert run(window.open_target(deeplink.Target("deals", "d1")))
+    assert window.isVisible() and window.tabs.currentWidget() is window.views["deals"]
+    assert window.orgs.currentText() == "Globex"
+    assert bus.sent("wb:offline:getList")[-1]["orgId"] == "org-2"
+    run(window.switch_org("org-1"))
+    assert window.orgs.currentText() == "Acme" and window.views["deals"].org_id == "org-1"
+    window.hide()
