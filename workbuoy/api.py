@@ -36,7 +36,6 @@ send ``Idempotency-Key`` on writes (``headers=``) so a retried POST cannot apply
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
@@ -47,6 +46,7 @@ import msgspec
 
 from workbuoy import logging as wblog
 from workbuoy import metrics
+from workbuoy.backoff import full_jitter
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.auth import Credentials, CredentialsRequest
 
@@ -252,7 +252,7 @@ class ApiClient:
     async def _backoff(self, failures: int, reason: str, status: int, on_wait: WaitHook | None) -> None:
         if failures >= self.attempts:
             raise ServerUnavailable(f"{reason} ({failures} attempts)", status)
-        delay = random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (failures - 1)))
+        delay = full_jitter(failures, self.backoff_base, self.backoff_cap)
         log.debug("transient failure (%s), retry %d in %.2fs", reason, failures, delay)
         if on_wait is not None:
             on_wait("transient", delay)

@@ -15,7 +15,6 @@ asymmetric:
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import Awaitable, Callable
 
@@ -25,6 +24,7 @@ from workbuoy import logging as wblog
 from workbuoy import metrics
 from workbuoy.actors.auth.secrets import CookieVault, KeyringUnavailable
 from workbuoy.api import ApiClient, ApiError, Unauthenticated, decode, protocol_error
+from workbuoy.backoff import full_jitter
 from workbuoy.bus.errors import BusError
 from workbuoy.config import Env
 from workbuoy.schemas.auth import AuthState, Credentials, Me, me_from_meta
@@ -208,7 +208,7 @@ class Session:
         except ApiError:
             metrics.auth_renewal_failures.inc()
             self._failures += 1
-            self._schedule(random.uniform(0.5, min(RETRY_CAP_S, 2.0 ** self._failures)))
+            self._schedule(0.5 + full_jitter(self._failures, 1.0, RETRY_CAP_S))
             raise
         if self.cookie != cookie:  # logged out (or in again) meanwhile: this answer is stale
             return
