@@ -61,3 +61,4 @@ def test_deep_link_selects_a_synced_row(sandbox_factory, node_factory):
     assert node.cli("run", f"workbuoy://deals/{deal}").returncode == 0
     log = node.data_dir / "logs" / "ui.log"
     wait_for(lambda: f"opened the deals tab, row {deal} selected" in log.read_text(), 20, what="the deal row selected")
+    assert "deals changed" in log.read_text() and "notification" in log.read_text()  # the first sync's summary

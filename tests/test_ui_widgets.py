@@ -16,7 +16,7 @@ pytest.importorskip("PySide6", reason="the ui extra is not installed")
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QCheckBox, QLabel  # noqa: E402
 
-from workbuoy.actors.ui import deeplink, notifications  # noqa: E402
+from workbuoy.actors.ui import deeplink, notifications, tables  # noqa: E402
 from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
 from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402
 from workbuoy.actors.ui.overlay import MiniBuoy  # noqa: E402
@@ -148,6 +148,13 @@ def test_notification_rules():
     assert (summary.kind, summary.title) == ("ticket", "7 tickets synced")
 
 
+def test_table_cells_read_as_words_and_times():
+    assert [tables.heading(k) for k in ("entityId", "last_error", "id")] == ["Entity id", "Last error", "Id"]
+    assert tables.columns_for([{"id": 1, "org_id": "o", "name": "n", "tags": ["x"]}]) == ["id", "name"]
+    assert tables.text_of("updated_at", 0) == time.strftime("%Y-%m-%d %H:%M", time.localtime(0))
+    assert (tables.text_of("amount", 5), tables.text_of("name", None)) == ("5", "")
+
+
 # -- windows ------------------------------------------------------------------------------------
 
 
@@ -164,7 +171,7 @@ def test_entity_view_pages_with_the_cursor_and_searches(qapp):
     view.org_id = "org-1"
     assert run(view.load())
     assert view.table.rowCount() == 2 and view.more.isEnabled()
-    assert [view.table.horizontalHeaderItem(c).text() for c in range(3)] == ["id", "name", "stage"]
+    assert [view.table.horizontalHeaderItem(c).text() for c in range(3)] == ["Id", "Name", "Stage"]
     assert run(view.load(reset=False))
     assert view.table.rowCount() == 3 and not view.more.isEnabled()
     assert bus.sent("wb:offline:getList")[1] == {"table": "deals", "limit": 50, "orgId": "org-1", "cursor": "c1"}

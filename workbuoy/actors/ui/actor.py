@@ -117,8 +117,8 @@ class UiActor(Actor):
     @on_event("wb:crm:changed")
     async def crm_changed(self, change: CrmChange) -> None:
         note = notifications.from_change(change)
-        if not notifications.refusal(self.settings, note.kind):
-            self.notifier.show(note)
+        shown = notifications.refusal(self.settings, note.kind) or f"shown as a {self.notifier.show(note)} notification"
+        self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, shown)
         self.main.entity_changed(change.entity)
 
     @on_event("wb:queue:changed")

@@ -25,8 +25,9 @@ HINTS = {
     "not_implemented": "not available in this version yet",
     "unauthenticated": "sign in first",
     "unavailable": "the service is not running",
-    "timeout": "no answer in time",
 }
+
+ERROR_COLOUR = "#b03a2e"
 
 
 class Bus(Protocol):
@@ -59,8 +60,8 @@ async def ask(bus: Bus, channel: str, payload: Any, status: QLabel) -> Any | Non
     except BusError as exc:
         log.log(logging.INFO if exc.code in HINTS else logging.WARNING, "%s: %s", channel, exc)
         status.setText(explain(exc))
-        status.setProperty("error", True)
+        status.setStyleSheet(f"color: {ERROR_COLOUR}")
         return None
     status.setText("")
-    status.setProperty("error", False)
+    status.setStyleSheet("")
     return reply

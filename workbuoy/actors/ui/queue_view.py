@@ -62,6 +62,7 @@ class QueueView(QWidget):
         if reply is not None:
             tables.replace(self.table, [msgspec.to_builtins(i) for i in reply.items], COLUMNS)
             self._follow_selection()
+            self.status.setText(f"{len(reply.items)} writes" if reply.items else "Nothing here: every write has reached the server.")
 
     def _follow_selection(self) -> None:
         row = tables.selected(self.table)

@@ -97,7 +97,7 @@ class SettingsWindow(QWidget):
     def _add_fields(self, struct: mi.StructType, prefix: Path, form: QFormLayout, editable: set[str] | None) -> None:
         """One row per field; ``editable`` None means every field of a nested struct is."""
         for f in struct.fields:
-            path, label = (*prefix, f.encode_name), LABELS.get(f.encode_name, f.encode_name)
+            path, label = (*prefix, f.encode_name), LABELS.get(f.encode_name, f.encode_name.capitalize())
             if isinstance(f.type, mi.StructType):
                 group = QGroupBox(label)
                 inner = QFormLayout(group)
