@@ -8,6 +8,7 @@ from tests.fixtures.node import wait_for
 from tests.fixtures.sandbox import sandbox, sandbox_factory  # noqa: F401
 from tests.fixtures.signed_in import FILE_KEYRING, login, server_rows, sync
 
+pytest.importorskip("PySide6", reason="the ui extra is not installed")
 pytestmark = pytest.mark.timeout(120)
 
 

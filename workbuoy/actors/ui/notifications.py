@@ -45,7 +45,8 @@ class Popup(QWidget):
     """The fallback notification: a frameless note in a corner that hides itself."""
 
     def __init__(self) -> None:
-        super().__init__(None, Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        flags = Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
+        super().__init__(None, flags)
         self.setObjectName("notificationPopup")
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold")
@@ -77,8 +78,8 @@ class Notifier:
     def show(self, note: Notify) -> str:
         """Show ``note``; returns how, for the ``wb:notify`` reply."""
         if self.tray.isVisible() and QSystemTrayIcon.supportsMessages():
-            icon = QSystemTrayIcon.MessageIcon.Critical if note.kind == "error" else QSystemTrayIcon.MessageIcon.Information
-            self.tray.showMessage(note.title, note.body, icon, POPUP_MS)
+            icons = QSystemTrayIcon.MessageIcon
+            self.tray.showMessage(note.title, note.body, icons.Critical if note.kind == "error" else icons.Information, POPUP_MS)
             return "tray"
         self.popup.present(note.title, note.body)
         return "popup"

@@ -62,7 +62,8 @@ class QueueView(QWidget):
         if reply is not None:
             tables.replace(self.table, [msgspec.to_builtins(i) for i in reply.items], COLUMNS)
             self._follow_selection()
-            self.status.setText(f"{len(reply.items)} writes" if reply.items else "Nothing here: every write has reached the server.")
+            shown = "" if status == "all" else f" {status}"
+            self.status.setText(f"{len(reply.items)}{shown} writes" if reply.items else f"No{shown} writes.")
 
     def _follow_selection(self) -> None:
         row = tables.selected(self.table)
