@@ -43,16 +43,18 @@ class UiActor(Actor):
         self.app.setApplicationName("WorkBuoy")
         self.app.setQuitOnLastWindowClosed(False)  # closing a window never ends the actor
         asyncio.set_event_loop_policy(QtEventLoopPolicy())
-
-    async def start(self) -> None:
+        # Built now, not in start(): the broker routes requests and events to us from the
+        # hello on, before start() runs, and every handler needs its window.
         self.main = MainWindow(self)
         self.settings_window = SettingsWindow(self)
-        self.settings_window.show_settings(self.settings)
         self.overlay = MiniBuoy(self)
         self.tray = Tray(open_main=self.main.open, sync_now=lambda: spawn(self.sync_now()),
                          toggle_overlay=lambda: self.overlay.set_visible(None), open_settings=self.open_settings,
                          quit_node=lambda: spawn(self.quit_node()))
         self.notifier = Notifier(self.tray.icon)
+
+    async def start(self) -> None:
+        self.settings_window.show_settings(self.settings)
         self.tray.show()
         spawn(self._show_auth())
 

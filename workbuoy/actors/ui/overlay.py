@@ -1,12 +1,14 @@
 """Mini-Buoy: a small frameless, always-on-top chat with the assistant (``wb:ai:chat``).
 
+Without a frame there is no title bar, so the window moves by dragging anywhere on it.
 The conversation is kept here and sent whole (the last ``HISTORY`` messages) because
 the assistant endpoint is stateless.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui.calls import Bus, ask, spawn
@@ -23,6 +25,7 @@ class MiniBuoy(QWidget):
         self.setWindowTitle("Mini-Buoy")
         self.resize(340, 420)
         self.messages: list[dict[str, str]] = []
+        self._grab: QPoint | None = None
         title = QLabel("Mini-Buoy")
         title.setStyleSheet("font-weight: bold")
         close = QPushButton("×")
@@ -44,6 +47,16 @@ class MiniBuoy(QWidget):
         layout.addWidget(self.transcript, 1)
         layout.addWidget(self.input)
         layout.addWidget(self.status)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._grab = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._grab is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self.move(event.globalPosition().toPoint() - self._grab)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._grab = None
 
     def set_visible(self, visible: bool | None) -> bool:
         """Show, hide, or flip when ``visible`` is None; returns the new visibility."""
