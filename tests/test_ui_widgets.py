@@ -23,12 +23,14 @@ from workbuoy.actors.ui.overlay import MiniBuoy  # noqa: E402
 from workbuoy.actors.ui.qtloop import QtEventLoop  # noqa: E402
 from workbuoy.actors.ui.queue_view import QueueView  # noqa: E402
 from workbuoy.actors.ui.settings_window import SettingsWindow  # noqa: E402
+from workbuoy.actors.ui.tray import Tray  # noqa: E402
 from workbuoy.bus.errors import BusError, NotImplementedOnBus  # noqa: E402
 from workbuoy.schemas.offline import ListReply  # noqa: E402
 from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
 from workbuoy.schemas.queue import AiChatReply, ChatMessage, QueueItemRef, QueueItemView, QueueListReply  # noqa: E402
 from workbuoy.schemas.settings import EntityNotifications, Settings  # noqa: E402
-from workbuoy.schemas.sync import CrmChange  # noqa: E402
+from workbuoy.schemas.auth import AuthState  # noqa: E402
+from workbuoy.schemas.sync import CrmChange, SyncProgress  # noqa: E402
 
 pytestmark = pytest.mark.timeout(30)
 Answer = Callable[[Any], Any]
@@ -280,3 +282,24 @@ def test_main_window_picks_the_org_and_opens_a_deep_link(qapp):
     run(window.switch_org("org-1"))
     assert window.orgs.currentText() == "Acme" and window.views["deals"].org_id == "org-1"
     window.hide()
+
+
+def test_tray_menu_and_status_lines(qapp):
+    hits: list[str] = []
+    names = ("open_main", "sync_now", "toggle_overlay", "open_settings", "quit_node")
+
+    def record(name: str) -> Callable[[], None]:
+        return lambda: hits.append(name)
+
+    tray = Tray(**{n: record(n) for n in names})
+    for action in tray.menu.actions():
+        if action.isEnabled() and not action.isSeparator():
+            action.trigger()
+    assert hits == list(names)
+    tray.set_auth(AuthState(state="signed_in", email="ann@example.test"))
+    tray.set_sync(SyncProgress(run_id=3, entity="deals", org_id="o", pages=2, rows=400, state="running"))
+    assert tray.auth_line.text() == "Signed in as ann@example.test"
+    assert tray.sync_line.text() == "Sync 3: deals 2 pages, 400 rows"
+    assert "Sync 3" in tray.icon.toolTip()
+    tray.set_sync(SyncProgress(run_id=3, entity="", org_id="", pages=0, rows=0, state="failed", error="offline", finished=True))
+    assert tray.sync_line.text() == "Sync 3: failed (offline)"
