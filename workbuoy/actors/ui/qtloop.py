@@ -1,8 +1,7 @@
 """One loop for Qt and asyncio: an asyncio selector loop that waits inside Qt.
 
 PySide6's ``QtAsyncio`` ships with PySide6-Addons, not with the Essentials the ``ui``
-extra installs, and its loop had no ``add_reader`` (the bus endpoint needs it). So
-asyncio stays in charge and only its wait changes: where a selector loop would block
+extra installs. So asyncio stays in charge and only its wait changes: where a selector loop would block
 in ``epoll``, :class:`QtSelector` lets Qt process events until a registered file
 descriptor is ready (a ``QSocketNotifier`` per descriptor wakes Qt) or asyncio's next
 timer is due. Readiness itself still comes from the real selector, so readers, writers,
