@@ -94,10 +94,13 @@ class Subscriber:
 
     def traces(self, timeout: float) -> Iterator[TraceRecord | None]:
         """Yield trace records; ``None`` after each ``timeout`` with nothing, so callers can check a stop flag."""
-        decoder = msgspec.msgpack.Decoder(TraceRecord)
+        decoder = msgspec.msgpack.Decoder(list[TraceRecord])  # the broker sends them in batches
         while True:
             msg = self.recv(timeout)
-            yield None if msg is None else decoder.decode(msg[1])
+            if msg is None:
+                yield None
+            else:
+                yield from decoder.decode(msg[1])
 
     def close(self) -> None:
         self.socket.close(0)
