@@ -71,8 +71,11 @@ class EntityView(QWidget):
             tables.append(self.table, reply.items, self.columns)
         self.cursor = reply.next_cursor
         self.more.setEnabled(self.cursor is not None)
-        shown = self.table.rowCount()
-        self.status.setText(f"{shown} {self.entity}" + (" (more available)" if self.cursor else ""))
+        shown, matching = self.table.rowCount(), " matching" if self.search.text().strip() else ""
+        if shown:
+            self.status.setText(f"{shown}{matching} {self.entity}" + (" (more available)" if self.cursor else ""))
+        else:
+            self.status.setText(f"No{matching} {self.entity} in the offline copy.")
         return True
 
     async def reveal(self, row_id: str) -> bool:

@@ -26,6 +26,7 @@ class MiniBuoy(QWidget):
         self.resize(340, 420)
         self.messages: list[dict[str, str]] = []
         self._grab: QPoint | None = None
+        self._docked = False
         title = QLabel("Mini-Buoy")
         title.setStyleSheet("font-weight: bold")
         close = QPushButton("×")
@@ -58,10 +59,18 @@ class MiniBuoy(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._grab = None
 
+    def _dock(self) -> None:
+        """First show: the bottom-right corner, out of the way of the main window."""
+        area = self.screen().availableGeometry()
+        self.move(area.right() - self.width() - 24, area.bottom() - self.height() - 24)
+        self._docked = True
+
     def set_visible(self, visible: bool | None) -> bool:
         """Show, hide, or flip when ``visible`` is None; returns the new visibility."""
         want = not self.isVisible() if visible is None else visible
         if want:
+            if not self._docked:
+                self._dock()
             self.show()
             self.raise_()
             self.input.setFocus()
