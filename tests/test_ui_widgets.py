@@ -191,6 +191,9 @@ def test_views_show_error_replies_instead_of_failing(qapp):
     view.bus = FakeBus(wb_offline_getList=refuse("unauthenticated", "not signed in"))
     assert not run(view.load())
     assert view.status.text() == "not signed in (sign in first)"
+    view.bus = FakeBus(wb_offline_getList=lambda _: ListReply(items=[]))
+    assert run(view.load())
+    assert view.status.text() == "No tasks in the offline copy."
 
 
 def test_settings_window_has_every_field_and_sends_only_changes(qapp):
