@@ -21,7 +21,6 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractEventDispatcher, QEventLoop, QSocketNotifier, Qt, QTimer
 
-from workbuoy.actors.ui import noneguard
 
 _NOTIFIER_TYPES = (
     (selectors.EVENT_READ, QSocketNotifier.Type.Read),
@@ -44,7 +43,6 @@ class QtSelector(selectors.BaseSelector):
         if dispatcher is None:
             raise RuntimeError("create the QApplication before the Qt event loop")
         self._dispatcher = dispatcher
-        self._guard = noneguard.probe()
         self._timer = QTimer()
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -72,8 +70,6 @@ class QtSelector(selectors.BaseSelector):
             n.setEnabled(False)  # then freed with its wrapper: it has no slots that could be running
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
-        if self._guard:
-            noneguard.top_up()
         ready = self._inner.select(0)
         if ready or (timeout is not None and timeout <= 0):
             self._dispatcher.processEvents(_ALL)  # a busy loop still repaints and takes input
