@@ -73,7 +73,7 @@ def test_short_token_ttl_expires(sandbox_factory) -> None:
     token = c.post("/auth/refresh").json()["access_token"]
     bearer = sb.client("/api", headers={"Authorization": f"Bearer {token}"})
     assert bearer.get("/me").status_code == 200
-    from tests.fixtures.sandbox import wait_for
+    from tests.fixtures.node import wait_for
 
     wait_for(lambda: bearer.get("/me").status_code == 401, timeout=10, interval=0.2)
 
