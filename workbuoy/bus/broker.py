@@ -119,9 +119,6 @@ class Broker:
                 del self._pending[(caller, cid)]
                 self._refuse(caller, cid, channel, "unavailable", f"the {name} actor stopped before it answered", count=False)
 
-    def is_registered(self, name: str) -> bool:
-        return name.encode() in self._registered
-
     def publish(self, channel: str, payload: msgspec.Struct) -> None:
         """Publish an event of the supervisor's own."""
         frame = env.encode(Kind.EVT, channel, 0, payload)

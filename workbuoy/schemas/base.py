@@ -19,8 +19,6 @@ QType = Literal["crm", "email", "calendar"]
 QueueStatus = Literal["pending", "inflight", "failed", "synced"]
 ActorName = Literal["auth", "sync", "queue", "audit", "plugins", "ui"]
 ACTOR_NAMES: tuple[ActorName, ...] = ("auth", "sync", "queue", "audit", "plugins", "ui")
-#: A role is who is calling: an actor, the supervisor, or ``cli`` (the user's terminal).
-Role = Literal["supervisor", "auth", "sync", "queue", "audit", "plugins", "ui", "cli"]
 
 Id = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@\-]+$")]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]

@@ -102,10 +102,6 @@ CHANNELS: dict[str, Channel] = {c.name: c for c in _CHANNELS}
 EVENTS: dict[str, Event] = {e.name: e for e in _EVENTS}
 
 
-def owned_by(owner: str) -> list[Channel]:
-    return [c for c in _CHANNELS if c.owner == owner]
-
-
 def json_schemas() -> dict:
     """JSON Schema of every channel's request and reply and every event's payload."""
     out: dict = {"channels": {}, "events": {}}
