@@ -38,7 +38,8 @@ MAX_MSG_BYTES = 1 << 20  # refused with an error reply
 HARD_MAX_MSG_BYTES = 4 << 20  # libzmq drops the peer's connection (MAXMSGSIZE)
 CLI_PREFIX = b"cli:"
 PENDING_TTL_SEC = 120.0
-TRACE_BATCH = 256  # records per trace message at most; the rest go at the end of each drain
+TRACE_BATCH = 256  # records per trace message at most
+TRACE_MAX_DELAY_SEC = 0.01  # a record waits at most this long (plus one poll tick) for its batch
 
 LocalHandler = Callable[[Any, str], msgspec.Struct]
 
@@ -78,6 +79,7 @@ class Broker:
         self._event_decoders = {name: msgspec.msgpack.Decoder(ev.payload) for name, ev in EVENTS.items()}
         self._tracing = 0
         self._trace_batch: list[TraceRecord] = []
+        self._trace_since = 0.0
         self.stats = BusStats()
         metrics.add_collector(self.stats)
         self._last_sweep = time.monotonic()
@@ -124,8 +126,7 @@ class Broker:
         frame = env.encode(Kind.EVT, channel, 0, payload)
         self.pub.send_multipart([channel.encode(), frame])
         if self._tracing:
-            self._tap(Kind.EVT, channel, 0, "supervisor", "*", frame, payload=msgspec.to_builtins(payload))
-            self.flush_trace()
+            self._tap(Kind.EVT, channel, 0, "supervisor", "*", len(frame), payload)
 
     # -- the loop ----------------------------------------------------------
 
@@ -149,7 +150,6 @@ class Broker:
                     self._route(frames)
                 except Exception:  # a bug here must not take the node down
                     log.exception("broker: unexpected error while routing")
-            self.flush_trace()
         now = time.monotonic()
         if now - self._last_sweep > 10:
             self._last_sweep = now
@@ -158,6 +158,7 @@ class Broker:
                 del self._pending[k]
 
     def close(self) -> None:
+        self.flush_trace(force=True)
         for sock in (self.router, self.pub, self.trace):
             sock.close(0)
         self.zap.close()
@@ -221,7 +222,7 @@ class Broker:
             return
         self.stats.count(channel, "req")
         if self._tracing:
-            self._tap(Kind.REQ, channel, e.cid, role, ch.owner, frame, request=request)
+            self._tap(Kind.REQ, channel, e.cid, role, ch.owner, len(frame), request)
         if ch.owner == "supervisor":
             self._answer_locally(ident, e, request, role)
             return
@@ -249,7 +250,7 @@ class Broker:
         elapsed = time.monotonic() - t0
         self.stats.observe(e.channel, elapsed)
         if self._tracing:
-            self._tap(kind, e.channel, e.cid, "supervisor", self._role(ident) or "?", frame, latency=elapsed)
+            self._tap(kind, e.channel, e.cid, "supervisor", self._role(ident) or "?", len(frame), payload, latency=elapsed)
 
     def _reply(self, owner: bytes, caller: bytes, frame: bytes) -> None:
         started = None
@@ -265,7 +266,7 @@ class Broker:
             self.stats.observe(pending[1], started)
         self._send_to(caller, frame)
         if self._tracing:
-            self._tap(Kind(e.kind) if e.kind in _KIND_NAMES else Kind.REP, e.channel, e.cid, owner.decode(), self._role(caller) or "?", frame, latency=started)
+            self._tap(e.kind, e.channel, e.cid, owner.decode(), self._role(caller) or "?", len(frame), e.payload, latency=started)
 
     def _event(self, ident: bytes, e: env.Envelope, frame: bytes) -> None:
         ev = EVENTS.get(e.channel)
@@ -283,7 +284,7 @@ class Broker:
         self.stats.count(e.channel, "evt")
         self.pub.send_multipart([e.channel.encode(), frame])
         if self._tracing:
-            self._tap(Kind.EVT, e.channel, 0, role or "?", "*", frame)
+            self._tap(Kind.EVT, e.channel, 0, role or "?", "*", len(frame), e.payload)
 
     def _lifecycle(self, ident: bytes, e: env.Envelope) -> None:
         name = ident.decode(errors="replace")
@@ -325,7 +326,8 @@ class Broker:
         frame = env.encode(Kind.ERR, channel, cid, ErrorInfo(code=code, message=message))
         self._send_to(ident, frame)
         if self._tracing:
-            self._tap(Kind.ERR, channel, cid, "broker", self._role(ident) or ident.decode(errors="replace")[:64], frame, error=f"{code}: {message}")
+            self._tap(Kind.ERR, channel, cid, "broker", self._role(ident) or ident.decode(errors="replace")[:64], len(frame), None,
+                      error=f"{code}: {message}")
 
     def _drain_subscriptions(self) -> None:
         while True:
@@ -338,31 +340,36 @@ class Broker:
             elif msg[:1] == b"\x00":
                 self._tracing = max(0, self._tracing - 1)
 
-    def _tap(self, kind: Kind, channel: str, cid: int, sender: str, receiver: str, frame: bytes, *,
-             request: Any = None, payload: Any = None, latency: float | None = None, error: str | None = None) -> None:
+    def _tap(self, kind: int, channel: str, cid: int, sender: str, receiver: str, size: int, body: Any, *,
+             latency: float | None = None, error: str | None = None) -> None:
+        """Queue a trace record; ``body`` is a Struct, builtins, raw msgpack or ``None``."""
         if channel in SECRET_CHANNELS:
             shown: Any = "<secret>"
-        elif payload is not None:
-            shown = mask_obj(payload)
-        elif request is not None:
-            shown = mask_obj(msgspec.to_builtins(request))
-        else:
+        elif isinstance(body, msgspec.Raw):
             try:
-                shown = mask_obj(_builtins_decoder.decode(env.decode(frame).payload))
+                shown = mask_obj(_builtins_decoder.decode(body))
             except msgspec.DecodeError:
-                shown = None
+                shown = "<unreadable>"
+        else:
+            shown = mask_obj(body)  # walks Structs too
         record = TraceRecord(
-            ts=time.time(), kind=_KIND_NAMES.get(int(kind), "?"), channel=channel, cid=cid, sender=sender,
-            receiver=receiver, size=len(frame), payload=shown,
+            ts=time.time(), kind=_KIND_NAMES.get(kind, "?"), channel=channel, cid=cid, sender=sender,
+            receiver=receiver, size=size, payload=shown,
             latency_ms=None if latency is None else round(latency * 1000, 3), error=error,
         )
-        self._trace_batch.append(record)
-        if len(self._trace_batch) >= TRACE_BATCH:
-            self.flush_trace()
-
-    def flush_trace(self) -> None:
-        """Send the tapped records as one message: per-message socket costs are paid once per batch."""
         if not self._trace_batch:
+            self._trace_since = time.monotonic()
+        self._trace_batch.append(record)
+
+    def flush_trace(self, *, force: bool = False) -> None:
+        """Send the tapped records as one message once the batch is full or old enough.
+
+        Batching pays the socket send (here) and the wake-up and receive (in the tracer)
+        once per batch instead of once per routed message.
+        """
+        if not self._trace_batch or not (
+            force or len(self._trace_batch) >= TRACE_BATCH or time.monotonic() - self._trace_since >= TRACE_MAX_DELAY_SEC
+        ):
             return
         batch, self._trace_batch = self._trace_batch, []
         try:

@@ -110,6 +110,7 @@ class Arbiter:
             return
         if ready:
             self.broker.handle(ready)
+        self.broker.flush_trace()
 
     def _shutdown(self, poller: zmq.Poller) -> None:
         """Stop actors in reverse start order, each within its shutdown time, routing meanwhile."""
