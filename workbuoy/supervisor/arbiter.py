@@ -45,6 +45,13 @@ class Arbiter:
         self.metrics_url: str | None = None
         self._stop_reason: str | None = None
         self._started = time.monotonic()
+        self._announced = False
+
+    @staticmethod
+    def _say(line: str) -> None:
+        """Milestones for whoever runs the node in a terminal, and for the log."""
+        log.info(line)
+        print(f"workbuoy: {line}", flush=True)
 
     def watcher(self, name: str) -> Watcher | None:
         return self._by_name.get(name)
@@ -62,8 +69,9 @@ class Arbiter:
     def _on_ready(self, name: str) -> None:
         if (w := self.watcher(name)) is not None:
             w.ready()
-            if all(x.state == "ready" for x in self.watchers):
-                log.info("all actors ready in %.0f ms", (time.monotonic() - self._started) * 1000)
+            if not self._announced and all(x.state == "ready" for x in self.watchers):
+                self._announced = True
+                self._say(f"ready: {' '.join(x.name for x in self.watchers)} in {(time.monotonic() - self._started) * 1000:.0f} ms")
 
     def _on_heartbeat(self, name: str) -> None:
         if (w := self.watcher(name)) is not None:
@@ -119,5 +127,5 @@ class Arbiter:
             while not w.stop_done():
                 self._pump(poller)
             self.broker.forget(w.name)
-        log.info("all actors stopped")
+        self._say("all actors stopped")
 
