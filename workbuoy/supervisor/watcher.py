@@ -41,6 +41,7 @@ class Watcher:
         self.next_start_at: float | None = None
         self._recent: deque[float] = deque()
         self._stop_deadline: float | None = None
+        self._respawn = False
 
     @property
     def name(self) -> str:
@@ -74,15 +75,21 @@ class Watcher:
         self.last_heartbeat = time.monotonic()
 
     def restart_now(self) -> None:
-        """An operator asked for a restart: stop it and start it again, not counted as a crash."""
+        """An operator asked for a restart: stop it and start it again, not counted as a crash.
+
+        The stop is not waited for here (that would stall the bus): ``tick`` respawns once
+        the old process is gone, killing its group if it overstays its shutdown time.
+        """
         self._recent.clear()
-        if self.proc is not None:
-            self._kill_group(signal.SIGTERM)
-            self._wait(self.spec.shutdown_sec)
-            self.proc = None
         self.restarts += 1
-        self.reason = "restarted on request"
-        self.spawn()
+        if self.proc is None:
+            self.reason = "restarted on request"
+            self.spawn()
+            return
+        self.begin_stop()
+        self._respawn = True
+        self.next_start_at = None
+        self._set("restarting", "restarted on request")
 
     def begin_stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -113,6 +120,14 @@ class Watcher:
 
     def tick(self, now: float) -> int | None:
         """Detect death, missed heartbeats and due restarts; return the pid of a process that ended."""
+        if self._respawn:  # a requested restart: the old process must be gone first
+            pid = self.proc.pid if self.proc is not None else None
+            if not self.stop_done():
+                return None
+            self._respawn = False
+            self.next_start_at = now  # spawned on the next tick, after the arbiter forgot the old one
+            self._set("restarting", "restarted on request")
+            return pid
         if self.state == "restarting" and self.next_start_at is not None and now >= self.next_start_at:
             self.spawn()
             return None
