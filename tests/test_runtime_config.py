@@ -66,3 +66,12 @@ def test_logs_hold_no_token_or_email(node):
     logs = "".join(p.read_text(errors="replace") for p in (node.data_dir / "logs").glob("*.log"))
     assert "refused" in logs
     assert JWT not in logs and EMAIL not in logs
+
+
+def test_an_unusable_data_folder_is_a_clear_error(node_factory, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    node = node_factory(WB_DATA_DIR=str(blocker / "data"))
+    out = node.cli("node", timeout=60)
+    assert out.returncode == 2
+    assert "cannot use the data folder" in out.stderr and "Traceback" not in out.stderr

@@ -70,6 +70,8 @@ def cmd_run(args: argparse.Namespace, *, desktop: bool = True) -> int:
     lock = InstanceLock(env.data_dir)
     try:
         lock.acquire()
+    except OSError as exc:
+        _die(f"cannot use the data folder {env.data_dir}: {exc.strerror or exc}")
     except AlreadyRunning as exc:
         url = getattr(args, "url", None)
         if url:
