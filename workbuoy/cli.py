@@ -38,7 +38,10 @@ def _die(message: str, code: int = EXIT_USAGE) -> None:
 
 def _client(env: config.Env, timeout: float = 15.0):
     from workbuoy.bus.client import Client
+    from workbuoy.supervisor.lock import InstanceLock
 
+    if not InstanceLock(env.data_dir).is_held():  # answer at once instead of waiting for a timeout
+        _die(f"no WorkBuoy node is running for {env.data_dir} (start one with `workbuoy node` or `workbuoy run`)", 1)
     try:
         return Client(runtime.locate(env.data_dir), timeout=timeout)
     except FileNotFoundError as exc:
