@@ -85,15 +85,15 @@ def _watch(env: config.Env, node: subprocess.Popen, duration: float) -> int:
     with Client(endpoints, timeout=10) as client:
         _sign_in(client)
         sub = Subscriber(endpoints.events, ("wb:sync:progress", "wb:auth:state", "wb:sup:actor"))
-        last = 0.0
+        last, wrote = 0.0, False
         try:
             while deadline is None or time.monotonic() < deadline:
                 if node.poll() is not None:
                     print(f"[demo] the node exited with code {node.returncode}", flush=True)
                     return 1
                 msg = sub.recv(0.5)
-                if msg is not None and msg[0] == "wb:sync:progress":
-                    _show_progress(msg[1])
+                if msg is not None and msg[0] == "wb:sync:progress" and _show_progress(msg[1]) and not wrote:
+                    wrote = _offline_write(client)
                 if time.monotonic() - last >= 5:
                     last = time.monotonic()
                     _show_status(client)
@@ -127,7 +127,8 @@ def _sign_in(client: Client) -> None:
         print(f"[demo] sign-in failed: {exc.code}: {exc.message}", flush=True)
 
 
-def _show_progress(frame: bytes) -> None:
+def _show_progress(frame: bytes) -> bool:
+    """Print one progress event; True when it ends a run."""
     import msgspec
 
     from workbuoy.schemas import envelope
@@ -135,8 +136,21 @@ def _show_progress(frame: bytes) -> None:
     p = msgspec.msgpack.decode(envelope.decode(frame).payload, type=SyncProgress)
     if p.finished:
         print(f"[sync] run {p.run_id} finished", flush=True)
-    else:
+    elif p.state != "running":
         print(f"[sync] run {p.run_id} {p.entity:<10} {p.org_id:<8} {p.state:<12} pages {p.pages:>5} rows {p.rows:>8} {p.error}", flush=True)
+    return p.finished
+
+
+def _offline_write(client: Client) -> bool:
+    """Show the outbox at work: win the first cached deal through the queue."""
+    try:
+        deal = client.call("wb:offline:getList", {"table": "deals", "limit": 1}).items[0]
+        ref = client.call("wb:queue:create", {"entity": "deals", "op": "update", "entityId": deal["id"], "payload": {"stage": "won"}})
+    except (BusError, IndexError) as exc:
+        print(f"[demo] no demo write: {exc}", flush=True)
+        return True
+    print(f"[demo] queued: deal {deal['id']} stage -> won (queue item {ref.id}, {ref.status}); watch 'synced' grow", flush=True)
+    return True
 
 
 def _show_status(client: Client) -> None:
