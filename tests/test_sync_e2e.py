@@ -107,3 +107,11 @@ def test_first_sync_starts_by_itself_after_sign_in(sandbox, node_factory):
     status = wait_for(lambda: (s := node.call("wb:sync:status")).entities and not s.running and s, 60,
                       what="the scheduled first sync")
     assert len(status.entities) == 14 and sum(s.rows for s in status.entities) == 1400
+
+
+def test_a_shorter_interval_reschedules_the_next_sync_at_once(sandbox, node_factory):
+    node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, WB_SYNC_INITIAL_DELAY_SEC="0", **FILE_KEYRING).start()
+    login(node)
+    wait_for(lambda: (s := node.call("wb:sync:status")).run_id == 1 and not s.running, 60, what="the first sync")
+    node.call("wb:updateSettings", {"syncIntervalSec": 30})  # was 300: the next run moves up to 30 s after the first
+    wait_for(lambda: node.call("wb:sync:status").run_id >= 2, 90, interval=0.5, what="the rescheduled sync")
