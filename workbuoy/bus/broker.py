@@ -80,8 +80,7 @@ class Broker:
         self._tracing = 0
         self._trace_batch: list[TraceRecord] = []
         self._trace_since = 0.0
-        self.stats = BusStats()
-        metrics.add_collector(self.stats)
+        self.stats = BusStats()  # exported by whoever serves /metrics (the arbiter)
         self._last_sweep = time.monotonic()
         old = os.umask(0o077)  # socket files are created by bind and follow the umask
         try:

@@ -37,6 +37,7 @@ class Arbiter:
         hooks = PeerHooks(on_hello=self._on_hello, on_ready=self._on_ready, on_heartbeat=self._on_heartbeat, on_bye=self._on_bye)
         local = {cmd.CHANNEL: (lambda req, caller, cmd=cmd: cmd.handle(self, req, caller)) for cmd in commands.ALL}
         self.broker = Broker(self.ctx, endpoints, hooks, local)
+        metrics.add_collector(self.broker.stats)
         self.watchers = [
             Watcher(s, strategy, heartbeat_sec=env.heartbeat_sec, log_dir=env.log_dir, expect=self.broker.expect, changed=self._changed)
             for s in specs
