@@ -21,7 +21,6 @@ from workbuoy.actors.queue.writes import Write
 from workbuoy.api import ApiClient, ApiError, HttpError, ServerUnavailable, Unauthenticated, decode
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas import orgs, queue
-from workbuoy.schemas.audit import AuditRecord
 from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest
 from workbuoy.schemas.base import Ok
 from workbuoy.store import QueueItem, Store
@@ -145,7 +144,7 @@ class QueueActor(Actor):
             done = writes.keep_server(self.store, item, note)
         if done is None:
             raise checks.refused(channel, "the conflict changed meanwhile; list the queue again", "failed")
-        self.after(0, lambda: self._audit("queue.conflict_resolved", {
+        self.after(0, lambda: self.audit("queue.conflict_resolved", {
             "entity": request.entity, "resolution": request.resolution, "by": caller, "item": item.id}))
         self.flusher.wake()
         self._changed()
@@ -242,13 +241,6 @@ class QueueActor(Actor):
         pruned = self.store.prune_synced(RETENTION_MS)
         if pruned:
             self.log.info("queue: pruned %d synced items older than %d days", pruned, RETENTION_MS // 86_400_000)
-
-    async def _audit(self, event: str, payload: dict[str, Any]) -> None:
-        """Best effort: the audit actor may be down or not implemented yet."""
-        try:
-            await self.call("wb:audit:record", AuditRecord(event=event, payload=payload), timeout=5)
-        except BusError as exc:
-            self.log.info("queue: audit record %s not taken (%s)", event, exc.code)
 
 
 ACTOR = QueueActor
