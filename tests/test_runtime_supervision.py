@@ -92,3 +92,14 @@ def test_second_run_hands_deep_link_to_the_running_desktop(node_factory):
     out = desktop.cli("run", "workbuoy://deals/42")
     assert out.returncode == 0, out.stderr
     assert "handed" in out.stdout
+
+
+def test_a_hung_actor_is_restarted_after_missed_heartbeats(node):
+    before = node.actor_pids()
+    os.kill(before["plugins"], signal.SIGSTOP)  # alive but silent: no exit code to notice
+    status = wait_for(lambda: (s := node.try_status()) and s.actors["plugins"].state == "ready"
+                      and s.actors["plugins"].pid != before["plugins"] and s, 60, what="plugins replaced")
+    assert status.actors["plugins"].restarts == 1
+    assert "missed heartbeats" in status.actors["plugins"].reason
+    assert not pid_alive(before["plugins"])  # killed, not left stopped
+    assert status.actors["sync"].pid == before["sync"]
