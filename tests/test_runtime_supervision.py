@@ -57,11 +57,16 @@ def test_restart_command_restarts_one_actor(node):
     assert status.actors["auth"].pid == before["auth"]
 
 
-def test_sigterm_leaves_no_child(node):
+def test_sigterm_stops_in_reverse_start_order_and_leaves_no_child(node):
     pids = list(node.actor_pids().values())
     assert node.stop() == 0
     for pid in pids:
         wait_for(lambda: not pid_alive(pid), 30, what=f"{pid} gone")
+    stopped_at = {}
+    for name in HEADLESS_ACTORS:  # each actor logs "<name> stopping" when its SIGTERM arrives
+        line = next(l for l in (node.data_dir / "logs" / f"{name}.log").read_text().splitlines() if l.endswith(f"{name} stopping"))
+        stopped_at[name] = line.split()[0]
+    assert sorted(stopped_at, key=stopped_at.get) == list(reversed(HEADLESS_ACTORS))
 
 
 def test_sigkill_of_supervisor_takes_actors_down_within_5s(node):
