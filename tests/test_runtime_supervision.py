@@ -108,3 +108,10 @@ def test_a_hung_actor_is_restarted_after_missed_heartbeats(node):
     assert "missed heartbeats" in status.actors["plugins"].reason
     assert not pid_alive(before["plugins"])  # killed, not left stopped
     assert status.actors["sync"].pid == before["sync"]
+
+
+def test_restart_backoff_doubles_up_to_its_cap():
+    from workbuoy.supervisor.spec import Strategy
+
+    s = Strategy(backoff_base_sec=0.1, backoff_max_sec=1.0)
+    assert [s.backoff(n) for n in range(1, 7)] == [0.0, 0.1, 0.2, 0.4, 0.8, 1.0]
