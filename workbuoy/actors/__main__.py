@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 
-from workbuoy import config, crash
+from workbuoy import config, crash, private
 from workbuoy import logging as wblog
 from workbuoy.bus import runtime
 from workbuoy.schemas.base import ACTOR_NAMES
@@ -21,6 +21,7 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0] not in ACTOR_NAMES:
         print(f"usage: python -m workbuoy.actors {{{','.join(ACTOR_NAMES)}}}", file=sys.stderr)
         return 2
+    private.restrict_umask()  # inherited from the supervisor already; set here too for an actor started by hand
     name = argv[0]
     key = os.environ.pop("WB_ACTOR_KEY", "")
     if not key:

@@ -1,0 +1,74 @@
+"""Files of the node are the user's alone: a 0o077 umask, and tightening of what is already there.
+
+The data folder holds the CRM cache, the outbox, the user's e-mail address, the
+encrypted keyring file and the exports. Rather than a ``chmod`` after every ``open``
+(and one missing somewhere: SQLite's WAL and SHM, a rotated log, a library's file),
+every process of the node (supervisor, actors, the CLI) starts with
+:func:`restrict_umask`, so whatever it creates is 0700/0600 by construction and
+children inherit it. Files left by an older version or created under another umask
+are tightened once at supervisor start by :func:`tighten`, which knows no file names:
+it walks the folder, so a new file kind (another database, a new log) needs nothing here.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+UMASK = 0o077
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+
+
+class NotPrivate(Exception):
+    """An entry of the data folder cannot be made private (another owner, a read-only disk)."""
+
+
+@dataclass(frozen=True)
+class Tightened:
+    """How many entries were open to other users and are no longer."""
+
+    folders: int = 0
+    files: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.folders or self.files)
+
+
+def restrict_umask() -> None:
+    """Make everything this process and its children create private to the user."""
+    os.umask(UMASK)
+
+
+def _tighten_one(path: str, mode: int) -> bool:
+    """Strip the bits of ``path`` outside ``mode``; ``False`` if it had none or is gone already."""
+    try:
+        st = os.lstat(path)
+        if stat.S_IMODE(st.st_mode) & ~mode == 0 or not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+            return False  # already private, or a link (never followed) or a socket
+        os.chmod(path, stat.S_IMODE(st.st_mode) & mode)
+    except FileNotFoundError:
+        return False  # a temporary file renamed meanwhile
+    except OSError as exc:
+        raise NotPrivate(f"cannot make {path} private ({exc.strerror}); other users may read it") from None
+    return True
+
+
+def _walk_error(exc: OSError) -> None:
+    raise NotPrivate(f"cannot read the folder {exc.filename} ({exc.strerror})")
+
+
+def tighten(folder: Path) -> Tightened:
+    """Create ``folder`` (0700) if needed, then strip group and other bits from it and everything in it.
+
+    Symbolic links are never followed (their target may lie outside the folder and
+    not be ours to change); sockets and other special files are left alone.
+    """
+    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    folders = files = 0
+    for root, _dirs, names in os.walk(folder, onerror=_walk_error):  # links to folders are not entered
+        folders += _tighten_one(root, FOLDER_MODE)
+        files += sum(_tighten_one(os.path.join(root, name), FILE_MODE) for name in names)
+    return Tightened(folders, files)
