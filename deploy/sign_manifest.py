@@ -1,22 +1,33 @@
 """Sign plugin manifests for a release (the private key never enters the repository).
 
-    python deploy/sign_manifest.py keygen KEYFILE          # once: new key, prints the public key for trust.py
-    python deploy/sign_manifest.py sign KEYFILE MANIFEST…   # writes MANIFEST.sig next to each manifest
+    python deploy/sign_manifest.py keygen KEYFILE                  # once: new key, prints the public key for trust.py
+    python deploy/sign_manifest.py sign KEYFILE MANIFEST… [--days N]  # binds, stamps and signs each manifest
 
-The signature is Ed25519 over the manifest file's exact bytes, stored as base64 text.
-See ``docs/plugins.md`` for the release step.
+``sign`` first rewrites each manifest's ``adapter_sha256`` (the SHA-256 of the adapter
+module the registry ships under the manifest's id, computed by the app's own
+``trust.Binding``) and ``expires`` (now + ``--days``, 365 by default), then writes an
+Ed25519 signature over the file's exact bytes, as base64 text, to ``MANIFEST.sig``.
+The ``version`` is the release manager's to raise: a machine refuses a version lower
+than one it accepted before. See ``docs/plugins.md`` for the release step.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's workbuoy, run from anywhere
+from workbuoy.actors.plugins import trust  # noqa: E402
+from workbuoy.actors.plugins.adapters import ADAPTERS  # noqa: E402
 
 
 def public_b64(key: Ed25519PrivateKey) -> str:
@@ -33,12 +44,29 @@ def keygen(keyfile: Path) -> None:
     print(f"TRUSTED_KEY = {public_b64(key)!r}  # paste into workbuoy/actors/plugins/trust.py")
 
 
-def sign(keyfile: Path, manifests: list[Path]) -> None:
+def stamp(manifest: Path, days: int) -> bytes:
+    """The manifest bound to its adapter's code and given a new expiry, written back and returned."""
+    fields = json.loads(manifest.read_text(encoding="utf-8"))
+    adapter = next((cls for cls in ADAPTERS if cls.id == fields.get("id")), None)
+    if adapter is None:
+        raise SystemExit(f"{manifest}: no adapter with id {fields.get('id')!r} in ADAPTERS")
+    fields["adapter_sha256"] = trust.Binding.of(adapter).code_sha256()
+    fields["expires"] = (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    body = (json.dumps(fields, indent=2, ensure_ascii=False) + "\n").encode()
+    try:
+        msgspec.json.decode(body, type=trust.Manifest)  # never sign what the app would refuse as malformed
+    except msgspec.DecodeError as exc:
+        raise SystemExit(f"{manifest}: {exc}") from None
+    manifest.write_bytes(body)
+    return body
+
+
+def sign(keyfile: Path, manifests: list[Path], days: int) -> None:
     key = serialization.load_pem_private_key(keyfile.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise SystemExit(f"{keyfile}: not an Ed25519 private key")
     for manifest in manifests:
-        signature = key.sign(manifest.read_bytes())
+        signature = key.sign(stamp(manifest, days))
         manifest.with_name(manifest.name + ".sig").write_text(base64.b64encode(signature).decode() + "\n")
         print(f"signed {manifest} with {public_b64(key)}")
 
@@ -50,11 +78,12 @@ def main(argv: list[str]) -> int:
     signer = sub.add_parser("sign")
     signer.add_argument("keyfile", type=Path)
     signer.add_argument("manifests", type=Path, nargs="+")
+    signer.add_argument("--days", type=int, default=365, help="valid for this many days from now (default 365)")
     args = parser.parse_args(argv)
     if args.command == "keygen":
         keygen(args.keyfile)
     else:
-        sign(args.keyfile, args.manifests)
+        sign(args.keyfile, args.manifests, args.days)
     return 0
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import csv
 import logging
+import stat
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import apsw
@@ -13,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.fixtures.node import Node, wait_for
+from tests.fixtures.sandbox import ROOT
 from tests.fixtures.signed_in import login, signed_in_node
 from workbuoy.actors.plugins import trust
 from workbuoy.actors.plugins.actor import Slot
@@ -33,26 +39,30 @@ IDS = ("csv-export", "ics-export")
 
 # -- trust: a pure function, so tampering is tested without touching the package ----------
 
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+CSV = trust.Binding.of(CsvExport)
+MANIFEST = {"id": "csv-export", "name": "CSV export", "version": "1.0.0", "expires": "2027-01-01T00:00:00Z",
+            "permissions": ["exports.write"], "adapter": "CsvExport", "adapter_sha256": CSV.code_sha256()}
+
 
 def signed(key: Ed25519PrivateKey, manifest: dict) -> tuple[bytes, bytes]:
     body = msgspec.json.encode(manifest)
     return body, base64.b64encode(key.sign(body))
 
 
-MANIFEST = {"id": "csv-export", "name": "CSV export", "version": "1.0.0", "permissions": ["exports.write"], "adapter": "CsvExport"}
+def check(key: Ed25519PrivateKey, manifest: dict, *, floor: str | None = None, binding: trust.Binding = CSV,
+          now: datetime = NOW) -> trust.Manifest:
+    return trust.verify(*signed(key, manifest), binding, key=key.public_key(), now=now, floor=floor)
 
 
 def test_shipped_manifests_verify_against_the_shipped_key():
     for cls in ADAPTERS:
-        manifest = trust.load(cls.id, cls.__name__)
+        manifest = trust.load(trust.Binding.of(cls), now=datetime.now(UTC), floor=None)
         assert manifest.id == cls.id and "exports.write" in manifest.permissions
 
 
 def test_a_good_signature_verifies():
-    key = Ed25519PrivateKey.generate()
-    body, sig = signed(key, MANIFEST)
-    got = trust.verify(body, sig, adapter_id="csv-export", adapter_class="CsvExport", key=key.public_key())
-    assert got.permissions == ("exports.write",)
+    assert check(Ed25519PrivateKey.generate(), MANIFEST).permissions == ("exports.write",)
 
 
 def _tampered_bytes(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
@@ -76,12 +86,62 @@ def _signed_but_malformed(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
     return *signed(key, {**MANIFEST, "entry_point": "os.system"}), "not valid"
 
 
-@pytest.mark.parametrize("case", [_tampered_bytes, _other_key, _garbage_signature, _signed_for_another_adapter, _signed_but_malformed])
+def _without_expiry(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
+    return *signed(key, {k: v for k, v in MANIFEST.items() if k != "expires"}), "not valid"
+
+
+def _without_code_hash(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
+    return *signed(key, {k: v for k, v in MANIFEST.items() if k != "adapter_sha256"}), "not valid"
+
+
+def _expiry_without_a_zone(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
+    return *signed(key, {**MANIFEST, "expires": "2027-01-01T00:00:00"}), "not valid"
+
+
+def _version_not_numbers(key: Ed25519PrivateKey) -> tuple[bytes, bytes, str]:
+    return *signed(key, {**MANIFEST, "version": "1.0.0-beta"}), "not valid"
+
+
+@pytest.mark.parametrize("case", [_tampered_bytes, _other_key, _garbage_signature, _signed_for_another_adapter,
+                                  _signed_but_malformed, _without_expiry, _without_code_hash, _expiry_without_a_zone,
+                                  _version_not_numbers])
 def test_untrusted_manifests_are_refused_with_the_reason(case):
     key = Ed25519PrivateKey.generate()
     body, sig, reason = case(key)
     with pytest.raises(trust.Untrusted, match=reason):
-        trust.verify(body, sig, adapter_id="csv-export", adapter_class="CsvExport", key=key.public_key())
+        trust.verify(body, sig, CSV, key=key.public_key(), now=NOW, floor=None)
+
+
+def test_an_older_properly_signed_manifest_is_a_rollback_once_a_newer_one_was_accepted():
+    key = Ed25519PrivateKey.generate()
+    old, new = {**MANIFEST, "version": "1.9.0"}, {**MANIFEST, "version": "1.10.0"}
+    assert check(key, old).version == "1.9.0"  # nothing accepted yet: fine
+    assert check(key, new, floor="1.9.0").version == "1.10.0"  # compared as numbers, not text
+    assert check(key, new, floor="1.10.0").version == "1.10.0"  # the same version again: fine
+    with pytest.raises(trust.Untrusted, match=r"rollback: version 1\.9\.0 is older than 1\.10\.0"):
+        check(key, old, floor="1.10.0")
+
+
+def test_an_expired_manifest_is_refused():
+    key = Ed25519PrivateKey.generate()
+    expires = datetime(2027, 1, 1, tzinfo=UTC)
+    assert check(key, MANIFEST, now=expires - timedelta(seconds=1))
+    with pytest.raises(trust.Untrusted, match="expired on 2027-01-01"):
+        check(key, MANIFEST, now=expires)
+
+
+def test_a_modified_adapter_module_is_refused(tmp_path: Path):
+    key = Ed25519PrivateKey.generate()
+    copy = tmp_path / "csv_export.py"
+    copy.write_bytes(CSV.module.read_bytes())
+    binding = trust.Binding(CSV.id, CSV.adapter_class, copy)
+    assert check(key, MANIFEST, binding=binding)  # a byte-for-byte copy is the signed code
+    copy.write_bytes(CSV.module.read_bytes() + b"\nimport os  # an extra line\n")
+    with pytest.raises(trust.Untrusted, match="csv_export.py is not the code the manifest signs"):
+        check(key, MANIFEST, binding=binding)
+    copy.unlink()
+    with pytest.raises(trust.Untrusted, match="cannot read the adapter code"):
+        check(key, MANIFEST, binding=binding)
 
 
 def test_a_shipped_manifest_edited_after_signing_is_refused(tmp_path: Path):
@@ -90,10 +150,34 @@ def test_a_shipped_manifest_edited_after_signing_is_refused(tmp_path: Path):
     manifest = tmp_path / "csv-export.json"
     manifest.write_bytes(manifest.read_bytes().replace(b'"exports.write"', b'"exports.write", "cache.read:messages"'))
     with pytest.raises(trust.Untrusted, match="does not match"):
-        trust.load("csv-export", "CsvExport", tmp_path)
+        trust.load(CSV, now=NOW, floor=None, folder=tmp_path)
     (tmp_path / "csv-export.json.sig").unlink()
     with pytest.raises(trust.Untrusted, match="cannot read"):
-        trust.load("csv-export", "CsvExport", tmp_path)
+        trust.load(CSV, now=NOW, floor=None, folder=tmp_path)
+
+
+def sign_tool(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "deploy" / "sign_manifest.py"), *map(str, args)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_signing_tool_binds_stamps_and_signs(tmp_path: Path):
+    keyfile = tmp_path / "release.pem"
+    made = sign_tool("keygen", keyfile)
+    assert made.returncode == 0, made.stderr
+    assert stat.S_IMODE(keyfile.stat().st_mode) == 0o600 and sign_tool("keygen", keyfile).returncode != 0  # never overwritten
+    public = trust.public_key(made.stdout.split("'")[1])
+    manifest = tmp_path / "csv-export.json"
+    manifest.write_bytes((trust.MANIFESTS / "csv-export.json").read_bytes())
+    assert sign_tool("sign", keyfile, manifest, "--days", "30").returncode == 0
+    got = trust.load(CSV, now=datetime.now(UTC), floor=None, folder=tmp_path, key=public)
+    assert got.adapter_sha256 == CSV.code_sha256() and timedelta(days=29) < got.expires - datetime.now(UTC) <= timedelta(days=30)
+    assert sign_tool("sign", keyfile, manifest, "--days", "-1").returncode == 0
+    with pytest.raises(trust.Untrusted, match="expired"):
+        trust.load(CSV, now=datetime.now(UTC), floor=None, folder=tmp_path, key=public)
+    manifest.write_text(manifest.read_text().replace('"version": "', '"version": "v'))
+    refused = sign_tool("sign", keyfile, manifest)
+    assert refused.returncode != 0 and "version" in refused.stderr
 
 
 def test_an_adapter_gets_only_the_permissions_its_manifest_grants(tmp_path: Path):
@@ -108,14 +192,14 @@ def test_an_adapter_gets_only_the_permissions_its_manifest_grants(tmp_path: Path
 def test_an_untrusted_adapter_loses_every_permission(tmp_path: Path, monkeypatch):
     store = Store.open(tmp_path / "workbuoy.db")
     slot = Slot(CsvExport(Context(store, tmp_path / "exports"), logging.getLogger("test")))
-    slot.check()
+    slot.check(None)
     assert slot.manifest is not None and "exports.write" in slot.adapter.ctx.permissions
 
-    def refuse(adapter_id: str, adapter_class: str) -> trust.Manifest:
+    def refuse(binding: trust.Binding, **_: object) -> trust.Manifest:
         raise trust.Untrusted("signature does not match")
 
     monkeypatch.setattr(trust, "load", refuse)
-    slot.check()
+    slot.check(None)
     assert slot.manifest is None and slot.reason == "signature does not match" and not slot.adapter.ctx.permissions
     store.close()
 
@@ -164,6 +248,62 @@ def test_signed_out_node_lists_verified_adapters_and_refuses_toggles(node: Node)
     with pytest.raises(BusError) as unknown:
         node.call("wb:plugins:health", {"id": "nope"})
     assert unknown.value.code == "invalid_payload"
+
+
+def accepted_versions(data_dir: Path) -> dict[str, str]:
+    store = Store.open(data_dir / "workbuoy.db")
+    try:
+        return msgspec.json.decode(store.get_meta("plugins.accepted") or "{}")
+    finally:
+        store.close()
+
+
+def test_a_node_records_the_versions_it_accepts(node: Node):
+    shipped = {cls.id: msgspec.json.decode((trust.MANIFESTS / f"{cls.id}.json").read_bytes())["version"] for cls in ADAPTERS}
+    assert accepted_versions(node.data_dir) == shipped
+
+
+class NodeBus:
+    """The ui's ``Bus`` over a real node's bus (the blocking client, off the loop)."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+    async def call(self, channel: str, payload: object = None, *, timeout: float = 10.0) -> object:
+        return await asyncio.to_thread(self.node.call, channel, payload, timeout)
+
+
+def test_a_node_refuses_a_rollback_and_the_settings_view_shows_why(node_factory):
+    node = node_factory()
+    store = Store.open(node.data_dir / "workbuoy.db")
+    store.set_meta("plugins.accepted", '{"csv-export": "9.0.0"}')  # a newer manifest was accepted here before
+    store.close()
+    node.start()
+    listed = plugins(node)
+    assert not listed["csv-export"].verified and listed["csv-export"].reason.startswith("rollback: version 1.")
+    assert listed["ics-export"].verified
+    verdict = node.call("wb:plugins:verify", {"id": "csv-export"})
+    assert not verdict.valid and verdict.reason == listed["csv-export"].reason
+    assert node.call("wb:plugins:health", {"id": "csv-export"}).plugins[0].detail == f"not verified: {verdict.reason}"
+    assert accepted_versions(node.data_dir)["csv-export"] == "9.0.0"  # a refused manifest never lowers the floor
+
+    pytest.importorskip("PySide6", reason="the ui extra is not installed")
+    from PySide6.QtWidgets import QApplication
+
+    from workbuoy.actors.ui.qtloop import QtEventLoop
+    from workbuoy.actors.ui.settings_window import SettingsWindow
+
+    app = QApplication.instance() or QApplication(["workbuoy-tests"])
+    window = SettingsWindow(NodeBus(node))
+    with asyncio.Runner(loop_factory=QtEventLoop) as runner:
+        runner.run(window.load())
+        badges = {i: b.text() for i, b in window.plugins.badges.items()}
+        assert badges == {"csv-export": verdict.reason, "ics-export": "verified"}
+        window.plugins.badges["csv-export"].setText("")
+        runner.run(window.plugins.check_again())  # through wb:plugins:verify this time
+        assert window.plugins.badges["csv-export"].text() == verdict.reason
+    window.deleteLater()
+    app.processEvents()
 
 
 def seed_cache(node: Node) -> None:

@@ -1,7 +1,9 @@
 """The plugins actor: hosts the statically registered adapters behind signed manifests.
 
 Every adapter of ``adapters.ADAPTERS`` is checked at start (``trust.load``); one whose
-manifest does not verify is listed with the reason and can never be enabled. Enabled
+manifest does not verify is listed with the reason and can never be enabled. The
+highest manifest version ever accepted per adapter is the store meta
+``plugins.accepted`` (a JSON object), the floor below which a manifest is a rollback. Enabled
 adapters run in a worker thread at once and then every ``period_sec``; which ones are
 enabled is the store meta ``plugins.enabled`` (a JSON list of ids), so it survives
 restarts. Toggling asks the auth actor's RBAC first and is audited either way.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
 import msgspec
@@ -36,6 +39,7 @@ from workbuoy.schemas.rbac import RbacCan, RbacReply
 from workbuoy.store import Store
 
 ENABLED_KEY = "plugins.enabled"
+ACCEPTED_KEY = "plugins.accepted"
 
 
 @dataclass
@@ -51,11 +55,10 @@ class Slot:
     def enabled(self) -> bool:
         return self.timer is not None
 
-    def check(self) -> None:
+    def check(self, floor: str | None) -> None:
         """Verify the manifest on disk; the adapter gets exactly the permissions it signs."""
-        cls = type(self.adapter)
         try:
-            self.manifest, self.reason = trust.load(cls.id, cls.__name__), ""
+            self.manifest, self.reason = trust.load(trust.Binding.of(type(self.adapter)), now=datetime.now(UTC), floor=floor), ""
         except trust.Untrusted as exc:
             self.manifest, self.reason = None, str(exc)
         self.adapter.ctx.permissions = frozenset(self.manifest.permissions if self.manifest else ())
@@ -78,10 +81,23 @@ class PluginsActor(Actor):
 
     def _load(self, cls: type[Adapter]) -> Slot:
         slot = Slot(cls(Context(self.store, self.env.data_dir / "exports"), self.log))
-        slot.check()
+        self._check(slot)
         if slot.manifest is None:
             self.log.error("plugins: %s is not trusted: %s", cls.id, slot.reason)
         return slot
+
+    def _check(self, slot: Slot) -> None:
+        """Verify against the version floor, and raise the floor to a newer accepted version."""
+        try:
+            accepted = msgspec.json.decode(self.store.get_meta(ACCEPTED_KEY) or "{}", type=dict[str, trust.Version])
+        except msgspec.DecodeError as exc:  # only the user can write the store, and could delete the key as well
+            self.log.error("plugins: the stored version floors are unreadable (%s); starting them afresh", exc)
+            accepted = {}
+        floor = accepted.get(slot.adapter.id)
+        slot.check(floor)
+        if slot.manifest is not None and (floor is None or trust.version_key(slot.manifest.version) > trust.version_key(floor)):
+            accepted[slot.adapter.id] = slot.manifest.version
+            self.store.set_meta(ACCEPTED_KEY, msgspec.json.encode(accepted).decode())
 
     def _slot(self, adapter_id: str) -> Slot:
         if (slot := self.slots.get(adapter_id)) is None:
@@ -163,7 +179,7 @@ class PluginsActor(Actor):
     async def verify(self, request: PluginRef, caller: str) -> PluginVerifyReply:
         """Check the manifest on disk again; one that no longer verifies is disabled at once."""
         slot = self._slot(request.id)
-        slot.check()
+        self._check(slot)
         if slot.manifest is None and slot.enabled:
             self._disable(slot)
             self._save()

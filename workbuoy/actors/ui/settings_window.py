@@ -5,6 +5,7 @@ line per string, a group per nested struct); a field ``SettingsPatch`` lacks (th
 version) is shown read-only. The window sends only what the user changed and lets the
 broker validate it: its error reply, not a second copy of the rules, tells the user
 what is wrong. ``wb:settings:changed`` refreshes the window through :meth:`show_settings`.
+Below the settings, the plugins with their trust badges (``plugins_view.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QSpinBox, QVBoxLayout, QWidget)
 
 from workbuoy.actors.ui.calls import Bus, ask, spawn
+from workbuoy.actors.ui.plugins_view import PluginsView
 from workbuoy.schemas.settings import Settings, SettingsPatch
 
 Path = tuple[str, ...]  # wire (camelCase) names from the top
@@ -88,10 +90,12 @@ class SettingsWindow(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(revert)
         buttons.addWidget(self.save_button)
+        self.plugins = PluginsView(bus)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
+        layout.addWidget(self.plugins)
         self.show_settings(self.current)
 
     def _add_fields(self, struct: mi.StructType, prefix: Path, form: QFormLayout, editable: set[str] | None) -> None:
@@ -139,6 +143,7 @@ class SettingsWindow(QWidget):
     async def load(self) -> None:
         if (settings := await ask(self.bus, "wb:getSettings", None, self.status)) is not None:
             self.show_settings(settings)
+        await self.plugins.load()
 
     async def save(self) -> None:
         patch = self.patch()

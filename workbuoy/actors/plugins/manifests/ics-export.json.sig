@@ -1,1 +1,1 @@
-hch57J/3srbtUjafsO0EER1TOmMr0O+e1fkc3kezwtCys7xVRsNIuLFyP0y6VyaZjZA65DEL4TXqX/fePxBhDw==
+G2Cpjy2iE4M1kngwpCUC2wtq+v52EaGhkfNO4iH2OQhEYZJVGamt9FCT65R0yx69d4QnCvos1+CnyiopXWGqCQ==
