@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from workbuoy import config
+from workbuoy import config, private
 from workbuoy.bus import runtime
 from workbuoy.bus.errors import BusError
 
@@ -99,7 +99,10 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> 
 
     wblog.setup("supervisor", env)
     crash.init("supervisor", env)
-    _make_private(env)
+    try:
+        private.secure(env.data_dir)
+    except private.NotPrivate as exc:
+        _die(f"refusing to start: {exc}")
     arbiter = Arbiter(env, endpoints, DESKTOP if desktop else HEADLESS)
     try:
         server = metrics.serve(env.metrics_port)
@@ -108,22 +111,6 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> 
         print(f"workbuoy: metrics disabled, port {env.metrics_port} is unavailable: {exc}", file=sys.stderr)
     print(f"workbuoy {'desktop' if desktop else 'headless node'} starting (data: {env.data_dir}, pid {os.getpid()})", flush=True)
     return arbiter.run()
-
-
-def _make_private(env: config.Env) -> None:
-    """Tighten what an older version or another umask left open in the data folder, once, at start."""
-    from workbuoy import logging as wblog
-    from workbuoy import private
-
-    try:
-        tightened = private.tighten(env.data_dir)
-    except private.NotPrivate as exc:
-        _die(f"refusing to start: {exc}")
-    if tightened:
-        wblog.create("supervisor").warning(
-            "data folder %s was open to other users: made %d folders 0700 and %d files 0600",
-            env.data_dir, tightened.folders, tightened.files,
-        )
 
 
 def cmd_node(args: argparse.Namespace) -> int:
@@ -422,8 +409,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from workbuoy import private
-
     private.restrict_umask()  # first: nothing this program or its children create is readable by others
     args = build_parser().parse_args(argv)
     return args.fn(args)

@@ -12,11 +12,14 @@ it walks the folder, so a new file kind (another database, a new log) needs noth
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+#: ``workbuoy.logging.create("supervisor")``, without importing it into every CLI start.
+log = logging.getLogger("workbuoy.supervisor")
 UMASK = 0o077
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
@@ -72,3 +75,12 @@ def tighten(folder: Path) -> Tightened:
         folders += _tighten_one(root, FOLDER_MODE)
         files += sum(_tighten_one(os.path.join(root, name), FILE_MODE) for name in names)
     return Tightened(folders, files)
+
+
+def secure(folder: Path) -> Tightened:
+    """:func:`tighten` at the supervisor's start, with one warning line when anything was open."""
+    tightened = tighten(folder)
+    if tightened:
+        log.warning("data folder %s was open to other users: made %d folders 0700 and %d files 0600",
+                    folder, tightened.folders, tightened.files)
+    return tightened
