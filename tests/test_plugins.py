@@ -233,18 +233,23 @@ def queued_audit_events(node: Node) -> list[str]:
         conn.close()
 
 
-def test_signed_out_node_lists_verified_adapters_and_refuses_toggles(node: Node):
+def test_signed_out_every_plugins_channel_is_refused_and_a_toggle_audited(node: Node):
+    for channel, payload in (("wb:plugins:list", {}), ("wb:plugins:health", {}), ("wb:plugins:verify", {"id": "csv-export"}),
+                             ("wb:plugins:toggle", {"id": "csv-export", "enabled": True})):
+        with pytest.raises(BusError) as refused:
+            node.call(channel, payload)
+        assert refused.value.code == "forbidden" and "not signed in" in refused.value.message
+    wait_for(lambda: "plugins.toggle_refused" in queued_audit_events(node), 10, what="refusal audited")
+
+
+def test_a_signed_in_node_lists_verified_adapters(node_factory, sandbox):
+    node = signed_in_node(node_factory, sandbox)
     listed = plugins(node)
     assert set(listed) == set(IDS)
     assert all(p.verified and not p.enabled and p.reason == "" for p in listed.values())
     assert listed["csv-export"].permissions == ["cache.read:deals", "cache.read:customers", "exports.write"]
     assert all(node.call("wb:plugins:verify", {"id": i}).valid for i in IDS)
     assert {h.status for h in node.call("wb:plugins:health").plugins} == {"disabled"}
-    with pytest.raises(BusError) as refused:
-        node.call("wb:plugins:toggle", {"id": "csv-export", "enabled": True})
-    assert refused.value.code == "forbidden" and "not signed in" in refused.value.message
-    assert not plugins(node)["csv-export"].enabled
-    wait_for(lambda: "plugins.toggle_refused" in queued_audit_events(node), 10, what="refusal audited")
     with pytest.raises(BusError) as unknown:
         node.call("wb:plugins:health", {"id": "nope"})
     assert unknown.value.code == "invalid_payload"

@@ -19,12 +19,14 @@ from typing import Any, ClassVar
 import msgspec
 
 from workbuoy import logging as wblog
+from workbuoy import metrics
 from workbuoy.bus.endpoint import Endpoint
 from workbuoy.bus.errors import BusError, NotImplementedOnBus
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
 from workbuoy.schemas.audit import AuditRecord
 from workbuoy.schemas.envelope import Kind
+from workbuoy.schemas.rbac import RbacCan, RbacReply
 from workbuoy.schemas.registry import CHANNELS, EVENTS
 from workbuoy.schemas.settings import Settings
 
@@ -144,7 +146,25 @@ class Actor:
         attr = self._handlers.get(channel)
         if attr is None:
             raise NotImplementedOnBus(channel)
+        if (action := CHANNELS[channel].guard) is not None:
+            await self._assert_allowed(channel, action, getattr(request, "org_id", None), caller)
         return await getattr(self, attr)(request, caller)
+
+    async def _assert_allowed(self, channel: str, action: str, org_id: str | None, caller: str) -> None:
+        """Refuse a guarded channel up front (``forbidden``, counted and audited) unless RBAC allows it.
+
+        The server stays the authority; asking first keeps a viewer's write out of the
+        outbox instead of failing later with the server's 403.
+        """
+        try:
+            reply: RbacReply = await self.call("wb:rbac:can", RbacCan(action=action, org_id=org_id))
+            reason = "" if reply.allowed else reply.reason or "not allowed"
+        except BusError as exc:
+            reason = f"the role check failed ({exc.code}: {exc.message})"
+        if reason:
+            metrics.invalid_ipc.labels(channel, "forbidden").inc()
+            self.after(0, lambda: self.audit(f"{action}_refused", {"channel": channel, "by": caller, "reason": reason}))
+            raise BusError("forbidden", f"{action} refused: {reason}")
 
     async def _on_event(self, channel: str, payload: Any) -> None:
         if channel == "wb:settings:changed":

@@ -11,9 +11,12 @@ Action = Literal[
     "plugins.toggle",
     "queue.write",
     "queue.resolve",
+    "email.draft",
+    "calendar.create",
     "workflow.run",
     "ai.use",
     "org.switch",
+    "plugins.view",
 ]
 
 

@@ -26,6 +26,8 @@ class Channel:
     owner: str
     callers: frozenset[str]
     doc: str
+    #: The RBAC action the owner checks (``wb:rbac:can``) before the handler runs.
+    guard: rbac.Action | None = None
 
     def decoder(self) -> msgspec.msgpack.Decoder:
         return msgspec.msgpack.Decoder(self.request)
@@ -61,25 +63,25 @@ _CHANNELS = [
     Channel("wb:sync:start", sync.SyncStart, sync.SyncStarted, "sync", HUMANS | {"supervisor"}, "Start a sync now."),
     Channel("wb:sync:status", Empty, sync.SyncStatus, "sync", EVERYONE, "Per entity and org: last sync, last error, rows."),
     # queue
-    Channel("wb:queue:create", queue.QueueCreate, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a CRM write."),
+    Channel("wb:queue:create", queue.QueueCreate, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a CRM write.", "queue.write"),
     Channel("wb:queue:list", queue.QueueList, queue.QueueListReply, "queue", HUMANS, "Queued writes by status."),
     Channel("wb:queue:retry", queue.QueueRetry, queue.QueueItemRef, "queue", HUMANS, "Put a failed write back."),
-    Channel("wb:queue:resolveConflict", queue.ResolveConflict, Ok, "queue", HUMANS, "keepLocal or keepServer."),
-    Channel("wb:email:draft", queue.EmailDraft, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue an e-mail draft."),
-    Channel("wb:calendar:create", queue.CalendarCreate, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a calendar event."),
-    Channel("wb:assistant:apply", queue.AssistantApply, queue.AssistantApplied, "queue", HUMANS, "Queue the assistant's proposed writes."),
-    Channel("wb:workflow:run", queue.WorkflowManifest, queue.WorkflowEnqueued, "queue", HUMANS, "Queue a multi-step workflow atomically."),
-    Channel("wb:ai:workflow", queue.AiWorkflow, queue.WorkflowEnqueued, "queue", HUMANS, "Ask the server for a workflow and queue it."),
-    Channel("wb:ai:chat", queue.AiChat, queue.AiChatReply, "queue", HUMANS, "Mini-Buoy chat."),
+    Channel("wb:queue:resolveConflict", queue.ResolveConflict, Ok, "queue", HUMANS, "keepLocal or keepServer.", "queue.resolve"),
+    Channel("wb:email:draft", queue.EmailDraft, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue an e-mail draft.", "email.draft"),
+    Channel("wb:calendar:create", queue.CalendarCreate, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a calendar event.", "calendar.create"),
+    Channel("wb:assistant:apply", queue.AssistantApply, queue.AssistantApplied, "queue", HUMANS, "Queue the assistant's proposed writes.", "queue.write"),
+    Channel("wb:workflow:run", queue.WorkflowManifest, queue.WorkflowEnqueued, "queue", HUMANS, "Queue a multi-step workflow atomically.", "workflow.run"),
+    Channel("wb:ai:workflow", queue.AiWorkflow, queue.WorkflowEnqueued, "queue", HUMANS, "Ask the server for a workflow and queue it.", "workflow.run"),
+    Channel("wb:ai:chat", queue.AiChat, queue.AiChatReply, "queue", HUMANS, "Mini-Buoy chat.", "ai.use"),
     Channel("wb:org:switch", orgs.OrgSwitch, orgs.OrgListReply, "queue", HUMANS, "Change the active org."),
     # audit
     Channel("wb:audit:record", audit.AuditRecord, Ok, "audit", EVERYONE - {"cli"}, "Record a sanitized audit event."),
     Channel("wb:audit:flush", Empty, audit.AuditFlushed, "audit", HUMANS | {"supervisor"}, "Flush the audit queue now."),
     # plugins
-    Channel("wb:plugins:list", Empty, plugins.PluginsReply, "plugins", HUMANS, "Registered adapters."),
-    Channel("wb:plugins:toggle", plugins.PluginToggle, plugins.PluginInfo, "plugins", HUMANS, "Enable or disable an adapter."),
-    Channel("wb:plugins:health", plugins.PluginHealthQuery, plugins.PluginHealthReply, "plugins", HUMANS, "Adapter health."),
-    Channel("wb:plugins:verify", plugins.PluginRef, plugins.PluginVerifyReply, "plugins", HUMANS, "Check an adapter's Ed25519 manifest signature."),
+    Channel("wb:plugins:list", Empty, plugins.PluginsReply, "plugins", HUMANS, "Registered adapters.", "plugins.view"),
+    Channel("wb:plugins:toggle", plugins.PluginToggle, plugins.PluginInfo, "plugins", HUMANS, "Enable or disable an adapter.", "plugins.toggle"),
+    Channel("wb:plugins:health", plugins.PluginHealthQuery, plugins.PluginHealthReply, "plugins", HUMANS, "Adapter health.", "plugins.view"),
+    Channel("wb:plugins:verify", plugins.PluginRef, plugins.PluginVerifyReply, "plugins", HUMANS, "Check an adapter's Ed25519 manifest signature.", "plugins.view"),
     # ui
     Channel("wb:notify", ui.Notify, ui.NotifyReply, "ui", EVERYONE, "Show a native notification."),
     Channel("wb:overlay:toggle", ui.OverlayToggle, ui.OverlayState, "ui", HUMANS, "Show or hide the Mini-Buoy overlay."),
@@ -107,7 +109,8 @@ def json_schemas() -> dict:
     out: dict = {"channels": {}, "events": {}}
     for c in _CHANNELS:
         (req, rep), _ = msgspec.json.schema_components([c.request, c.reply], ref_template="#/$defs/{name}")
-        out["channels"][c.name] = {"owner": c.owner, "callers": sorted(c.callers), "doc": c.doc, "request": req, "reply": rep}
+        out["channels"][c.name] = {"owner": c.owner, "callers": sorted(c.callers), "guard": c.guard, "doc": c.doc,
+                                   "request": req, "reply": rep}
     for e in _EVENTS:
         out["events"][e.name] = {"publishers": sorted(e.publishers), "doc": e.doc, "payload": msgspec.json.schema(e.payload)}
     return out

@@ -6,8 +6,8 @@ offering what the user's roles in ``/me`` do not allow. Unknown roles grant noth
 | role   | actions |
 | ------ | ------- |
 | admin  | everything, including ``settings.update`` and ``plugins.toggle`` |
-| sales  | ``queue.write``, ``queue.resolve``, ``workflow.run``, ``ai.use``, ``org.switch`` |
-| viewer | ``ai.use``, ``org.switch`` |
+| sales  | ``queue.write``, ``queue.resolve``, ``email.draft``, ``calendar.create``, ``workflow.run``, ``ai.use``, ``org.switch``, ``plugins.view`` |
+| viewer | ``ai.use``, ``org.switch``, ``plugins.view`` |
 
 Without an ``org_id`` the roles of every org count (global actions such as settings).
 """
@@ -20,11 +20,12 @@ from workbuoy.schemas.auth import Me
 from workbuoy.schemas.rbac import Action, RbacReply
 
 ALL_ACTIONS: frozenset[str] = frozenset(get_args(Action))
-WRITER = frozenset({"queue.write", "queue.resolve", "workflow.run", "ai.use", "org.switch"})
+READER = frozenset({"ai.use", "org.switch", "plugins.view"})
+WRITER = READER | {"queue.write", "queue.resolve", "email.draft", "calendar.create", "workflow.run"}
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": ALL_ACTIONS,
     "sales": WRITER,
-    "viewer": frozenset({"ai.use", "org.switch"}),
+    "viewer": READER,
 }
 
 
