@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.fixtures.node import Node, wait_for
 from tests.fixtures.sandbox import ROOT
-from tests.fixtures.signed_in import login, signed_in_node
+from tests.fixtures.signed_in import FILE_KEYRING, login, signed_in_node
 from workbuoy.actors.plugins import trust
 from workbuoy.actors.plugins.actor import Slot
 from workbuoy.actors.plugins.adapters import ADAPTERS
@@ -278,12 +278,13 @@ class NodeBus:
         return await asyncio.to_thread(self.node.call, channel, payload, timeout)
 
 
-def test_a_node_refuses_a_rollback_and_the_settings_view_shows_why(node_factory):
-    node = node_factory()
+def test_a_node_refuses_a_rollback_and_the_settings_view_shows_why(node_factory, sandbox):
+    node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, **FILE_KEYRING)
     store = Store.open(node.data_dir / "workbuoy.db")
     store.set_meta("plugins.accepted", '{"csv-export": "9.0.0"}')  # a newer manifest was accepted here before
     store.close()
     node.start()
+    login(node)  # every plugins channel needs a signed-in user (Channel.guard)
     listed = plugins(node)
     assert not listed["csv-export"].verified and listed["csv-export"].reason.startswith("rollback: version 1.")
     assert listed["ics-export"].verified
