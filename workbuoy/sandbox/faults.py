@@ -137,8 +137,7 @@ class FaultInjector:
     def _outage(self) -> str | None:
         f = self._faults
         if f.outage == "drop" and self._outage_ends is not None and time.monotonic() >= self._outage_ends:
-            self._faults = Faults(**{**f.to_dict(), "outage": "none", "outage_s": 0.0})
-            return None
+            f = self._faults = Faults(**{**f.to_dict(), "outage": "none", "outage_s": 0.0})
         if f.outage != "none":
             return "reset"  # refuse: connections opened before the outage die too
         if f.burst_503:
