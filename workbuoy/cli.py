@@ -118,12 +118,15 @@ def cmd_node(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    status = call(_env(), "wb:sup:status")
+    env = _env()
+    status = call(env, "wb:sup:status")
+    server = server_state(env)
     if args.json:
-        _print_json({"pid": status.pid, "metrics_url": status.metrics_url, "actors": {n: msgspec.to_builtins(a) for n, a in status.actors.items()}})
+        _print_json({"pid": status.pid, "metrics_url": status.metrics_url, "server": server,
+                     "actors": {n: msgspec.to_builtins(a) for n, a in status.actors.items()}})
         return 0
     print(f"supervisor pid {status.pid}  data {status.data_dir}  metrics {status.metrics_url or '-'}")
-    print(server_line(_env()))
+    print(server_line(server))
     print(f"{'actor':<9}{'pid':>8}  {'state':<11}{'restarts':>8}{'uptime':>10}{'heartbeat':>11}  reason")
     for a in status.actors.values():
         hb = "-" if a.last_heartbeat_ago_sec is None else f"{a.last_heartbeat_ago_sec:.1f}s ago"
@@ -131,14 +134,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def server_line(env: config.Env) -> str:
-    """``server online`` / ``server offline since 10:42:07 (unreachable: …), next probe in 4 s``:
-    the queue's breaker, as ``wb:queue:status`` says."""
+def server_state(env: config.Env) -> queue_schema.ServerState | str:
+    """The queue's breaker as ``wb:queue:status`` says, or why it cannot be known."""
     try:
         with _client(env, 5.0) as client:
-            state = client.call("wb:queue:status").server
+            return client.call("wb:queue:status").server
     except BusError as exc:
-        return f"server: unknown (wb:queue:status: {exc.message})"
+        return f"unknown (wb:queue:status: {exc.message})"
+
+
+def server_line(state: queue_schema.ServerState | str) -> str:
+    """``server online`` / ``server offline since 10:42:07 (unreachable: …), next probe in 4 s``."""
+    if isinstance(state, str):
+        return f"server: {state}"
     if state.online:
         return "server online"
     since = time.strftime("%H:%M:%S", time.localtime(state.since / 1000))

@@ -198,8 +198,8 @@ def describe(item: QueueItemView, now_ms: int) -> str:
         return "sent"
     if item.status == "inflight":
         return "sending"
-    if not item.attempt:
-        return "waiting to be sent"
-    when = "now" if item.next_attempt_at is None or item.next_attempt_at <= now_ms else f"in {_minutes(item.next_attempt_at - now_ms)}"
     last = (item.last_error or "unknown").split(":", 1)[0]
+    if not item.attempt:  # never sent, or put back uncharged when an outage was detected
+        return "waiting to be sent" + (f", last: {last}" if item.last_error else "")
+    when = "now" if item.next_attempt_at is None or item.next_attempt_at <= now_ms else f"in {_minutes(item.next_attempt_at - now_ms)}"
     return f"retrying — {item.attempt} attempt{'s' if item.attempt != 1 else ''}, next {when}, last: {last}"

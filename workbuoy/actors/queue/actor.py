@@ -64,7 +64,7 @@ class QueueActor(Actor):
                                self._policy(self.settings), self._server_state)
         self.after(0, self.flusher.run)
         self.every(PRUNE_EVERY_S, self._prune)
-        self.every(lambda: min(60.0, self.settings.queue_stuck_after_sec / 4), self._check_stuck)
+        self._stuck_timer = self.every(self._stuck_every, self._check_stuck)
         self._changed()
 
     async def stop(self) -> None:
@@ -73,6 +73,12 @@ class QueueActor(Actor):
 
     async def on_settings(self, settings: Settings) -> None:
         self.flusher.policy = self._policy(settings)
+        self._stuck_timer.cancel()  # it may be sleeping out the old, longer period
+        self._stuck_timer = self.every(self._stuck_every, self._check_stuck)
+
+    def _stuck_every(self) -> float:
+        """A quarter of the stuck threshold, at most a minute: a notice comes at most that late."""
+        return min(60.0, self.settings.queue_stuck_after_sec / 4)
 
     @staticmethod
     def _policy(settings: Settings) -> Policy:

@@ -59,7 +59,7 @@ class Policy:
     breaker_threshold: int = 3
     #: Probe interval bounds while the breaker is open (doubling, jittered).
     probe_min_s: float = 0.25
-    probe_max_s: float = 10.0
+    probe_max_s: float = 5.0
 
 
 class Flusher:
