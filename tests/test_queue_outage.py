@@ -8,6 +8,7 @@ must have been applied exactly once.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import signal
@@ -50,24 +51,18 @@ def flush_metric(node: Node, outcome: str) -> float:
 
 
 @pytest.fixture
-def events() -> Iterator[Any]:
-    subs: list[Subscriber] = []
-
-    def open_(node: Node, *channels: str) -> Subscriber:
-        subs.append(Subscriber(node.endpoints.events, channels))
-        return subs[-1]
-
-    yield open_
-    for s in subs:
-        s.close()
+def watched(node_factory, sandbox: SandboxProcess, store_of) -> Iterator[tuple[Node, Store, Subscriber]]:  # noqa: F811
+    """A signed-in node, its store, and a subscription to its ``wb:server:state`` events."""
+    node = signed_in(node_factory, sandbox)
+    states = Subscriber(node.endpoints.events, ("wb:server:state",))
+    yield node, store_of(node), states
+    states.close()
 
 
 @pytest.mark.timeout(240)
 def test_a_40_s_dropped_connection_outage_with_503s_ends_with_every_write_synced_once(
-        node_factory, sandbox: SandboxProcess, store_of, events) -> None:  # noqa: F811
-    node = signed_in(node_factory, sandbox)
-    store = store_of(node)
-    states = events(node, "wb:server:state")
+        watched, sandbox: SandboxProcess) -> None:  # noqa: F811
+    node, store, states = watched
     # A dead backend behind a load balancer for 40 s, then 503s while it warms up.
     sandbox.set_faults(outage="drop", outage_s=40, burst_503=6)
     started = time.monotonic()
@@ -102,10 +97,8 @@ def test_a_40_s_dropped_connection_outage_with_503s_ends_with_every_write_synced
 
 @pytest.mark.timeout(120)
 def test_sends_in_flight_when_the_breaker_opens_are_not_charged(
-        node_factory, sandbox: SandboxProcess, store_of, events) -> None:  # noqa: F811
-    node = signed_in(node_factory, sandbox)
-    store = store_of(node)
-    states = events(node, "wb:server:state")
+        watched, sandbox: SandboxProcess) -> None:  # noqa: F811
+    node, store, states = watched
     sandbox.set_faults(latency_ms=1500)  # every send waits 1.5 s inside the server
     actions = [{"entity": "tasks", "op": "create", "entityId": f"inflight-{i}", "payload": {"title": str(i)}} for i in range(8)]
     refs = node.call("wb:assistant:apply", {"actions": actions}).items  # one commit: 8 = the concurrency, all out at once
@@ -123,10 +116,8 @@ def test_sends_in_flight_when_the_breaker_opens_are_not_charged(
 
 @pytest.mark.timeout(180)
 def test_a_refused_connection_outage_holds_writes_until_the_server_listens_again(
-        node_factory, sandbox: SandboxProcess, store_of, events) -> None:  # noqa: F811
-    node = signed_in(node_factory, sandbox)
-    store = store_of(node)
-    states = events(node, "wb:server:state")
+        watched, sandbox: SandboxProcess) -> None:  # noqa: F811
+    node, store, states = watched
     sandbox.set_faults(outage="refuse", outage_s=15)
     refs = edits(node, 30, "refused")
     offline = wait_for(lambda: decoded(states, ServerState), 30, what="the breaker to open")
@@ -140,10 +131,8 @@ def test_a_refused_connection_outage_holds_writes_until_the_server_listens_again
 
 @pytest.mark.timeout(120)
 def test_a_4xx_still_fails_at_once_and_5xx_in_a_row_open_the_breaker(
-        node_factory, sandbox: SandboxProcess, store_of, events) -> None:  # noqa: F811
-    node = signed_in(node_factory, sandbox)
-    store = store_of(node)
-    states = events(node, "wb:server:state")
+        watched, sandbox: SandboxProcess) -> None:  # noqa: F811
+    node, store, states = watched
     rejected = node.call("wb:queue:create", {"entity": "tasks", "op": "update", "entityId": "task-1-9999999",
                                               "payload": {"x": 1}})
     item = wait_for(lambda: (i := store.get_queue_item(rejected.id)).status == "failed" and i, 30, what="the 404")
@@ -164,12 +153,11 @@ def test_a_4xx_still_fails_at_once_and_5xx_in_a_row_open_the_breaker(
 
 @pytest.mark.timeout(180)
 def test_a_write_stuck_longer_than_the_setting_raises_one_notice(
-        node_factory, sandbox: SandboxProcess, store_of, events) -> None:  # noqa: F811
-    node = signed_in(node_factory, sandbox)
-    store = store_of(node)
+        watched, sandbox: SandboxProcess) -> None:  # noqa: F811
+    node, store, _ = watched
     node.call("wb:updateSettings", {"queueStuckAfterSec": 2})
     wait_for(lambda: node.call("wb:getSettings").queue_stuck_after_sec == 2, 10, what="the setting")
-    stuck = events(node, "wb:queue:stuck")
+    stuck = Subscriber(node.endpoints.events, ("wb:queue:stuck",))
     sandbox.set_faults(outage="drop")
     first = edits(node, 3, "stuck")
     notices: list[QueueStuck] = []
@@ -190,6 +178,7 @@ def test_a_write_stuck_longer_than_the_setting_raises_one_notice(
     sandbox.set_faults(outage="none")
     wait_for(lambda: store.queue_depth()["synced"] == 4, 60, interval=0.2, what="the stuck writes synced")
     assert_applied_once(sandbox, store, first + later)
+    stuck.close()
 
 
 def test_backoff_is_full_jitter_under_the_cap() -> None:
@@ -204,3 +193,32 @@ def test_backoff_is_full_jitter_under_the_cap() -> None:
             assert 0 <= min(draws) < bound * 0.01 and bound * 0.99 < max(draws) <= bound
     finally:
         random.setstate(rng_state)
+
+
+@pytest.mark.timeout(60)
+def test_api_client_names_a_missing_answer_a_transport_error(sandbox: SandboxProcess) -> None:  # noqa: F811
+    from workbuoy import api
+    from workbuoy.schemas.auth import Credentials
+
+    async def creds(force: bool) -> Credentials:
+        return Credentials(headers={}, expires_at=0, api_base=f"{sandbox.origin}/api", portal_base=sandbox.origin)
+
+    async def failure() -> api.ApiError:
+        client = api.ApiClient(creds, attempts=2, backoff_base=0.01, timeout=5)
+        try:
+            await client.request("GET", "/me", renew_on_401=False)
+        except api.ApiError as exc:
+            return exc
+        finally:
+            await client.aclose()
+        raise AssertionError("no error")
+
+    sandbox.set_faults(outage="drop")
+    dropped = asyncio.run(failure())
+    assert isinstance(dropped, api.TransportError) and dropped.cause in ("RemoteProtocolError", "ReadError")
+    sandbox.set_faults(outage="none", burst_503=2)
+    answered = asyncio.run(failure())
+    assert type(answered) is api.ServerUnavailable and answered.status == 503
+    sandbox.set_faults(outage="refuse", outage_s=5)
+    wait_for(lambda: isinstance(e := asyncio.run(failure()), api.TransportError) and e.cause == "ConnectError", 10,
+             what="a refused connection")

@@ -125,8 +125,7 @@ class UiActor(Actor):
 
     @on_event("wb:crm:changed")
     async def crm_changed(self, change: CrmChange) -> None:
-        note = notifications.from_change(change)
-        shown = notifications.refusal(self.settings, note.kind) or f"shown as a {self.notifier.show(note)} notification"
+        shown = self._notify(notifications.from_change(change))
         self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, shown)
         self.main.entity_changed(change.entity)
 
@@ -140,9 +139,11 @@ class UiActor(Actor):
 
     @on_event("wb:queue:stuck")
     async def queue_stuck(self, stuck: QueueStuck) -> None:
-        note = notifications.from_stuck(stuck)
-        shown = notifications.refusal(self.settings, note.kind) or f"shown as a {self.notifier.show(note)} notification"
-        self.log.info("%d write(s) stuck: %s", stuck.count, shown)
+        self.log.info("%d write(s) stuck: %s", stuck.count, self._notify(notifications.from_stuck(stuck)))
+
+    def _notify(self, note: Notify) -> str:
+        """Show ``note`` unless the settings forbid it; says which, for the log."""
+        return notifications.refusal(self.settings, note.kind) or f"shown as a {self.notifier.show(note)} notification"
 
     @on_event("wb:ui:deeplink")
     async def deep_link(self, link: DeepLink) -> None:
