@@ -9,6 +9,11 @@ Every finish is fenced on the lease's claim and runs in one transaction with its
 update: a flusher that lost its lease (the actor was killed and restarted) changes
 nothing, and the resend it left behind is harmless because the ``Idempotency-Key`` is
 the op_id.
+
+A failure that retrying can cure never ends a write: it stays ``pending`` with capped,
+fully jittered back-off. Whether the server is there at all is the breaker's call
+(``breaker.py``): while it is open nothing is leased, and the flush resumes the moment a
+probe gets a healthy answer.
 """
 
 from __future__ import annotations
