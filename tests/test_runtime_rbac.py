@@ -49,10 +49,10 @@ def reply(sock: zmq.Socket) -> env.Envelope:
 
 def test_a_registered_ui_actor_is_refused_credentials_and_allowed_its_channels(broker):
     b, ctx, hellos = broker
-    b.expect("ui", "k" * 32, os.getpid())
+    b.expect("ui", "k" * 32, os.getpid(), "ui:spawn-1")
     ui = ctx.socket(zmq.DEALER)
     ui.linger = 0
-    ui.identity = b"ui"
+    ui.identity = b"ui:spawn-1"
     ui.connect(b.endpoints.bus)
     try:
         ui.send(env.encode(Kind.HELLO, "hello", 1, Hello(name="ui", key="k" * 32, pid=os.getpid())))
@@ -71,13 +71,15 @@ def test_a_registered_ui_actor_is_refused_credentials_and_allowed_its_channels(b
 
 def test_a_hello_with_the_wrong_key_is_refused(broker):
     b, ctx, hellos = broker
-    b.expect("ui", "right-key", os.getpid())
+    b.expect("ui", "right-key", os.getpid(), "ui:spawn-1")
     fake = ctx.socket(zmq.DEALER)
     fake.linger = 0
-    fake.identity = b"ui"
+    fake.identity = b"ui:spawn-1"
     fake.connect(b.endpoints.bus)
     try:
         fake.send(env.encode(Kind.HELLO, "hello", 1, Hello(name="ui", key="wrong-key", pid=os.getpid())))
-        assert reply(fake).kind == Kind.ERR and hellos == []
+        refused = reply(fake)
+        assert refused.kind == Kind.ERR and hellos == []
+        assert msgspec.msgpack.decode(refused.payload, type=env.ErrorInfo).code == "impostor"
     finally:
         fake.close(0)
