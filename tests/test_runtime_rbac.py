@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 import os
-import threading
 
 import msgspec
 import pytest
 import zmq
 
-from workbuoy.bus.broker import Broker, PeerHooks
-from workbuoy.bus.runtime import Endpoints
+from tests.fixtures.broker import broker  # noqa: F401  (the fixture)
 from workbuoy.schemas import envelope as env
 from workbuoy.schemas.envelope import Hello, Kind
 from workbuoy.schemas.registry import CHANNELS
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def broker(tmp_path):
-    folder = tmp_path / "run"
-    folder.mkdir(mode=0o700)
-    ctx = zmq.Context()
-    hellos: list[str] = []
-    b = Broker(ctx, Endpoints(folder), PeerHooks(lambda n, p: hellos.append(n), lambda n: None, lambda n: None, lambda n: None))
-    stop = threading.Event()
-
-    def loop() -> None:
-        poller = zmq.Poller()
-        b.register(poller)
-        while not stop.is_set():
-            b.handle(dict(poller.poll(20)))
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    yield b, ctx, hellos
-    stop.set()
-    t.join(5)
-    b.close()
-    ctx.term()
 
 
 def reply(sock: zmq.Socket) -> env.Envelope:
