@@ -7,7 +7,10 @@ the password must be in neither, for the supervisor and every actor of a signed-
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,10 @@ def test_every_configuration_variable_but_the_keyring_key_reaches_the_actors():
     for module in ("config.py", "bus/runtime.py"):
         read |= set(re.findall(r'"((?:WB|SENTRY)_[A-Z_]+)"', (root / module).read_text()))
     assert read - set(childenv.CONFIG) == {"WB_KEYRING_KEY"}
+
+
+@pytest.mark.parametrize("stdin", [b"", b"{not json", b'{"key": "k"}'])
+def test_an_actor_without_its_spawn_secrets_on_stdin_refuses_to_start(tmp_path, stdin):
+    out = subprocess.run([sys.executable, "-m", "workbuoy.actors", "sync"], input=stdin, capture_output=True, timeout=60,
+                         env={**os.environ, "WB_DATA_DIR": str(tmp_path)})
+    assert out.returncode == 2 and b"no spawn secrets on stdin" in out.stderr

@@ -29,9 +29,12 @@ def main(argv: list[str]) -> int:
         print(f"usage: python -m workbuoy.actors {{{','.join(ACTOR_NAMES)}}}", file=sys.stderr)
         return 2
     name = argv[0]
+    if sys.stdin is None or sys.stdin.isatty():
+        print("workbuoy actors are started by the supervisor, which hands them their secrets on stdin", file=sys.stderr)
+        return 2
     try:
         given = msgspec.json.decode(sys.stdin.buffer.read(MAX_SECRETS_BYTES), type=SpawnSecrets)
-    except (msgspec.DecodeError, msgspec.ValidationError, OSError, AttributeError) as exc:
+    except (msgspec.DecodeError, msgspec.ValidationError, OSError) as exc:
         print(f"workbuoy actors are started by the supervisor (no spawn secrets on stdin: {exc})", file=sys.stderr)
         return 2
     env = dataclasses.replace(config.load(), keyring_key=given.keyring_key)

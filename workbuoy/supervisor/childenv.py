@@ -92,6 +92,6 @@ def scrub(name: str) -> None:
         where = libc.getenv(name.encode())
         if where:
             ctypes.memset(where, 0, libc.strlen(where))
-    except (OSError, AttributeError):  # no C library to ask (Windows): there is no /proc to read either
+    except (OSError, AttributeError, TypeError):  # no C library to ask (Windows): there is no /proc to read either
         pass
     del os.environ[name]
