@@ -40,7 +40,7 @@ MAX_MSG_BYTES = 1 << 20  # refused with an error reply
 HARD_MAX_MSG_BYTES = 4 << 20  # libzmq drops the peer's connection (MAXMSGSIZE)
 CLI_PREFIX = b"cli:"
 _ACTOR_PREFIXES = frozenset(n.encode() for n in ACTOR_NAMES)
-IMPOSTORS_REMEMBERED = 4096  # connections already logged as impostors
+IMPOSTORS_REMEMBERED = 4096  # identities already logged as impostors
 PENDING_TTL_SEC = 120.0
 TRACE_TOPIC = b"trace"
 TRACE_BATCH = 256  # records per trace message at most
@@ -349,7 +349,7 @@ class Broker:
         self.hooks.on_hello(hello.name, hello.pid)
 
     def _impostor(self, ident: bytes, cid: int, channel: str) -> None:
-        """A peer that poses as an actor it did not prove to be: counted always, logged once per connection."""
+        """A peer that poses as an actor it did not prove to be: counted always, logged once per identity."""
         self._count(channel, "impostor")
         if ident not in self._impostors:
             self._impostors[ident] = None

@@ -7,6 +7,7 @@ the whole group and leaves nothing behind. It starts with an environment built f
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -64,15 +65,13 @@ class Watcher:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "workbuoy.actors", self.name],
                 env=child_environ(self.name),
-                stdin=subprocess.PIPE, stdout=err, stderr=err,
+                stdin=subprocess.PIPE, stdout=err, stderr=err, bufsize=0,
                 start_new_session=True, close_fds=True,
             )
         assert self.proc.stdin is not None
-        try:  # a few hundred bytes: the pipe takes them without blocking
-            self.proc.stdin.write(msgspec.json.encode(given))
-            self.proc.stdin.close()
-        except BrokenPipeError:  # it died at once; tick() sees the exit and restarts it
-            pass
+        with contextlib.suppress(BrokenPipeError):  # it died at once: tick() sees the exit and restarts it
+            self.proc.stdin.write(msgspec.json.encode(given))  # a few hundred bytes: the pipe takes them at once
+        self.proc.stdin.close()
         self._expect(self.name, given.key, self.proc.pid, given.identity)
         self.started_at = time.monotonic()
         self.last_heartbeat = self.started_at
