@@ -51,13 +51,16 @@ def test_an_impostor_sync_is_refused_credentials_counted_and_gets_nothing_meant_
     before = impostor_count(node)
     pids = node.actor_pids()
     with Client(node.endpoints, identity=b"sync") as fake:
-        fake.send_raw(env.encode(Kind.REQ, "wb:auth:credentials", 1, {"forceRefresh": False}))
-        reply = fake.recv_raw(10)
-        assert reply is not None and reply.kind == Kind.ERR and code_of(reply) == "impostor"
+        for cid in (1, 2):
+            fake.send_raw(env.encode(Kind.REQ, "wb:auth:credentials", cid, {"forceRefresh": False}))
+            reply = fake.recv_raw(10)
+            assert reply is not None and reply.kind == Kind.ERR and code_of(reply) == "impostor"
         status = node.call("wb:sync:status")  # routed to sync: the real one answers, the impostor sees nothing
         assert status.running is False
         assert drain(fake.socket, 1.0) == []
-    wait_for(lambda: impostor_count(node) >= before + 1, 20, what="the impostor counted")
+    wait_for(lambda: impostor_count(node) >= before + 2, 20, what="both refusals counted")
+    log = (node.data_dir / "logs" / "supervisor.log").read_text()
+    assert log.count("impostor on the bus") == 1  # once per identity, however many frames
     assert node.actor_pids() == pids and all(a.restarts == 0 for a in node.status().actors.values())
 
 
