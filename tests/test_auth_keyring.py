@@ -114,11 +114,11 @@ def test_bad_password_is_unauthenticated(sandbox, node_factory):
 def test_neither_the_ui_nor_the_cli_obtains_credentials(sandbox, node_factory):
     node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, **FILE_KEYRING).start()
     login(node)
-    for identity in (None, b"ui"):
+    for identity, code in ((None, "forbidden"), (b"ui", "impostor")):
         with Client(node.endpoints, identity=identity) as client:
             with pytest.raises(BusError) as err:
                 client.call("wb:auth:credentials", {"forceRefresh": False})
-            assert err.value.code == "forbidden"
+            assert err.value.code == code
 
 
 def test_revoked_session_signs_out_once_without_a_retry_loop(sandbox_factory, node_factory):

@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 import os
-import threading
 
 import msgspec
 import pytest
 import zmq
 
-from workbuoy.bus.broker import Broker, PeerHooks
-from workbuoy.bus.runtime import Endpoints
+from tests.fixtures.broker import broker  # noqa: F401  (the fixture)
 from workbuoy.schemas import envelope as env
 from workbuoy.schemas.envelope import Hello, Kind
 from workbuoy.schemas.registry import CHANNELS
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def broker(tmp_path):
-    folder = tmp_path / "run"
-    folder.mkdir(mode=0o700)
-    ctx = zmq.Context()
-    hellos: list[str] = []
-    b = Broker(ctx, Endpoints(folder), PeerHooks(lambda n, p: hellos.append(n), lambda n: None, lambda n: None, lambda n: None))
-    stop = threading.Event()
-
-    def loop() -> None:
-        poller = zmq.Poller()
-        b.register(poller)
-        while not stop.is_set():
-            b.handle(dict(poller.poll(20)))
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    yield b, ctx, hellos
-    stop.set()
-    t.join(5)
-    b.close()
-    ctx.term()
 
 
 def reply(sock: zmq.Socket) -> env.Envelope:
@@ -49,10 +23,10 @@ def reply(sock: zmq.Socket) -> env.Envelope:
 
 def test_a_registered_ui_actor_is_refused_credentials_and_allowed_its_channels(broker):
     b, ctx, hellos = broker
-    b.expect("ui", "k" * 32, os.getpid())
+    b.expect("ui", "k" * 32, os.getpid(), "ui:spawn-1")
     ui = ctx.socket(zmq.DEALER)
     ui.linger = 0
-    ui.identity = b"ui"
+    ui.identity = b"ui:spawn-1"
     ui.connect(b.endpoints.bus)
     try:
         ui.send(env.encode(Kind.HELLO, "hello", 1, Hello(name="ui", key="k" * 32, pid=os.getpid())))
@@ -71,13 +45,15 @@ def test_a_registered_ui_actor_is_refused_credentials_and_allowed_its_channels(b
 
 def test_a_hello_with_the_wrong_key_is_refused(broker):
     b, ctx, hellos = broker
-    b.expect("ui", "right-key", os.getpid())
+    b.expect("ui", "right-key", os.getpid(), "ui:spawn-1")
     fake = ctx.socket(zmq.DEALER)
     fake.linger = 0
-    fake.identity = b"ui"
+    fake.identity = b"ui:spawn-1"
     fake.connect(b.endpoints.bus)
     try:
         fake.send(env.encode(Kind.HELLO, "hello", 1, Hello(name="ui", key="wrong-key", pid=os.getpid())))
-        assert reply(fake).kind == Kind.ERR and hellos == []
+        refused = reply(fake)
+        assert refused.kind == Kind.ERR and hellos == []
+        assert msgspec.msgpack.decode(refused.payload, type=env.ErrorInfo).code == "impostor"
     finally:
         fake.close(0)

@@ -16,6 +16,8 @@ from workbuoy.schemas.base import ENTITIES
 from workbuoy.schemas.settings import check_base_url, origin_of
 
 APP = "workbuoy"
+#: The systemd credential (``LoadCredential[Encrypted]=wb_keyring_key:…``) holding the file keyring's key.
+CREDENTIAL_NAME = "wb_keyring_key"
 
 
 class ConfigError(ValueError):

@@ -1,20 +1,27 @@
 """Entry point of one actor process: ``python -m workbuoy.actors NAME``.
 
-Spawned by the supervisor (never forked from a process that holds ZeroMQ sockets)
-with ``WB_ACTOR_KEY`` in its environment, the proof it presents in its hello.
+Spawned by the supervisor (never forked from a process that holds ZeroMQ sockets),
+which writes this process's ``SpawnSecrets`` (hello key, routing identity, and for
+auth the file keyring's key) to its stdin and closes it: never the environment or
+argv, which every process of the user can read in ``/proc``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
-import os
 import sys
+
+import msgspec
 
 from workbuoy import config, crash, private
 from workbuoy import logging as wblog
 from workbuoy.bus import runtime
 from workbuoy.schemas.base import ACTOR_NAMES
+from workbuoy.schemas.envelope import SpawnSecrets
+
+MAX_SECRETS_BYTES = 64 * 1024
 
 
 def main(argv: list[str]) -> int:
@@ -23,15 +30,19 @@ def main(argv: list[str]) -> int:
         return 2
     private.restrict_umask()  # inherited from the supervisor already; set here too for an actor started by hand
     name = argv[0]
-    key = os.environ.pop("WB_ACTOR_KEY", "")
-    if not key:
-        print("workbuoy actors are started by the supervisor (WB_ACTOR_KEY is missing)", file=sys.stderr)
+    if sys.stdin is None or sys.stdin.isatty():
+        print("workbuoy actors are started by the supervisor, which hands them their secrets on stdin", file=sys.stderr)
         return 2
-    env = config.load()
+    try:
+        given = msgspec.json.decode(sys.stdin.buffer.read(MAX_SECRETS_BYTES), type=SpawnSecrets)
+    except (msgspec.DecodeError, msgspec.ValidationError, OSError) as exc:
+        print(f"workbuoy actors are started by the supervisor (no spawn secrets on stdin: {exc})", file=sys.stderr)
+        return 2
+    env = dataclasses.replace(config.load(), keyring_key=given.keyring_key)
     wblog.setup(name, env)
     crash.init(name, env)
     module = importlib.import_module(f"workbuoy.actors.{name}.actor")  # ours only: ACTOR_NAMES is a Literal whitelist
-    actor = module.ACTOR(env, runtime.locate(env.data_dir), key)
+    actor = module.ACTOR(env, runtime.locate(env.data_dir), given)
     asyncio.run(actor.run())
     return 0
 

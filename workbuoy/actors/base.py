@@ -25,7 +25,7 @@ from workbuoy.bus.errors import BusError, NotImplementedOnBus
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
 from workbuoy.schemas.audit import AuditRecord
-from workbuoy.schemas.envelope import Kind
+from workbuoy.schemas.envelope import Kind, SpawnSecrets
 from workbuoy.schemas.rbac import RbacCan, RbacReply
 from workbuoy.schemas.registry import CHANNELS, EVENTS
 from workbuoy.schemas.settings import Settings
@@ -73,10 +73,10 @@ class Actor:
                     raise TypeError(f"{cls.__name__}.{attr}: no event named {ev}")
                 cls._listeners[ev] = attr
 
-    def __init__(self, env: Env, endpoints: Endpoints, key: str) -> None:
+    def __init__(self, env: Env, endpoints: Endpoints, spawn: SpawnSecrets) -> None:
         self.env = env
         self.log = wblog.create(self.name)
-        self.bus = Endpoint(endpoints, self.name, key)
+        self.bus = Endpoint(endpoints, self.name, spawn)
         self.settings = Settings()
         self._stopping = asyncio.Event()
         self._timers: set[asyncio.Task] = set()

@@ -10,8 +10,10 @@ itself never dies of garbage.
 
 from __future__ import annotations
 
+import hmac
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +39,10 @@ log = wblog.create("bus")
 MAX_MSG_BYTES = 1 << 20  # refused with an error reply
 HARD_MAX_MSG_BYTES = 4 << 20  # libzmq drops the peer's connection (MAXMSGSIZE)
 CLI_PREFIX = b"cli:"
+_ACTOR_PREFIXES = frozenset(n.encode() for n in ACTOR_NAMES)
+IMPOSTORS_REMEMBERED = 4096  # identities already logged as impostors
 PENDING_TTL_SEC = 120.0
+TRACE_TOPIC = b"trace"
 TRACE_BATCH = 256  # records per trace message at most
 TRACE_MAX_DELAY_SEC = 0.01  # a record waits at most this long (plus one poll tick) for its batch
 
@@ -62,6 +67,12 @@ class PeerHooks:
 class _Expected:
     key: str
     pid: int
+    identity: bytes
+
+
+def claims_actor(ident: bytes) -> bool:
+    """A routing identity that names an actor (``sync``, ``sync:…``): only the spawned one may use it."""
+    return ident.split(b":", 1)[0] in _ACTOR_PREFIXES
 
 
 @dataclass
@@ -73,7 +84,9 @@ class Broker:
 
     def __post_init__(self) -> None:
         self._expected: dict[str, _Expected] = {}
-        self._registered: set[bytes] = set()
+        self._actors: dict[bytes, str] = {}  # routing identity that completed its hello -> actor name
+        self._idents: dict[str, bytes] = {}  # actor name -> its current routing identity
+        self._impostors: OrderedDict[bytes, None] = OrderedDict()
         self._pending: dict[tuple[bytes, int], tuple[float, str, str]] = {}  # (caller, cid) -> (t0, channel, owner)
         self._decoders = {name: ch.decoder() for name, ch in CHANNELS.items()}
         self._event_decoders = {name: msgspec.msgpack.Decoder(ev.payload) for name, ev in EVENTS.items()}
@@ -96,9 +109,8 @@ class Broker:
         sock.linger = 0
         sock.zap_domain = b"workbuoy"
         sock.maxmsgsize = HARD_MAX_MSG_BYTES
-        if kind == zmq.ROUTER:
+        if kind == zmq.ROUTER:  # no ROUTER_HANDOVER: a second connection never takes an identity in use
             sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
-            sock.setsockopt(zmq.ROUTER_HANDOVER, 1)
         if nodrop:
             sock.setsockopt(zmq.XPUB_NODROP, 1)
             sock.sndhwm = 10_000
@@ -107,14 +119,14 @@ class Broker:
 
     # -- the arbiter's side ------------------------------------------------
 
-    def expect(self, name: str, key: str, pid: int) -> None:
-        """Admit actor ``name`` once it says hello from ``pid`` with ``key``."""
-        self._expected[name] = _Expected(key, pid)
+    def expect(self, name: str, key: str, pid: int, identity: str) -> None:
+        """Admit actor ``name`` once it says hello with ``key`` from ``pid`` on routing ``identity``."""
+        self._expected[name] = _Expected(key, pid, identity.encode())
 
     def forget(self, name: str) -> None:
         """The actor is gone: callers still waiting on it get an error now, not a timeout later."""
         self._expected.pop(name, None)
-        self._registered.discard(name.encode())
+        self._actors.pop(self._idents.pop(name, b""), None)
         for (caller, cid), (_, channel, owner) in list(self._pending.items()):
             if owner == name:
                 del self._pending[(caller, cid)]
@@ -168,8 +180,10 @@ class Broker:
         ident = frames[0]
         if len(frames) == 2:
             self._from_peer(ident, frames[1])
-        elif len(frames) == 3 and ident in self._registered:
+        elif len(frames) == 3 and ident in self._actors:
             self._reply(ident, frames[1], frames[2])
+        elif claims_actor(ident):
+            self._impostor(ident, 0, "?")
         else:
             self._refuse(ident, 0, "?", "malformed", f"expected 1 or 2 frames after the identity, got {len(frames) - 1}")
 
@@ -183,24 +197,36 @@ class Broker:
             self._refuse(ident, 0, "?", "malformed", f"not a bus frame: {exc}")
             return
         kind = e.kind
-        if kind == Kind.REQ:
+        if kind != Kind.HELLO and ident not in self._actors and claims_actor(ident):
+            self._impostor(ident, e.cid, e.channel)
+        elif kind == Kind.REQ:
             self._request(ident, e, frame)
         elif kind == Kind.EVT:
             self._event(ident, e, frame)
         elif kind == Kind.HB:
-            if ident in self._registered:
-                self.hooks.on_heartbeat(ident.decode())
+            if (name := self._actors.get(ident)) is not None:
+                self.hooks.on_heartbeat(name)
         elif kind in (Kind.HELLO, Kind.READY, Kind.BYE):
             self._lifecycle(ident, e)
         else:
             self._refuse(ident, e.cid, e.channel, "malformed", f"kind {kind} is not sent to the broker")
 
     def _role(self, ident: bytes) -> str | None:
-        if ident in self._registered:
-            return ident.decode()
+        if (name := self._actors.get(ident)) is not None:
+            return name
         if ident.startswith(CLI_PREFIX):
             return "cli"
         return None
+
+    def _caller_tag(self, ident: bytes, role: str) -> bytes:
+        """How an actor sees its caller: an actor by name (its routing identity stays secret), the cli as itself."""
+        return ident if role == "cli" else role.encode()
+
+    def _caller_ident(self, tag: bytes) -> bytes | None:
+        """The routing identity a reply goes to: the current one of a named actor, a cli identity as it is."""
+        if tag.startswith(CLI_PREFIX):
+            return tag
+        return self._idents.get(tag.decode(errors="replace"))
 
     def _request(self, ident: bytes, e: env.Envelope, frame: bytes) -> None:
         channel = e.channel
@@ -226,8 +252,8 @@ class Broker:
             self._answer_locally(ident, e, request, role)
             return
         try:
-            self.router.send_multipart([ch.owner.encode(), ident, frame])
-        except zmq.ZMQError:  # EHOSTUNREACH with ROUTER_MANDATORY: the owner is not connected
+            self.router.send_multipart([self._idents[ch.owner], self._caller_tag(ident, role), frame])
+        except (KeyError, zmq.ZMQError):  # no hello yet, or EHOSTUNREACH with ROUTER_MANDATORY: gone
             self._refuse(ident, e.cid, channel, "unavailable", f"the {ch.owner} actor is not running", count=False)
             return
         self._pending[(ident, e.cid)] = (time.monotonic(), channel, ch.owner)
@@ -251,13 +277,17 @@ class Broker:
         if self._tracing:
             self._tap(kind, e.channel, e.cid, "supervisor", self._role(ident) or "?", len(frame), payload, latency=elapsed)
 
-    def _reply(self, owner: bytes, caller: bytes, frame: bytes) -> None:
+    def _reply(self, owner: bytes, tag: bytes, frame: bytes) -> None:
         started = None
         try:
             e = env.decode(frame)
         except (msgspec.DecodeError, msgspec.ValidationError):
             metrics.invalid_ipc.labels("?", "malformed_reply").inc()
-            log.error("dropped a malformed reply from %s", owner.decode(errors="replace"))
+            log.error("dropped a malformed reply from %s", self._actors[owner])
+            return
+        caller = self._caller_ident(tag)
+        if caller is None:
+            log.debug("reply from %s to %r, which is gone", self._actors[owner], tag[:40])
             return
         pending = self._pending.pop((caller, e.cid), None)
         if pending is not None:
@@ -265,7 +295,7 @@ class Broker:
             self.stats.observe(pending[1], started)
         self._send_to(caller, frame)
         if self._tracing:
-            self._tap(e.kind, e.channel, e.cid, owner.decode(), self._role(caller) or "?", len(frame), e.payload, latency=started)
+            self._tap(e.kind, e.channel, e.cid, self._actors[owner], self._role(caller) or "?", len(frame), e.payload, latency=started)
 
     def _event(self, ident: bytes, e: env.Envelope, frame: bytes) -> None:
         ev = EVENTS.get(e.channel)
@@ -286,26 +316,51 @@ class Broker:
             self._tap(Kind.EVT, e.channel, 0, role or "?", "*", len(frame), e.payload)
 
     def _lifecycle(self, ident: bytes, e: env.Envelope) -> None:
-        name = ident.decode(errors="replace")
         if e.kind == Kind.HELLO:
-            try:
-                hello = _hello_decoder.decode(e.payload)
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                self._refuse(ident, e.cid, "hello", "malformed", str(exc))
-                return
-            want = self._expected.get(name)
-            if name not in ACTOR_NAMES or want is None or hello.key != want.key or hello.pid != want.pid or not self.zap.saw_pid(hello.pid):
-                self._refuse(ident, e.cid, "hello", "forbidden", f"{name} is not an actor this supervisor started")
-                return
-            self._registered.add(ident)
-            self._send_to(ident, env.encode(Kind.REP, "hello", e.cid, env.NIL))
-            self.hooks.on_hello(name, hello.pid)
-        elif ident not in self._registered:
+            self._hello(ident, e)
+        elif (name := self._actors.get(ident)) is None:
             self._refuse(ident, e.cid, "lifecycle", "forbidden", "say hello first")
         elif e.kind == Kind.READY:
             self.hooks.on_ready(name)
         else:
             self.hooks.on_bye(name)
+
+    def _hello(self, ident: bytes, e: env.Envelope) -> None:
+        """Bind an actor name to the one connection that proves its spawn: identity, key and pid.
+
+        The key is good for one hello; a restarted actor comes with a new identity and
+        key, and its hello retires the old identity, so a stale connection routes nothing.
+        """
+        try:
+            hello = _hello_decoder.decode(e.payload)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            self._refuse(ident, e.cid, "hello", "malformed", str(exc))
+            return
+        want = self._expected.get(hello.name)
+        if (want is None or ident != want.identity or not hmac.compare_digest(hello.key.encode(), want.key.encode())
+                or hello.pid != want.pid or not self.zap.saw_pid(hello.pid)):
+            self._impostor(ident, e.cid, "hello")
+            return
+        del self._expected[hello.name]
+        self._actors.pop(self._idents.get(hello.name, b""), None)
+        self._actors[ident] = hello.name
+        self._idents[hello.name] = ident
+        self._send_to(ident, env.encode(Kind.REP, "hello", e.cid, env.NIL))
+        self.hooks.on_hello(hello.name, hello.pid)
+
+    def _impostor(self, ident: bytes, cid: int, channel: str) -> None:
+        """A peer that poses as an actor it did not prove to be: counted always, logged once per identity."""
+        self._count(channel, "impostor")
+        if ident not in self._impostors:
+            self._impostors[ident] = None
+            if len(self._impostors) > IMPOSTORS_REMEMBERED:
+                self._impostors.popitem(last=False)
+            log.warning("impostor on the bus: identity %r is not an actor this supervisor started", ident[:40])
+        message = "not an actor this supervisor started"
+        frame = env.encode(Kind.ERR, channel, cid, ErrorInfo(code="impostor", message=message))
+        self._send_to(ident, frame)
+        if self._tracing:
+            self._tap(Kind.ERR, channel, cid, "broker", "impostor", len(frame), None, error=f"impostor: {message}")
 
     # -- replies, refusals, trace --------------------------------------------
 
@@ -334,6 +389,8 @@ class Broker:
                 msg = self.trace.recv(zmq.NOBLOCK)
             except zmq.Again:
                 return
+            if not TRACE_TOPIC.startswith(msg[1:]):  # a topic that would never receive a record
+                continue
             if msg[:1] == b"\x01":
                 self._tracing += 1
             elif msg[:1] == b"\x00":
@@ -372,7 +429,7 @@ class Broker:
             return
         batch, self._trace_batch = self._trace_batch, []
         try:
-            self.trace.send_multipart([b"trace", msgspec.msgpack.encode(batch)], zmq.NOBLOCK)
+            self.trace.send_multipart([TRACE_TOPIC, msgspec.msgpack.encode(batch)], zmq.NOBLOCK)
         except zmq.Again:  # the tracer is slower than the bus: drop and count, never block routing
             metrics.trace_dropped.inc(len(batch))
 

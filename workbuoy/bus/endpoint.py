@@ -22,7 +22,7 @@ from workbuoy.bus.errors import BusError, error_info
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.schemas import envelope as env
 from workbuoy.schemas.base import ACTOR_NAMES
-from workbuoy.schemas.envelope import ErrorInfo, Hello, Kind
+from workbuoy.schemas.envelope import ErrorInfo, Hello, Kind, SpawnSecrets
 from workbuoy.schemas.registry import CHANNELS, EVENTS
 
 log = wblog.create("bus.endpoint")
@@ -32,6 +32,7 @@ EventHandler = Callable[[str, Any], Awaitable[None]]
 
 
 def role_of(caller: bytes) -> str:
+    """The broker names an actor caller by its name and passes a cli's identity as it is."""
     name = caller.decode(errors="replace")
     return name if name in ACTOR_NAMES else "cli"
 
@@ -44,14 +45,14 @@ class Endpoint:
     the largest cost on the request path.
     """
 
-    def __init__(self, endpoints: Endpoints, name: str, key: str) -> None:
+    def __init__(self, endpoints: Endpoints, name: str, spawn: SpawnSecrets) -> None:
         self.name = name
-        self._key = key
+        self._key = spawn.key
         self._ctx = zmq.Context()
         self.dealer = self._ctx.socket(zmq.DEALER)
         self.dealer.linger = 0
         self.dealer.sndhwm = 100_000
-        self.dealer.identity = name.encode()
+        self.dealer.identity = spawn.identity.encode()  # per spawn and secret: nobody else can take our place
         self.dealer.connect(endpoints.bus)
         self.sub = self._ctx.socket(zmq.SUB)
         self.sub.linger = 0

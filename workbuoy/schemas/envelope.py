@@ -38,6 +38,7 @@ ErrorCode = Literal[
     "too_large",
     "unknown_channel",
     "forbidden",
+    "impostor",
     "invalid_payload",
     "not_implemented",
     "unavailable",
@@ -58,6 +59,19 @@ class Hello(Msg):
     name: str
     key: str
     pid: int
+
+
+class SpawnSecrets(Msg):
+    """What the supervisor hands one actor process on its stdin, never in its environment or argv.
+
+    ``key`` proves the hello; ``identity`` is the actor's routing identity on the bus,
+    unguessable and new per spawn, so no other process can take its place or its
+    replies; ``keyring_key`` goes to the auth actor only.
+    """
+
+    key: str
+    identity: str
+    keyring_key: str | None = None
 
 
 #: A payload of msgpack ``nil``, for frames that carry nothing (acks, lifecycle).

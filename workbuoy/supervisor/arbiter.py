@@ -20,6 +20,7 @@ from workbuoy.config import Env
 from workbuoy.schemas.control import ActorStatus
 from workbuoy.schemas.settings import Settings
 from workbuoy.supervisor import commands
+from workbuoy.supervisor.childenv import take_keyring_key
 from workbuoy.supervisor.settings import SettingsStore
 from workbuoy.supervisor.spec import ChildSpec, Strategy
 from workbuoy.supervisor.watcher import Watcher
@@ -38,8 +39,10 @@ class Arbiter:
         local = {cmd.CHANNEL: (lambda req, caller, cmd=cmd: cmd.handle(self, req, caller)) for cmd in commands.ALL}
         self.broker = Broker(self.ctx, endpoints, hooks, local)
         metrics.add_collector(self.broker.stats)
+        keyring_key = take_keyring_key(env)  # held here, handed to each auth actor spawned, in no environment
         self.watchers = [
-            Watcher(s, strategy, heartbeat_sec=env.heartbeat_sec, log_dir=env.log_dir, expect=self.broker.expect, changed=self._changed)
+            Watcher(s, strategy, heartbeat_sec=env.heartbeat_sec, log_dir=env.log_dir, expect=self.broker.expect, changed=self._changed,
+                    keyring_key=keyring_key if s.name == "auth" else None)
             for s in specs
         ]
         self._by_name = {w.name: w for w in self.watchers}

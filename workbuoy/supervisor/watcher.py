@@ -1,11 +1,13 @@
 """A watcher owns one actor process: spawn, watch, restart with backoff, stop.
 
 Each actor runs in its own session (process group), so a stop that times out kills
-the whole group and leaves nothing behind.
+the whole group and leaves nothing behind. It starts with an environment built for it
+(``childenv``) and reads its secrets, new for every spawn, from its stdin.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -16,8 +18,12 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
+
 from workbuoy import logging as wblog
 from workbuoy.schemas.control import ActorStateName, ActorStatus
+from workbuoy.schemas.envelope import SpawnSecrets
+from workbuoy.supervisor.childenv import child_environ
 from workbuoy.supervisor.spec import ChildSpec, Strategy
 
 log = wblog.create("supervisor.watcher")
@@ -25,8 +31,10 @@ log = wblog.create("supervisor.watcher")
 
 class Watcher:
     def __init__(self, spec: ChildSpec, strategy: Strategy, *, heartbeat_sec: float, log_dir: Path,
-                 expect: Callable[[str, str, int], None], changed: Callable[[ActorStatus], None]) -> None:
+                 expect: Callable[[str, str, int, str], None], changed: Callable[[ActorStatus], None],
+                 keyring_key: str | None = None) -> None:
         self.spec = spec
+        self._keyring_key = keyring_key
         self.strategy = strategy
         self.heartbeat_sec = heartbeat_sec
         self.log_dir = log_dir
@@ -50,16 +58,21 @@ class Watcher:
     # -- transitions -----------------------------------------------------------
 
     def spawn(self) -> None:
-        key = secrets.token_hex(16)
+        given = SpawnSecrets(key=secrets.token_hex(16), identity=f"{self.name}:{secrets.token_urlsafe(24)}",
+                             keyring_key=self._keyring_key)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_dir / f"{self.name}.stderr", "ab") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "workbuoy.actors", self.name],
-                env={**os.environ, "WB_ACTOR_KEY": key},
-                stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                env=child_environ(self.name),
+                stdin=subprocess.PIPE, stdout=err, stderr=err, bufsize=0,
                 start_new_session=True, close_fds=True,
             )
-        self._expect(self.name, key, self.proc.pid)
+        assert self.proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # it died at once: tick() sees the exit and restarts it
+            self.proc.stdin.write(msgspec.json.encode(given))  # a few hundred bytes: the pipe takes them at once
+        self.proc.stdin.close()
+        self._expect(self.name, given.key, self.proc.pid, given.identity)
         self.started_at = time.monotonic()
         self.last_heartbeat = self.started_at
         self.next_start_at = None

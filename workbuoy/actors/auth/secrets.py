@@ -6,7 +6,8 @@ macOS Keychain, Windows Credential Locker, KWallet) and refuses everything else:
 headless Linux box ``keyring`` would otherwise pick its ``fail`` backend or, with
 ``keyrings.alt`` installed, a *plaintext* file. ``WB_KEYRING_BACKEND=file`` is the explicit
 choice for servers: ``keyrings.cryptfile`` (AES-GCM, Argon2 key derivation) with its key
-from ``WB_KEYRING_KEY`` or the systemd credential ``$CREDENTIALS_DIRECTORY/wb_keyring_key``.
+from ``WB_KEYRING_KEY`` or the systemd credential ``$CREDENTIALS_DIRECTORY/wb_keyring_key``,
+which the supervisor reads and hands to the auth actor only, on its stdin.
 
 One entry per portal origin and data folder: service ``workbuoy:<origin>``, user
 ``session:<hash of the data folder>``, so two profiles on one machine do not share it.
@@ -16,20 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
-from pathlib import Path
 
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
 
-from workbuoy.config import Env
+from workbuoy.config import CREDENTIAL_NAME, Env
 
 #: Modules of the keyring backends that are real OS secret stores.
 OS_STORES = ("keyring.backends.SecretService", "keyring.backends.libsecret", "keyring.backends.kwallet",
              "keyring.backends.macOS", "keyring.backends.Windows")
-CREDENTIAL_NAME = "wb_keyring_key"
 
 
 class KeyringUnavailable(Exception):
@@ -49,14 +47,9 @@ def _system_backend() -> KeyringBackend:
 
 
 def _file_key(env: Env) -> str:
+    """The supervisor read it (``WB_KEYRING_KEY`` or the credential) and handed it to this actor alone."""
     if env.keyring_key:
         return env.keyring_key
-    folder = os.environ.get("CREDENTIALS_DIRECTORY")
-    path = Path(folder, CREDENTIAL_NAME) if folder else None
-    if path is not None and path.is_file():
-        key = path.read_text().strip()
-        if key:
-            return key
     raise KeyringUnavailable(
         "WB_KEYRING_BACKEND=file needs a key: set WB_KEYRING_KEY or the systemd credential "
         f"{CREDENTIAL_NAME} ($CREDENTIALS_DIRECTORY/{CREDENTIAL_NAME})"

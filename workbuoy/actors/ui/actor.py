@@ -28,6 +28,7 @@ from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.control import DeepLink
+from workbuoy.schemas.envelope import SpawnSecrets
 from workbuoy.schemas.queue import QueueChanged, QueueStuck, ServerState
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange, SyncProgress
@@ -37,8 +38,8 @@ from workbuoy.schemas.ui import Notify, NotifyReply, OverlayState, OverlayToggle
 class UiActor(Actor):
     name = "ui"
 
-    def __init__(self, env: Env, endpoints: Endpoints, key: str) -> None:
-        super().__init__(env, endpoints, key)
+    def __init__(self, env: Env, endpoints: Endpoints, spawn_secrets: SpawnSecrets) -> None:
+        super().__init__(env, endpoints, spawn_secrets)
         self.app = QApplication.instance() or QApplication(["workbuoy"])
         self.app.setApplicationName("WorkBuoy")
         self.app.setQuitOnLastWindowClosed(False)  # closing a window never ends the actor
