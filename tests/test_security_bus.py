@@ -107,11 +107,11 @@ def test_an_impostor_cannot_publish_an_actors_event(node):
 
 
 def test_a_restarted_actor_takes_over_and_its_predecessor_is_dead(node):
-    old = node.actor_pids()["plugins"]
-    node.call("wb:sup:restart", {"actor": "plugins"})
+    old = node.actor_pids()["sync"]
+    node.call("wb:sup:restart", {"actor": "sync"})
     node.wait_ready()
-    assert node.actor_pids()["plugins"] != old
-    assert node.call("wb:plugins:list") is not None  # routed to the new process
+    assert node.actor_pids()["sync"] != old
+    assert node.call("wb:sync:status") is not None  # routed to the new process
 
 
 def _connect(ctx: zmq.Context, endpoint: str, identity: bytes) -> zmq.Socket:
