@@ -97,7 +97,7 @@ class UiActor(Actor):
     async def notify(self, request: Notify, caller: str) -> NotifyReply:
         if reason := notifications.refusal(self.settings, request.kind):
             return NotifyReply(shown=False, reason=reason)
-        return NotifyReply(shown=True, reason=f"shown as a {self.notifier.show(request)} notification")
+        return NotifyReply(shown=True, reason=self.notifier.show(request, self.settings))
 
     @handles("wb:overlay:toggle")
     async def overlay_toggle(self, request: OverlayToggle, caller: str) -> OverlayState:
@@ -119,7 +119,7 @@ class UiActor(Actor):
     @on_event("wb:crm:changed")
     async def crm_changed(self, change: CrmChange) -> None:
         note = notifications.from_change(change)
-        shown = notifications.refusal(self.settings, note.kind) or f"shown as a {self.notifier.show(note)} notification"
+        shown = notifications.refusal(self.settings, note.kind) or self.notifier.show(note, self.settings)
         self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, shown)
         self.main.entity_changed(change.entity)
 
