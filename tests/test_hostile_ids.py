@@ -22,7 +22,7 @@ from workbuoy.api import path
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.base import ENTITIES, Id, Msg
 
-HOSTILE = (".", "..", "/", "a/b", "../me", "\\", "a\\b", "\n", "a\nb", "a\x00b", "\x7f", " a", "a ", "\t", "%2e", "a?b", "a#b", "")
+HOSTILE = (".", "..", "/", "a/b", "../me", "\\", "a\\b", "\n", "a\nb", "a\x00b", "\x7f", " a", "a ", "\t", "%2e", "a?b", "a#b", "a b", "", "a" * 129)
 #: Legal ids with characters that mean something in a URL, or dots that are not a dot segment.
 TRICKY = ("x:y@z", "...", ".a", "a..b", "-_-")
 
@@ -131,3 +131,13 @@ def test_an_outbox_item_with_a_dot_id_fails_without_a_request(node_factory, sand
     assert items["after"].status == "synced"
     lines = writes_seen(sandbox)
     assert lines == ["POST /api/deals"], lines
+
+
+@pytest.mark.parametrize("bad", [".", "..", "a/b"])
+def test_a_server_workflow_naming_a_path_escape_is_refused(bad: str) -> None:
+    """``wb:ai:workflow`` decodes the server's manifest with the same ``Id`` type before queueing it."""
+    from workbuoy.schemas.queue import WorkflowManifest
+
+    body = {"orgId": "org-1", "steps": [{"qtype": "crm", "entity": "deals", "op": "delete", "entityId": bad, "payload": {}}]}
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.json.decode(msgspec.json.encode(body), type=WorkflowManifest)

@@ -108,3 +108,13 @@ def test_mask_obj_bounds_depth_and_never_raises(depth: int) -> None:
         assert node == {"password": "***", "note": "mail ***@workbuoy.test"}
     else:
         assert TOO_DEEP in repr(masked)
+
+
+def test_a_trace_line_carries_no_control_character_to_the_terminal() -> None:
+    from workbuoy.cli import _trace_line
+    from workbuoy.schemas.control import TraceRecord
+
+    rec = TraceRecord(ts=0, kind="err", channel="wb:x\n\x1b[2Jforged", cid=1, sender="broker", receiver="cli\r",
+                      size=3, error="forbidden: cli may not call wb:x\n\x1b[2J")
+    line = _trace_line(rec, False)
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f]", line) and "wb:x\\n\\x1b[2Jforged" in line
