@@ -141,3 +141,11 @@ def test_a_server_workflow_naming_a_path_escape_is_refused(bad: str) -> None:
     body = {"orgId": "org-1", "steps": [{"qtype": "crm", "entity": "deals", "op": "delete", "entityId": bad, "payload": {}}]}
     with pytest.raises(msgspec.ValidationError):
         msgspec.json.decode(msgspec.json.encode(body), type=WorkflowManifest)
+
+
+@pytest.mark.parametrize("bad", [".", ".."])
+def test_a_deep_link_to_a_dot_row_is_refused(bad: str) -> None:
+    from workbuoy.actors.ui import deeplink
+
+    with pytest.raises(ValueError, match="not a row id"):
+        deeplink.parse(f"workbuoy://deals/{bad}")
