@@ -43,6 +43,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol, TypeVar
+from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -125,6 +126,21 @@ def protocol_error(endpoint: str, message: str, status: int = 0) -> ProtocolErro
     """A :class:`ProtocolError`, counted once in ``protocol_errors{endpoint}``."""
     metrics.protocol_errors.labels(endpoint=endpoint).inc()
     return ProtocolError(message, status)
+
+
+def path(*segments: str) -> str:
+    """``/seg/seg``: the one way a URL path is built from data (an entity, an id).
+
+    Every segment is percent-encoded whole (``/``, ``?``, ``#``, ``%`` included), so a
+    value can never add a segment, a query or a fragment; ``.``, ``..`` and the empty
+    segment, which would name the parent or the collection instead of a record, are
+    refused with ``ValueError`` (the bus ``Id`` type refuses them too; this also covers
+    ids that reached the store some other way).
+    """
+    for s in segments:
+        if s in ("", ".", ".."):
+            raise ValueError(f"{s!r} cannot be a URL path segment")
+    return "".join("/" + quote(s, safe="") for s in segments)
 
 
 def retry_after(value: str | None, *, default: float, cap: float) -> float:

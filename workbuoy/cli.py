@@ -20,6 +20,7 @@ import msgspec
 from workbuoy import config, private
 from workbuoy.bus import runtime
 from workbuoy.bus.errors import BusError
+from workbuoy.logging import escape_controls
 from workbuoy.schemas import queue as queue_schema
 
 EXIT_USAGE = 2
@@ -236,7 +237,8 @@ def _trace_line(rec, as_json: bool) -> str:
     body = rec.error or msgspec.json.encode(rec.payload).decode()
     if len(body) > 160:
         body = body[:157] + "..."
-    return f"{ts} {rec.kind:<5}{rec.sender:>10} -> {rec.receiver:<10} {rec.channel} #{rec.cid} {rec.size}B{lat}  {body}"
+    line = f"{ts} {rec.kind:<5}{rec.sender:>10} -> {rec.receiver:<10} {rec.channel} #{rec.cid} {rec.size}B{lat}  {body}"
+    return escape_controls(line)  # a peer's channel name or identity must not drive the terminal
 
 
 def cmd_login(args: argparse.Namespace) -> int:

@@ -6,7 +6,10 @@ writes its own ``<log_dir>/<process>.log``, rotated at 5 MiB with 5 backups.
 
 Everything that reaches a handler goes through :class:`MaskingFilter` first, so a
 token passed as an argument (``log.info("token %s", tok)``), inside an exception
-message or a traceback is masked in the file and on stderr alike. Warnings and
+message or a traceback is masked in the file and on stderr alike. The text format
+escapes control characters and indents tracebacks, so logged data (a channel name
+holding a newline) can never start a line that looks like a record of its own;
+:class:`Repeats` keeps a flood of identical refusals from rotating the file away. Warnings and
 unhandled exceptions (main thread and other threads) are logged too, so a crash
 leaves its traceback in the process's file, not only on a stderr nobody reads.
 
@@ -20,12 +23,15 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 import sys
 import threading
 import time
+from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import Callable
+from typing import Any, Callable
 
 import msgspec
 
@@ -102,13 +108,94 @@ class JsonFormatter(logging.Formatter):
         ).decode()
 
 
+# C0 and C1 controls, DEL and the Unicode line and paragraph separators: everything a
+# terminal or a line-splitting reader may take for a line break or an escape sequence.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    return m[0].encode("unicode_escape").decode("ascii")  # "\n", "\x1b", "\u2028"
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character written as its Python escape (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(_escape, text)
+
+
+class TextFormatter(logging.Formatter):
+    """One line per record: control characters in the message escaped; a traceback or
+    stack below it, indented, so that no text from the record begins a line of its own."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        record.asctime = self.formatTime(record, self.datefmt)
+        line = escape_controls(self.formatMessage(record))
+        exc = record.exc_text or (self.formatException(record.exc_info) if record.exc_info else "")
+        below = "\n".join(t for t in (exc, record.stack_info) if t)
+        if not below:
+            return line
+        return line + "".join("\n    " + t for t in _CONTROL_BUT_NEWLINE.sub(_escape, below).split("\n"))
+
+
 def _text_formatter(process: str) -> logging.Formatter:
     name = process.replace("%", "%%")
-    fmt = logging.Formatter(
+    fmt = TextFormatter(
         f"%(asctime)s.%(msecs)03dZ %(levelname)s {name}[%(process)d] %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"
     )
     fmt.converter = time.gmtime
     return fmt
+
+
+@dataclass
+class _Run:
+    since: float
+    suppressed: int = 0
+
+
+class Repeats:
+    """Logs the first of a run of identical lines (same ``key``) once per ``window`` seconds.
+
+    The repeats are counted and the count is added to the next line logged for that key
+    once the window is over (``(1234 more like this in the last 60 s)``). At most
+    ``budget`` lines per window are logged over all keys, because a peer can change the
+    key (a new connection, a new identity) as often as it likes; what the budget holds
+    back is reported, as a count, with the next line logged. ``max_keys`` bounds memory.
+    Metrics must still count every event: this only decides what is written.
+    """
+
+    def __init__(self, log: logging.Logger, *, window: float = 60.0, budget: int = 100, max_keys: int = 4096,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._log, self._window, self._budget, self._max_keys, self._clock = log, window, budget, max_keys, clock
+        self._runs: dict[Hashable, _Run] = {}
+        self._window_start = clock()
+        self._spent = 0
+        self._held_back = 0
+
+    def log(self, level: int, key: Hashable, msg: str, *args: Any) -> None:
+        now = self._clock()
+        if now - self._window_start >= self._window:
+            self._window_start, self._spent = now, 0
+        run = self._runs.get(key)
+        if run is not None and now - run.since < self._window:
+            run.suppressed += 1
+            return
+        if self._spent >= self._budget:
+            self._held_back += 1
+            return
+        self._spent += 1
+        if run is not None:
+            del self._runs[key]  # re-inserted last: the dict stays ordered oldest first
+        elif len(self._runs) >= self._max_keys:
+            del self._runs[next(iter(self._runs))]
+        self._runs[key] = _Run(now)
+        if run is not None and run.suppressed:
+            msg, args = f"{msg} (%d more like this in the last %d s)", (*args, run.suppressed, round(now - run.since))
+        if self._held_back:
+            msg, args = f"{msg} (and %d other lines held back: more than %d in %d s)", (
+                *args, self._held_back, self._budget, self._window)
+            self._held_back = 0
+        self._log.log(level, msg, *args)
 
 
 def _excepthook(previous: ExceptHook) -> ExceptHook:

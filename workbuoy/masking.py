@@ -22,6 +22,11 @@ from typing import Any
 import msgspec
 
 MASK = "***"
+#: Containers nested deeper than this are shown as ``TOO_DEEP``. The bound keeps the
+#: recursion far from the interpreter's limit (a peer may send ~1,000 levels), so that
+#: masking never raises, and keeps a trace record or a log line readable.
+MAX_DEPTH = 64
+TOO_DEEP = "<nested too deep>"
 
 # Every rule below needs one of these in the lower-cased text; a text with none is
 # returned untouched. Substring tests run at C speed, about ten times faster than one
@@ -102,23 +107,32 @@ def _is_secret_pair(item: list[Any] | tuple[Any, ...]) -> bool:
     return len(item) == 2 and isinstance(item[0], str) and is_secret_key(item[0])
 
 
-def mask_obj(obj: Any) -> Any:
+def mask_obj(obj: Any, _depth: int = 0) -> Any:
     """Return a masked copy of ``obj``: values under secret keys hidden, every string masked.
 
     Walks dicts, lists, tuples and msgspec Structs (converted with ``msgspec.to_builtins``,
     so the result holds the wire names); anything else is returned as is. ``None`` under a
     secret key is kept: knowing that a token is absent is useful and reveals nothing.
+    A container below ``MAX_DEPTH`` levels becomes ``TOO_DEEP``; this never raises
+    ``RecursionError``, whatever the input.
     """
     if isinstance(obj, str):
         return mask_text(obj)
+    if _depth >= MAX_DEPTH and isinstance(obj, (dict, list, tuple, msgspec.Struct)):
+        return TOO_DEEP
+    deeper = _depth + 1
     if isinstance(obj, dict):
         return {
-            k: (MASK if v is not None else None) if isinstance(k, str) and is_secret_key(k) else mask_obj(v)
+            k: (MASK if v is not None else None) if isinstance(k, str) and is_secret_key(k) else mask_obj(v, deeper)
             for k, v in obj.items()
         }
     if isinstance(obj, (list, tuple)):
-        masked = [obj[0], MASK] if _is_secret_pair(obj) else [mask_obj(v) for v in obj]
+        masked = [obj[0], MASK] if _is_secret_pair(obj) else [mask_obj(v, deeper) for v in obj]
         return masked if isinstance(obj, list) else tuple(masked)
     if isinstance(obj, msgspec.Struct):
-        return mask_obj(msgspec.to_builtins(obj))
+        try:
+            built = msgspec.to_builtins(obj)
+        except RecursionError:  # deeper than msgspec can convert: deeper than MAX_DEPTH too
+            return TOO_DEEP
+        return mask_obj(built, _depth)
     return obj

@@ -5,12 +5,15 @@ supervisor's own channels), replies go back to the caller, events fan out on a P
 socket, and a trace tap on an XPUB socket publishes every routed message only while
 a tracer is subscribed. Anything malformed, unknown, forbidden, oversized or invalid
 gets an error reply and a count in ``wb_desktop_invalid_ipc_total``; the broker
-itself never dies of garbage.
+itself never dies of garbage. Refusals are logged through :class:`workbuoy.logging.Repeats`:
+the first of a kind per peer, channel and reason each minute, then a count, so a
+flood cannot rotate the log away.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import time
 from collections import OrderedDict
@@ -48,8 +51,8 @@ TRACE_MAX_DELAY_SEC = 0.01  # a record waits at most this long (plus one poll ti
 
 LocalHandler = Callable[[Any, str], msgspec.Struct]
 
-_hello_decoder = msgspec.msgpack.Decoder(Hello)
-_builtins_decoder = msgspec.msgpack.Decoder()
+_hello_decoder = env.Decoder(Hello)
+_builtins_decoder: env.Decoder[Any] = env.Decoder()
 _KIND_NAMES = {k.value: k.name.lower() for k in Kind}
 
 
@@ -89,7 +92,8 @@ class Broker:
         self._impostors: OrderedDict[bytes, None] = OrderedDict()
         self._pending: dict[tuple[bytes, int], tuple[float, str, str]] = {}  # (caller, cid) -> (t0, channel, owner)
         self._decoders = {name: ch.decoder() for name, ch in CHANNELS.items()}
-        self._event_decoders = {name: msgspec.msgpack.Decoder(ev.payload) for name, ev in EVENTS.items()}
+        self._event_decoders = {name: env.Decoder(ev.payload) for name, ev in EVENTS.items()}
+        self._refusals = wblog.Repeats(log)
         self._tracing = 0
         self._trace_batch: list[TraceRecord] = []
         self._trace_since = 0.0
@@ -193,6 +197,10 @@ class Broker:
             return
         try:
             e = env.decode(frame)
+        except env.TooDeep as exc:
+            _, channel, cid = exc.header or (0, "?", 0)
+            self._refuse(ident, cid, channel, "too_deep", "the frame is nested too deep to read")
+            return
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             self._refuse(ident, 0, "?", "malformed", f"not a bus frame: {exc}")
             return
@@ -206,6 +214,8 @@ class Broker:
         elif kind == Kind.HB:
             if (name := self._actors.get(ident)) is not None:
                 self.hooks.on_heartbeat(name)
+            else:  # nothing to answer, but a refusal all the same
+                self._count("?", "forbidden")
         elif kind in (Kind.HELLO, Kind.READY, Kind.BYE):
             self._lifecycle(ident, e)
         else:
@@ -240,10 +250,14 @@ class Broker:
             return
         try:
             request = self._decoders[channel].decode(e.payload)
+        except env.TooDeep:
+            self._refuse(ident, e.cid, channel, "too_deep", "the payload is nested too deep to read")
+            return
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             self._refuse(ident, e.cid, channel, "invalid_payload", str(exc))
             if channel not in SECRET_CHANNELS:
-                log.info("invalid %s payload was: %.300r", channel, _excerpt(e.payload))
+                self._refusals.log(logging.INFO, (ident, channel, "excerpt"), "invalid %s payload was: %.300r",
+                                   channel, _excerpt(e.payload))
             return
         self.stats.count(channel, "req")
         if self._tracing:
@@ -301,14 +315,12 @@ class Broker:
         ev = EVENTS.get(e.channel)
         role = self._role(ident)
         if ev is None or role not in ev.publishers:
-            self._count(e.channel, "unknown_event" if ev is None else "forbidden")
-            log.warning("dropped event %s from %s", e.channel, role)
+            self._drop_event(ident, e.channel, "unknown_event" if ev is None else "forbidden", f"from {role}")
             return
         try:
             self._event_decoders[e.channel].decode(e.payload)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            self._count(e.channel, "invalid_payload")
-            log.warning("dropped invalid event %s from %s: %s", e.channel, role, exc)
+            self._drop_event(ident, e.channel, "too_deep" if isinstance(exc, env.TooDeep) else "invalid_payload", str(exc))
             return
         self.stats.count(e.channel, "evt")
         self.pub.send_multipart([e.channel.encode(), frame])
@@ -376,12 +388,19 @@ class Broker:
     def _refuse(self, ident: bytes, cid: int, channel: str, code: str, message: str, *, count: bool = True) -> None:
         if count:
             self._count(channel, code)
-        log.info("refused %s from %s: %s: %s", channel, ident[:40], code, message[:300])
+        self._refusals.log(logging.INFO, (ident, channel, code), "refused %.100s from %r: %s: %.300s",
+                           channel, ident[:40], code, message)
         frame = env.encode(Kind.ERR, channel, cid, ErrorInfo(code=code, message=message))
         self._send_to(ident, frame)
         if self._tracing:
             self._tap(Kind.ERR, channel, cid, "broker", self._role(ident) or ident.decode(errors="replace")[:64], len(frame), None,
                       error=f"{code}: {message}")
+
+    def _drop_event(self, ident: bytes, channel: str, reason: str, why: str) -> None:
+        """An event that is not published: counted, logged like a refusal (an event has no reply)."""
+        self._count(channel, reason)
+        self._refusals.log(logging.WARNING, (ident, channel, reason), "dropped event %.100s from %r: %s: %.300s",
+                           channel, ident[:40], reason, why)
 
     def _drain_subscriptions(self) -> None:
         while True:

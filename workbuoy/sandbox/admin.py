@@ -93,6 +93,11 @@ async def writes(request: Request) -> Response:
     return json_response({"writes": sb(request).ledger.listing()})
 
 
+async def requests(request: Request) -> Response:
+    _loopback_only(request)
+    return json_response({"requests": list(sb(request).stats.lines)})
+
+
 async def stats(request: Request) -> Response:
     _loopback_only(request)
     s = sb(request)
@@ -138,6 +143,7 @@ ROUTES = [
     by_method("/_sandbox/rows/{entity:wb_entity}/{id}", GET=get_row, PUT=put_row, DELETE=delete_row),
     Route("/_sandbox/writes", writes, methods=["GET"]),
     Route("/_sandbox/stats", stats, methods=["GET"]),
+    Route("/_sandbox/requests", requests, methods=["GET"]),
     by_method("/_sandbox/faults", GET=get_faults, PUT=put_faults),
     Route("/_sandbox/revoke", revoke, methods=["POST"]),
     Route("/_sandbox/reset", reset, methods=["POST"]),

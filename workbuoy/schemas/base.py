@@ -20,7 +20,10 @@ QueueStatus = Literal["pending", "inflight", "failed", "synced"]
 ActorName = Literal["auth", "sync", "queue", "audit", "plugins", "ui"]
 ACTOR_NAMES: tuple[ActorName, ...] = ("auth", "sync", "queue", "audit", "plugins", "ui")
 
-Id = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@\-]+$")]
+#: An id from data. It ends up as a URL path segment (``DELETE <api>/deals/<id>``), so
+#: besides the character whitelist (no ``/``, ``\``, control characters or whitespace)
+#: ``.`` and ``..`` are refused: as segments they mean "this folder" and "the parent".
+Id = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^(?!\.\.?$)[A-Za-z0-9_.:@\-]+$")]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, Meta(max_length=1000)]
 LongText = Annotated[str, Meta(max_length=200_000)]

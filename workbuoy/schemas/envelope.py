@@ -3,12 +3,18 @@
 A frame is one msgpack array ``[kind, channel, cid, payload]``. The payload stays
 raw msgpack until the broker validates it against the channel's request type, so
 routing never decodes more than it has to.
+
+msgspec decodes nested values recursively and gives up with ``RecursionError`` past
+the interpreter's recursion limit (about 1,000 levels, fewer when called deep in a
+stack); even the envelope recurses, to skip over its raw payload. Every decoder here
+turns that into :class:`TooDeep`, a ``DecodeError``, so that a frame nested too deep
+is one more refusal to count and answer, not an exception escaping a handler.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import msgspec
 
@@ -40,6 +46,7 @@ ErrorCode = Literal[
     "forbidden",
     "impostor",
     "invalid_payload",
+    "too_deep",
     "not_implemented",
     "unavailable",
     "timeout",
@@ -77,8 +84,36 @@ class SpawnSecrets(Msg):
 #: A payload of msgpack ``nil``, for frames that carry nothing (acks, lifecycle).
 NIL = msgspec.Raw(b"\xc0")
 
+T = TypeVar("T")
+
+
+class TooDeep(msgspec.DecodeError):
+    """The data is nested deeper than the decoder can follow.
+
+    ``header`` is the ``(kind, channel, cid)`` of a frame whose payload is the deep part,
+    so that the refusal can still answer the request it refuses.
+    """
+
+    header: tuple[int, str, int] | None = None
+
+
+class Decoder(Generic[T]):
+    """A ``msgspec.msgpack.Decoder`` whose nesting limit raises :class:`TooDeep`."""
+
+    def __init__(self, type: Any = Any) -> None:
+        self._decoder = msgspec.msgpack.Decoder(type)
+
+    def decode(self, data: bytes | msgspec.Raw) -> T:
+        try:
+            return self._decoder.decode(data)
+        except RecursionError:
+            raise TooDeep("nested too deep to decode") from None
+
+
 _encoder = msgspec.msgpack.Encoder()
-_envelope_decoder = msgspec.msgpack.Decoder(Envelope)
+_envelope_decoder: Decoder[Envelope] = Decoder(Envelope)
+_header_decoder = msgspec.msgpack.Decoder(tuple[int, str, int])
+HEADER_MAX = 256
 
 
 def encode(kind: Kind, channel: str, cid: int, payload: Any) -> bytes:
@@ -88,5 +123,26 @@ def encode(kind: Kind, channel: str, cid: int, payload: Any) -> bytes:
 
 
 def decode(frame: bytes) -> Envelope:
-    """Decode a frame; raises ``msgspec.DecodeError`` or ``ValidationError`` on garbage."""
-    return _envelope_decoder.decode(frame)
+    """Decode a frame; raises ``msgspec.DecodeError`` (:class:`TooDeep` among them) or ``ValidationError`` on garbage."""
+    try:
+        return _envelope_decoder.decode(frame)
+    except TooDeep as exc:
+        exc.header = _header_of(frame)
+        raise
+
+
+def _header_of(frame: bytes) -> tuple[int, str, int] | None:
+    """``(kind, channel, cid)`` read without the payload, or ``None``.
+
+    The three are self-delimiting scalars at the start of the array, so the shortest
+    prefix that decodes as three of them is exactly the header (channel names are short:
+    a header longer than ``HEADER_MAX`` bytes is not looked for).
+    """
+    if frame[:1] != b"\x94":  # a fixarray of 4, as ``encode`` writes it
+        return None
+    for end in range(4, min(len(frame), HEADER_MAX)):
+        try:
+            return _header_decoder.decode(b"\x93" + frame[1:end])
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            continue
+    return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import msgspec
 
 from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, queue, rbac, settings, sync, ui
+from workbuoy.schemas.envelope import Decoder
 from workbuoy.schemas.base import Empty, Ok
 
 HUMANS = frozenset({"ui", "cli"})
@@ -29,8 +30,8 @@ class Channel:
     #: The RBAC action the owner checks (``wb:rbac:can``) before the handler runs.
     guard: rbac.Action | None = None
 
-    def decoder(self) -> msgspec.msgpack.Decoder:
-        return msgspec.msgpack.Decoder(self.request)
+    def decoder(self) -> Decoder[msgspec.Struct]:
+        return Decoder(self.request)
 
 
 @dataclass(frozen=True, slots=True)

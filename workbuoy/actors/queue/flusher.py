@@ -180,7 +180,10 @@ class Flusher:
     async def _push(self, lease: Lease) -> Settle:
         """Send one item; what to record is returned, to be finished with others in one commit."""
         item = lease.item
-        req = request_for(item, self.env, self._if_match(item))
+        try:
+            req = request_for(item, self.env, self._if_match(item))
+        except ValueError as exc:  # an id that cannot be a path segment: sending it would hit another URL
+            return partial(self._fail, lease, REJECTED + str(exc), "rejected")
         try:
             resp = await self._send(req.method, req.url, req.body, req.headers)
         except api.HttpError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from workbuoy.api import path
 from workbuoy.config import Env
 from workbuoy.store import QueueItem
 
@@ -39,7 +40,10 @@ def base_of(item: QueueItem) -> dict[str, Any] | None:
 
 
 def request_for(item: QueueItem, env: Env, if_match: int | None) -> Request:
-    """The HTTP request of one item; ``Idempotency-Key`` is its op_id, so a resend is harmless."""
+    """The HTTP request of one item; ``Idempotency-Key`` is its op_id, so a resend is harmless.
+
+    Raises ``ValueError`` for an id that cannot be a path segment (see :func:`workbuoy.api.path`).
+    """
     headers = {"Idempotency-Key": item.op_id}
     body = body_of(item)
     match item.qtype:
@@ -49,8 +53,8 @@ def request_for(item: QueueItem, env: Env, if_match: int | None) -> Request:
             return Request("POST", f"{env.cal_base_url}/events", {**(body or {}), "org_id": item.org_id}, headers)
     assert item.entity is not None and item.op is not None  # the store refuses a crm item without them
     if item.op == "create":
-        return Request("POST", f"{env.api_base_url}/{item.entity}", {**(body or {}), "id": item.entity_id, "org_id": item.org_id}, headers)
+        return Request("POST", env.api_base_url + path(item.entity), {**(body or {}), "id": item.entity_id, "org_id": item.org_id}, headers)
     if if_match is not None:
         headers["If-Match"] = str(if_match)
-    url = f"{env.api_base_url}/{item.entity}/{item.entity_id}"
+    url = env.api_base_url + path(item.entity, item.entity_id or "")
     return Request(METHODS[item.op], url, body if item.op == "update" else None, headers)

@@ -20,7 +20,7 @@ from typing import Literal
 
 from workbuoy import metrics
 from workbuoy.actors.sync.pages import parse_page
-from workbuoy.api import ApiClient
+from workbuoy.api import ApiClient, path
 from workbuoy.store import PageResult, Store
 
 MAX_IDS = 100  # ids kept per stream for change events; the counts stay exact
@@ -71,7 +71,7 @@ async def pull(api: ApiClient, store: Store, entity: str, org_id: str, page_size
         params: dict[str, str | int] = {"org_id": org_id, "limit": page_size}
         if cursor:
             params["cursor"] = cursor
-        resp = await api.request("GET", f"/{entity}", endpoint=entity, params=params,
+        resp = await api.request("GET", path(entity), endpoint=entity, params=params,
                                  headers=_conditional(*validators), on_wait=_count_wait(entity))
         if resp.status_code == 304:
             metrics.sync_not_modified.labels(entity=entity).inc()

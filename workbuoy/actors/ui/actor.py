@@ -105,7 +105,7 @@ class UiActor(Actor):
     async def notify(self, request: Notify, caller: str) -> NotifyReply:
         if reason := notifications.refusal(self.settings, request.kind):
             return NotifyReply(shown=False, reason=reason)
-        return NotifyReply(shown=True, reason=f"shown as a {self.notifier.show(request)} notification")
+        return NotifyReply(shown=True, reason=self.notifier.show(request, self.settings))
 
     @handles("wb:overlay:toggle")
     async def overlay_toggle(self, request: OverlayToggle, caller: str) -> OverlayState:
@@ -144,7 +144,7 @@ class UiActor(Actor):
 
     def _notify(self, note: Notify) -> str:
         """Show ``note`` unless the settings forbid it; says which, for the log."""
-        return notifications.refusal(self.settings, note.kind) or f"shown as a {self.notifier.show(note)} notification"
+        return notifications.refusal(self.settings, note.kind) or self.notifier.show(note, self.settings)
 
     @on_event("wb:ui:deeplink")
     async def deep_link(self, link: DeepLink) -> None:

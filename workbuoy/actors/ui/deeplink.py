@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from workbuoy.schemas.base import ENTITIES, Entity
 
 SCHEME = "workbuoy"
-ROW_ID = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")  # the bus's ``Id``
+ROW_ID = re.compile(r"^(?!\.\.?$)[A-Za-z0-9_.:@\-]{1,128}$")  # the bus's ``Id``
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,25 @@
 The tray's ``showMessage`` is the native path. Without a system tray (a bare X
 session, the offscreen platform of the tests) a small always-on-top popup shows the
 same text, so ``wb:notify`` reports what the user really saw.
+
+``wb:notify`` text comes from any caller on the bus and, through sync, from the
+server: it is shown as plain text, never as Qt rich text (which would load images
+and render links), and on Linux it is HTML-escaped for the desktop's notification
+server, which reads a subset of HTML in the body. A notification's ``url`` is
+opened, on a click, only if it is on the portal's origin and the ``externalLinks``
+setting is on, and then by the system browser (``QDesktopServices``), never inside
+the app.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QSystemTrayIcon, QVBoxLayout, QWidget
+import html
+import sys
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from workbuoy.schemas.queue import QueueStuck
 from workbuoy.schemas.settings import Settings
@@ -27,6 +40,29 @@ def refusal(settings: Settings, kind: str) -> str:
     entity = ENTITY_OF_KIND.get(kind)
     if entity is not None and not getattr(settings.notify, entity):
         return f"notifications about {entity} are turned off in the settings"
+    return ""
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of an http(s) URL without user info, else ``None``."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a port that is not a number
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        return None
+    return parts.scheme, parts.hostname, port
+
+
+def link_refusal(settings: Settings, url: str | None) -> str:
+    """Why the link of a notification may not be opened; empty when it may (or there is none)."""
+    if url is None:
+        return ""
+    if not settings.external_links:
+        return "opening links is turned off in the settings"
+    if _origin(url) is None or _origin(url) != _origin(settings.portal_origin):
+        return f"{url[:200]!r} is not on the portal ({settings.portal_origin})"
     return ""
 
 
@@ -60,17 +96,24 @@ class Popup(QWidget):
         self.title.setStyleSheet("font-weight: bold")
         self.body = QLabel()
         self.body.setWordWrap(True)
+        for label in (self.title, self.body):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.open = QPushButton("Open in the browser")
+        self.open.setObjectName("notificationOpen")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.body)
+        layout.addWidget(self.open)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
 
-    def present(self, title: str, body: str) -> None:
+    def present(self, title: str, body: str, link: bool) -> None:
         self.title.setText(title)
         self.body.setText(body)
         self.body.setVisible(bool(body))
+        self.open.setVisible(link)
         self.adjustSize()
         screen = self.screen().availableGeometry()
         self.move(screen.right() - self.width() - 16, screen.top() + 16)
@@ -82,12 +125,27 @@ class Notifier:
     def __init__(self, tray: QSystemTrayIcon) -> None:
         self.tray = tray
         self.popup = Popup()
+        self.link: str | None = None  # of the latest notification, when it may be opened
+        self.popup.open.clicked.connect(self.open_link)
+        tray.messageClicked.connect(self.open_link)
 
-    def show(self, note: Notify) -> str:
-        """Show ``note``; returns how, for the ``wb:notify`` reply."""
+    def show(self, note: Notify, settings: Settings) -> str:
+        """Show ``note``; returns how (and why its link is not offered), as the ``wb:notify`` reply says it."""
+        refused = link_refusal(settings, note.url)
+        self.link = note.url if not refused else None
         if self.tray.isVisible() and QSystemTrayIcon.supportsMessages():
             icons = QSystemTrayIcon.MessageIcon
-            self.tray.showMessage(note.title, note.body, icons.Critical if note.kind == "error" else icons.Information, POPUP_MS)
-            return "tray"
-        self.popup.present(note.title, note.body)
-        return "popup"
+            title, body = (html.escape(note.title), html.escape(note.body)) if sys.platform == "linux" else (note.title, note.body)
+            self.tray.showMessage(title, body, icons.Critical if note.kind == "error" else icons.Information, POPUP_MS)
+            how = "tray"
+        else:
+            self.popup.present(note.title, note.body, self.link is not None)
+            how = "popup"
+        shown = f"shown as a {how} notification"
+        return f"{shown}; its link is not offered: {refused}" if refused else shown
+
+    def open_link(self) -> None:
+        """The user clicked the notification: its allowed link goes to the system browser."""
+        if self.link is not None:
+            QDesktopServices.openUrl(QUrl(self.link, QUrl.ParsingMode.StrictMode))
+            self.popup.hide()
