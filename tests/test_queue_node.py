@@ -112,7 +112,7 @@ def test_refused_writes_leave_the_queue_untouched(node_factory, sandbox: Sandbox
     assert store_of(node).queue_depth()["pending"] == 0
     samples = node.call("wb:metrics:snapshot").samples
     refused = {k.split('reason="')[1][:-2]: v for k, v in samples.items() if "invalid_ipc" in k and "wb:queue:create" in k}
-    assert refused.get("refused", 0) >= 1 and refused.get("forbidden") == 1  # the org is RBAC's (Channel.guard)
+    assert refused.get("refused", 0) >= 1 and refused.get("rbac") == 1  # the org is RBAC's (Channel.guard)
 
 
 @pytest.mark.timeout(120)

@@ -1,7 +1,7 @@
 """RBAC guards: every guarded channel asks ``wb:rbac:can`` before its handler runs.
 
 A viewer's e-mail, calendar, workflow and assistant writes are refused up front with the
-role and the action in the error, counted in ``invalid_ipc_total{reason="forbidden"}``,
+role and the action in the error, counted in ``invalid_ipc_total{reason="rbac"}``,
 and leave the outbox untouched; the same requests from a sales/admin user pass the guard.
 """
 
@@ -50,7 +50,7 @@ def test_every_guarded_channel_is_covered_here():
 
 def forbidden_count(node: Node, channel: str) -> float:
     samples = node.call("wb:metrics:snapshot").samples
-    return samples.get(f'wb_desktop_invalid_ipc_total{{channel="{channel}",reason="forbidden"}}', 0.0)
+    return samples.get(f'wb_desktop_invalid_ipc_total{{channel="{channel}",reason="rbac"}}', 0.0)
 
 
 def outcome(node: Node, channel: str) -> BusError | None:

@@ -162,7 +162,7 @@ class Actor:
         except BusError as exc:
             reason = f"the role check failed ({exc.code}: {exc.message})"
         if reason:
-            metrics.invalid_ipc.labels(channel, "forbidden").inc()
+            metrics.invalid_ipc.labels(channel, "rbac").inc()
             self.after(0, lambda: self.audit(f"{action}_refused", {"channel": channel, "by": caller, "reason": reason}))
             raise BusError("forbidden", f"{action} refused: {reason}")
 
