@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import socket
 import sys
+from pathlib import Path
 
 import uvicorn
 
@@ -49,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--latency-ms", type=_ranged(int, 0, 60_000), default=0, help="delay added to every faultable request")
     add("--reset-rate", type=rate, default=0.0, help="share whose connection is dropped without a response")
     add("--garbage-rate", type=rate, default=0.0, help="share answered with truncated JSON, HTML or wrong types")
+    add("--releases", type=Path, help="serve the update feed from this folder of releases (python -m workbuoy.update.publish)")
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -66,7 +68,8 @@ def _bind(host: str, port: int) -> socket.socket:
 def run(args: argparse.Namespace) -> int:
     faults = Faults(fail_rate=args.fail_rate, rate_limit_rate=args.rate_limit_rate, latency_ms=args.latency_ms,
                     reset_rate=args.reset_rate, garbage_rate=args.garbage_rate)
-    settings = Settings(rows=args.rows, orgs=args.orgs, seed=args.seed, token_ttl=args.token_ttl, faults=faults)
+    settings = Settings(rows=args.rows, orgs=args.orgs, seed=args.seed, token_ttl=args.token_ttl, faults=faults,
+                        releases=args.releases.resolve() if args.releases else None)
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:

@@ -23,6 +23,7 @@ from workbuoy.supervisor import commands
 from workbuoy.supervisor.settings import SettingsStore
 from workbuoy.supervisor.spec import ChildSpec, Strategy
 from workbuoy.supervisor.watcher import Watcher
+from workbuoy.update.service import UpdateService
 
 log = wblog.create("supervisor")
 TICK_MS = 20
@@ -47,6 +48,8 @@ class Arbiter:
         self._stop_reason: str | None = None
         self._started = time.monotonic()
         self._announced = False
+        self.updater = UpdateService(env, desktop=any(s.name == "ui" for s in specs),
+                                     publish=lambda status: self.broker.publish("wb:update:changed", status))
 
     @staticmethod
     def _say(line: str) -> None:
@@ -72,6 +75,7 @@ class Arbiter:
             w.ready()
             if not self._announced and all(x.state == "ready" for x in self.watchers):
                 self._announced = True
+                self.updater.all_ready()
                 self._say(f"ready: {' '.join(x.name for x in self.watchers)} in {(time.monotonic() - self._started) * 1000:.0f} ms")
 
     def _on_heartbeat(self, name: str) -> None:
@@ -104,10 +108,14 @@ class Arbiter:
                     if (pid := w.tick(now)) is not None:
                         self.broker.forget(w.name)
                         metrics.process_dead(pid)
+                if reason := self.updater.tick(now):
+                    self.request_stop(reason)
             self._shutdown(poller)
         finally:
+            self.updater.close()
             self.broker.close()
             self.ctx.term()
+        self.updater.after_stop()  # re-executes into an updated or rolled-back version, if any
         return 0
 
     def _pump(self, poller: zmq.Poller) -> None:
