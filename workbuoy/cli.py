@@ -301,6 +301,29 @@ def cmd_queue_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_update_check(args: argparse.Namespace) -> int:
+    """Start a check and wait for its result; exit 1 when the update was refused or failed."""
+    env = _env()
+    call(env, "wb:update:check")
+    deadline = time.monotonic() + args.timeout
+    while (status := call(env, "wb:update:status")).checking:
+        if time.monotonic() > deadline:
+            _die(f"the update check did not end within {args.timeout:g}s", 1)
+        time.sleep(0.2)
+    if args.json:
+        _print_json(status)
+    else:
+        found = f" -> {status.version}" if status.version and status.phase != "up_to_date" else ""
+        print(f"{status.current}{found} ({status.channel}): {status.phase}  {status.detail}")
+    return 1 if status.phase in ("refused", "failed") else 0
+
+
+def cmd_update_apply(args: argparse.Namespace) -> int:
+    status = call(_env(), "wb:update:apply")
+    print(f"restarting into {status.version}")
+    return 0
+
+
 def cmd_schemas(args: argparse.Namespace) -> int:
     from workbuoy.schemas.registry import json_schemas
 
@@ -387,6 +410,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entity_id")
     p.add_argument("--keep", choices=("local", "server"), required=True)
     p.set_defaults(fn=cmd_queue_resolve)
+
+    p = sub.add_parser("update", help="signed updates: check the feed, apply a verified version")
+    usub = p.add_subparsers(dest="update_command", required=True, metavar="SUBCOMMAND")
+    p = usub.add_parser("check", help="check the feed now; download and verify a newer version")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--timeout", type=float, default=900.0, help="give up waiting after S seconds")
+    p.set_defaults(fn=cmd_update_check)
+    usub.add_parser("apply", help="restart into the verified, staged version").set_defaults(fn=cmd_update_apply)
 
     sub.add_parser("schemas", help="print the JSON Schema of every channel").set_defaults(fn=cmd_schemas)
 

@@ -33,7 +33,6 @@ from tuf.api.serialization.json import JSONSerializer
 
 ROLES = (Root.type, Targets.type, Snapshot.type, Timestamp.type)
 SKIP = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "root.json")
-BUILD = "from setuptools import build_meta as b; import sys; print(b.build_wheel(sys.argv[1])); print(b.build_sdist(sys.argv[1]))"
 
 
 def _expiry(seconds: float) -> datetime:
@@ -108,11 +107,11 @@ def build(source: Path, version: str, root: Path, out: Path) -> tuple[Path, Path
             raise SystemExit(f"{init}: no __version__ line to set")
         init.write_text(text)
         shutil.copyfile(root, tree / "workbuoy" / "update" / "root.json")
-        done = subprocess.run([sys.executable, "-c", BUILD, str(out.resolve())], cwd=tree, capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(out), str(tree)],
+                              capture_output=True, text=True)
         if done.returncode != 0:
-            raise SystemExit(f"the build failed:\n{done.stderr[-3000:]}")
-        wheel, sdist = done.stdout.split()[-2:]
-    return out / wheel, out / sdist
+            raise SystemExit(f"the build failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return next(out.glob(f"workbuoy-{version}-*.whl")), next(out.glob(f"workbuoy-{version}.tar.gz"))
 
 
 def publish(args: argparse.Namespace) -> Path:
