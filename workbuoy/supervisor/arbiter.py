@@ -20,6 +20,7 @@ from workbuoy.config import Env
 from workbuoy.schemas.control import ActorStatus
 from workbuoy.schemas.settings import Settings
 from workbuoy.supervisor import commands
+from workbuoy.supervisor.sdnotify import SystemdNotifier
 from workbuoy.supervisor.settings import SettingsStore
 from workbuoy.supervisor.spec import ChildSpec, Strategy
 from workbuoy.supervisor.watcher import Watcher
@@ -48,6 +49,7 @@ class Arbiter:
         self._stop_reason: str | None = None
         self._started = time.monotonic()
         self._announced = False
+        self.systemd = SystemdNotifier()
         self.updater = UpdateService(env, desktop=any(s.name == "ui" for s in specs),
                                      publish=lambda status: self.broker.publish("wb:update:changed", status))
 
@@ -77,6 +79,7 @@ class Arbiter:
                 self._announced = True
                 self.updater.all_ready()
                 self._say(f"ready: {' '.join(x.name for x in self.watchers)} in {(time.monotonic() - self._started) * 1000:.0f} ms")
+                self.systemd.ready(f"{len(self.watchers)} actors ready")
 
     def _on_heartbeat(self, name: str) -> None:
         if (w := self.watcher(name)) is not None:
@@ -110,6 +113,8 @@ class Arbiter:
                         metrics.process_dead(pid)
                 if reason := self.updater.tick(now):
                     self.request_stop(reason)
+                self.systemd.tick(now)
+            self.systemd.stopping(self._stop_reason)
             self._shutdown(poller)
         finally:
             self.updater.close()
