@@ -17,7 +17,7 @@ from workbuoy import metrics
 from workbuoy.bus.broker import Broker, PeerHooks
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
-from workbuoy.schemas.control import ActorStatus
+from workbuoy.schemas.control import ActorStatus, DeepLink
 from workbuoy.schemas.settings import Settings
 from workbuoy.supervisor import commands
 from workbuoy.supervisor.sdnotify import SystemdNotifier
@@ -50,6 +50,7 @@ class Arbiter:
         self._started = time.monotonic()
         self._announced = False
         self.systemd = SystemdNotifier()
+        self._links: list[str] = []  # deep links of a cold start, published when the ui is ready
         self.updater = UpdateService(env, desktop=any(s.name == "ui" for s in specs),
                                      publish=lambda status: self.broker.publish("wb:update:changed", status))
 
@@ -61,6 +62,9 @@ class Arbiter:
 
     def watcher(self, name: str) -> Watcher | None:
         return self._by_name.get(name)
+
+    def open_when_ready(self, url: str) -> None:
+        self._links.append(url)
 
     def request_stop(self, reason: str) -> None:
         if self._stop_reason is None:
@@ -75,6 +79,9 @@ class Arbiter:
     def _on_ready(self, name: str) -> None:
         if (w := self.watcher(name)) is not None:
             w.ready()
+            if name == "ui":
+                while self._links:
+                    self.broker.publish("wb:ui:deeplink", DeepLink(url=self._links.pop(0)))
             if not self._announced and all(x.state == "ready" for x in self.watchers):
                 self._announced = True
                 self.updater.all_ready()
