@@ -377,6 +377,9 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbuoy", description=__doc__.splitlines()[0])
+    from workbuoy import __version__
+
+    parser.add_argument("--version", action="version", version=f"workbuoy {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run the desktop node (every actor, with the UI)")

@@ -95,8 +95,8 @@ class Repository:
         self.save(md)
 
 
-def build(source: Path, version: str, root: Path, out: Path) -> tuple[Path, Path]:
-    """Wheel and sdist of ``source`` with ``version`` and the repository's root inside."""
+def build(source: Path, version: str, root: Path | None, out: Path) -> tuple[Path, Path]:
+    """Wheel and sdist of ``source`` with ``version`` and, if given, the update root inside."""
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="workbuoy-build-") as tmp:
         tree = Path(tmp) / "src"
@@ -106,7 +106,8 @@ def build(source: Path, version: str, root: Path, out: Path) -> tuple[Path, Path
         if n != 1:
             raise SystemExit(f"{init}: no __version__ line to set")
         init.write_text(text)
-        shutil.copyfile(root, tree / "workbuoy" / "update" / "root.json")
+        if root is not None:
+            shutil.copyfile(root, tree / "workbuoy" / "update" / "root.json")
         done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(out), str(tree)],
                               capture_output=True, text=True)
         if done.returncode != 0:
