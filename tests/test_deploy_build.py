@@ -58,3 +58,22 @@ def test_build_then_install_the_headless_bundle_offline(tmp_path: Path) -> None:
         assert all(node.status().actors[a].state == "ready" for a in HEADLESS_ACTORS)
     finally:
         node.stop()
+
+
+@pytest.mark.parametrize("platform", ["windows", "macos"])
+def test_platform_release_dry_run_checks_inputs(tmp_path: Path, platform: str) -> None:
+    script = ROOT / "deploy" / "release_platform.py"
+    ok = subprocess.run([sys.executable, str(script), platform, "--dry-run"], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    assert ("signtool sign" if platform == "windows" else "xcrun notarytool submit") in ok.stdout
+    assert "PyInstaller" in ok.stdout.splitlines()[0]
+
+    broken = tmp_path / "deploy"  # a copy whose spec does not parse and whose entitlements are gone
+    shutil.copytree(ROOT / "deploy", broken)
+    (tmp_path / "workbuoy").symlink_to(ROOT / "workbuoy")
+    (broken / "workbuoy.spec").write_text("a = Analysis(\n")
+    (broken / "macos" / "entitlements.plist").unlink()
+    bad = subprocess.run([sys.executable, str(script), platform, "--dry-run", "--deploy-dir", str(broken)],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and "workbuoy.spec" in bad.stderr
+    assert ("entitlements.plist" in bad.stderr) is (platform == "macos")
