@@ -20,7 +20,7 @@ from packaging.version import InvalidVersion, Version
 from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
-from workbuoy.update.feed import Release, UpdateRefused
+from workbuoy.update.feed import Release, UpdateRefused, metadata_release
 
 SCHEME = "asset:///"  # URLs TUF builds are names of release assets, resolved by AssetFetcher
 CHUNK = 64 * 1024
@@ -88,7 +88,7 @@ def verify(client: httpx.Client, releases: list[Release], chosen: Release, *, me
     bad_signature, ...), ``not_listed`` for a wheel the signed targets do not name,
     ``downgrade`` when the signed version is not newer than the running one.
     """
-    meta = next((r for r in releases if "timestamp.json" in r.asset_urls()), None)
+    meta = metadata_release(releases)
     if meta is None:
         raise UpdateRefused("not_signed", "no release in the feed carries TUF metadata (timestamp.json)")
     wheel = next((n for n in chosen.asset_urls() if n.endswith(".whl")), None)
