@@ -65,7 +65,9 @@ def desktop_bundle(out: Path) -> Path:
 
 
 def size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
+    if not path.is_dir():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())  # a link is not a copy
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -151,6 +151,10 @@ def test_channel_latest_ignores_a_beta_that_channel_beta_takes(app, publisher) -
     beta = app("beta", WB_UPDATE_AUTO="0", WB_UPDATE_CHANNEL="beta")
     code, status = check(beta)
     assert code == 0 and status["phase"] == "ready" and status["version"] == "0.2.0b1", status
+    assert version_of(beta) == "0.1.0"  # WB_UPDATE_AUTO=0 only reports ...
+    applied = beta.cli("update", "apply")  # ... until someone applies
+    assert applied.returncode == 0 and "restarting into 0.2.0b1" in applied.stdout, applied.stderr
+    wait_for(lambda: version_of(beta) == "0.2.0b1", 120, what="the node to report 0.2.0b1")
 
 
 def test_the_sandbox_serves_assets_by_redirect_and_nothing_else(publisher, sandbox_factory) -> None:
