@@ -170,3 +170,16 @@ def test_the_sandbox_serves_assets_by_redirect_and_nothing_else(publisher, sandb
         for path in ("/_downloads/v0.1.0/release.json", "/_downloads/v0.1.0/..%2Fkey.pem", "/_downloads/../key.pem",
                      f"{FEED}/download/v0.1.0/nope.whl"):
             assert c.get(path).status_code == 404, path
+
+
+def test_a_hostile_feed_is_refused_with_a_reason(sandbox) -> None:
+    from workbuoy.update import feed
+
+    with httpx.Client(timeout=30) as client:
+        for path, says in (("/portal", "not a release list"), ("/nope", "cannot read")):  # HTML, then a 404
+            with pytest.raises(feed.UpdateRefused) as refused:
+                feed.fetch(client, sandbox.origin + path)
+            assert refused.value.reason == "feed_error" and says in str(refused.value)
+        releases = feed.fetch(client, sandbox.origin + FEED)  # the placeholder feed parses
+    assert feed.choose(releases, "latest").tag_name == "v0.2.0"
+    assert feed.choose(releases, "beta").tag_name == "v0.3.0-beta.1"

@@ -70,6 +70,8 @@ class Arbiter:
         if self._stop_reason is None:
             log.info("stopping: %s", reason)
             self._stop_reason = reason
+        else:  # a stop asked while an update restarts the node wins: stop, do not re-execute
+            self.updater.cancel_restart(reason)
 
     # -- broker hooks ------------------------------------------------------------
 

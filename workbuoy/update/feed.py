@@ -47,11 +47,14 @@ class Release(msgspec.Struct):
 def fetch(client: httpx.Client, url: str) -> list[Release]:
     """The feed as typed releases; any transport, HTTP or shape problem is ``feed_error``."""
     try:
-        r = client.get(url, headers={"Accept": "application/vnd.github+json"}, follow_redirects=True)
-        r.raise_for_status()
-        if len(r.content) > MAX_FEED_BYTES:
-            raise UpdateRefused("feed_error", f"the feed is larger than {MAX_FEED_BYTES} bytes")
-        return msgspec.json.decode(r.content, type=list[Release])
+        body = bytearray()
+        with client.stream("GET", url, headers={"Accept": "application/vnd.github+json"}, follow_redirects=True) as r:
+            r.raise_for_status()
+            for chunk in r.iter_bytes():
+                body += chunk
+                if len(body) > MAX_FEED_BYTES:  # a hostile server must not make us buffer without end
+                    raise UpdateRefused("feed_error", f"the feed is larger than {MAX_FEED_BYTES} bytes")
+        return msgspec.json.decode(body, type=list[Release])
     except httpx.HTTPError as exc:
         raise UpdateRefused("feed_error", f"cannot read the update feed {url}: {exc}") from None
     except msgspec.DecodeError as exc:

@@ -119,6 +119,11 @@ class UpdateService:
         log.info("update: re-executing %s", " ".join(sys.orig_argv))
         os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
+    def cancel_restart(self, reason: str) -> None:
+        if self._after_stop is not None:
+            log.warning("update restart cancelled: %s", reason)
+            self._after_stop = None
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
