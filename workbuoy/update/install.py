@@ -2,13 +2,17 @@
 
 The app is a virtualenv with ``workbuoy`` installed from a wheel. Applying installs
 the wheel with pip into a staging folder next to ``site-packages`` (same file system),
-then swaps the package folder and its ``.dist-info`` by ``rename``: the old ones move
-to a backup folder, which a rollback moves back. An editable install (a source
+then exchanges the package folder with the staged one in one atomic ``renameat2`` step
+(two renames where that is not available) and moves the ``.dist-info`` folders: the
+old ones go to a backup folder, which a rollback exchanges back. An editable install (a source
 checkout) is never touched.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +26,11 @@ import workbuoy
 from workbuoy.update.feed import UpdateRefused
 
 PACKAGE = "workbuoy"
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+try:
+    _libc: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
+except OSError:  # no C library to load by that name (Windows)
+    _libc = None
 
 
 def site_dir() -> Path:
@@ -72,24 +81,55 @@ def _check_dependencies(metadata_file: Path) -> None:
             raise UpdateRefused("needs_dependencies", f"the new version needs {req}, this install has {have or 'none'}")
 
 
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    Python has no binding for it; False where the OS or file system cannot, and the
+    caller falls back to two renames.
+    """
+    fn = getattr(_libc, "renameat2", None) if _libc is not None else None
+    if fn is None:
+        return False
+    if fn(AT_FDCWD, bytes(a), AT_FDCWD, bytes(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def _replace_package(site: Path, incoming: Path, outgoing: Path) -> None:
+    """``incoming`` becomes ``site/workbuoy`` and the current one ``outgoing``: one atomic step where possible,
+    so a kill -9 never leaves the virtualenv without a ``workbuoy`` package."""
+    current = site / PACKAGE
+    if exchange(current, incoming):
+        incoming.rename(outgoing)  # after the exchange, ``incoming`` holds the old package
+    else:
+        current.rename(outgoing)
+        incoming.rename(current)
+
+
 def swap_in(staged: Path, old_version: str, new_version: str) -> Path:
     """Move the running version to a backup and the staged one in; returns the backup folder."""
     site = site_dir()
     backup = work_dir() / "backup" / old_version
     shutil.rmtree(backup, ignore_errors=True)
     backup.mkdir(parents=True)
-    for part in installed_parts(site, old_version):
-        part.rename(backup / part.name)
-    for part in installed_parts(staged, new_version):
-        part.rename(site / part.name)
+    _replace_package(site, staged / PACKAGE, backup / PACKAGE)
+    (staged / f"{PACKAGE}-{new_version}.dist-info").rename(site / f"{PACKAGE}-{new_version}.dist-info")
+    (site / f"{PACKAGE}-{old_version}.dist-info").rename(backup / f"{PACKAGE}-{old_version}.dist-info")
     shutil.rmtree(staged, ignore_errors=True)
     return backup
 
 
 def swap_back(site: Path, backup: Path, failed_version: str) -> None:
-    """Undo ``swap_in``: the failed version goes, the backup comes back."""
-    for part in installed_parts(site, failed_version):
-        shutil.rmtree(part, ignore_errors=True)
-    for part in backup.iterdir():
-        part.rename(site / part.name)
+    """Undo ``swap_in``: the backup comes back, the failed version goes."""
+    failed = backup.with_name(backup.name + ".failed")
+    shutil.rmtree(failed, ignore_errors=True)
+    failed.mkdir()
+    _replace_package(site, backup / PACKAGE, failed / PACKAGE)
+    for info in backup.glob("*.dist-info"):
+        info.rename(site / info.name)
+    (site / f"{PACKAGE}-{failed_version}.dist-info").rename(failed / f"{PACKAGE}-{failed_version}.dist-info")
     backup.rmdir()
+    shutil.rmtree(failed, ignore_errors=True)
