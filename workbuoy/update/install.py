@@ -109,10 +109,9 @@ def _replace_package(site: Path, incoming: Path, outgoing: Path) -> None:
         incoming.rename(current)
 
 
-def swap_in(staged: Path, old_version: str, new_version: str) -> Path:
+def swap_in(site: Path, staged: Path, old_version: str, new_version: str) -> Path:
     """Move the running version to a backup and the staged one in; returns the backup folder."""
-    site = site_dir()
-    backup = work_dir() / "backup" / old_version
+    backup = staged.parent.parent / "backup" / old_version
     shutil.rmtree(backup, ignore_errors=True)
     backup.mkdir(parents=True)
     _replace_package(site, staged / PACKAGE, backup / PACKAGE)

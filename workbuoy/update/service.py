@@ -170,7 +170,7 @@ class UpdateService:
 
     def _swap_in(self) -> None:
         staged, version = self._staged
-        backup = install.swap_in(staged, __version__, version)
+        backup = install.swap_in(install.site_dir(), staged, __version__, version)
         self.files.set_pending(Pending(previous=__version__, version=version, site=str(install.site_dir()), backup=str(backup)))
         self._audit("update.restarting", {"from": __version__, "to": version})
 
