@@ -127,6 +127,22 @@ def test_attacks_are_refused_and_the_node_keeps_running_n(app, publisher, tmp_pa
     assert {"update.tampered", "update.expired", "update.downgrade", "update.not_listed", "update.rollback"} <= set(events)
 
 
+def test_a_download_resumes_and_is_still_verified_whole(app, publisher) -> None:
+    publisher.publish("0.1.1")
+    node = app(WB_UPDATE_AUTO="0")
+    wheel = publisher.wheel("v0.1.1")
+    part = node.data_dir / "update" / "downloads" / f"{wheel.name}.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"\0" * (wheel.stat().st_size // 2))  # an interrupted download, corrupted meanwhile
+    # Resumed with a Range request: the first half is ours, so TUF finds the whole file wrong.
+    assert_refused(node, "tampered")
+    assert not part.exists()
+    part.write_bytes(wheel.read_bytes()[: wheel.stat().st_size // 2])  # an honest interrupted download
+    code, status = check(node)
+    assert code == 0 and status["phase"] == "ready" and status["version"] == "0.1.1", status
+    assert not part.exists()
+
+
 def test_a_version_that_cannot_start_is_rolled_back(app, publisher, tmp_path) -> None:
     publisher.publish("0.1.1", source=broken_checkout(tmp_path / "broken"))
     node = app(WB_UPDATE_ROLLBACK_SEC="8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -49,12 +50,16 @@ class AssetFetcher(FetcherInterface):
     """Resolves ``asset:///name`` to the release asset's URL and streams it with httpx.
 
     Redirects are followed (GitHub serves assets from another host). A name the
-    release does not carry answers 404, which TUF reads as "no newer root".
+    release does not carry answers 404, which TUF reads as "no newer root". Wheels are
+    also written to ``<partial>/<name>.part`` as they arrive, so an interrupted download
+    resumes with a ``Range`` request at the next check; TUF still verifies the whole file.
     """
 
-    def __init__(self, client: httpx.Client, assets: dict[str, str], progress: Callable[[str, int], None]) -> None:
+    def __init__(self, client: httpx.Client, assets: dict[str, str], partial: Path,
+                 progress: Callable[[str, int], None]) -> None:
         self.client = client
         self.assets = assets
+        self.partial = partial
         self.progress = progress
 
     def _fetch(self, url: str) -> Iterator[bytes]:
@@ -64,14 +69,27 @@ class AssetFetcher(FetcherInterface):
         return self._stream(name, self.assets[name])
 
     def _stream(self, name: str, url: str) -> Iterator[bytes]:
-        received = 0
-        with self.client.stream("GET", url, follow_redirects=True) as r:
-            if r.status_code != 200:
-                raise tuf_errors.DownloadHTTPError(f"GET {url}: HTTP {r.status_code}", r.status_code)
-            for chunk in r.iter_bytes(CHUNK):
-                received += len(chunk)
-                self.progress(name, received)
-                yield chunk
+        part = self.partial / f"{name}.part" if name.endswith(".whl") else None
+        have = part.read_bytes() if part is not None and part.exists() else b""
+        headers = {"Range": f"bytes={len(have)}-"} if have else {}
+        try:
+            with self.client.stream("GET", url, headers=headers, follow_redirects=True) as r:
+                if r.status_code not in (200, 206) or (r.status_code == 206 and not have):
+                    raise tuf_errors.DownloadHTTPError(f"GET {url}: HTTP {r.status_code}", r.status_code)
+                if r.status_code == 206:
+                    yield have  # the server resumed where the last attempt stopped
+                received = len(have) if r.status_code == 206 else 0
+                with open(part, "ab" if r.status_code == 206 else "wb") if part is not None else nullcontext() as keep:
+                    for chunk in r.iter_bytes(CHUNK):
+                        if keep is not None:
+                            keep.write(chunk)
+                        received += len(chunk)
+                        self.progress(name, received)
+                        yield chunk
+        except httpx.HTTPError as exc:
+            raise tuf_errors.DownloadError(f"GET {url}: {exc}") from exc
+        if part is not None:
+            part.unlink(missing_ok=True)  # complete: TUF verifies it, a new check starts afresh
 
 
 @dataclass(frozen=True)
@@ -97,7 +115,7 @@ def verify(client: httpx.Client, releases: list[Release], chosen: Release, *, me
     metadata_dir.mkdir(parents=True, exist_ok=True)
     staging.mkdir(parents=True, exist_ok=True)
     assets = {**chosen.asset_urls(), **{n: u for n, u in meta.asset_urls().items() if n.endswith(".json")}}
-    updater = Updater(str(metadata_dir), SCHEME, str(staging), SCHEME, AssetFetcher(client, assets, progress),
+    updater = Updater(str(metadata_dir), SCHEME, str(staging), SCHEME, AssetFetcher(client, assets, staging, progress),
                       UpdaterConfig(prefix_targets_with_hash=False), bootstrap=root)
     try:
         updater.refresh()
