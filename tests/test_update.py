@@ -158,6 +158,21 @@ def test_a_version_that_cannot_start_is_rolled_back(app, publisher, tmp_path) ->
     assert code == 0 and status["phase"] == "up_to_date" and "rolled back" in status["detail"], status
 
 
+def test_kill_9_while_the_new_version_is_on_trial_still_rolls_back(app, publisher, tmp_path) -> None:
+    publisher.publish("0.1.1", source=broken_checkout(tmp_path / "broken"))
+    node = app(WB_UPDATE_ROLLBACK_SEC="8")
+    assert check(node)[1]["phase"] == "ready"
+    wait_for(lambda: version_of(node) == "0.1.1", 120, what="the node to run 0.1.1")
+    assert (node.data_dir / "update" / "pending.json").exists()  # on trial: not all actors ready yet
+    node.proc.kill()  # the worst moment: the swap is done, the verdict is not
+    node.proc.wait(30)
+    node.start(wait=False)  # what systemd's Restart= or the user does next
+    wait_for(lambda: (s := fresh_call(node, "wb:update:status")) and s.phase == "rolled_back", 180, what="the rollback")
+    node.wait_ready(HEADLESS_ACTORS)
+    assert node.call("wb:getSettings").version == "0.1.0"
+    assert not (node.data_dir / "update" / "pending.json").exists()
+
+
 def test_channel_latest_ignores_a_beta_that_channel_beta_takes(app, publisher) -> None:
     publisher.publish("0.1.1")
     publisher.publish("0.2.0b1", "--prerelease")
