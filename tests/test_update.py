@@ -12,16 +12,15 @@ import httpx
 import pytest
 
 from tests.fixtures.node import HEADLESS_ACTORS, wait_for
-from tests.fixtures.releases import FEED, AppNode, broken_checkout, make_app_venv
+from tests.fixtures.releases import FEED, AppNode, broken_checkout
 from workbuoy.bus.client import Client
 from workbuoy.bus.errors import BusError
 
 
 @pytest.fixture
-def app(tmp_path, publisher, sandbox_factory):
+def app(tmp_path, publisher, app_python, sandbox_factory):
     """Version 0.1.0 published and installed in an app virtualenv; the sandbox serves the releases."""
-    publisher.publish("0.1.0")
-    python = make_app_venv(tmp_path / "app", publisher.wheel("v0.1.0"))
+    python = app_python
     server = sandbox_factory("--releases", str(publisher.releases))
     nodes: list[AppNode] = []
 
@@ -189,7 +188,7 @@ def test_channel_latest_ignores_a_beta_that_channel_beta_takes(app, publisher) -
 
 
 def test_the_sandbox_serves_assets_by_redirect_and_nothing_else(publisher, sandbox_factory) -> None:
-    release = publisher.publish("0.1.0")
+    release = publisher.releases / "v0.1.0"
     server = sandbox_factory("--releases", str(publisher.releases))
     with httpx.Client(base_url=server.origin, timeout=30) as c:
         (feed,) = c.get(FEED).json()
