@@ -61,6 +61,15 @@ def test_install_registers_entry_handler_icon_and_autostart(xdg, node_factory):
     assert not entry.exists() and not (xdg / "config" / "autostart" / "workbuoy.desktop").exists()
 
 
+def test_autostart_follows_the_start_at_login_setting(xdg, node_factory):
+    node = node_factory(mode="run").start()
+    entry = xdg / "config" / "autostart" / "workbuoy.desktop"
+    node.call("wb:updateSettings", {"startAtLogin": True})
+    assert " run" in entry.read_text() and "X-GNOME-Autostart-enabled=true" in entry.read_text()
+    node.call("wb:updateSettings", {"startAtLogin": False})
+    assert not entry.exists()
+
+
 @needs_xdg
 def test_xdg_open_reaches_a_running_node(xdg, node_factory):
     node = node_factory(mode="run")

@@ -72,15 +72,23 @@ def install(*, start_at_login: bool) -> list[str]:
     p["icon"].parent.mkdir(parents=True, exist_ok=True)
     p["icon"].write_bytes(resources.files("workbuoy.desktop").joinpath("workbuoy.svg").read_bytes())
     done.append(f"icon {p['icon']}")
-    if start_at_login:
-        done.append(_write(p["autostart"], entry_text(autostart=True)))
-    elif p["autostart"].exists():
-        p["autostart"].unlink()
-        done.append(f"removed {p['autostart']} (startAtLogin is off)")
+    if change := set_autostart(start_at_login):
+        done.append(change)
     _run("xdg-mime", "default", ENTRY, SCHEME_MIME)
     done.append(f"{SCHEME_MIME} -> {ENTRY} (xdg-mime)")
     _refresh_caches()
     return done
+
+
+def set_autostart(enabled: bool) -> str:
+    """Write or remove the autostart entry to match ``startAtLogin``; says what changed ("" if nothing)."""
+    path = paths()["autostart"]
+    if enabled:
+        return _write(path, entry_text(autostart=True))
+    if path.exists():
+        path.unlink()
+        return f"removed {path} (startAtLogin is off)"
+    return ""
 
 
 def uninstall() -> list[str]:
