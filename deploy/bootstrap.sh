@@ -6,6 +6,7 @@ set -euo pipefail
 _wb_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 _wb_extras="${1-ui,dev}"
 _wb_apt=(dbus dbus-x11 gnome-keyring libsecret-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
+         systemd xdg-utils desktop-file-utils  # systemd-analyze verify, xdg-mime/xdg-open (docs/deploy.md)
          libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0)  # the last line: Qt's xcb plugin on a real display
 _wb_missing=()
 for p in "${_wb_apt[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || _wb_missing+=("$p"); done

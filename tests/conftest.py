@@ -4,4 +4,4 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest_plugins = ["tests.fixtures.node", "tests.fixtures.sandbox"]
+pytest_plugins = ["tests.fixtures.node", "tests.fixtures.sandbox", "tests.fixtures.releases"]

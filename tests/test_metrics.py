@@ -50,6 +50,7 @@ EXPECTED = {
     "trace_dropped": ("counter", "wb_desktop_trace_dropped_total", ()),
     "actor_restarts": ("counter", "wb_desktop_actor_restarts_total", ("actor",)),
     "actor_up": ("gauge", "wb_desktop_actor_up", ("actor",)),
+    "updates": ("counter", "wb_desktop_updates_total", ("result",)),
     "auth_renewals": ("counter", "wb_desktop_auth_renewals_total", ()),
     "auth_renewal_failures": ("counter", "wb_desktop_auth_renewal_failures_total", ()),
     "auth_signed_in": ("gauge", "wb_desktop_auth_signed_in", ()),

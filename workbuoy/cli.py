@@ -72,13 +72,15 @@ def cmd_run(args: argparse.Namespace, *, desktop: bool = True) -> int:
     from workbuoy.supervisor.lock import AlreadyRunning, InstanceLock
 
     env = _env()
+    url = getattr(args, "url", None)
+    if url and not url.startswith("workbuoy:"):
+        _die(f"{url!r} is not a workbuoy: link")
     lock = InstanceLock(env.data_dir)
     try:
         lock.acquire()
     except OSError as exc:
         _die(f"cannot use the data folder {env.data_dir}: {exc.strerror or exc}")
     except AlreadyRunning as exc:
-        url = getattr(args, "url", None)
         if url:
             call(env, "wb:sup:deeplink", {"url": url})
             print(f"handed {url} to the running WorkBuoy")
@@ -88,10 +90,10 @@ def cmd_run(args: argparse.Namespace, *, desktop: bool = True) -> int:
         endpoints = runtime.prepare(env.data_dir)
     except runtime.RuntimeDirError as exc:
         _die(f"refusing to start: {exc}")
-    return _supervise(env, endpoints, desktop)
+    return _supervise(env, endpoints, desktop, url)
 
 
-def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> int:
+def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool, url: str | None = None) -> int:
     from workbuoy import crash, metrics
 
     metrics.prepare(endpoints.folder / "metrics")  # before any metric is touched
@@ -106,6 +108,8 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> 
     except private.NotPrivate as exc:
         _die(f"refusing to start: {exc}")
     arbiter = Arbiter(env, endpoints, DESKTOP if desktop else HEADLESS)
+    if url:
+        arbiter.open_when_ready(url)  # a cold start by a deep link: opened once the ui is ready
     try:
         server = metrics.serve(env.metrics_port)
         arbiter.metrics_url = f"http://127.0.0.1:{server.server_address[1]}/metrics"
@@ -334,6 +338,54 @@ def cmd_queue_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_update_check(args: argparse.Namespace) -> int:
+    """Start a check and wait for its result; exit 1 when the update was refused or failed."""
+    env = _env()
+    call(env, "wb:update:check")
+    deadline = time.monotonic() + args.timeout
+    while (status := call(env, "wb:update:status")).checking:
+        if time.monotonic() > deadline:
+            _die(f"the update check did not end within {args.timeout:g}s", 1)
+        time.sleep(0.2)
+    if args.json:
+        _print_json(status)
+    else:
+        found = f" -> {status.version}" if status.version and status.phase != "up_to_date" else ""
+        print(f"{status.current}{found} ({status.channel}): {status.phase}  {status.detail}")
+    return 1 if status.phase in ("refused", "failed") else 0
+
+
+def cmd_update_apply(args: argparse.Namespace) -> int:
+    status = call(_env(), "wb:update:apply")
+    print(f"restarting into {status.version}")
+    return 0
+
+
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    """The desktop entry, the workbuoy: handler, the icon, and autostart when startAtLogin is on."""
+    from workbuoy.desktop import integration
+    from workbuoy.schemas.settings import Settings
+
+    env = _env()
+    try:
+        start_at_login = msgspec.json.decode((env.data_dir / "settings.json").read_bytes(), type=Settings).start_at_login
+    except (FileNotFoundError, msgspec.DecodeError, msgspec.ValidationError):
+        start_at_login = Settings().start_at_login
+    try:
+        done = integration.install(start_at_login=args.autostart or start_at_login)
+    except RuntimeError as exc:
+        _die(str(exc), 1)
+    print("\n".join(done))
+    return 0
+
+
+def cmd_uninstall_desktop(args: argparse.Namespace) -> int:
+    from workbuoy.desktop import integration
+
+    print("\n".join(integration.uninstall()) or "nothing to remove")
+    return 0
+
+
 def cmd_schemas(args: argparse.Namespace) -> int:
     from workbuoy.schemas.registry import json_schemas
 
@@ -358,6 +410,9 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbuoy", description=__doc__.splitlines()[0])
+    from workbuoy import __version__
+
+    parser.add_argument("--version", action="version", version=f"workbuoy {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run the desktop node (every actor, with the UI)")
@@ -420,6 +475,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entity_id")
     p.add_argument("--keep", choices=("local", "server"), required=True)
     p.set_defaults(fn=cmd_queue_resolve)
+
+    p = sub.add_parser("update", help="signed updates: check the feed, apply a verified version")
+    usub = p.add_subparsers(dest="update_command", required=True, metavar="SUBCOMMAND")
+    p = usub.add_parser("check", help="check the feed now; download and verify a newer version")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--timeout", type=float, default=900.0, help="give up waiting after S seconds")
+    p.set_defaults(fn=cmd_update_check)
+    usub.add_parser("apply", help="restart into the verified, staged version").set_defaults(fn=cmd_update_apply)
+
+    p = sub.add_parser("install-desktop", help="desktop entry, workbuoy: link handler, icon, autostart (Linux)")
+    p.add_argument("--autostart", action="store_true", help="start at login even if the startAtLogin setting is off")
+    p.set_defaults(fn=cmd_install_desktop)
+    sub.add_parser("uninstall-desktop", help="remove what install-desktop wrote").set_defaults(fn=cmd_uninstall_desktop)
 
     sub.add_parser("schemas", help="print the JSON Schema of every channel").set_defaults(fn=cmd_schemas)
 

@@ -37,6 +37,7 @@ invalid_ipc: Counter  # wb_desktop_invalid_ipc_total{channel,reason}
 trace_dropped: Counter  # wb_desktop_trace_dropped_total
 actor_restarts: Counter  # wb_desktop_actor_restarts_total{actor}
 actor_up: Gauge  # wb_desktop_actor_up{actor}
+updates: Counter  # wb_desktop_updates_total{result}
 # Auth actor.
 auth_renewals: Counter  # wb_desktop_auth_renewals_total
 auth_renewal_failures: Counter  # wb_desktop_auth_renewal_failures_total
@@ -73,6 +74,7 @@ def _define() -> dict[str, Counter | Gauge | Histogram]:
         "trace_dropped": Counter("wb_desktop_trace_dropped_total", "Trace messages dropped by a slow reader."),
         "actor_restarts": Counter("wb_desktop_actor_restarts_total", "Actor restarts by the supervisor.", ["actor"]),
         "actor_up": Gauge("wb_desktop_actor_up", "1 while the actor is ready.", ["actor"], multiprocess_mode="livemax"),
+        "updates": Counter("wb_desktop_updates_total", "Update checks and applies by result (refusals by reason).", ["result"]),
         "auth_renewals": Counter("wb_desktop_auth_renewals_total", "Session renewals."),
         "auth_renewal_failures": Counter("wb_desktop_auth_renewal_failures_total", "Session renewals that failed."),
         "auth_signed_in": Gauge("wb_desktop_auth_signed_in", "1 while signed in.", multiprocess_mode="livemax"),

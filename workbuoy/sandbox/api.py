@@ -360,7 +360,15 @@ async def portal(request: Request) -> Response:
 
 
 async def release_feed(request: Request) -> Response:
-    return json_response(releases.releases(sb(request).origin))
+    return json_response(releases.releases(sb(request).origin, sb(request).settings.releases))
+
+
+async def release_asset(request: Request) -> Response:
+    return releases.download(request, sb(request).settings.releases)
+
+
+async def stored_asset(request: Request) -> Response:
+    return releases.stored(request, sb(request).settings.releases)
 
 
 ROUTES = [
@@ -376,5 +384,7 @@ ROUTES = [
     by_method("/api/{entity:wb_entity}/{id}", GET=get_row, PATCH=update_row, DELETE=delete_row),
     Route("/email/drafts", create_draft, methods=["POST"]),
     Route("/calendar/events", create_event, methods=["POST"]),
-    Route("/repos/workbuoy/desktop/releases", release_feed, methods=["GET"]),
+    Route(releases.FEED, release_feed, methods=["GET"]),
+    Route(releases.FEED + "/download/{tag}/{name}", release_asset, methods=["GET"]),
+    Route("/_downloads/{tag}/{name}", stored_asset, methods=["GET"]),
 ]

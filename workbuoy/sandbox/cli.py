@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import socket
 import sys
+from pathlib import Path
 
 import uvicorn
 
@@ -54,6 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--outage-s", type=_ranged(float, 0, 86_400), default=0.0,
         help="the outage ends after S seconds (0: until changed at run time; refuse needs S > 0)")
     add("--burst-503", type=_ranged(int, 0, 60_000), default=0, help="answer the next N requests 503 (HTML body)")
+    add("--releases", type=Path, help="serve the update feed from this folder of releases (python -m workbuoy.update.publish)")
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -98,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"sandbox: {exc}", file=sys.stderr)
         return 2
-    settings = Settings(rows=args.rows, orgs=args.orgs, seed=args.seed, token_ttl=args.token_ttl, faults=faults)
+    settings = Settings(rows=args.rows, orgs=args.orgs, seed=args.seed, token_ttl=args.token_ttl, faults=faults,
+                        releases=args.releases.resolve() if args.releases else None)
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:

@@ -207,7 +207,7 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
                              "(no `server` row)."), params=[ORG_QUERY, IDEMPOTENCY],
             body="CalendarEvent")},
         "/repos/workbuoy/desktop/releases": {"get": _op(
-            "Update feed", "A static GitHub-Releases-shaped list, newest first. Assets are not served.",
+            "Update feed", "GitHub-Releases-shaped, newest first: the releases in --releases DIR, else a placeholder.",
             {"200": _json({"type": "array", "items": ref("Release")}, "Releases.")}, secured=False)},
     }
     return {

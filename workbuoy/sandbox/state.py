@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from workbuoy.sandbox.auth import Sessions
@@ -23,6 +24,7 @@ class Settings:
     seed: int = 1
     token_ttl: int = 900
     faults: Faults = field(default_factory=Faults)
+    releases: Path | None = None  # folder of releases written by the release command
 
 
 class Sandbox:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, queue, rbac, settings, sync, ui
+from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, queue, rbac, settings, sync, ui, update
 from workbuoy.schemas.envelope import Decoder
 from workbuoy.schemas.base import Empty, Ok
 
@@ -51,6 +51,9 @@ _CHANNELS = [
     Channel("wb:sup:restart", control.RestartActor, Ok, "supervisor", HUMANS, "Restart one actor."),
     Channel("wb:sup:stop", Empty, Ok, "supervisor", HUMANS, "Orderly shutdown of the node."),
     Channel("wb:sup:deeplink", control.DeepLink, Ok, "supervisor", HUMANS, "A deep link handed over by a second `workbuoy run`."),
+    Channel("wb:update:check", Empty, update.UpdateStatus, "supervisor", HUMANS, "Start an update check now (answers at once)."),
+    Channel("wb:update:status", Empty, update.UpdateStatus, "supervisor", EVERYONE, "The update check's state and last result."),
+    Channel("wb:update:apply", Empty, update.UpdateStatus, "supervisor", HUMANS, "Restart into the verified, staged version."),
     # auth
     Channel("wb:auth:login", auth.Login, auth.AuthState, "auth", HUMANS, "Sign in at the portal; the cookie goes to the OS keyring."),
     Channel("wb:auth:logout", Empty, auth.AuthState, "auth", HUMANS, "Revoke and forget the session."),
@@ -93,6 +96,7 @@ _EVENTS = [
     Event("wb:settings:changed", settings.Settings, frozenset({"supervisor"}), "Settings after a change."),
     Event("wb:sup:actor", control.ActorStatus, frozenset({"supervisor"}), "An actor changed state."),
     Event("wb:ui:deeplink", control.DeepLink, frozenset({"supervisor"}), "A deep link to open."),
+    Event("wb:update:changed", update.UpdateStatus, frozenset({"supervisor"}), "The update state changed."),
     Event("wb:auth:state", auth.AuthState, frozenset({"auth"}), "Signed in, out or expired."),
     Event("wb:sync:progress", sync.SyncProgress, frozenset({"sync"}), "A sync page committed or a run ended."),
     Event("wb:crm:changed", sync.CrmChange, frozenset({"sync", "queue"}), "New or updated deals, tickets, meetings."),

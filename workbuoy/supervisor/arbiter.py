@@ -17,13 +17,15 @@ from workbuoy import metrics
 from workbuoy.bus.broker import Broker, PeerHooks
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
-from workbuoy.schemas.control import ActorStatus
+from workbuoy.schemas.control import ActorStatus, DeepLink
 from workbuoy.schemas.settings import Settings
 from workbuoy.supervisor import commands
 from workbuoy.supervisor.childenv import take_keyring_key
+from workbuoy.supervisor.sdnotify import SystemdNotifier
 from workbuoy.supervisor.settings import SettingsStore
 from workbuoy.supervisor.spec import ChildSpec, Strategy
 from workbuoy.supervisor.watcher import Watcher
+from workbuoy.update.service import UpdateService
 
 log = wblog.create("supervisor")
 TICK_MS = 20
@@ -50,6 +52,10 @@ class Arbiter:
         self._stop_reason: str | None = None
         self._started = time.monotonic()
         self._announced = False
+        self.systemd = SystemdNotifier()
+        self._links: list[str] = []  # deep links of a cold start, published when the ui is ready
+        self.updater = UpdateService(env, desktop=any(s.name == "ui" for s in specs),
+                                     publish=lambda status: self.broker.publish("wb:update:changed", status))
 
     @staticmethod
     def _say(line: str) -> None:
@@ -60,10 +66,15 @@ class Arbiter:
     def watcher(self, name: str) -> Watcher | None:
         return self._by_name.get(name)
 
+    def open_when_ready(self, url: str) -> None:
+        self._links.append(url)
+
     def request_stop(self, reason: str) -> None:
         if self._stop_reason is None:
             log.info("stopping: %s", reason)
             self._stop_reason = reason
+        else:  # a stop asked while an update restarts the node wins: stop, do not re-execute
+            self.updater.cancel_restart(reason)
 
     # -- broker hooks ------------------------------------------------------------
 
@@ -73,9 +84,14 @@ class Arbiter:
     def _on_ready(self, name: str) -> None:
         if (w := self.watcher(name)) is not None:
             w.ready()
+            if name == "ui":
+                while self._links:
+                    self.broker.publish("wb:ui:deeplink", DeepLink(url=self._links.pop(0)))
             if not self._announced and all(x.state == "ready" for x in self.watchers):
                 self._announced = True
+                self.updater.all_ready()
                 self._say(f"ready: {' '.join(x.name for x in self.watchers)} in {(time.monotonic() - self._started) * 1000:.0f} ms")
+                self.systemd.ready(f"{len(self.watchers)} actors ready")
 
     def _on_heartbeat(self, name: str) -> None:
         if (w := self.watcher(name)) is not None:
@@ -107,10 +123,16 @@ class Arbiter:
                     if (pid := w.tick(now)) is not None:
                         self.broker.forget(w.name)
                         metrics.process_dead(pid)
+                if reason := self.updater.tick(now):
+                    self.request_stop(reason)
+                self.systemd.tick(now)
+            self.systemd.stopping(self._stop_reason)
             self._shutdown(poller)
         finally:
+            self.updater.close()
             self.broker.close()
             self.ctx.term()
+        self.updater.after_stop()  # re-executes into an updated or rolled-back version, if any
         return 0
 
     def _pump(self, poller: zmq.Poller) -> None:
