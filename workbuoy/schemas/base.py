@@ -17,8 +17,8 @@ ENTITIES: tuple[Entity, ...] = ("messages", "customers", "calendar", "tasks", "d
 Op = Literal["create", "update", "delete"]
 QType = Literal["crm", "email", "calendar"]
 QueueStatus = Literal["pending", "inflight", "failed", "synced"]
-ActorName = Literal["auth", "sync", "queue", "audit", "plugins", "ui"]
-ACTOR_NAMES: tuple[ActorName, ...] = ("auth", "sync", "queue", "audit", "plugins", "ui")
+ActorName = Literal["auth", "sync", "queue", "audit", "plugins", "ui", "portal"]
+ACTOR_NAMES: tuple[ActorName, ...] = ("auth", "sync", "queue", "audit", "plugins", "ui", "portal")
 
 Id = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@\-]+$")]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]

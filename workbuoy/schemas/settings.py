@@ -14,6 +14,8 @@ from workbuoy.schemas.base import Msg, Url
 
 SyncInterval = Annotated[int, Meta(ge=30, le=86_400)]
 PageSize = Annotated[int, Meta(ge=1, le=1000)]
+UpdateInterval = Annotated[int, Meta(ge=5, le=10_080)]  # minutes: 5 min to a week
+SettingName = Annotated[str, Meta(max_length=64)]
 
 
 def check_base_url(url: str) -> str:
@@ -37,6 +39,14 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def check_origin(url: str) -> str:
+    """A base URL that is only an origin (``scheme://host[:port]``): what ``portalOrigin`` holds."""
+    check_base_url(url)
+    if origin_of(url) != url:
+        raise ValueError(f"{url!r} must be an origin (scheme://host[:port]) with no path")
+    return url
+
+
 class EntityNotifications(Msg):
     """Which CRM changes raise a desktop notification."""
 
@@ -53,11 +63,15 @@ class Settings(Msg):
     version: str = __version__
     sync_page_size: PageSize = 200
     prefer_bearer_token: bool = False
-    external_links: bool = True  # open links to the portal in the system browser
+    external_links: bool = True  # links that leave the portal open in the system browser (else refused)
+    wipe_cache_on_sign_out: bool = False  # the cache is always wiped when another user signs in
+    update_interval_min: UpdateInterval = 240
     notify: EntityNotifications = msgspec.field(default_factory=EntityNotifications)
+    #: Read-only: the fields a ``WB_*`` variable sets for this run (wire names); they win over the saved value.
+    environment: Annotated[list[SettingName], Meta(max_length=16)] = []
 
     def __post_init__(self) -> None:
-        check_base_url(self.portal_origin)
+        check_origin(self.portal_origin)
 
 
 class EntityNotificationsPatch(Msg):
@@ -67,7 +81,7 @@ class EntityNotificationsPatch(Msg):
 
 
 class SettingsPatch(Msg):
-    """A partial update; ``version`` is read-only and so absent."""
+    """A partial update; ``version`` and ``environment`` are read-only and so absent."""
 
     start_at_login: bool | UnsetType = UNSET
     notifications_enabled: bool | UnsetType = UNSET
@@ -76,11 +90,13 @@ class SettingsPatch(Msg):
     sync_page_size: PageSize | UnsetType = UNSET
     prefer_bearer_token: bool | UnsetType = UNSET
     external_links: bool | UnsetType = UNSET
+    wipe_cache_on_sign_out: bool | UnsetType = UNSET
+    update_interval_min: UpdateInterval | UnsetType = UNSET
     notify: EntityNotificationsPatch | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         if self.portal_origin is not UNSET:
-            check_base_url(self.portal_origin)
+            check_origin(self.portal_origin)
 
 
 def apply_patch(settings: Settings, patch: SettingsPatch) -> Settings:
