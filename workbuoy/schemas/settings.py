@@ -16,6 +16,15 @@ SyncInterval = Annotated[int, Meta(ge=30, le=86_400)]
 PageSize = Annotated[int, Meta(ge=1, le=1000)]
 UpdateInterval = Annotated[int, Meta(ge=5, le=10_080)]  # minutes: 5 min to a week
 SettingName = Annotated[str, Meta(max_length=64)]
+HostPattern = Annotated[str, Meta(min_length=1, max_length=253, pattern=r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$")]
+DEFAULT_EXTERNAL_LINKS = ("workbuoy.com", "*.workbuoy.com")
+
+
+def upgrade(saved: object) -> object:
+    """A settings file of an older version, brought to this one: ``externalLinks`` was a bool."""
+    if isinstance(saved, dict) and isinstance(saved.get("externalLinks"), bool):
+        saved["externalLinks"] = list(DEFAULT_EXTERNAL_LINKS) if saved["externalLinks"] else []
+    return saved
 
 
 def check_base_url(url: str) -> str:
@@ -63,7 +72,10 @@ class Settings(Msg):
     version: str = __version__
     sync_page_size: PageSize = 200
     prefer_bearer_token: bool = False
-    external_links: bool = True  # links that leave the portal open in the system browser (else refused)
+    #: Hosts (``example.com`` or ``*.example.com``) whose links leave the portal window for the
+    #: system browser; a link to any other host is refused.
+    external_links: Annotated[list[HostPattern], Meta(max_length=100)] = msgspec.field(
+        default_factory=lambda: list(DEFAULT_EXTERNAL_LINKS))
     wipe_cache_on_sign_out: bool = False  # the cache is always wiped when another user signs in
     update_interval_min: UpdateInterval = 240
     notify: EntityNotifications = msgspec.field(default_factory=EntityNotifications)
@@ -89,7 +101,7 @@ class SettingsPatch(Msg):
     portal_origin: Url | UnsetType = UNSET
     sync_page_size: PageSize | UnsetType = UNSET
     prefer_bearer_token: bool | UnsetType = UNSET
-    external_links: bool | UnsetType = UNSET
+    external_links: Annotated[list[HostPattern], Meta(max_length=100)] | UnsetType = UNSET
     wipe_cache_on_sign_out: bool | UnsetType = UNSET
     update_interval_min: UpdateInterval | UnsetType = UNSET
     notify: EntityNotificationsPatch | UnsetType = UNSET

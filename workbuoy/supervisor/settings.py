@@ -16,7 +16,7 @@ import msgspec
 
 from workbuoy import __version__
 from workbuoy import logging as wblog
-from workbuoy.schemas.settings import Settings, SettingsPatch, apply_patch
+from workbuoy.schemas.settings import Settings, SettingsPatch, apply_patch, upgrade
 
 log = wblog.create("supervisor.settings")
 
@@ -41,7 +41,7 @@ class SettingsStore:
         except FileNotFoundError:
             return defaults
         try:
-            loaded = msgspec.json.decode(raw, type=Settings)
+            loaded = msgspec.convert(upgrade(msgspec.json.decode(raw)), type=Settings)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             keep = self.path.with_name(f"{self.path.name}.invalid-{int(time.time())}")
             os.replace(self.path, keep)  # keep the user's file for inspection, never overwrite it

@@ -60,6 +60,8 @@ class AuthActor(Actor):
 
     @handles("wb:auth:login")
     async def login(self, request: Login, caller: str) -> AuthState:
+        # The sign-in window may have set portalOrigin just now; its event may still be on its way.
+        await self.on_settings(await self.call("wb:getSettings"))
         state = await self._signing_in(self.session.login(request.email, request.password), "invalid e-mail or password")
         self.after(0, lambda: self.audit("auth.signed_in", {"email": request.email, "via": caller}))
         return state

@@ -181,14 +181,15 @@ class Session:
 
     def status(self) -> AuthState:
         """The state with the current token's expiry (renewals do not republish the state)."""
+        known = self.store.get_meta("user_id") is not None
         if self.state.state != "signed_in":
-            return self.state
-        return msgspec.structs.replace(self.state, token_expires_at=self._expires_ms())
+            return msgspec.structs.replace(self.state, known_user=known)
+        return msgspec.structs.replace(self.state, token_expires_at=self._expires_ms(), known_user=known)
 
     async def _set_state(self, state: AuthState) -> None:
-        self.state = state
+        self.state = msgspec.structs.replace(state, known_user=self.store.get_meta("user_id") is not None)
         metrics.auth_signed_in.set(1 if state.state == "signed_in" else 0)
-        await self._publish(state)
+        await self._publish(self.state)
 
     # -- credentials and renewal ------------------------------------------------------
 
