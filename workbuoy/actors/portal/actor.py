@@ -51,7 +51,7 @@ class PortalActor(Actor):
 
     async def stop(self) -> None:
         if self.window is not None:
-            self.window.close()
+            self.window.shut()
 
     # -- channels -------------------------------------------------------------------------
 
@@ -89,7 +89,7 @@ class PortalActor(Actor):
                 self.engine_error = f"{exc.name or exc} is not installed: install the portal extra"
                 return None
             self.rule = LinkRule(self.settings.portal_origin, list(self.settings.external_links))
-            self.window = PortalWindow(self.rule, self._portal_signed_in)
+            self.window = PortalWindow(self.rule, f"{self.env.portal_path}/", self._portal_signed_in)
             self.window.page().renderProcessTerminated.connect(self._page_died)
             self.log.info("Qt WebEngine started for the portal window")
             await self._take_session()
@@ -118,6 +118,8 @@ class PortalActor(Actor):
         if cookie.origin == self.settings.portal_origin and cookie.value != self._session:
             self._session = cookie.value
             self.window.set_session(cookie.value)
+            if cookie.value is not None:
+                self.window.after_sign_in()
 
     def _portal_signed_in(self, cookie: str) -> None:
         if cookie != self._session:

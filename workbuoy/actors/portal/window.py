@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QUrl, QUrlQuery
 from PySide6.QtNetwork import QNetworkCookie
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
+from shiboken6 import delete
 
 from workbuoy import logging as wblog
 from workbuoy.links import judge, open_in_browser
@@ -75,11 +76,12 @@ class PortalPage(QWebEnginePage):
 class PortalWindow(QWebEngineView):
     """The window; ``on_session`` gets the portal's own ``wb_session`` cookie when the page sets one."""
 
-    def __init__(self, rule: LinkRule, on_session: Callable[[str], None]) -> None:
+    def __init__(self, rule: LinkRule, home: str, on_session: Callable[[str], None]) -> None:
         super().__init__()
+        self.home = home  # the portal base's path, e.g. /portal/
         self.setWindowTitle("WorkBuoy portal")
         self.resize(1100, 760)
-        self.profile = QWebEngineProfile(self)  # no storage name: off the record, nothing on disk
+        self.profile = QWebEngineProfile()  # no storage name: off the record, nothing on disk
         for attr in _OFF:
             self.profile.settings().setAttribute(attr, False)
         self.rule = rule
@@ -109,6 +111,22 @@ class PortalWindow(QWebEngineView):
             cookie.setHttpOnly(True)
             cookie.setPath("/")
             self.cookies.setCookie(cookie, QUrl(self.rule.origin))  # host-only: the portal origin alone
+
+    def after_sign_in(self) -> None:
+        """The session just arrived: leave the login page for where it was going, or show the change."""
+        if not self.isVisible():
+            return
+        url = self.url()
+        if url.path().endswith("/login"):
+            self.go(self.rule.origin + (QUrlQuery(url).queryItemValue("next") or self.home))
+        else:
+            self.reload()
+
+    def shut(self) -> None:
+        """The page goes before its profile, as WebEngine requires."""
+        self.hide()
+        delete(self.page())
+        delete(self.profile)
 
     def go(self, url: str) -> None:
         if origin_of(url) != self.rule.origin:

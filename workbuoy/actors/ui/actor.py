@@ -30,7 +30,7 @@ from workbuoy.config import Env
 from workbuoy.links import open_in_browser
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.base import Empty
-from workbuoy.schemas.control import DeepLink
+from workbuoy.schemas.control import ActorStatus, DeepLink
 from workbuoy.schemas.queue import QueueChanged
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange, SyncProgress
@@ -108,9 +108,10 @@ class UiActor(Actor):
     # -- signing in and out ---------------------------------------------------------------
 
     def open_sign_in(self, reason: str = "") -> None:
+        if not self.signin.isVisible():
+            self.log.info("sign-in window shown%s", f" ({reason})" if reason else "")
         self.signin.prepare(self.settings, first_sign_in=not self.auth.known_user, reason=reason)
         self.signin.open()
-        self.log.info("sign-in window shown%s", f" ({reason})" if reason else "")
 
     def _signed_in(self, state: AuthState) -> None:
         self.log.info("signed in from the sign-in window")
@@ -177,6 +178,12 @@ class UiActor(Actor):
             self.notifier.show(Notify(title="WorkBuoy: sign in again", body=state.reason, kind="auth"))
         if before != state.state or state.state == "signed_out":
             self.open_sign_in(state.reason if state.state == "expired" else "")
+
+    @on_event("wb:sup:actor")
+    async def actor_changed(self, status: ActorStatus) -> None:
+        """Auth (re)started after us: ask again, so the tray and the sign-in window are right."""
+        if status.name == "auth" and status.state == "ready":
+            await self._show_auth()
 
     @on_event("wb:sync:progress")
     async def sync_progress(self, progress: SyncProgress) -> None:
