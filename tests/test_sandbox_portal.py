@@ -34,9 +34,10 @@ def test_form_login_redirects_to_next_with_an_httponly_cookie(sandbox: SandboxPr
     cookie = r.headers["set-cookie"]
     assert cookie.startswith("wb_session=") and "HttpOnly" in cookie and "Path=/" in cookie
     assert "samesite=lax" in cookie.lower()
-    home = c.get("/portal/", headers={"Cookie": f"wb_session={r.cookies["wb_session"]}"})
+    session = {"Cookie": f"wb_session={r.cookies['wb_session']}"}
+    home = c.get("/portal/", headers=session)
     assert home.status_code == 200 and DEMO[0] in home.text and home.headers["content-security-policy"] == CSP
-    record = c.get("/portal/deals/deal-1-0000000", headers={"Cookie": f"wb_session={r.cookies["wb_session"]}"})
+    record = c.get("/portal/deals/deal-1-0000000", headers=session)
     assert record.status_code == 200 and "deal-1-0000000" in record.text
 
 
