@@ -34,3 +34,4 @@ class WindowsShown(Msg):
 
     titles: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=50)]
     sign_in_message: Annotated[str, Meta(max_length=1000)] = ""
+    tray: Annotated[str, Meta(max_length=1000)] = ""  # the tray's sign-in line

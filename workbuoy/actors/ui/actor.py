@@ -158,7 +158,8 @@ class UiActor(Actor):
     @handles("wb:ui:windows")
     async def windows(self, request: Empty, caller: str) -> WindowsShown:
         titles = [w.windowTitle() for w in self._windows() if w.isVisible()]
-        return WindowsShown(titles=titles, sign_in_message=self.signin.message.text() if self.signin.isVisible() else "")
+        return WindowsShown(titles=titles, sign_in_message=self.signin.message.text() if self.signin.isVisible() else "",
+                            tray=self.tray.auth_line.text())
 
     async def on_settings(self, settings: Settings) -> None:
         self.settings_window.show_settings(settings)
