@@ -5,6 +5,7 @@ Run with a Secret Service: ``dbus-run-session -- bash deploy/with-keyring.sh pyt
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -15,8 +16,13 @@ import pytest
 from tests.fixtures.node import wait_for
 from tests.fixtures.sandbox import DEMO, sandbox, sandbox_factory  # noqa: F401
 from tests.fixtures.signed_in import FILE_KEYRING, login
+from workbuoy import config
+from workbuoy.actors.auth.session import Session
+from workbuoy.api import Unauthenticated
 from workbuoy.bus.client import Client
 from workbuoy.bus.errors import BusError
+from workbuoy.schemas.registry import SECRET_CHANNELS
+from workbuoy.store import Store
 
 pytest.importorskip("PySide6", reason="the ui extra is not installed")
 pytestmark = pytest.mark.timeout(240)
@@ -87,6 +93,7 @@ def test_only_the_portal_process_may_use_the_auth_bridge(sandbox, node_factory):
                     client.call(channel, payload)
                 assert err.value.code == "forbidden", (identity, channel)
     assert node.call("wb:auth:status").state == "signed_in"
+    assert {"wb:auth:portalCookie", "wb:auth:adoptSession"} <= SECRET_CHANNELS  # never shown by the trace
 
 
 BLOCK_WEBENGINE = '''
@@ -119,3 +126,35 @@ def test_without_the_portal_extra_open_portal_uses_the_system_browser(sandbox, n
     wait_for(lambda: f"{sandbox.origin}/portal/\n" in opened.read_text(), 30, what="the browser asked to open the home")
     log = node.data_dir / "logs" / "ui.log"
     wait_for(lambda: "opened in the system browser" in log.read_text(), 10, what="the ui saying so")
+
+
+def test_the_auth_actor_adopts_only_a_session_the_portal_knows(sandbox, tmp_path):
+    """What ``wb:auth:adoptSession`` does with a hostile cookie: it checks it at the portal first."""
+    env = config.load({"WB_DATA_DIR": str(tmp_path), "WB_PORTAL_BASE_URL": sandbox.origin, **FILE_KEYRING})
+    store = Store.open(env.db_path)
+    states: list = []
+
+    async def publish(state) -> None:
+        states.append(state)
+
+    async def main() -> None:
+        session = Session(env, sandbox.origin, store, publish)
+        try:
+            await session.login(*DEMO)
+            mine = session.cookie
+            with pytest.raises(Unauthenticated):
+                await session.adopt("forged.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+            assert session.cookie == mine and session.state.state == "signed_in"  # nothing changed
+            viewer = sandbox.client().post("/auth/login", json={"email": "viewer@workbuoy.test",
+                                                                "password": "viewer-password"}).cookies["wb_session"]
+            state = await session.adopt(viewer)
+            assert (state.state, state.email) == ("signed_in", "viewer@workbuoy.test")
+            assert await session.vault.load() == viewer
+            assert sandbox.client("/api").get("/me", headers={"Cookie": f"wb_session={mine}"}).status_code == 401
+        finally:
+            await session.close()
+
+    try:
+        asyncio.run(main())
+    finally:
+        store.close()
