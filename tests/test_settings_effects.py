@@ -12,6 +12,7 @@ from tests.fixtures.node import wait_for
 from tests.fixtures.sandbox import sandbox, sandbox_factory  # noqa: F401
 from tests.fixtures.signed_in import FILE_KEYRING, cache_rows, login, signed_in_node, sync
 from workbuoy.bus.errors import BusError
+from workbuoy.store import NewQueueItem, Store
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -95,3 +96,16 @@ def test_the_offline_copy_is_kept_on_sign_out_and_wiped_for_another_user(sandbox
     assert cache_rows(node, "deals", "org-1")
     node.call("wb:auth:logout")
     assert cache_rows(node, "deals", "org-1") == {}
+
+
+def test_a_wipe_keeps_rows_with_an_unsent_write(tmp_path):
+    store = Store.open(tmp_path / "wb.db")
+    try:
+        store.upsert_rows("deals", "org-1", [{"id": f"d{i}", "org_id": "org-1", "updated_at": 1000 + i} for i in range(5)])
+        store.put_local("deals", "org-1", "d9", {"id": "d9", "org_id": "org-1", "name": "mine"}, 2000)
+        store.enqueue([NewQueueItem(org_id="org-1", entity="deals", op="create", entity_id="d9", payload={"name": "mine"})])
+        assert store.wipe_cache() == 5
+        assert [r.id for r in store.list_rows("deals", org_id="org-1")[0]] == ["d9"]  # nothing unsent is lost
+        assert store.list_sync_state() == []
+    finally:
+        store.close()
