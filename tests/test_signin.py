@@ -158,3 +158,17 @@ def test_the_auth_actor_adopts_only_a_session_the_portal_knows(sandbox, tmp_path
         asyncio.run(main())
     finally:
         store.close()
+
+
+def test_an_expired_session_reopens_the_sign_in_window_once(sandbox_factory, node_factory):
+    sandbox = sandbox_factory("--token-ttl", "2")
+    node = node_factory(mode="run", WB_PORTAL_BASE_URL=sandbox.origin, WB_PREFER_BEARER="1", **FILE_KEYRING).start()
+    login(node)
+    wait_for(lambda: TITLE not in windows(node).titles, 30, what="the sign-in window closed")
+    sandbox.admin.post("/revoke").raise_for_status()
+    shown = wait_for(lambda: TITLE in (w := windows(node)).titles and w, 30, what="the sign-in window again")
+    assert "sign in again" in shown.sign_in_message and shown.tray == "Session expired: sign in again"
+    log = node.data_dir / "logs" / "ui.log"
+    with pytest.raises(AssertionError):  # one window, not a loop: no second "shown" within 3 s
+        wait_for(lambda: log.read_text().count("sign-in window shown") > 2, 3, interval=0.2)
+    assert log.read_text().count("sign-in window shown (") == 1  # the first run's had no reason

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("PySide6", reason="the ui extra is not installed")
 
 from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel  # noqa: E402
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton  # noqa: E402
 
 from workbuoy.actors.ui import deeplink, notifications, tables  # noqa: E402
 from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
@@ -346,3 +346,22 @@ def test_tray_menu_and_status_lines(qapp):
     assert "Sync 3" in tray.icon.toolTip()
     tray.set_sync(SyncProgress(run_id=3, entity="", org_id="", pages=0, rows=0, state="failed", error="offline", finished=True))
     assert tray.sync_line.text() == "Sync 3: failed (offline)"
+
+
+def test_signed_out_bar_and_open_in_portal(qapp):
+    opened: list[str] = []
+    asked: list[bool] = []
+    rows = ListReply(items=[{"id": "deal-1", "org_id": "o", "updated_at": 1}], next_cursor=None)
+    window = MainWindow(FakeBus(wb_offline_getList=lambda _: rows), sign_in=lambda: asked.append(True),
+                        open_portal=opened.append)
+    window.signed_out()
+    assert window.signed_out_bar.isVisibleTo(window)
+    window.signed_out_bar.findChild(QPushButton).click()
+    assert asked == [True]
+    view = window.views["deals"]
+    assert run(view.load()) and not view.in_portal.isEnabled()
+    view.table.selectRow(0)
+    view.in_portal.click()
+    assert opened == ["/deals/deal-1"]
+    window.signed_in()
+    assert not window.signed_out_bar.isVisibleTo(window)

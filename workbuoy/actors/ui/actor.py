@@ -139,7 +139,14 @@ class UiActor(Actor):
         self.log.info("portal %s opened%s", url, f" ({note})" if note else "")
         if note and not self._browser_note_shown:
             self._browser_note_shown = True
-            self.notifier.show(Notify(title="Portal opened in your browser", body=note, kind="info"))
+            self._tell(Notify(title="Portal opened in your browser", body=note, kind="info"))
+
+    def _tell(self, note: Notify) -> None:
+        """A notification of the app's own, under the same rules as ``wb:notify``."""
+        if reason := notifications.refusal(self.settings, note.kind):
+            self.log.info("%s: not shown (%s)", note.title, reason)
+        else:
+            self.notifier.show(note)
 
     # -- channels -------------------------------------------------------------------------
 
@@ -153,13 +160,13 @@ class UiActor(Actor):
     async def overlay_toggle(self, request: OverlayToggle, caller: str) -> OverlayState:
         return OverlayState(visible=self.overlay.set_visible(request.visible))
 
-    # -- events ---------------------------------------------------------------------------
-
     @handles("wb:ui:windows")
     async def windows(self, request: Empty, caller: str) -> WindowsShown:
         titles = [w.windowTitle() for w in self._windows() if w.isVisible()]
         return WindowsShown(titles=titles, sign_in_message=self.signin.message.text() if self.signin.isVisible() else "",
                             tray=self.tray.auth_line.text())
+
+    # -- events ---------------------------------------------------------------------------
 
     async def on_settings(self, settings: Settings) -> None:
         self.settings_window.show_settings(settings)
@@ -176,9 +183,9 @@ class UiActor(Actor):
             return
         self.main.signed_out()
         if state.state == "expired" and before == "signed_in":
-            self.notifier.show(Notify(title="WorkBuoy: sign in again", body=state.reason, kind="auth"))
+            self._tell(Notify(title="WorkBuoy: sign in again", body=state.reason, kind="auth"))
         if before != state.state or state.state == "signed_out":
-            self.open_sign_in(state.reason if state.state == "expired" else "")
+            self.open_sign_in(state.reason)
 
     @on_event("wb:sup:actor")
     async def actor_changed(self, status: ActorStatus) -> None:
