@@ -31,11 +31,19 @@ def test_a_person_signs_in_signs_out_and_signs_in_through_the_portal(xvfb, sandb
     node.call("wb:auth:logout")  # the tray's "Sign out"
     wait_for(lambda: xvfb.window("^Sign in to WorkBuoy$"), 30, what="the sign-in window back")
 
-    node.call("wb:portal:open", {}, timeout=60)
-    portal = wait_for(lambda: xvfb.window("^Sign in - WorkBuoy"), 60, what="the portal's login page")
-    xvfb.type_into(portal, DEMO[0], "[Tab]", DEMO[1], "[Return]")  # the page's autofocus is on the e-mail field
-    state = wait_for(lambda: (s := node.call("wb:auth:status")).state == "signed_in" and s, 60,
-                     what="the node signed in through the portal's own page")
+    state = None
+    for _ in range(3):  # on a busy machine keys may arrive before the page's autofocus: then load it afresh
+        node.call("wb:portal:open", {}, timeout=60)
+        portal = wait_for(lambda: xvfb.window("^Sign in - WorkBuoy"), 60, what="the portal's login page")
+        wait_for(lambda: node.call("wb:portal:status").title.startswith("Sign in"), 60, what="the form loaded")
+        xvfb.type_into(portal, DEMO[0], "[Tab]", DEMO[1], "[Return]")  # autofocus is on the e-mail field
+        try:
+            state = wait_for(lambda: (s := node.call("wb:auth:status")).state == "signed_in" and s, 30,
+                             what="the node signed in through the portal's own page")
+            break
+        except AssertionError:
+            continue
+    assert state is not None, "typing into the portal's login page never signed the node in"
     assert state.email == DEMO[0]
     wait_for(lambda: xvfb.window(f"WorkBuoy - {DEMO[0]}"), 60, what="the portal home")
     wait_for(lambda: not xvfb.window("^Sign in to WorkBuoy$"), 30, what="the sign-in window gone again")
