@@ -228,6 +228,7 @@ def test_settings_window_locks_what_the_environment_sets_and_edits_host_lists(qa
     window.show_settings(pinned)
     size, bearer = window.editors[("syncPageSize",)], window.editors[("preferBearerToken",)]
     assert not size.isEnabled() and "set by the environment" in size.toolTip()
+    assert window.row_labels[("syncPageSize",)].text() == "Rows per sync page (set by the environment)"
     assert not bearer.isEnabled() and bearer.text().endswith("(set by the environment)")
     size.setValue(70)  # even if changed, a pinned field is never sent
     window.editors[("externalLinks",)].setText("help.example.com,  *.docs.example.com , ")

@@ -88,6 +88,7 @@ class SettingsWindow(QWidget):
         self.setWindowTitle("WorkBuoy settings")
         self.editors: dict[Path, QWidget] = {}
         self.labels: dict[Path, str] = {}
+        self.row_labels: dict[Path, QWidget | None] = {}
         self.current: dict[str, Any] = msgspec.to_builtins(Settings())
         self.confirm: QMessageBox | None = None
         form = QFormLayout()
@@ -128,6 +129,7 @@ class SettingsWindow(QWidget):
             else:
                 self.editors[path] = editor = _editor(f.type)
                 form.addRow(label if not isinstance(editor, QCheckBox) else "", editor)
+                self.row_labels[path] = form.labelForField(editor)
                 if isinstance(editor, QCheckBox):
                     editor.setText(label)
 
@@ -141,10 +143,11 @@ class SettingsWindow(QWidget):
             by_env = path[0] in pinned
             w.setEnabled(not by_env)
             w.setToolTip(f"{ENV_NOTE} for this run (a WB_* variable)" if by_env else "")
+            text = self.labels[path] + (f" ({ENV_NOTE})" if by_env else "")
             if isinstance(w, QCheckBox):
-                w.setText(self.labels[path] + (f" ({ENV_NOTE})" if by_env else ""))
-            elif isinstance(w, QLineEdit):
-                w.setPlaceholderText(ENV_NOTE if by_env else "")
+                w.setText(text)
+            elif isinstance(row := self.row_labels.get(path), QLabel):
+                row.setText(text)
 
     def patch(self) -> dict[str, Any]:
         """The changed editable fields, nested as ``wb:updateSettings`` takes them."""
