@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
+from bench.bus import rss_kib  # noqa: E402
 from tests.fixtures.node import Node, wait_for  # noqa: E402
 from tests.fixtures.sandbox import DEMO, SandboxProcess  # noqa: E402
 from tests.fixtures.signed_in import FILE_KEYRING, login  # noqa: E402
@@ -41,16 +42,7 @@ def tree(root: int) -> list[int]:
 
 
 def memory_mib(pids: list[int]) -> tuple[float, float]:
-    pss = rss = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-                elif line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-        except (FileNotFoundError, PermissionError):
-            continue
+    rss, pss = rss_kib(pids)
     return pss / 1024, rss / 1024
 
 
