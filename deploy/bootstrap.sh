@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what WorkBuoy needs on a fresh Debian machine: system libraries for Qt
 # and the Secret Service, a virtualenv in .venv and the package itself.
-# Usage: source deploy/bootstrap.sh [extras]   (extras default: ui,dev; "" for none)
+# Usage: source deploy/bootstrap.sh [extras]   (extras default: ui,portal,dev; "" for none)
 set -euo pipefail
 _wb_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-_wb_extras="${1-ui,dev}"
+_wb_extras="${1-ui,portal,dev}"
 _wb_apt=(dbus dbus-x11 gnome-keyring libsecret-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
          systemd xdg-utils desktop-file-utils  # systemd-analyze verify, xdg-mime/xdg-open (docs/deploy.md)
-         libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0)  # the last line: Qt's xcb plugin on a real display
+         libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0   # Qt's xcb plugin on a real display
+         libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2 libxkbfile1 libgbm1 libxcb-dri3-0  # Qt WebEngine
+         xvfb xdotool imagemagick)  # the test under a real X server, and docs/screenshots
 _wb_missing=()
 for p in "${_wb_apt[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || _wb_missing+=("$p"); done
 if [ ${#_wb_missing[@]} -gt 0 ]; then

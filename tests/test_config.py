@@ -46,6 +46,12 @@ def test_bases_default_from_the_portal_origin(tmp_path):
         ("WB_LOG_LEVEL", "LOUD"),
         ("WB_HEARTBEAT_SEC", "0"),
         ("WB_KEYRING_BACKEND", "plaintext"),
+        ("WB_SYNC_POLL_SEC", "29"),
+        ("WB_SYNC_POLL_SEC", "often"),
+        ("WB_SYNC_PAGE_SIZE", "1001"),
+        ("WB_SYNC_PAGE_SIZE", "0"),
+        ("WB_UPDATE_INTERVAL_MIN", "4"),
+        ("WB_UPDATE_INTERVAL_MIN", "1.5"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path, name, value):
@@ -57,3 +63,15 @@ def test_a_bad_value_names_its_variable(tmp_path, name, value):
 def test_crdt_tenants_is_a_comma_list(tmp_path):
     env = config.load({"WB_DATA_DIR": str(tmp_path), "WB_CRDT_TENANTS": " org-1, ,org-2 "})
     assert env.crdt_tenants == frozenset({"org-1", "org-2"})
+
+
+def test_setting_variables_override_settings_only_when_set(tmp_path):
+    assert config.load({"WB_DATA_DIR": str(tmp_path)}).settings_overrides == {}
+    env = config.load({"WB_DATA_DIR": str(tmp_path), "WB_PORTAL_BASE_URL": "http://127.0.0.1:8787/portal",
+                       "WB_PREFER_BEARER": "yes", "WB_SYNC_POLL_SEC": "60", "WB_SYNC_PAGE_SIZE": "500",
+                       "WB_UPDATE_INTERVAL_MIN": "30"})
+    assert env.settings_overrides == {"portal_origin": "http://127.0.0.1:8787", "prefer_bearer_token": True,
+                                      "sync_interval_sec": 60, "sync_page_size": 500, "update_interval_min": 30}
+    assert env.portal_path == "/portal" and env.api_base_for("https://eu.example.com") == "https://eu.example.com/api"
+    pinned = config.load({"WB_DATA_DIR": str(tmp_path), "WB_API_BASE_URL": "https://api.example.com/v2"})
+    assert pinned.api_base_for("https://eu.example.com") == "https://api.example.com/v2"

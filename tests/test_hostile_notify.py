@@ -27,6 +27,7 @@ pytestmark = pytest.mark.timeout(120)
 PORTAL = "https://app.workbuoy.com"
 HOSTILE_TITLE = "<b>Deal</b> won<script>alert(1)</script>"
 HOSTILE_BODY = "<img src='https://evil.example/pixel.png'><a href='https://evil.example/phish'>open</a> &amp; more"
+NO_HOSTS = Settings(portal_origin=PORTAL, external_links=[])  # only the portal itself
 FOREIGN = (
     "https://evil.example/phish",
     "https://app.workbuoy.com.evil.example/",
@@ -68,19 +69,22 @@ def browser(qapp) -> Iterator[Browser]:
 
 @pytest.mark.parametrize("url", FOREIGN)
 def test_a_link_off_the_portal_is_refused(url: str) -> None:
-    assert "not on the portal" in link_refusal(Settings(portal_origin=PORTAL), url)
+    assert "not on the portal" in link_refusal(NO_HOSTS, url)
 
 
-def test_a_portal_link_is_allowed_only_while_external_links_are_on() -> None:
-    assert link_refusal(Settings(portal_origin=PORTAL), f"{PORTAL}/portal/deals/d-1") == ""
-    assert link_refusal(Settings(portal_origin=PORTAL), "https://APP.workbuoy.com:443/portal") == ""
-    assert "turned off" in link_refusal(Settings(portal_origin=PORTAL, external_links=False), f"{PORTAL}/portal")
+def test_a_link_is_allowed_on_the_portal_or_an_https_host_of_external_links() -> None:
+    assert link_refusal(NO_HOSTS, f"{PORTAL}/portal/deals/d-1") == ""
+    assert link_refusal(NO_HOSTS, "https://APP.workbuoy.com:443/portal") == ""
+    docs = Settings(portal_origin=PORTAL, external_links=["docs.example"])
+    assert link_refusal(docs, "https://docs.example/guide") == ""
+    assert "not on the portal" in link_refusal(docs, "http://docs.example/guide")  # https only
+    assert "not on the portal" in link_refusal(docs, "https://docs.example.evil.test/")
 
 
 def test_hostile_text_is_shown_as_plain_text_and_a_foreign_link_never_opens(browser: Browser) -> None:
     notifier = Notifier(QSystemTrayIcon())  # not shown: the popup path, as offscreen
     popup = notifier.popup
-    reason = notifier.show(Notify(title=HOSTILE_TITLE, body=HOSTILE_BODY, url=FOREIGN[0]), Settings(portal_origin=PORTAL))
+    reason = notifier.show(Notify(title=HOSTILE_TITLE, body=HOSTILE_BODY, url=FOREIGN[0]), NO_HOSTS)
     assert reason.startswith("shown as a popup notification; its link is not offered")
     for label, text in ((popup.title, HOSTILE_TITLE), (popup.body, HOSTILE_BODY)):
         assert label.textFormat() == Qt.TextFormat.PlainText and label.text() == text
@@ -98,8 +102,8 @@ def test_a_portal_link_opens_in_the_system_browser(browser: Browser) -> None:
     assert not notifier.popup.open.isHidden()
     notifier.popup.open.click()
     assert browser.opened == [url]
-    reason = notifier.show(Notify(title="Deal", url=url), Settings(portal_origin=PORTAL, external_links=False))
-    assert "turned off" in reason and notifier.popup.open.isHidden()
+    reason = notifier.show(Notify(title="Deal", url=FOREIGN[0]), NO_HOSTS)
+    assert "not on the portal" in reason and notifier.popup.open.isHidden()
     notifier.open_link()
     assert browser.opened == [url]
 

@@ -336,7 +336,7 @@ def test_releases_feed_and_portal(sandbox: SandboxProcess) -> None:
     assert [r["prerelease"] for r in releases] == [True, False, False]
     assert all(r["tag_name"].startswith("v") and r["assets"] for r in releases)
     assert all(set(a) >= {"name", "browser_download_url"} for r in releases for a in r["assets"])
-    assert c.get("/portal").headers["content-type"].startswith("text/html")
+    assert c.get("/portal").headers["content-type"].startswith("text/html")  # 303 to the login page (test_sandbox_portal)
 
 
 def test_openapi_lists_every_public_route(sandbox: SandboxProcess) -> None:

@@ -14,13 +14,13 @@ import pytest
 pytest.importorskip("PySide6", reason="the ui extra is not installed")
 
 from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel  # noqa: E402
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton  # noqa: E402
 
 from workbuoy.actors.ui import deeplink, notifications, tables  # noqa: E402
 from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
 from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402
 from workbuoy.actors.ui.overlay import MiniBuoy  # noqa: E402
-from workbuoy.actors.ui.qtloop import QtEventLoop  # noqa: E402
+from workbuoy.qtloop import QtEventLoop  # noqa: E402
 from workbuoy.actors.ui.queue_view import QueueView  # noqa: E402
 from workbuoy.actors.ui.settings_window import SettingsWindow  # noqa: E402
 from workbuoy.actors.ui.tray import Tray  # noqa: E402
@@ -210,7 +210,7 @@ def test_settings_window_has_every_field_and_sends_only_changes(qapp):
             out |= paths(sub, (*prefix, f.encode_name)) if sub else {(*prefix, f.encode_name)}
         return out
 
-    assert set(window.editors) == paths(Settings)
+    assert set(window.editors) == paths(Settings) - {("environment",)}  # shown on the fields it pins
     assert isinstance(window.editors[("version",)], QLabel)
     window.editors[("syncIntervalSec",)].setValue(600)
     window.editors[("notify", "deals")].setChecked(False)
@@ -220,6 +220,43 @@ def test_settings_window_has_every_field_and_sends_only_changes(qapp):
     window.show_settings(Settings(notifications_enabled=False))  # a wb:settings:changed event
     box = window.editors[("notificationsEnabled",)]
     assert isinstance(box, QCheckBox) and not box.isChecked()
+
+
+def test_settings_window_locks_what_the_environment_sets_and_edits_host_lists(qapp):
+    pinned = Settings(sync_page_size=50, environment=["syncPageSize", "preferBearerToken"])
+    bus = FakeBus(wb_updateSettings=lambda p: msgspec.structs.replace(pinned, external_links=p["externalLinks"]))
+    window = SettingsWindow(bus)
+    window.show_settings(pinned)
+    size, bearer = window.editors[("syncPageSize",)], window.editors[("preferBearerToken",)]
+    assert not size.isEnabled() and "set by the environment" in size.toolTip()
+    assert window.row_labels[("syncPageSize",)].text() == "Rows per sync page (set by the environment)"
+    assert not bearer.isEnabled() and bearer.text().endswith("(set by the environment)")
+    size.setValue(70)  # even if changed, a pinned field is never sent
+    window.editors[("externalLinks",)].setText("help.example.com,  *.docs.example.com , ")
+    run(window.save())
+    assert bus.sent("wb:updateSettings") == [{"externalLinks": ["help.example.com", "*.docs.example.com"]}]
+    assert window.editors[("externalLinks",)].text() == "help.example.com, *.docs.example.com"
+
+
+def test_a_new_portal_address_is_saved_only_after_the_user_confirms(qapp):
+    bus = FakeBus(wb_updateSettings=lambda p: Settings(portal_origin=p["portalOrigin"]))
+    window = SettingsWindow(bus)
+    window.editors[("portalOrigin",)].setText("https://eu.workbuoy.example")
+    run(window.save())
+    assert bus.sent("wb:updateSettings") == [] and window.confirm is not None and window.confirm.isVisible()
+    window.confirm.button(window.confirm.StandardButton.Cancel).click()
+    assert window.status.text() == "The portal address was not changed."
+    run(window.save())
+
+    async def settle() -> None:
+        window.confirm.button(window.confirm.StandardButton.Ok).click()  # the slot spawns the save on this loop
+        for _ in range(50):
+            if bus.sent("wb:updateSettings"):
+                return
+            await asyncio.sleep(0.01)
+
+    run(settle())
+    assert bus.sent("wb:updateSettings") == [{"portalOrigin": "https://eu.workbuoy.example"}]
 
 
 def test_settings_window_shows_the_brokers_refusal(qapp):
@@ -302,7 +339,7 @@ def test_main_window_picks_the_org_and_opens_a_deep_link(qapp):
 
 def test_tray_menu_and_status_lines(qapp):
     hits: list[str] = []
-    names = ("open_main", "sync_now", "toggle_overlay", "open_settings", "quit_node")
+    names = ("sign_in", "open_main", "open_portal", "sync_now", "toggle_overlay", "open_settings", "sign_out", "quit_node")
 
     def record(name: str) -> Callable[[], None]:
         return lambda: hits.append(name)
@@ -311,8 +348,12 @@ def test_tray_menu_and_status_lines(qapp):
     for action in tray.menu.actions():
         if action.isEnabled() and not action.isSeparator():
             action.trigger()
-    assert hits == list(names)
+    assert hits == [n for n in names if n != "sign_out"]  # signed out: no "Sign out" to click
+    assert tray.sign_in.isVisible() and not tray.sign_out.isVisible()
     tray.set_auth(AuthState(state="signed_in", email="ann@example.test"))
+    assert tray.sign_out.isVisible() and not tray.sign_in.isVisible()
+    tray.sign_out.trigger()
+    assert hits[-1] == "sign_out"
     tray.set_sync(SyncProgress(run_id=3, entity="deals", org_id="o", pages=2, rows=400, state="running"))
     assert tray.auth_line.text() == "Signed in as ann@example.test"
     assert tray.sync_line.text() == "Sync 3: deals 2 pages, 400 rows"
@@ -333,3 +374,22 @@ def test_stuck_writes_notice(qapp):
     assert (note.title, note.kind) == ("3 writes have not reached the server yet", "sync")
     assert "unreachable: ConnectError" in note.body
     assert notifications.from_stuck(QueueStuck(count=1, oldest_id=7, since=0)).title == "1 write has not reached the server yet"
+
+
+def test_signed_out_bar_and_open_in_portal(qapp):
+    opened: list[str] = []
+    asked: list[bool] = []
+    rows = ListReply(items=[{"id": "deal-1", "org_id": "o", "updated_at": 1}], next_cursor=None)
+    window = MainWindow(FakeBus(wb_offline_getList=lambda _: rows), sign_in=lambda: asked.append(True),
+                        open_portal=opened.append)
+    window.signed_out()
+    assert window.signed_out_bar.isVisibleTo(window)
+    window.signed_out_bar.findChild(QPushButton).click()
+    assert asked == [True]
+    view = window.views["deals"]
+    assert run(view.load()) and not view.in_portal.isEnabled()
+    view.table.selectRow(0)
+    view.in_portal.click()
+    assert opened == ["/deals/deal-1"]
+    window.signed_in()
+    assert not window.signed_out_bar.isVisibleTo(window)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -80,10 +82,24 @@ class Env:
     keyring_backend: str = "system"
     keyring_key: str | None = None
     sentry_dsn: str | None = None
+    #: Settings fields (Python names) that a ``WB_*`` variable sets for this run: they win
+    #: over the saved settings, and the settings window shows them as set by the environment.
+    settings_overrides: dict[str, Any] = field(default_factory=dict)
+    #: Whether ``WB_API_BASE_URL`` was given; if not, the API follows the ``portalOrigin`` setting.
+    api_base_explicit: bool = False
 
     @property
     def portal_origin(self) -> str:
         return origin_of(self.portal_base_url)
+
+    @property
+    def portal_path(self) -> str:
+        """The path of the portal's web pages under its origin (the contract's ``/portal``)."""
+        return urlsplit(self.portal_base_url).path.rstrip("/") or "/portal"
+
+    def api_base_for(self, origin: str) -> str:
+        """The API base for the portal origin in use: ``WB_API_BASE_URL`` if given, else ``<origin>/api``."""
+        return self.api_base_url if self.api_base_explicit else f"{origin}/api"
 
     @property
     def log_dir(self) -> Path:
@@ -92,6 +108,28 @@ class Env:
     @property
     def db_path(self) -> Path:
         return self.data_dir / "workbuoy.db"
+
+
+#: ``WB_*`` variables that set a user setting for the run: variable -> settings field.
+SETTING_VARS = {
+    "WB_PORTAL_BASE_URL": "portal_origin",
+    "WB_PREFER_BEARER": "prefer_bearer_token",
+    "WB_SYNC_POLL_SEC": "sync_interval_sec",
+    "WB_SYNC_PAGE_SIZE": "sync_page_size",
+    "WB_UPDATE_INTERVAL_MIN": "update_interval_min",
+}
+
+
+def _settings_overrides(get: Any, portal: str, prefer_bearer: bool) -> dict[str, Any]:
+    """The settings the environment sets, validated with the settings' own bounds."""
+    parsed = {
+        "WB_PORTAL_BASE_URL": lambda: origin_of(portal),
+        "WB_PREFER_BEARER": lambda: prefer_bearer,
+        "WB_SYNC_POLL_SEC": lambda: _number("WB_SYNC_POLL_SEC", get("WB_SYNC_POLL_SEC"), 30, 86_400),
+        "WB_SYNC_PAGE_SIZE": lambda: _number("WB_SYNC_PAGE_SIZE", get("WB_SYNC_PAGE_SIZE"), 1, 1000),
+        "WB_UPDATE_INTERVAL_MIN": lambda: _number("WB_UPDATE_INTERVAL_MIN", get("WB_UPDATE_INTERVAL_MIN"), 5, 10_080),
+    }
+    return {name: parsed[var]() for var, name in SETTING_VARS.items() if get(var) is not None}
 
 
 def load(environ: dict[str, str] | None = None) -> Env:
@@ -104,6 +142,7 @@ def load(environ: dict[str, str] | None = None) -> Env:
     portal = _url("WB_PORTAL_BASE_URL", get("WB_PORTAL_BASE_URL", Env.portal_base_url))
     origin = origin_of(portal)
     tenants = frozenset(t.strip() for t in get("WB_CRDT_TENANTS", "").split(",") if t.strip())
+    prefer_bearer = _bool("WB_PREFER_BEARER", get("WB_PREFER_BEARER", "0"))
     return Env(
         data_dir=data_dir,
         portal_base_url=portal,
@@ -115,7 +154,7 @@ def load(environ: dict[str, str] | None = None) -> Env:
         update_interval_min=_number("WB_UPDATE_INTERVAL_MIN", get("WB_UPDATE_INTERVAL_MIN", "60"), 0, 10_080, float),
         update_auto=_bool("WB_UPDATE_AUTO", get("WB_UPDATE_AUTO", "1")),
         update_rollback_sec=_number("WB_UPDATE_ROLLBACK_SEC", get("WB_UPDATE_ROLLBACK_SEC", "60"), 1, 3600, float),
-        prefer_bearer=_bool("WB_PREFER_BEARER", get("WB_PREFER_BEARER", "0")),
+        prefer_bearer=prefer_bearer,
         sync_initial_delay_sec=_number("WB_SYNC_INITIAL_DELAY_SEC", get("WB_SYNC_INITIAL_DELAY_SEC", "10"), 0, 86_400, float),
         sync_concurrency=_number("WB_SYNC_CONCURRENCY", get("WB_SYNC_CONCURRENCY", "3"), 1, len(ENTITIES)),
         crdt_tenants=tenants,
@@ -126,4 +165,6 @@ def load(environ: dict[str, str] | None = None) -> Env:
         keyring_backend=_choice("WB_KEYRING_BACKEND", get("WB_KEYRING_BACKEND", "system"), ("system", "file")),
         keyring_key=get("WB_KEYRING_KEY") or None,
         sentry_dsn=get("SENTRY_DSN") or None,
+        settings_overrides=_settings_overrides(get, portal, prefer_bearer),
+        api_base_explicit="WB_API_BASE_URL" in e,
     )

@@ -10,11 +10,11 @@ from typing import Any
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
-from workbuoy.sandbox import assistant, releases
+from workbuoy.sandbox import assistant, portal, releases
 from workbuoy.sandbox.auth import COOKIE, SESSION_TTL_S, AuthError, Principal
 from workbuoy.sandbox.cursor import START, BadCursor
 from workbuoy.sandbox.ledger import KeyReused, fingerprint
@@ -320,6 +320,8 @@ def _with_cookie(response: Response, value: str) -> Response:
 
 async def login(request: Request) -> Response:
     s = sb(request)
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() == portal.FORM:
+        return await portal.form_login(request, _with_cookie)
     body = await read_json(request, Login)
     cookie = s.sessions.login(body.email, body.password)
     if cookie is None:
@@ -352,13 +354,6 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def portal(request: Request) -> Response:
-    return HTMLResponse(
-        "<!doctype html><title>WorkBuoy sandbox portal</title><h1>WorkBuoy sandbox portal</h1>"
-        "<p>Sign in with <code>POST /auth/login</code>. See <a href=\"/openapi.json\">/openapi.json</a>.</p>"
-    )
-
-
 async def release_feed(request: Request) -> Response:
     return json_response(releases.releases(sb(request).origin, sb(request).settings.releases))
 
@@ -372,7 +367,6 @@ async def stored_asset(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/portal", portal, methods=["GET"]),
     Route("/auth/login", login, methods=["POST"]),
     Route("/auth/refresh", refresh, methods=["POST"]),
     Route("/auth/logout", logout, methods=["POST"]),

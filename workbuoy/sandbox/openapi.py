@@ -117,8 +117,13 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
     }
     s = sandbox.settings
     paths: dict[str, Any] = {
-        "/portal": {"get": _op("Portal landing page", "A small HTML page; the portal base URL.",
-                               {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
+        "/portal": {"get": _op("Portal home", "The signed-in home page (HTML; shows the user's e-mail); without "
+                               "a valid `wb_session` cookie a 303 to `/portal/login?next=/portal`. The other portal pages "
+                               "(`/portal/login`, `/portal/<entity>/<id>`) are HTML, described in docs/sandbox.md.",
+                               {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}},
+                                "303": {"description": "Not signed in: to the login page.",
+                                        "headers": {"Location": _header("`/portal/login?next=…`")},
+                                        "content": {"text/html": {"schema": {"type": "string"}}}}},
                                secured=False)},
         "/auth/login": {"post": _op(
             "Log in", "Seeded users: `demo@workbuoy.test`/`demo-password` (every org, roles admin+sales) and "

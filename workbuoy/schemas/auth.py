@@ -25,6 +25,7 @@ class AuthState(Msg):
     email: str | None = None
     reason: str = ""
     token_expires_at: int | None = None
+    known_user: bool = False  # someone has signed in on this machine before (the portal address is then fixed)
 
 
 class Credentials(Msg):

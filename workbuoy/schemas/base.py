@@ -17,8 +17,8 @@ ENTITIES: tuple[Entity, ...] = ("messages", "customers", "calendar", "tasks", "d
 Op = Literal["create", "update", "delete"]
 QType = Literal["crm", "email", "calendar"]
 QueueStatus = Literal["pending", "inflight", "failed", "synced"]
-ActorName = Literal["auth", "sync", "queue", "audit", "plugins", "ui"]
-ACTOR_NAMES: tuple[ActorName, ...] = ("auth", "sync", "queue", "audit", "plugins", "ui")
+ActorName = Literal["auth", "sync", "queue", "audit", "plugins", "ui", "portal"]
+ACTOR_NAMES: tuple[ActorName, ...] = ("auth", "sync", "queue", "audit", "plugins", "ui", "portal")
 
 #: An id from data. It ends up as a URL path segment (``DELETE <api>/deals/<id>``), so
 #: besides the character whitelist (no ``/``, ``\``, control characters or whitespace)

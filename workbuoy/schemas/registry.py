@@ -10,13 +10,15 @@ from dataclasses import dataclass
 
 import msgspec
 
-from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, queue, rbac, settings, sync, ui, update
+from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, portal, queue, rbac, settings, sync, ui, update
 from workbuoy.schemas.envelope import Decoder
 from workbuoy.schemas.base import Empty, Ok
 
 HUMANS = frozenset({"ui", "cli"})
 API_CALLERS = frozenset({"sync", "queue", "audit", "plugins"})
 EVERYONE = frozenset({"supervisor", "auth", "sync", "queue", "audit", "plugins", "ui", "cli"})
+#: The portal process shows a web page from the network: it is given only what it needs.
+PORTAL = frozenset({"portal"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ class Event:
 
 _CHANNELS = [
     # supervisor
-    Channel("wb:getSettings", Empty, settings.Settings, "supervisor", EVERYONE, "Current settings."),
+    Channel("wb:getSettings", Empty, settings.Settings, "supervisor", EVERYONE | PORTAL, "Current settings."),
     Channel("wb:updateSettings", settings.SettingsPatch, settings.Settings, "supervisor", HUMANS, "Validated partial update, written atomically."),
     Channel("wb:metrics:snapshot", Empty, control.MetricsSnapshot, "supervisor", HUMANS, "Current metric samples of every process."),
     Channel("wb:sup:status", Empty, control.Status, "supervisor", EVERYONE, "Every actor's pid, state, restarts and heartbeat."),
@@ -57,7 +59,9 @@ _CHANNELS = [
     # auth
     Channel("wb:auth:login", auth.Login, auth.AuthState, "auth", HUMANS, "Sign in at the portal; the cookie goes to the OS keyring."),
     Channel("wb:auth:logout", Empty, auth.AuthState, "auth", HUMANS, "Revoke and forget the session."),
-    Channel("wb:auth:status", Empty, auth.AuthState, "auth", EVERYONE, "Signed-in state, no secret."),
+    Channel("wb:auth:status", Empty, auth.AuthState, "auth", EVERYONE | PORTAL, "Signed-in state, no secret."),
+    Channel("wb:auth:adoptSession", portal.AdoptSession, auth.AuthState, "auth", PORTAL, "Adopt the session the portal's own login page set."),
+    Channel("wb:auth:portalCookie", Empty, portal.PortalCookie, "auth", PORTAL, "The session cookie for the portal's web view only."),
     Channel("wb:auth:credentials", auth.CredentialsRequest, auth.Credentials, "auth", API_CALLERS, "Headers for one API call; never for the ui."),
     Channel("wb:rbac:can", rbac.RbacCan, rbac.RbacReply, "auth", EVERYONE, "May the user do this action in this org?"),
     # sync
@@ -80,7 +84,7 @@ _CHANNELS = [
     Channel("wb:ai:chat", queue.AiChat, queue.AiChatReply, "queue", HUMANS, "Mini-Buoy chat.", "ai.use"),
     Channel("wb:org:switch", orgs.OrgSwitch, orgs.OrgListReply, "queue", HUMANS, "Change the active org."),
     # audit
-    Channel("wb:audit:record", audit.AuditRecord, Ok, "audit", EVERYONE - {"cli"}, "Record a sanitized audit event."),
+    Channel("wb:audit:record", audit.AuditRecord, Ok, "audit", (EVERYONE | PORTAL) - {"cli"}, "Record a sanitized audit event."),
     Channel("wb:audit:flush", Empty, audit.AuditFlushed, "audit", HUMANS | {"supervisor"}, "Flush the audit queue now."),
     # plugins
     Channel("wb:plugins:list", Empty, plugins.PluginsReply, "plugins", HUMANS, "Registered adapters.", "plugins.view"),
@@ -90,6 +94,10 @@ _CHANNELS = [
     # ui
     Channel("wb:notify", ui.Notify, ui.NotifyReply, "ui", EVERYONE, "Show a native notification."),
     Channel("wb:overlay:toggle", ui.OverlayToggle, ui.OverlayState, "ui", HUMANS, "Show or hide the Mini-Buoy overlay."),
+    Channel("wb:ui:windows", Empty, ui.WindowsShown, "ui", HUMANS, "Titles of the app's visible windows and the sign-in window's message."),
+    # portal
+    Channel("wb:portal:open", portal.PortalOpen, portal.PortalStatus, "portal", HUMANS, "Show the portal window (or the system browser) at a portal path."),
+    Channel("wb:portal:status", Empty, portal.PortalStatus, "portal", HUMANS, "What the portal window shows."),
 ]
 
 _EVENTS = [
@@ -106,7 +114,7 @@ _EVENTS = [
 ]
 
 #: Channels whose payloads the trace tap never shows, not even masked.
-SECRET_CHANNELS = frozenset({"wb:auth:login", "wb:auth:credentials"})
+SECRET_CHANNELS = frozenset({"wb:auth:login", "wb:auth:credentials", "wb:auth:adoptSession", "wb:auth:portalCookie"})
 
 CHANNELS: dict[str, Channel] = {c.name: c for c in _CHANNELS}
 EVENTS: dict[str, Event] = {e.name: e for e in _EVENTS}

@@ -18,6 +18,17 @@ PageSize = Annotated[int, Meta(ge=1, le=1000)]
 RetryCap = Annotated[int, Meta(ge=1, le=86_400)]
 #: A queued write not sent after this long raises one notification, seconds.
 StuckAfter = Annotated[int, Meta(ge=1, le=30 * 86_400)]
+UpdateInterval = Annotated[int, Meta(ge=0, le=10_080)]  # minutes, up to a week; 0: only on demand
+SettingName = Annotated[str, Meta(max_length=64)]
+HostPattern = Annotated[str, Meta(min_length=1, max_length=253, pattern=r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$")]
+DEFAULT_EXTERNAL_LINKS = ("workbuoy.com", "*.workbuoy.com")
+
+
+def upgrade(saved: object) -> object:
+    """A settings file of an older version, brought to this one: ``externalLinks`` was a bool."""
+    if isinstance(saved, dict) and isinstance(saved.get("externalLinks"), bool):
+        saved["externalLinks"] = list(DEFAULT_EXTERNAL_LINKS) if saved["externalLinks"] else []
+    return saved
 
 
 def check_base_url(url: str) -> str:
@@ -41,6 +52,14 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def check_origin(url: str) -> str:
+    """A base URL that is only an origin (``scheme://host[:port]``): what ``portalOrigin`` holds."""
+    check_base_url(url)
+    if origin_of(url) != url:
+        raise ValueError(f"{url!r} must be an origin (scheme://host[:port]) with no path")
+    return url
+
+
 class EntityNotifications(Msg):
     """Which CRM changes raise a desktop notification."""
 
@@ -57,13 +76,20 @@ class Settings(Msg):
     version: str = __version__
     sync_page_size: PageSize = 200
     prefer_bearer_token: bool = False
-    external_links: bool = True  # open links to the portal in the system browser
+    #: Hosts (``example.com`` or ``*.example.com``) whose links leave the portal window for the
+    #: system browser; a link to any other host is refused.
+    external_links: Annotated[list[HostPattern], Meta(max_length=100)] = msgspec.field(
+        default_factory=lambda: list(DEFAULT_EXTERNAL_LINKS))
+    wipe_cache_on_sign_out: bool = False  # the cache is always wiped when another user signs in
+    update_interval_min: UpdateInterval = 240
     notify: EntityNotifications = msgspec.field(default_factory=EntityNotifications)
     queue_retry_cap_sec: RetryCap = 300
     queue_stuck_after_sec: StuckAfter = 3600
+    #: Read-only: the fields a ``WB_*`` variable sets for this run (wire names); they win over the saved value.
+    environment: Annotated[list[SettingName], Meta(max_length=16)] = []
 
     def __post_init__(self) -> None:
-        check_base_url(self.portal_origin)
+        check_origin(self.portal_origin)
 
 
 class EntityNotificationsPatch(Msg):
@@ -73,7 +99,7 @@ class EntityNotificationsPatch(Msg):
 
 
 class SettingsPatch(Msg):
-    """A partial update; ``version`` is read-only and so absent."""
+    """A partial update; ``version`` and ``environment`` are read-only and so absent."""
 
     start_at_login: bool | UnsetType = UNSET
     notifications_enabled: bool | UnsetType = UNSET
@@ -81,14 +107,16 @@ class SettingsPatch(Msg):
     portal_origin: Url | UnsetType = UNSET
     sync_page_size: PageSize | UnsetType = UNSET
     prefer_bearer_token: bool | UnsetType = UNSET
-    external_links: bool | UnsetType = UNSET
+    external_links: Annotated[list[HostPattern], Meta(max_length=100)] | UnsetType = UNSET
+    wipe_cache_on_sign_out: bool | UnsetType = UNSET
+    update_interval_min: UpdateInterval | UnsetType = UNSET
     notify: EntityNotificationsPatch | UnsetType = UNSET
     queue_retry_cap_sec: RetryCap | UnsetType = UNSET
     queue_stuck_after_sec: StuckAfter | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         if self.portal_origin is not UNSET:
-            check_base_url(self.portal_origin)
+            check_origin(self.portal_origin)
 
 
 def apply_patch(settings: Settings, patch: SettingsPatch) -> Settings:

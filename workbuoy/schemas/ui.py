@@ -27,3 +27,11 @@ class OverlayToggle(Msg):
 
 class OverlayState(Msg):
     visible: bool
+
+
+class WindowsShown(Msg):
+    """What the user sees, for support and tests: visible window titles, the sign-in window's message."""
+
+    titles: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=50)]
+    sign_in_message: Annotated[str, Meta(max_length=1000)] = ""
+    tray: Annotated[str, Meta(max_length=1000)] = ""  # the tray's sign-in line

@@ -304,3 +304,19 @@ class CacheMixin:
     def list_sync_state(self) -> list[SyncState]:
         rows = self._db.rows(f"SELECT {_SYNC_COLUMNS} FROM sync_state ORDER BY entity, org_id")
         return [_sync_state(row) for row in rows]
+
+    def wipe_cache(self) -> int:
+        """Forget the offline copy (sign-out with the wipe setting, or another user signing in).
+
+        Rows with an open local write stay, so no unsent change is lost; every checkpoint
+        goes, so the next sync pulls the new user's data from the start. Returns rows removed.
+        """
+        removed = 0
+        with self._db.write() as conn:
+            for entity in ENTITIES:
+                name = table(entity)
+                conn.execute(f"DELETE FROM {name} WHERE id NOT IN (SELECT entity_id FROM sync_queue"
+                             f" WHERE entity = ? AND entity_id IS NOT NULL AND {OPEN_WRITE})", (name,))
+                removed += conn.changes()
+            conn.execute("DELETE FROM sync_state")
+        return removed

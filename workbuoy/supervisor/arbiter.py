@@ -35,7 +35,7 @@ class Arbiter:
     def __init__(self, env: Env, endpoints: Endpoints, specs: Sequence[ChildSpec], strategy: Strategy = Strategy()) -> None:
         self.env = env
         self.endpoints = endpoints
-        self.settings = SettingsStore(env.data_dir / "settings.json", Settings(portal_origin=env.portal_origin, prefer_bearer_token=env.prefer_bearer))
+        self.settings = SettingsStore(env.data_dir / "settings.json", Settings(), env.settings_overrides)
         self.ctx = zmq.Context()
         hooks = PeerHooks(on_hello=self._on_hello, on_ready=self._on_ready, on_heartbeat=self._on_heartbeat, on_bye=self._on_bye)
         local = {cmd.CHANNEL: (lambda req, caller, cmd=cmd: cmd.handle(self, req, caller)) for cmd in commands.ALL}

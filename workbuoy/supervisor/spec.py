@@ -39,7 +39,7 @@ class Strategy:
         return min(self.backoff_max_sec, self.backoff_base_sec * 2 ** (recent_restarts - 2))
 
 
-#: Start order; shutdown runs in reverse (the ui first, auth last).
+#: Start order; shutdown runs in reverse (the portal and the ui first, auth last).
 DESKTOP = (
     ChildSpec("auth"),
     ChildSpec("sync"),
@@ -47,5 +47,6 @@ DESKTOP = (
     ChildSpec("audit"),
     ChildSpec("plugins"),
     ChildSpec("ui"),
+    ChildSpec("portal"),  # its WebEngine starts when the portal window first opens
 )
-HEADLESS = tuple(s for s in DESKTOP if s.name != "ui")
+HEADLESS = tuple(s for s in DESKTOP if s.name not in ("ui", "portal"))

@@ -73,9 +73,9 @@ def open_backend(env: Env) -> KeyringBackend:
 class CookieVault:
     """Load, save and forget the session cookie; keyring calls run off the event loop (D-Bus blocks)."""
 
-    def __init__(self, env: Env) -> None:
+    def __init__(self, env: Env, origin: str) -> None:
         self._env = env
-        self.service = f"workbuoy:{env.portal_origin}"
+        self.service = f"workbuoy:{origin}"  # one entry per portal origin
         self.username = "session:" + hashlib.sha256(str(env.data_dir).encode()).hexdigest()[:16]
         self._backend: KeyringBackend | None = None
 

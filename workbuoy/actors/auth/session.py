@@ -51,9 +51,10 @@ Publish = Callable[[AuthState], Awaitable[None]]
 
 
 class Session:
-    def __init__(self, env: Env, vault: CookieVault, store: Store, publish: Publish) -> None:
+    def __init__(self, env: Env, origin: str, store: Store, publish: Publish) -> None:
         self.env = env
-        self.vault = vault
+        self.origin = origin  # the portalOrigin setting: login, refresh, logout and the API
+        self.vault = CookieVault(env, origin)
         self.store = store
         self._publish = publish
         # credentials_ttl=0: the cookie changes under this client (login, rotation, logout).
@@ -69,10 +70,13 @@ class Session:
         self._saving = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
+    def _bases(self, cookie: str | None, expires_ms: int) -> Credentials:
+        headers = {"Cookie": f"{COOKIE}={cookie}"} if cookie else {}
+        return Credentials(headers=headers, expires_at=expires_ms, api_base=self.env.api_base_for(self.origin),
+                           portal_base=self.origin + self.env.portal_path)
+
     async def _cookie_credentials(self, force: bool) -> Credentials:
-        headers = {"Cookie": f"{COOKIE}={self.cookie}"} if self.cookie else {}
-        return Credentials(headers=headers, expires_at=int(self._expires_at * 1000),
-                           api_base=self.env.api_base_url, portal_base=self.env.portal_base_url)
+        return self._bases(self.cookie, int(self._expires_at * 1000))
 
     async def close(self) -> None:
         self._cancel_timer()
@@ -94,16 +98,40 @@ class Session:
 
     async def login(self, email: str, password: str) -> AuthState:
         self.vault.backend()  # no secure store: refuse before the password goes anywhere
-        resp = await self._portal.request("POST", f"{self.env.portal_origin}/auth/login", endpoint="auth/login",
+        resp = await self._portal.request("POST", f"{self.origin}/auth/login", endpoint="auth/login",
                                           json={"email": email, "password": password}, renew_on_401=False)
         cookie = resp.cookies.get(COOKIE)
         if not cookie:
             raise protocol_error("auth/login", f"the portal set no {COOKIE} cookie")
+        return await self._take(cookie)
+
+    async def adopt(self, cookie: str) -> AuthState:
+        """The session the portal's own login page set: checked at the portal, then kept like a login's."""
+        if cookie == self.cookie:
+            return self.state
+        self.vault.backend()
+        probe = ApiClient(lambda force: self._probe_credentials(cookie), attempts=2, credentials_ttl=0)
+        try:
+            await probe.request("GET", "/me", endpoint="me", renew_on_401=False)  # Unauthenticated: not a session
+        finally:
+            await probe.aclose()
+        return await self._take(cookie)
+
+    async def _probe_credentials(self, cookie: str) -> Credentials:
+        return self._bases(cookie, 0)
+
+    async def _take(self, cookie: str) -> AuthState:
         await self._revoke()  # a previous session (another user, perhaps) must not live on
         await self.vault.save(cookie)
         self.cookie, self._token = cookie, None
         await self._signed_in()
         return self.state
+
+    async def change_origin(self, origin: str) -> None:
+        """``portalOrigin`` changed: sign out of the old portal; the new one has its own keyring entry."""
+        if origin != self.origin:
+            await self.logout()
+            self.origin, self.vault = origin, CookieVault(self.env, origin)
 
     async def logout(self) -> AuthState:
         """Revoke at the portal (best effort: offline, we still forget) and forget the cookie."""
@@ -121,7 +149,7 @@ class Session:
         if self.cookie is None:
             return
         try:
-            await self._portal.request("POST", f"{self.env.portal_origin}/auth/logout", endpoint="auth/logout",
+            await self._portal.request("POST", f"{self.origin}/auth/logout", endpoint="auth/logout",
                                        renew_on_401=False)
         except ApiError as exc:
             log.warning("could not revoke the session at the portal (%s); forgetting it here", exc)
@@ -146,18 +174,22 @@ class Session:
             log.warning("could not fetch /me: %s", exc)
             return me_from_meta(self.store.get_meta("me"))
         self.store.set_meta("me", msgspec.json.encode(me).decode())
+        if self.store.get_meta("user_id") not in (None, me.user.id):
+            log.info("another user signed in: wiped %d cached rows of the previous one", self.store.wipe_cache())
+        self.store.set_meta("user_id", me.user.id)
         return me
 
     def status(self) -> AuthState:
         """The state with the current token's expiry (renewals do not republish the state)."""
+        known = self.store.get_meta("user_id") is not None
         if self.state.state != "signed_in":
-            return self.state
-        return msgspec.structs.replace(self.state, token_expires_at=self._expires_ms())
+            return msgspec.structs.replace(self.state, known_user=known)
+        return msgspec.structs.replace(self.state, token_expires_at=self._expires_ms(), known_user=known)
 
     async def _set_state(self, state: AuthState) -> None:
-        self.state = state
+        self.state = msgspec.structs.replace(state, known_user=self.store.get_meta("user_id") is not None)
         metrics.auth_signed_in.set(1 if state.state == "signed_in" else 0)
-        await self._publish(state)
+        await self._publish(self.state)
 
     # -- credentials and renewal ------------------------------------------------------
 
@@ -181,9 +213,10 @@ class Session:
                     raise BusError("unavailable", f"cannot renew the access token: {exc}") from None
         if self.cookie is None:  # signed out while we waited
             raise BusError("unauthenticated", self.state.reason or "signed out")
-        headers = {"Authorization": f"Bearer {self._token}"} if bearer else {"Cookie": f"{COOKIE}={self.cookie}"}
-        return Credentials(headers=headers, expires_at=self._expires_ms() or 0,
-                           api_base=self.env.api_base_url, portal_base=self.env.portal_base_url)
+        if not bearer:
+            return self._bases(self.cookie, self._expires_ms() or 0)
+        return msgspec.structs.replace(self._bases(None, self._expires_ms() or 0),
+                                       headers={"Authorization": f"Bearer {self._token}"})
 
     async def renew(self, *, force: bool = False) -> None:
         """Join the running renewal or start one; a forced one right after another is skipped."""
@@ -198,7 +231,7 @@ class Session:
         if cookie is None:
             raise SessionEnded(self.state.reason or "signed out")
         try:
-            resp = await self._portal.request("POST", f"{self.env.portal_origin}/auth/refresh",
+            resp = await self._portal.request("POST", f"{self.origin}/auth/refresh",
                                               endpoint="auth/refresh", renew_on_401=False)
             token = decode(resp, Token, endpoint="auth/refresh")
         except Unauthenticated as exc:

@@ -15,24 +15,27 @@ import asyncio
 from PySide6.QtWidgets import QApplication
 
 from workbuoy.actors.base import Actor, handles, on_event
-from workbuoy.actors.ui import deeplink, notifications
+from workbuoy.actors.ui import autostart, deeplink, notifications
 from workbuoy.actors.ui.calls import explain, spawn
 from workbuoy.actors.ui.main_window import MainWindow
 from workbuoy.actors.ui.notifications import Notifier
 from workbuoy.actors.ui.overlay import MiniBuoy
-from workbuoy.actors.ui.qtloop import QtEventLoopPolicy
+from workbuoy.qtloop import QtEventLoopPolicy
 from workbuoy.actors.ui.settings_window import SettingsWindow
+from workbuoy.actors.ui.signin_window import SignInWindow
 from workbuoy.actors.ui.tray import Tray
 from workbuoy.bus.errors import BusError
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
+from workbuoy.links import open_in_browser
 from workbuoy.schemas.auth import AuthState
-from workbuoy.schemas.control import DeepLink
+from workbuoy.schemas.base import Empty
+from workbuoy.schemas.control import ActorStatus, DeepLink
 from workbuoy.schemas.envelope import SpawnSecrets
 from workbuoy.schemas.queue import QueueChanged, QueueStuck, ServerState
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange, SyncProgress
-from workbuoy.schemas.ui import Notify, NotifyReply, OverlayState, OverlayToggle
+from workbuoy.schemas.ui import Notify, NotifyReply, OverlayState, OverlayToggle, WindowsShown
 
 
 class UiActor(Actor):
@@ -46,24 +49,32 @@ class UiActor(Actor):
         asyncio.set_event_loop_policy(QtEventLoopPolicy())
         # Built now, not in start(): the broker routes requests and events to us from the
         # hello on, before start() runs, and every handler needs its window.
-        self.main = MainWindow(self)
+        self.main = MainWindow(self, sign_in=self.open_sign_in, open_portal=self.open_portal)
         self.settings_window = SettingsWindow(self)
         self.overlay = MiniBuoy(self)
+        self.signin = SignInWindow(self, self._signed_in)
         self.tray = Tray(open_main=self.main.open, sync_now=lambda: spawn(self.sync_now()),
                          toggle_overlay=lambda: self.overlay.set_visible(None), open_settings=self.open_settings,
-                         quit_node=lambda: spawn(self.quit_node()))
+                         quit_node=lambda: spawn(self.quit_node()), sign_in=self.open_sign_in,
+                         sign_out=lambda: spawn(self.sign_out()), open_portal=lambda: self.open_portal("/"))
         self.notifier = Notifier(self.tray.icon)
+        self.auth = AuthState(state="signed_out")
+        self._browser_note_shown = False
 
     async def start(self) -> None:
         self.settings_window.show_settings(self.settings)
         self.tray.show()
+        self.log.info("start at login: %s", autostart.apply(self.settings.start_at_login))
         spawn(self._show_auth())
         spawn(self._show_server())
 
     async def stop(self) -> None:
         self.tray.hide()
-        for w in (self.overlay, self.settings_window, self.main, self.notifier.popup):
+        for w in (self.overlay, self.settings_window, self.main, self.signin, self.notifier.popup):
             w.hide()
+
+    def _windows(self):
+        return (self.signin, self.main, self.settings_window, self.overlay)
 
     # -- tray actions ---------------------------------------------------------------------
 
@@ -88,10 +99,56 @@ class UiActor(Actor):
             self.tray.set_note(f"Could not stop the node: {explain(exc)}")
 
     async def _show_auth(self) -> None:
+        """At start: the tray's state, and the sign-in window when nobody is signed in."""
         try:
-            self.tray.set_auth(await self.call("wb:auth:status"))
+            state = await self.call("wb:auth:status", timeout=30)
         except BusError as exc:
             self.tray.set_auth(AuthState(state="error", reason=explain(exc)))
+            return
+        await self.auth_state(state)
+
+    # -- signing in and out ---------------------------------------------------------------
+
+    def open_sign_in(self, reason: str = "") -> None:
+        if not self.signin.isVisible():
+            self.log.info("sign-in window shown%s", f" ({reason})" if reason else "")
+        self.signin.prepare(self.settings, first_sign_in=not self.auth.known_user, reason=reason)
+        self.signin.open()
+
+    def _signed_in(self, state: AuthState) -> None:
+        self.log.info("signed in from the sign-in window")
+        self.main.open()
+
+    async def sign_out(self) -> None:
+        self.log.info("the user signs out from the tray")
+        try:
+            await self.call("wb:auth:logout", timeout=30)
+        except BusError as exc:
+            self.tray.set_note(f"Sign-out incomplete: {explain(exc)}")
+
+    def open_portal(self, path: str) -> None:
+        spawn(self._open_portal(path))
+
+    async def _open_portal(self, path: str) -> None:
+        """The portal window; without the portal actor, the system browser (said once)."""
+        try:
+            shown = await self.call("wb:portal:open", {"path": path}, timeout=30)
+            url, note = shown.url, shown.note
+        except BusError as exc:
+            url = f"{self.settings.portal_origin}{self.env.portal_path}{path}"
+            note = f"The portal window is not available ({explain(exc)}): the portal opened in the system browser."
+            open_in_browser(url)
+        self.log.info("portal %s opened%s", url, f" ({note})" if note else "")
+        if note and not self._browser_note_shown:
+            self._browser_note_shown = True
+            self._tell(Notify(title="Portal opened in your browser", body=note, kind="info"))
+
+    def _tell(self, note: Notify) -> None:
+        """A notification of the app's own, under the same rules as ``wb:notify``."""
+        if reason := notifications.refusal(self.settings, note.kind):
+            self.log.info("%s: not shown (%s)", note.title, reason)
+        else:
+            self.notifier.show(note)
 
     async def _show_server(self) -> None:
         try:
@@ -111,18 +168,44 @@ class UiActor(Actor):
     async def overlay_toggle(self, request: OverlayToggle, caller: str) -> OverlayState:
         return OverlayState(visible=self.overlay.set_visible(request.visible))
 
+    @handles("wb:ui:windows")
+    async def windows(self, request: Empty, caller: str) -> WindowsShown:
+        titles = [w.windowTitle() for w in self._windows() if w.isVisible()]
+        return WindowsShown(titles=titles, sign_in_message=self.signin.message.text() if self.signin.isVisible() else "",
+                            tray=self.tray.auth_line.text())
+
     # -- events ---------------------------------------------------------------------------
 
     async def on_settings(self, settings: Settings) -> None:
         self.settings_window.show_settings(settings)
+        self.log.info("start at login: %s", autostart.apply(settings.start_at_login))
 
     @on_event("wb:auth:state")
     async def auth_state(self, state: AuthState) -> None:
+        before, self.auth = self.auth.state, state
         self.tray.set_auth(state)
+        if state.state == "signed_in":
+            self.signin.hide()
+            if before != "signed_in":
+                self.main.signed_in()
+            return
+        self.main.signed_out()
+        if state.state == "expired" and before == "signed_in":
+            self._tell(Notify(title="WorkBuoy: sign in again", body=state.reason, kind="auth"))
+        if before != state.state or state.state == "signed_out":
+            self.open_sign_in(state.reason)
+
+    @on_event("wb:sup:actor")
+    async def actor_changed(self, status: ActorStatus) -> None:
+        """Auth (re)started after us: ask again, so the tray and the sign-in window are right."""
+        if status.name == "auth" and status.state == "ready":
+            await self._show_auth()
 
     @on_event("wb:sync:progress")
     async def sync_progress(self, progress: SyncProgress) -> None:
         self.tray.set_sync(progress)
+        if progress.finished:
+            self.main.synced()
 
     @on_event("wb:crm:changed")
     async def crm_changed(self, change: CrmChange) -> None:
@@ -152,6 +235,9 @@ class UiActor(Actor):
             target = deeplink.parse(link.url)
         except ValueError as exc:
             self.log.warning("deep link %s refused: %s", link.url, exc)
+            return
+        if isinstance(target, deeplink.PortalTarget):
+            await self._open_portal(target.path)
             return
         shown = await self.main.open_target(target)
         row = "" if target.row_id is None else f", row {target.row_id} {'selected' if shown else 'not found'}"

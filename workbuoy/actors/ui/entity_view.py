@@ -6,6 +6,7 @@ so rows that change while the user scrolls neither repeat nor vanish.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -18,10 +19,11 @@ PAGE = 50
 
 
 class EntityView(QWidget):
-    def __init__(self, bus: Bus, entity: Entity) -> None:
+    def __init__(self, bus: Bus, entity: Entity, open_portal: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self.bus = bus
         self.entity = entity
+        self._open_portal = open_portal
         self.org_id: str | None = None
         self.cursor: str | None = None
         self.columns: list[str] = []
@@ -35,8 +37,14 @@ class EntityView(QWidget):
         self.more.clicked.connect(self.load_more)
         self.status = QLabel()
         self.status.setObjectName("status")
+        self.in_portal = QPushButton("Open in portal")
+        self.in_portal.setEnabled(False)
+        self.in_portal.clicked.connect(self.open_in_portal)
+        self.in_portal.setVisible(open_portal is not None)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.in_portal)
         bottom.addWidget(self.more)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
@@ -45,6 +53,20 @@ class EntityView(QWidget):
 
     def reload(self) -> None:
         spawn(self.load())
+
+    def _selection_changed(self) -> None:
+        self.in_portal.setEnabled(tables.selected(self.table) is not None)
+
+    def open_in_portal(self) -> None:
+        """The selected record's page in the portal window."""
+        if (row := tables.selected(self.table)) is not None and self._open_portal is not None:
+            self._open_portal(f"/{self.entity}/{row['id']}")
+
+    def clear(self) -> None:
+        self.table.setRowCount(0)
+        self.cursor = None
+        self.more.setEnabled(False)
+        self.status.setText("")
 
     def load_more(self) -> None:
         spawn(self.load(reset=False))

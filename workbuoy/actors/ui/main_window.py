@@ -7,6 +7,8 @@ and reloads the visible tab for that org.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui import deeplink
@@ -18,7 +20,8 @@ from workbuoy.schemas.orgs import OrgListReply
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, bus: Bus) -> None:
+    def __init__(self, bus: Bus, sign_in: Callable[[], None] | None = None,
+                 open_portal: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self.bus = bus
         self.setWindowTitle("WorkBuoy")
@@ -35,7 +38,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.orgs)
         bar.addWidget(self.status, 1)
         bar.addWidget(refresh)
-        self.views = {e: EntityView(bus, e) for e in ENTITIES}
+        self.signed_out_bar = self._signed_out_bar(sign_in)
+        self.views = {e: EntityView(bus, e, open_portal) for e in ENTITIES}
         self.queue = QueueView(bus)
         self.tabs = QTabWidget()
         for e, view in self.views.items():
@@ -45,9 +49,41 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._first_show)
         central = QWidget()
         layout = QVBoxLayout(central)
+        layout.addWidget(self.signed_out_bar)
         layout.addLayout(bar)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
+
+    @staticmethod
+    def _signed_out_bar(sign_in: Callable[[], None] | None) -> QWidget:
+        """The empty state's way in: what is missing, and the button that fixes it."""
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.addWidget(QLabel("You are not signed in: sign in to fill the offline copy."), 1)
+        button = QPushButton("Sign in…")
+        if sign_in is not None:
+            button.clicked.connect(sign_in)
+        row.addWidget(button)
+        bar.setVisible(False)
+        return bar
+
+    def signed_in(self) -> None:
+        """Orgs and the visible tab reload by themselves after a sign-in."""
+        self.signed_out_bar.hide()
+        if self.isVisible():
+            spawn(self._refresh(again=True))
+
+    def signed_out(self) -> None:
+        self.signed_out_bar.show()
+        self.orgs.clear()
+        self._loaded.clear()
+        for view in self.views.values():
+            view.clear()
+
+    def synced(self) -> None:
+        """A sync run ended: new orgs or rows may be there."""
+        if self.isVisible():
+            spawn(self._refresh(again=True))
 
     def _bring_up(self) -> None:
         self.show()
@@ -58,9 +94,11 @@ class MainWindow(QMainWindow):
         self._bring_up()
         spawn(self._refresh())
 
-    async def _refresh(self) -> None:
-        """Orgs first, so the tab loads the active org's rows."""
+    async def _refresh(self, again: bool = False) -> None:
+        """Orgs first, so the tab loads the active org's rows (``again``: even if it was loaded)."""
         await self.load_orgs()
+        if again:
+            self._loaded.discard(self.tabs.currentIndex())
         self._first_show(self.tabs.currentIndex())
 
     def _first_show(self, index: int) -> None:
@@ -100,7 +138,7 @@ class MainWindow(QMainWindow):
         if (reply := await ask(self.bus, "wb:org:list", {}, self.status)) is not None:
             self._show_orgs(reply)
             if not reply.orgs:
-                self.status.setText("No organisations yet: sign in and sync first.")
+                self.status.setText("No organisations yet: sign in, then the first sync fills this window.")
 
     def _org_picked(self, index: int) -> None:
         spawn(self.switch_org(self.orgs.itemData(index)))

@@ -24,6 +24,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from workbuoy.schemas.queue import QueueStuck
+from workbuoy.links import host_allowed
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange
 from workbuoy.schemas.ui import Notify
@@ -59,11 +60,11 @@ def link_refusal(settings: Settings, url: str | None) -> str:
     """Why the link of a notification may not be opened; empty when it may (or there is none)."""
     if url is None:
         return ""
-    if not settings.external_links:
-        return "opening links is turned off in the settings"
-    if _origin(url) is None or _origin(url) != _origin(settings.portal_origin):
-        return f"{url[:200]!r} is not on the portal ({settings.portal_origin})"
-    return ""
+    if _origin(url) is not None and _origin(url) == _origin(settings.portal_origin):
+        return ""
+    if _origin(url) is not None and url.startswith("https:") and host_allowed(urlsplit(url).hostname or "", settings.external_links):
+        return ""
+    return f"{url[:200]!r} is not on the portal ({settings.portal_origin}) nor on a host of externalLinks"
 
 
 def from_change(change: CrmChange) -> Notify:

@@ -5,7 +5,11 @@ line per string, a group per nested struct); a field ``SettingsPatch`` lacks (th
 version) is shown read-only. The window sends only what the user changed and lets the
 broker validate it: its error reply, not a second copy of the rules, tells the user
 what is wrong. ``wb:settings:changed`` refreshes the window through :meth:`show_settings`.
-Below the settings, the plugins with their trust badges (``plugins_view.py``).
+
+A field the environment sets for this run (``environment``) is shown locked, "set by the
+environment". A new portal address signs the user out, so saving one asks first (a
+non-modal question: a modal ``exec()`` would stall the bus). Below the settings, the
+plugins with their trust badges (``plugins_view.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from typing import Any
 
 import msgspec
 from msgspec import inspect as mi
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from workbuoy.actors.ui.calls import Bus, ask, spawn
 from workbuoy.actors.ui.plugins_view import PluginsView
@@ -31,11 +35,14 @@ LABELS = {
     "version": "Version",
     "syncPageSize": "Rows per sync page",
     "preferBearerToken": "Prefer a bearer token",
-    "externalLinks": "Open portal links in the browser",
+    "externalLinks": "Hosts whose links open in the browser (comma-separated)",
+    "wipeCacheOnSignOut": "Wipe the offline copy on sign-out",
+    "updateIntervalMin": "Check for updates every (minutes)",
     "notify": "Notify me about",
     "queueRetryCapSec": "Longest wait between retries of a write (seconds)",
     "queueStuckAfterSec": "Tell me when a write waits longer than (seconds)",
 }
+ENV_NOTE = "set by the environment"
 INT_RANGE = (-(2**31), 2**31 - 1)  # the broker checks the real bounds and says which
 
 
@@ -46,7 +53,9 @@ def _editor(kind: mi.Type) -> QWidget:
         box = QSpinBox()
         box.setRange(*INT_RANGE)
         return box
-    return QLineEdit()
+    line = QLineEdit()
+    line.setProperty("is_list", isinstance(kind, mi.ListType))
+    return line
 
 
 def _get(w: QWidget) -> Any:
@@ -54,6 +63,8 @@ def _get(w: QWidget) -> Any:
         return w.isChecked()
     if isinstance(w, QSpinBox):
         return w.value()
+    if w.property("is_list"):
+        return [part.strip() for part in w.text().split(",") if part.strip()]
     return w.text()
 
 
@@ -62,6 +73,8 @@ def _set(w: QWidget, value: Any) -> None:
         w.setChecked(bool(value))
     elif isinstance(w, QSpinBox):
         w.setValue(int(value))
+    elif isinstance(value, list):
+        w.setText(", ".join(map(str, value)))
     else:
         w.setText(str(value))
 
@@ -78,7 +91,10 @@ class SettingsWindow(QWidget):
         self.bus = bus
         self.setWindowTitle("WorkBuoy settings")
         self.editors: dict[Path, QWidget] = {}
+        self.labels: dict[Path, str] = {}
+        self.row_labels: dict[Path, QWidget | None] = {}
         self.current: dict[str, Any] = msgspec.to_builtins(Settings())
+        self.confirm: QMessageBox | None = None
         form = QFormLayout()
         self._add_fields(mi.type_info(Settings), (), form, editable=set(SettingsPatch.__struct_encode_fields__))
         self.status = QLabel()
@@ -104,6 +120,9 @@ class SettingsWindow(QWidget):
         """One row per field; ``editable`` None means every field of a nested struct is."""
         for f in struct.fields:
             path, label = (*prefix, f.encode_name), LABELS.get(f.encode_name, f.encode_name.capitalize())
+            if f.encode_name == "environment":
+                continue  # shown on the fields it pins, not as a field of its own
+            self.labels[path] = label
             if isinstance(f.type, mi.StructType):
                 group = QGroupBox(label)
                 inner = QFormLayout(group)
@@ -116,19 +135,31 @@ class SettingsWindow(QWidget):
             else:
                 self.editors[path] = editor = _editor(f.type)
                 form.addRow(label if not isinstance(editor, QCheckBox) else "", editor)
+                self.row_labels[path] = form.labelForField(editor)
                 if isinstance(editor, QCheckBox):
                     editor.setText(label)
 
     def show_settings(self, settings: Settings | dict[str, Any]) -> None:
         self.current = settings if isinstance(settings, dict) else msgspec.to_builtins(settings)
+        pinned = set(self.current.get("environment", ()))
         for path, w in self.editors.items():
             _set(w, _lookup(self.current, path))
+            if isinstance(w, QLabel):
+                continue
+            by_env = path[0] in pinned
+            w.setEnabled(not by_env)
+            w.setToolTip(f"{ENV_NOTE} for this run (a WB_* variable)" if by_env else "")
+            text = self.labels[path] + (f" ({ENV_NOTE})" if by_env else "")
+            if isinstance(w, QCheckBox):
+                w.setText(text)
+            elif isinstance(row := self.row_labels.get(path), QLabel):
+                row.setText(text)
 
     def patch(self) -> dict[str, Any]:
         """The changed editable fields, nested as ``wb:updateSettings`` takes them."""
         out: dict[str, Any] = {}
         for path, w in self.editors.items():
-            if isinstance(w, QLabel) or (value := _get(w)) == _lookup(self.current, path):
+            if isinstance(w, QLabel) or not w.isEnabled() or (value := _get(w)) == _lookup(self.current, path):
                 continue
             node = out
             for key in path[:-1]:
@@ -147,11 +178,27 @@ class SettingsWindow(QWidget):
             self.show_settings(settings)
         await self.plugins.load()
 
-    async def save(self) -> None:
+    async def save(self, *, confirmed: bool = False) -> None:
         patch = self.patch()
         if not patch:
             self.status.setText("Nothing changed.")
             return
+        if "portalOrigin" in patch and not confirmed:
+            self._ask_origin_change(patch["portalOrigin"])
+            return
         if (settings := await ask(self.bus, "wb:updateSettings", patch, self.status)) is not None:
             self.show_settings(settings)
-            self.status.setText("Saved.")
+            self.status.setText("Saved." + (" You are signed out of the old portal." if "portalOrigin" in patch else ""))
+
+    def _ask_origin_change(self, origin: str) -> None:
+        self.confirm = QMessageBox(QMessageBox.Icon.Question, "Change the portal address?",
+                                   f"WorkBuoy will sign you out and use {origin} from now on.",
+                                   QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
+        self.confirm.finished.connect(self._origin_answered)
+        self.confirm.open()
+
+    def _origin_answered(self, answer: int) -> None:
+        if answer == QMessageBox.StandardButton.Ok.value:
+            spawn(self.save(confirmed=True))
+        else:
+            self.status.setText("The portal address was not changed.")

@@ -52,17 +52,23 @@ def describe_progress(p: SyncProgress) -> str:
 
 class Tray:
     def __init__(self, *, open_main: Callable[[], None], sync_now: Callable[[], None], toggle_overlay: Callable[[], None],
-                 open_settings: Callable[[], None], quit_node: Callable[[], None]) -> None:
+                 open_settings: Callable[[], None], quit_node: Callable[[], None], sign_in: Callable[[], None],
+                 sign_out: Callable[[], None], open_portal: Callable[[], None]) -> None:
         self.icon = QSystemTrayIcon(buoy_icon(STATE_COLOURS["signed_out"]))
         self.menu = QMenu()
         self.auth_line = self._status_line("Not signed in")
         self.server_line = self._status_line("Online")
         self.sync_line = self._status_line("No sync yet")
         self.menu.addSeparator()
-        for text, slot in (("Open WorkBuoy", open_main), ("Sync now", sync_now), ("Mini-Buoy", toggle_overlay),
-                           ("Settings…", open_settings)):
+        self.sign_in = self.menu.addAction("Sign in…")
+        self.sign_in.triggered.connect(sign_in)
+        for text, slot in (("Open WorkBuoy", open_main), ("Open portal", open_portal), ("Sync now", sync_now),
+                           ("Mini-Buoy", toggle_overlay), ("Settings…", open_settings)):
             self.menu.addAction(text).triggered.connect(slot)
         self.menu.addSeparator()
+        self.sign_out = self.menu.addAction("Sign out")
+        self.sign_out.triggered.connect(sign_out)
+        self.sign_out.setVisible(False)
         self.menu.addAction("Quit WorkBuoy (stop the node)").triggered.connect(quit_node)
         self.icon.setContextMenu(self.menu)
         self._open_main = open_main
@@ -93,6 +99,8 @@ class Tray:
         text = {"signed_in": f"Signed in as {state.email or 'unknown'}", "signed_out": "Not signed in",
                 "expired": "Session expired: sign in again", "error": f"Sign-in problem: {state.reason}"}[state.state]
         self.auth_line.setText(text)
+        self.sign_in.setVisible(state.state != "signed_in")
+        self.sign_out.setVisible(state.state == "signed_in")
         self.icon.setIcon(buoy_icon(STATE_COLOURS[state.state]))
         self._refresh_tooltip()
 

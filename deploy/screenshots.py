@@ -1,0 +1,108 @@
+"""Screenshots of the desktop app for docs/screenshots/, taken under Xvfb with Qt's xcb platform.
+
+Rerun after a change to the windows: ``bash deploy/screenshots.sh`` (it bootstraps first).
+Starts its own X server, sandbox and desktop node in a temporary folder, types into the
+sign-in window with xdotool as a person would, and grabs each window with ImageMagick.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from workbuoy.bus import runtime
+from workbuoy.bus.client import Client
+from workbuoy.bus.errors import BusError
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+DEMO = ("demo@workbuoy.test", "demo-password")
+
+
+def wait(cond: Callable[[], Any], what: str, timeout: float = 90) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (value := cond()):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"screenshots: timed out waiting for {what}")
+        time.sleep(0.2)
+    return value
+
+
+class Desktop:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        read, write = os.pipe()
+        self.x = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1400x950x24", "-nolisten", "tcp"],
+                                  pass_fds=(write,), stderr=subprocess.DEVNULL)
+        os.close(write)
+        with os.fdopen(read) as f:
+            self.display = ":" + f.readline().strip()
+        self.sandbox = subprocess.Popen([sys.executable, "-m", "workbuoy.sandbox", "--port", "0", "--rows", "7000"],
+                                        stdout=subprocess.PIPE, text=True)
+        self.origin = self.sandbox.stdout.readline().removeprefix("sandbox listening on ").strip()
+        self.env = {**os.environ, "DISPLAY": self.display, "QT_QPA_PLATFORM": "xcb", "WB_DATA_DIR": str(folder / "data"),
+                    "WB_PORTAL_BASE_URL": self.origin, "WB_KEYRING_BACKEND": "file", "WB_KEYRING_KEY": "screenshots",
+                    "WB_METRICS_PORT": "0", "WB_SYNC_INITIAL_DELAY_SEC": "0"}
+        self.node = subprocess.Popen([sys.executable, "-m", "workbuoy", "run"], env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.bus = Client(runtime.Endpoints(runtime.folder_for(folder / "data")), timeout=60)
+
+    def call(self, channel: str, payload: Any = None) -> Any:
+        try:
+            return self.bus.call(channel, payload)
+        except BusError:
+            return None
+
+    def xdotool(self, *args: str) -> str:
+        out = subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=60)
+        return out.stdout.strip().split("\n")[0] if out.returncode == 0 else ""
+
+    def window(self, title: str) -> str:
+        return self.xdotool("search", "--onlyvisible", "--name", title)
+
+    def grab(self, window: str, name: str) -> None:
+        time.sleep(1.0)  # let the last paint land: a screenshot is the one place a short settle is right
+        subprocess.run(["import", "-window", window, str(OUT / name)], env=self.env, check=True, timeout=60)
+        print(f"screenshots: wrote docs/screenshots/{name}")
+
+    def close(self) -> None:
+        self.bus.close()
+        for proc in (self.node, self.sandbox, self.x):
+            proc.terminate()
+            proc.wait(60)
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="wb-shots-") as tmp:
+        d = Desktop(Path(tmp))
+        try:
+            signin = wait(lambda: d.window("^Sign in to WorkBuoy$"), "the sign-in window")
+            d.xdotool("windowfocus", "--sync", signin)
+            d.xdotool("type", "--delay", "20", DEMO[0])
+            d.xdotool("key", "Tab")
+            d.xdotool("type", "--delay", "20", DEMO[1])
+            d.grab(signin, "signin.png")
+            d.xdotool("key", "Return")
+            wait(lambda: (s := d.call("wb:auth:status")) and s.state == "signed_in", "the sign-in")
+            wait(lambda: (s := d.call("wb:sync:status")) and s.run_id >= 1 and not s.running, "the first sync")
+            main_window = wait(lambda: d.window("^WorkBuoy$"), "the main window")
+            d.xdotool("windowsize", main_window, "1100", "640")
+            wait(lambda: d.call("wb:offline:getList", {"table": "deals", "limit": 1}), "deals in the offline copy")
+            d.grab(main_window, "main.png")
+            d.call("wb:portal:open", {"path": "/"})
+            portal = wait(lambda: d.window(f"WorkBuoy - {DEMO[0]}"), "the portal home")
+            d.grab(portal, "portal.png")
+        finally:
+            d.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

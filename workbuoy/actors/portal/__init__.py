@@ -1,0 +1,1 @@
+"""The portal actor: the portal web app in a Qt WebEngine window, in a process of its own."""

@@ -1,0 +1,134 @@
+"""The "Sign in to WorkBuoy" window: e-mail, password, the portal address, progress, errors.
+
+The password goes from the field to ``wb:auth:login`` once: the field is cleared before
+the call is awaited and the value is never kept, logged or shown (the broker's trace
+never shows that channel's payload). The portal address is ``portalOrigin``; it can be
+edited only before the first sign-in on this machine (later the settings window changes
+it, which signs out after a confirmation), and not at all when the environment sets it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from workbuoy.actors.ui.calls import ERROR_COLOUR, Bus, log, spawn
+from workbuoy.bus.errors import BusError
+from workbuoy.schemas.auth import AuthState
+from workbuoy.schemas.settings import Settings
+
+TITLE = "Sign in to WorkBuoy"
+
+
+def human(exc: BusError, origin: str) -> str:
+    """The auth actor's refusal in words a person can act on."""
+    if exc.code == "unauthenticated":
+        return "Wrong e-mail or password."
+    if exc.code == "unavailable" or exc.code == "timeout":
+        return f"Cannot reach the portal at {origin}. Check the address and your connection, then try again."
+    if "securely" in exc.message:
+        return (f"{exc.message}. No usable keyring: start your desktop's keyring (GNOME Keyring, KWallet), "
+                "or on a server set WB_KEYRING_BACKEND=file with WB_KEYRING_KEY.")
+    return exc.message
+
+
+class SignInWindow(QWidget):
+    def __init__(self, bus: Bus, on_signed_in: Callable[[AuthState], None]) -> None:
+        super().__init__()
+        self.bus = bus
+        self._on_signed_in = on_signed_in
+        self.setWindowTitle(TITLE)
+        self.setMinimumWidth(420)
+        heading = QLabel("<h2>Sign in to WorkBuoy</h2>")
+        self.intro = QLabel("Your CRM offline: sign in once, WorkBuoy keeps a copy in sync.")
+        self.intro.setWordWrap(True)
+        self.email = QLineEdit()
+        self.email.setPlaceholderText("you@company.com")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.portal = QLineEdit()
+        self.portal.setObjectName("portal")
+        form = QFormLayout()
+        form.addRow("E-mail", self.email)
+        form.addRow("Password", self.password)
+        form.addRow("Portal address", self.portal)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.button = QPushButton("Sign in")
+        self.button.setDefault(True)
+        self.button.clicked.connect(self._clicked)
+        self.password.returnPressed.connect(self._clicked)
+        self.email.returnPressed.connect(self.password.setFocus)
+        layout = QVBoxLayout(self)
+        for w in (heading, self.intro):
+            layout.addWidget(w)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignRight)
+        self.busy = False
+
+    def prepare(self, settings: Settings, *, first_sign_in: bool, reason: str = "") -> None:
+        """Fill the portal address; lock it after the first sign-in or when the environment sets it."""
+        self.portal.setText(settings.portal_origin)
+        pinned = "portalOrigin" in settings.environment
+        self.portal.setReadOnly(pinned or not first_sign_in)
+        self.portal.setToolTip("set by the environment (WB_PORTAL_BASE_URL)" if pinned else
+                               "" if first_sign_in else "change it in Settings (signs you out)")
+        if reason:
+            self._say(reason, error=True)
+
+    def open(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        (self.password if self.email.text() else self.email).setFocus()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {ERROR_COLOUR}" if error else "")
+
+    def _clicked(self) -> None:
+        if not self.busy:
+            spawn(self.sign_in())
+
+    async def sign_in(self) -> bool:
+        email, password = self.email.text().strip(), self.password.text()
+        self.password.clear()  # the only copy left is the one on its way to the auth actor
+        if not email or not password:
+            self._say("Enter your e-mail and password.", error=True)
+            return False
+        origin = self.portal.text().strip().rstrip("/")
+        self.busy = True
+        self.button.setEnabled(False)
+        self._say(f"Signing in at {origin}…")
+        try:
+            if not self.portal.isReadOnly() and not await self._set_origin(origin):
+                return False
+            state = await self.bus.call("wb:auth:login", {"email": email, "password": password}, timeout=60)
+        except BusError as exc:
+            log.info("sign-in refused: %s", exc.code)
+            self._say(human(exc, origin), error=True)
+            return False
+        finally:
+            del password
+            self.busy = False
+            self.button.setEnabled(True)
+        self._say("")
+        self.hide()
+        self._on_signed_in(state)
+        return True
+
+    async def _set_origin(self, origin: str) -> bool:
+        """Before the first sign-in the address is the user's to set: it becomes ``portalOrigin``."""
+        try:
+            current = await self.bus.call("wb:getSettings")
+            if current.portal_origin != origin:
+                await self.bus.call("wb:updateSettings", {"portalOrigin": origin})
+        except BusError as exc:
+            self._say(f"The portal address is not valid: {exc.message}", error=True)
+            return False
+        return True
