@@ -43,8 +43,8 @@ NETWORK = (
     "SSL_CERT_FILE", "SSL_CERT_DIR",
 )
 PREFIXES = ("LC_", "XDG_")
-#: A window on the user's screen (the ui and the portal).
-DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "DESKTOP_SESSION", "SESSION_MANAGER")
+#: A window on the user's screen (the ui and the portal), and the user's browser for links.
+DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "DESKTOP_SESSION", "SESSION_MANAGER", "BROWSER")
 #: Per actor, on top of the above.
 EXTRA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # name -> (variables, prefixes)
     "auth": (("PYTHON_KEYRING_BACKEND",), ()),

@@ -145,10 +145,7 @@ class UiActor(Actor):
 
     def _tell(self, note: Notify) -> None:
         """A notification of the app's own, under the same rules as ``wb:notify``."""
-        if reason := notifications.refusal(self.settings, note.kind):
-            self.log.info("%s: not shown (%s)", note.title, reason)
-        else:
-            self.notifier.show(note)
+        self.log.info("%s: %s", note.title, self._notify(note))
 
     async def _show_server(self) -> None:
         try:
