@@ -99,6 +99,7 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> 
 
     wblog.setup("supervisor", env)
     crash.init("supervisor", env)
+    _recover_cache(env)
     arbiter = Arbiter(env, endpoints, DESKTOP if desktop else HEADLESS)
     try:
         server = metrics.serve(env.metrics_port)
@@ -107,6 +108,15 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> 
         print(f"workbuoy: metrics disabled, port {env.metrics_port} is unavailable: {exc}", file=sys.stderr)
     print(f"workbuoy {'desktop' if desktop else 'headless node'} starting (data: {env.data_dir}, pid {os.getpid()})", flush=True)
     return arbiter.run()
+
+
+def _recover_cache(env: config.Env) -> None:
+    """Before any actor opens the store: a damaged cache is moved aside and pulled again; the outbox stays."""
+    from workbuoy.store.files import recover_cache
+
+    if (aside := recover_cache(env.db_path)) is not None:
+        print(f"workbuoy: the local cache was damaged; moved it to {aside.name}, the next sync pulls it again "
+              "(queued writes are kept)", flush=True)
 
 
 def cmd_node(args: argparse.Namespace) -> int:
