@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, queue, rbac, settings, sync, ui
+from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, queue, rbac, settings, store, sync, ui
 from workbuoy.schemas.base import Empty, Ok
 
 HUMANS = frozenset({"ui", "cli"})
@@ -93,6 +93,8 @@ _EVENTS = [
     Event("wb:sync:progress", sync.SyncProgress, frozenset({"sync"}), "A sync page committed or a run ended."),
     Event("wb:crm:changed", sync.CrmChange, frozenset({"sync", "queue"}), "New or updated deals, tickets, meetings."),
     Event("wb:queue:changed", queue.QueueChanged, frozenset({"queue"}), "Queue depth changed."),
+    Event("wb:store:fault", store.StoreFault, frozenset({"auth", "sync", "queue", "audit", "plugins", "ui"}),
+          "The disk was full, corrupt or failed under an actor; it kept running."),
 ]
 
 #: Channels whose payloads the trace tap never shows, not even masked.
