@@ -311,6 +311,14 @@ def cmd_queue_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from workbuoy import doctor
+
+    findings = doctor.run(_env())
+    print(doctor.report(findings))
+    return 1 if any(not f.ok for f in findings) else 0
+
+
 def cmd_schemas(args: argparse.Namespace) -> int:
     from workbuoy.schemas.registry import json_schemas
 
@@ -398,6 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", choices=("local", "server"), required=True)
     p.set_defaults(fn=cmd_queue_resolve)
 
+    sub.add_parser("doctor", help="check the database files, modes, free space, keyring and server; say what to do")\
+        .set_defaults(fn=cmd_doctor)
     sub.add_parser("schemas", help="print the JSON Schema of every channel").set_defaults(fn=cmd_schemas)
 
     p = sub.add_parser("demo", help="sandbox server + node + demo user, with live status")

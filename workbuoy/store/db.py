@@ -80,7 +80,7 @@ class Database:
     def __init__(self, path: str | Path, *, busy_deadline_s: float = 120.0, readonly: bool = False) -> None:
         self.path = Path(path)
         self.cache_path = cache_path_for(self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.busy_deadline_s = busy_deadline_s
         self._lock = threading.RLock()
         self._depth = 0
@@ -90,6 +90,8 @@ class Database:
         self.conn.create_scalar_function("wb_contains", _contains, 2, deterministic=True)
         mode = "?mode=ro" if readonly else ""
         self._retry(lambda: self.conn.execute(f"ATTACH DATABASE ? AS {CACHE}", (self.cache_path.as_uri() + mode,)))
+        if not readonly:  # CRM data: the owner's alone (the -wal and -shm files SQLite makes inherit the mode)
+            _owner_only(self.path.parent, self.path, self.cache_path)
         for schema in ("main", CACHE):
             if not readonly:
                 self._retry(lambda s=schema: self.conn.execute(f"PRAGMA {s}.journal_mode=WAL").fetchall())
@@ -163,6 +165,14 @@ class Database:
         """The first row of one read statement, or ``None``."""
         found = self.rows(sql, params)
         return found[0] if found else None
+
+
+def _owner_only(*paths: Path) -> None:
+    """Take group and other access away from our folder and files (``workbuoy doctor`` checks the same)."""
+    for path in paths:
+        st = path.stat()
+        if st.st_mode & 0o077 and st.st_uid == os.getuid():
+            path.chmod(st.st_mode & 0o700)
 
 
 def cache_path_for(path: Path) -> Path:
