@@ -122,3 +122,21 @@ def test_a_cache_corrupt_at_start_is_rebuilt_from_the_server_and_the_outbox_surv
     assert assert_cache_equals_server(node, sandbox) == rows + 10
     ledger = {w["key"] for w in sandbox.admin.get("/writes").json()["writes"]}
     assert {op for op, _ in queued.values()} <= ledger
+
+
+def test_a_full_disk_during_a_sync_is_a_sync_error_and_writes_still_queue(sandbox_factory, node_factory) -> None:
+    sandbox = sandbox_factory("--rows", "20000")
+    node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, WB_DB_MAX_PAGES="300", **FILE_KEYRING).start()
+    login(node)
+    faults = Subscriber(node.endpoints.events, ("wb:store:fault",))
+    try:
+        status = sync(node)
+        event = next(msgspec.msgpack.decode(e.payload, type=StoreFault) for ch, e in faults.events(30) if ch == "wb:store:fault")
+    finally:
+        faults.close()
+    assert (event.actor, event.kind) == ("sync", "full") and event.where.startswith("sync ")
+    full = [s for s in status.entities if s.last_error and s.last_error.startswith("storage: the disk is full")]
+    assert full, status.entities
+    assert node.status().actors["sync"].restarts == 0
+    # The cache file is full, the outbox file is not: a write still queues.
+    assert node.call("wb:queue:create", {"entity": "tasks", "op": "create", "payload": {"title": "still works"}}).id
