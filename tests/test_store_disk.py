@@ -6,6 +6,9 @@
 * A cache file damaged while the node was down (bytes overwritten in the middle): the
   next start moves it aside, the sync pulls the cache again from the sandbox, and the
   writes queued before the damage survive and reach the server.
+* A full cache file fails the sync streams with a ``storage`` error while writes still
+  queue; a cache damaged under a running node answers ``storage`` (kind ``corrupt``) and
+  is moved aside at the next start.
 """
 
 from __future__ import annotations
