@@ -79,27 +79,24 @@ class Database:
     share between the threads of that process (a transaction is never interleaved).
     """
 
-    def __init__(self, path: str | Path, *, busy_deadline_s: float = 120.0, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, *, busy_deadline_s: float = 120.0) -> None:
         self.path = Path(path)
         self.cache_path = cache_path_for(self.path)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.busy_deadline_s = busy_deadline_s
         self._lock = threading.RLock()
         self._depth = 0
-        flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
-        self.conn = apsw.Connection(str(self.path), flags=flags | apsw.SQLITE_OPEN_URI)
+        self.conn = apsw.Connection(str(self.path))
         self.conn.set_busy_handler(self._wait_for_lock)
         self._busy_since = 0.0
         self._wal_pages: dict[str, int] = {}
         self.conn.set_wal_hook(self._note_wal)  # replaces SQLite's auto-checkpoint: see _checkpoint
         self.conn.create_scalar_function("wb_contains", _contains, 2, deterministic=True)
-        mode = "?mode=ro" if readonly else ""
-        self._retry(lambda: self.conn.execute(f"ATTACH DATABASE ? AS {CACHE}", (self.cache_path.as_uri() + mode,)))
-        if not readonly:  # CRM data: the owner's alone (the -wal and -shm files SQLite makes inherit the mode)
-            _owner_only(self.path.parent, self.path, self.cache_path)
+        self._retry(lambda: self.conn.execute(f"ATTACH DATABASE ? AS {CACHE}", (str(self.cache_path),)))
+        # CRM data: the owner's alone (the -wal and -shm files SQLite makes inherit the mode).
+        _owner_only(self.path.parent, self.path, self.cache_path)
         for schema in ("main", CACHE):
-            if not readonly:
-                self._retry(lambda s=schema: self.conn.execute(f"PRAGMA {s}.journal_mode=WAL").fetchall())
+            self._retry(lambda s=schema: self.conn.execute(f"PRAGMA {s}.journal_mode=WAL").fetchall())
             self.conn.execute(f"PRAGMA {schema}.synchronous=NORMAL")
             if max_pages := os.environ.get(MAX_PAGES_ENV):
                 self.conn.execute(f"PRAGMA {schema}.max_page_count={int(max_pages)}")
