@@ -52,6 +52,7 @@ ErrorCode = Literal[
     "timeout",
     "unauthenticated",
     "failed",
+    "storage",
     "internal",
 ]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, portal, queue, rbac, settings, sync, ui, update
+from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, portal, queue, rbac, settings, store, sync, ui, update
 from workbuoy.schemas.envelope import Decoder
 from workbuoy.schemas.base import Empty, Ok
 
@@ -111,6 +111,8 @@ _EVENTS = [
     Event("wb:queue:changed", queue.QueueChanged, frozenset({"queue"}), "Queue depth changed."),
     Event("wb:server:state", queue.ServerState, frozenset({"queue"}), "The server went offline (breaker open) or is back."),
     Event("wb:queue:stuck", queue.QueueStuck, frozenset({"queue"}), "Writes unsent for longer than the stuck setting."),
+    Event("wb:store:fault", store.StoreFault, frozenset({"auth", "sync", "queue", "audit", "plugins", "ui", "portal"}),
+          "The disk was full, corrupt or failed under an actor; it kept running."),
 ]
 
 #: Channels whose payloads the trace tap never shows, not even masked.
