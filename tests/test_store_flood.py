@@ -95,7 +95,8 @@ def test_a_flood_of_scanning_reads_keeps_every_actor_beating(sandbox, node_facto
         watcher.join()
 
     # A read that waited too long is stopped (timeout); past 64 waiting, one is refused at once (unavailable).
-    errors = [r for r in replies if isinstance(r, BusError)]
+    # Signed out, the plugins actor answers its guard's refusal: still an answer from that actor's loop.
+    errors = [r for r in replies if isinstance(r, BusError) and not (r.code == "forbidden" and "plugins.view" in r.message)]
     unexpected = [e for e in errors if not ((e.code == "timeout" and "was stopped" in e.message)
                                              or (e.code == "unavailable" and "too many reads" in e.message))]
     assert not unexpected, unexpected[:3]

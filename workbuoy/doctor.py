@@ -17,8 +17,10 @@ from typing import NamedTuple
 
 import apsw
 import httpx
+import msgspec
 
 from workbuoy.config import Env
+from workbuoy.schemas.settings import Settings, upgrade
 from workbuoy.store.db import cache_path_for
 from workbuoy.store.files import check_file
 
@@ -99,11 +101,22 @@ def free_space(env: Env) -> Finding:
     return Finding("free space", True, detail)
 
 
+def _portal_origin(env: Env) -> str:
+    """The origin whose session entry the auth actor uses: the environment's, else the saved setting (read only)."""
+    if "portal_origin" in env.settings_overrides:
+        return env.settings_overrides["portal_origin"]
+    try:
+        saved = msgspec.json.decode((env.data_dir / "settings.json").read_bytes())
+        return msgspec.convert(upgrade(saved), type=Settings).portal_origin
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        return Settings().portal_origin
+
+
 def keyring_access(env: Env) -> Finding:
     """Read the session entry (never write): the keyring is there, unlocked and ours."""
     from workbuoy.actors.auth.secrets import CookieVault, KeyringUnavailable
 
-    vault = CookieVault(env)
+    vault = CookieVault(env, _portal_origin(env))
     try:
         cookie = vault.backend().get_password(vault.service, vault.username)
     except KeyringUnavailable as exc:
