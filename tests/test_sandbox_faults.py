@@ -9,6 +9,7 @@ import httpx
 import msgspec
 import pytest
 
+from tests.fixtures.node import wait_for
 from tests.fixtures.sandbox import SandboxProcess, sandbox, sandbox_factory  # noqa: F401
 
 N = 400
@@ -111,7 +112,8 @@ def test_admin_and_openapi_are_never_faulted(sandbox_factory) -> None:
 def test_flags_set_faults_and_reset_restores_them(sandbox_factory) -> None:
     sb = sandbox_factory("--fail-rate", "1", "--latency-ms", "5")
     admin = sb.admin
-    assert admin.get("/faults").json() == {"fail_rate": 1.0, "rate_limit_rate": 0.0, "latency_ms": 5, "reset_rate": 0.0, "garbage_rate": 0.0}
+    assert admin.get("/faults").json() == {"fail_rate": 1.0, "rate_limit_rate": 0.0, "latency_ms": 5, "reset_rate": 0.0,
+                                           "garbage_rate": 0.0, "outage": "none", "outage_s": 0.0, "burst_503": 0}
     admin.put("/faults", json={"fail_rate": 0})
     assert sb.client("/api").get("/me").status_code == 401
     admin.post("/reset")
@@ -134,3 +136,62 @@ def test_seeded_faults_are_reproducible(sandbox_factory) -> None:
         with httpx.Client(base_url=sb.origin, cookies={"wb_session": cookies[sb.origin]}) as c:
             runs.append([c.get("/api/me").status_code for _ in range(100)])
     assert runs[0] == runs[1] and len(set(runs[0])) > 1
+
+
+def get_me(sb: SandboxProcess) -> int | str:
+    """GET /api/me on a new connection: the status, or how the connection failed."""
+    try:
+        return httpx.get(sb.origin + "/api/me", timeout=10).status_code
+    except httpx.ConnectError:
+        return "refused"
+    except (httpx.RemoteProtocolError, httpx.ReadError):
+        return "dropped"
+
+
+@pytest.mark.timeout(120)
+def test_drop_outage_accepts_and_closes_without_an_answer_then_ends_by_itself(sandbox: SandboxProcess) -> None:
+    sandbox.set_faults(outage="drop", outage_s=3)
+    assert [get_me(sandbox) for _ in range(5)] == ["dropped"] * 5
+    assert sandbox.admin.get("/faults").json()["outage"] == "drop"  # the admin routes still answer
+    wait_for(lambda: get_me(sandbox) == 401, timeout=30, what="the drop outage to end after 3 s")
+    assert sandbox.admin.get("/faults").json()["outage"] == "none"
+    assert sandbox.admin.get("/stats").json()["faults"]["reset"] >= 5
+    assert sandbox.stderr() == ""
+
+
+@pytest.mark.timeout(120)
+def test_refuse_outage_stops_listening_and_kills_open_connections_then_listens_again(sandbox: SandboxProcess) -> None:
+    kept = sandbox.client("/api")
+    assert kept.get("/me").status_code == 401  # a keep-alive connection opened before the outage
+    assert sandbox.admin.put("/faults", json={"outage": "refuse"}).status_code == 400  # no way back without outage_s
+    sandbox.set_faults(outage="refuse", outage_s=4)
+    wait_for(lambda: get_me(sandbox) == "refused", timeout=10, what="connections to be refused")
+    with pytest.raises(httpx.TransportError):
+        kept.get("/me")
+    wait_for(lambda: get_me(sandbox) == 401, timeout=30, what="the server to listen again")
+    assert sandbox.admin.get("/faults").json()["outage"] == "none"
+    assert sandbox.admin.get("/stats").json()["faults"]["refuse"] == 1
+
+
+@pytest.mark.timeout(120)
+def test_outage_and_503_burst_flags_at_start(sandbox_factory) -> None:
+    sb = sandbox_factory("--outage", "drop", "--outage-s", "2", "--burst-503", "3")
+    assert get_me(sb) == "dropped"
+    wait_for(lambda: get_me(sb) != "dropped", timeout=30, what="the drop outage to end")
+    burst = [httpx.get(sb.origin + "/api/me") for _ in range(3)]  # the first answer after the outage was one too
+    assert [r.status_code for r in burst] == [503, 503, 401]
+    assert burst[0].headers["content-type"].startswith("text/html")
+    refused = sb.client().put("/_sandbox/faults", json={"burst_503": -1})
+    assert refused.status_code == 400 and "burst_503" in refused.json()["error"]
+    sb2 = sandbox_factory("--outage", "refuse", "--outage-s", "3")
+    wait_for(lambda: get_me(sb2) == 401, timeout=30, what="the refusal given at start to end")
+
+
+@pytest.mark.timeout(120)
+def test_ledger_counts_applied_runs_per_key(sandbox: SandboxProcess) -> None:
+    api, key = sandbox.api, "op-ledger-1"
+    first = api.post("/customers", params={"org_id": "org-1"}, json={"name": "Ledger"}, headers={"Idempotency-Key": key})
+    replay = api.post("/customers", params={"org_id": "org-1"}, json={"name": "Ledger"}, headers={"Idempotency-Key": key})
+    assert first.status_code == replay.status_code == 201 and replay.headers["idempotent-replayed"] == "true"
+    (entry,) = [w for w in sandbox.admin.get("/writes").json()["writes"] if w["key"] == key]
+    assert (entry["seen"], entry["applied"]) == (2, 1)

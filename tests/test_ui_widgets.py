@@ -27,7 +27,8 @@ from workbuoy.actors.ui.tray import Tray  # noqa: E402
 from workbuoy.bus.errors import BusError, NotImplementedOnBus  # noqa: E402
 from workbuoy.schemas.offline import ListReply  # noqa: E402
 from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
-from workbuoy.schemas.queue import AiChatReply, ChatMessage, QueueItemRef, QueueItemView, QueueListReply  # noqa: E402
+from workbuoy.schemas.queue import (AiChatReply, ChatMessage, QueueItemRef, QueueItemView, QueueListReply,  # noqa: E402
+                                    QueueStuck, ServerState)
 from workbuoy.schemas.settings import EntityNotifications, Settings  # noqa: E402
 from workbuoy.schemas.auth import AuthState  # noqa: E402
 from workbuoy.schemas.sync import CrmChange, SyncProgress  # noqa: E402
@@ -258,6 +259,18 @@ def test_queue_view_retries_and_resolves(qapp):
     assert bus.sent("wb:queue:list")[-1] == {"status": "failed"}
 
 
+def test_queue_view_says_where_a_retrying_write_stands(qapp):
+    now = int(time.time() * 1000)
+    retrying = msgspec.structs.replace(queue_item(1, "pending"), attempt=14, next_attempt_at=now + 180_000,
+                                       last_error="server unavailable: HTTP 503 (2 attempts)")
+    held = msgspec.structs.replace(queue_item(2, "pending"), attempt=0, last_error="unreachable: ConnectError")
+    view = QueueView(FakeBus(wb_queue_list=lambda _: QueueListReply(items=[retrying, held, queue_item(3, "synced")])))
+    run(view.load())
+    state = [view.table.item(r, 2).text() for r in range(3)]  # the third column: "state"
+    assert state == ["retrying — 14 attempts, next in 3 min, last: server unavailable",
+                     "waiting to be sent, last: unreachable", "sent"]
+
+
 def test_overlay_toggles_and_chats(qapp):
     bus = FakeBus(wb_ai_chat=lambda p: AiChatReply(message=ChatMessage(role="assistant", content=f"{len(p['messages'])} seen")))
     overlay = MiniBuoy(bus)
@@ -306,3 +319,17 @@ def test_tray_menu_and_status_lines(qapp):
     assert "Sync 3" in tray.icon.toolTip()
     tray.set_sync(SyncProgress(run_id=3, entity="", org_id="", pages=0, rows=0, state="failed", error="offline", finished=True))
     assert tray.sync_line.text() == "Sync 3: failed (offline)"
+    assert tray.server_line.text() == "Online"
+    since = int(time.mktime((2026, 1, 2, 10, 42, 0, 0, 0, -1)) * 1000)
+    tray.set_server(ServerState(online=False, since=since, reason="unreachable: ConnectError"))
+    assert tray.server_line.text() == "Offline since 10:42 — writes wait in the outbox (unreachable: ConnectError)"
+    assert "Offline since 10:42" in tray.icon.toolTip()
+    tray.set_server(ServerState(online=True, since=since))
+    assert tray.server_line.text() == "Online"
+
+
+def test_stuck_writes_notice(qapp):
+    note = notifications.from_stuck(QueueStuck(count=3, oldest_id=7, since=0, last_error="unreachable: ConnectError"))
+    assert (note.title, note.kind) == ("3 writes have not reached the server yet", "sync")
+    assert "unreachable: ConnectError" in note.body
+    assert notifications.from_stuck(QueueStuck(count=1, oldest_id=7, since=0)).title == "1 write has not reached the server yet"

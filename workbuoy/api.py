@@ -19,8 +19,11 @@ caller and are easy to get subtly wrong, so they live here once:
   :class:`Unauthenticated`.
 * **Transient failures** (5xx, dropped connections, timeouts) are retried with exponential
   backoff and full jitter (``sleep = uniform(0, min(cap, base * 2**n))``), ``attempts``
-  tries in all, then :class:`ServerUnavailable`. Full jitter keeps several actors that
-  failed together from retrying in lockstep.
+  tries in all, then :class:`ServerUnavailable` — :class:`TransportError` when the last
+  try got no HTTP answer at all (refused, dropped, timed out, TLS or proxy failure), so
+  callers can tell "the server is not there" from "the server answered 5xx" without
+  looking at exception internals. Full jitter keeps several actors that failed together
+  from retrying in lockstep.
 * **429** waits ``Retry-After`` (seconds or an HTTP date, capped by ``max_retry_after``);
   at most ``rate_limit_waits`` such waits, then :class:`RateLimited`.
 * Any other 4xx raises :class:`HttpError` carrying the contract's ``{"error", "detail"}``.
@@ -81,6 +84,15 @@ class HttpError(ApiError):
 
 class ServerUnavailable(ApiError):
     """5xx or a broken connection on every attempt."""
+
+
+class TransportError(ServerUnavailable):
+    """No HTTP answer on the last attempt: the connection was refused, dropped or timed out,
+    or TLS / a proxy failed. ``cause`` names the httpx error (``ConnectError``, ``ReadTimeout``, …)."""
+
+    def __init__(self, message: str, cause: str) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class RateLimited(ApiError):
@@ -209,7 +221,7 @@ class ApiClient:
             except httpx.TransportError as exc:
                 self._http.cookies.clear()
                 failures += 1
-                await self._backoff(failures, f"{type(exc).__name__}: {exc}", 0, on_wait)
+                await self._backoff(failures, f"{type(exc).__name__}: {exc}", 0, on_wait, type(exc).__name__)
                 continue
             self._http.cookies.clear()
             status = resp.status_code
@@ -249,8 +261,13 @@ class ApiClient:
         self._cached = (creds, now + ttl) if ttl > 0 else None
         return creds
 
-    async def _backoff(self, failures: int, reason: str, status: int, on_wait: WaitHook | None) -> None:
+    async def _backoff(self, failures: int, reason: str, status: int, on_wait: WaitHook | None,
+                       transport: str | None = None) -> None:
+        """Sleep before the next try, or raise once ``attempts`` are used (``transport``: the
+        httpx error's name when there was no answer)."""
         if failures >= self.attempts:
+            if transport is not None:
+                raise TransportError(f"{reason} ({failures} attempts)", transport)
             raise ServerUnavailable(f"{reason} ({failures} attempts)", status)
         delay = full_jitter(failures, self.backoff_base, self.backoff_cap)
         log.debug("transient failure (%s), retry %d in %.2fs", reason, failures, delay)

@@ -20,6 +20,7 @@ import msgspec
 from workbuoy import config
 from workbuoy.bus import runtime
 from workbuoy.bus.errors import BusError
+from workbuoy.schemas import queue as queue_schema
 
 EXIT_USAGE = 2
 
@@ -117,16 +118,40 @@ def cmd_node(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    status = call(_env(), "wb:sup:status")
+    env = _env()
+    status = call(env, "wb:sup:status")
+    server = server_state(env)
     if args.json:
-        _print_json({"pid": status.pid, "metrics_url": status.metrics_url, "actors": {n: msgspec.to_builtins(a) for n, a in status.actors.items()}})
+        _print_json({"pid": status.pid, "metrics_url": status.metrics_url, "server": server,
+                     "actors": {n: msgspec.to_builtins(a) for n, a in status.actors.items()}})
         return 0
     print(f"supervisor pid {status.pid}  data {status.data_dir}  metrics {status.metrics_url or '-'}")
+    print(server_line(server))
     print(f"{'actor':<9}{'pid':>8}  {'state':<11}{'restarts':>8}{'uptime':>10}{'heartbeat':>11}  reason")
     for a in status.actors.values():
         hb = "-" if a.last_heartbeat_ago_sec is None else f"{a.last_heartbeat_ago_sec:.1f}s ago"
         print(f"{a.name:<9}{a.pid or '-':>8}  {a.state:<11}{a.restarts:>8}{a.uptime_sec:>9.1f}s{hb:>11}  {a.reason}")
     return 0
+
+
+def server_state(env: config.Env) -> queue_schema.ServerState | str:
+    """The queue's breaker as ``wb:queue:status`` says, or why it cannot be known."""
+    try:
+        with _client(env, 5.0) as client:
+            return client.call("wb:queue:status").server
+    except BusError as exc:
+        return f"unknown (wb:queue:status: {exc.message})"
+
+
+def server_line(state: queue_schema.ServerState | str) -> str:
+    """``server online`` / ``server offline since 10:42:07 (unreachable: …), next probe in 4 s``."""
+    if isinstance(state, str):
+        return f"server: {state}"
+    if state.online:
+        return "server online"
+    since = time.strftime("%H:%M:%S", time.localtime(state.since / 1000))
+    probe = "" if state.next_probe_at is None else f", next probe in {max(0, state.next_probe_at / 1000 - time.time()):.0f} s"
+    return f"server offline since {since} ({state.reason}){probe}"
 
 
 def cmd_restart(args: argparse.Namespace) -> int:
@@ -280,11 +305,13 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(items)
         return 0
+    now = int(time.time() * 1000)
     for i in items:
         target = f"{i.entity}/{i.entity_id}" if i.entity else i.qtype
         flow = f"  wf {i.wf_id[:8]}#{i.step_index}" if i.wf_id else ""
         flag = " CONFLICT" if i.conflicted else ""
-        print(f"{i.id:>7} {i.status:<8}{flag} {i.op or 'send':<6} {target}  try {i.attempt}{flow}  {i.last_error or ''}")
+        detail = f"  ({i.last_error})" if i.last_error and i.status == "pending" else ""
+        print(f"{i.id:>7} {i.status:<8}{flag} {i.op or 'send':<6} {target}{flow}  {queue_schema.describe(i, now)}{detail}")
     return 0
 
 

@@ -20,6 +20,7 @@ from workbuoy import config
 from workbuoy.bus import runtime
 from workbuoy.bus.client import Client, Subscriber
 from workbuoy.bus.errors import BusError
+from workbuoy.schemas.queue import ServerState
 from workbuoy.schemas.sync import SyncProgress
 
 DEMO_EMAIL = "demo@workbuoy.test"
@@ -84,7 +85,7 @@ def _watch(env: config.Env, node: subprocess.Popen, duration: float) -> int:
     endpoints = _wait_endpoints(env, node)
     with Client(endpoints, timeout=10) as client:
         _sign_in(client)
-        sub = Subscriber(endpoints.events, ("wb:sync:progress", "wb:auth:state", "wb:sup:actor"))
+        sub = Subscriber(endpoints.events, ("wb:sync:progress", "wb:auth:state", "wb:sup:actor", "wb:server:state"))
         last, wrote = 0.0, False
         try:
             while deadline is None or time.monotonic() < deadline:
@@ -94,6 +95,8 @@ def _watch(env: config.Env, node: subprocess.Popen, duration: float) -> int:
                 msg = sub.recv(0.5)
                 if msg is not None and msg[0] == "wb:sync:progress" and _show_progress(msg[1]) and not wrote:
                     wrote = _offline_write(client)
+                elif msg is not None and msg[0] == "wb:server:state":
+                    _show_server(msg[1])
                 if time.monotonic() - last >= 5:
                     last = time.monotonic()
                     _show_status(client)
@@ -141,6 +144,16 @@ def _show_progress(frame: bytes) -> bool:
     return p.finished
 
 
+def _show_server(frame: bytes) -> None:
+    """The queue's breaker opened or closed: say so at once, not at the next status line."""
+    import msgspec
+
+    from workbuoy.schemas import envelope
+
+    s = msgspec.msgpack.decode(envelope.decode(frame).payload, type=ServerState)
+    print(f"[server] {'online again' if s.online else f'OFFLINE: {s.reason}; writes wait in the outbox'}", flush=True)
+
+
 def _offline_write(client: Client) -> bool:
     """Show the outbox at work: win the first cached deal through the queue."""
     try:
@@ -161,6 +174,11 @@ def _show_status(client: Client) -> None:
         return
     actors = "  ".join(f"{a.name}:{a.state}{f'(r{a.restarts})' if a.restarts else ''}" for a in status.actors.values())
     line = f"[status] {time.strftime('%H:%M:%S')}  {actors}"
+    try:
+        server = client.call("wb:queue:status").server
+        line += "  server " + ("online" if server.online else f"OFFLINE ({server.reason})")
+    except BusError:
+        pass
     try:
         sync = client.call("wb:sync:status")
         line += f"  cached rows {sum(e.rows for e in sync.entities)}"

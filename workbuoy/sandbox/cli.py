@@ -15,7 +15,7 @@ import sys
 import uvicorn
 
 from workbuoy.sandbox.app import build_app
-from workbuoy.sandbox.faults import Faults
+from workbuoy.sandbox.faults import OUTAGES, Faults
 from workbuoy.sandbox.state import Settings
 
 
@@ -49,6 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--latency-ms", type=_ranged(int, 0, 60_000), default=0, help="delay added to every faultable request")
     add("--reset-rate", type=rate, default=0.0, help="share whose connection is dropped without a response")
     add("--garbage-rate", type=rate, default=0.0, help="share answered with truncated JSON, HTML or wrong types")
+    add("--outage", choices=OUTAGES, default="none",
+        help="whole-server outage: drop = accept and close without a response, refuse = stop listening")
+    add("--outage-s", type=_ranged(float, 0, 86_400), default=0.0,
+        help="the outage ends after S seconds (0: until changed at run time; refuse needs S > 0)")
+    add("--burst-503", type=_ranged(int, 0, 60_000), default=0, help="answer the next N requests 503 (HTML body)")
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -63,9 +68,36 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class UvicornListener:
+    """Stops and resumes listening on the server's port, for the ``refuse`` outage.
+
+    Closing uvicorn's asyncio server closes the listening socket (new connections are
+    refused; open ones are left to the fault injector, which drops their requests).
+    Resuming binds the same address again and hands it to ``uvicorn.Server.startup``,
+    the method that made the first listener.
+    """
+
+    def __init__(self, server: uvicorn.Server, host: str, port: int) -> None:
+        self.server, self.host, self.port = server, host, port
+
+    async def pause(self) -> None:
+        while not self.server.started:  # a --outage refuse given at start: wait for the first listener
+            await asyncio.sleep(0.05)
+        for listener in self.server.servers:
+            listener.close()
+
+    async def resume(self) -> None:
+        await self.server.startup(sockets=[_bind(self.host, self.port)])
+
+
 def run(args: argparse.Namespace) -> int:
     faults = Faults(fail_rate=args.fail_rate, rate_limit_rate=args.rate_limit_rate, latency_ms=args.latency_ms,
-                    reset_rate=args.reset_rate, garbage_rate=args.garbage_rate)
+                    reset_rate=args.reset_rate, garbage_rate=args.garbage_rate, burst_503=args.burst_503)
+    try:
+        outage = Faults(**{**faults.to_dict(), "outage": args.outage, "outage_s": args.outage_s})
+    except ValueError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 2
     settings = Settings(rows=args.rows, orgs=args.orgs, seed=args.seed, token_ttl=args.token_ttl, faults=faults)
     try:
         sock = _bind(args.host, args.port)
@@ -74,9 +106,16 @@ def run(args: argparse.Namespace) -> int:
         return 2
     host, port = sock.getsockname()[:2]
     origin = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-    app, _ = build_app(settings, origin)
+    app, sandbox = build_app(settings, origin)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", http="h11",
                             timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    sandbox.injector.listener = UvicornListener(server, host, port)
+
+    async def serve() -> None:
+        sandbox.injector.set(outage)  # here, so that a refusal has a loop to run on
+        await server.serve(sockets=[sock])
+
     print(f"sandbox listening on {origin}", flush=True)
-    asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
+    asyncio.run(serve())
     return 0

@@ -11,7 +11,10 @@ unrelated result.
 Only 2xx responses are stored for replay. A refusal (400, 403, 404, 409, 412)
 changed nothing, so a retry with the same key is evaluated afresh: an outbox item
 that failed with 404 and is retried once the row exists goes out. Every sighting
-is still counted for ``/_sandbox/writes``; injected faults never reach the ledger.
+is still counted for ``/_sandbox/writes`` (``seen``), and ``applied`` counts the times a
+request under the key really ran and succeeded: exactly-once means ``applied == 1`` for
+every key (two requests racing under one key would both run and show 2); injected
+faults never reach the ledger.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Sighting:
     fingerprint: bytes
     seen: int = 0
     status: int = 0  # of the latest attempt
+    applied: int = 0  # runs that succeeded (not replays)
     body: bytes | None = None  # the stored 2xx response, once there is one
 
 
@@ -61,9 +65,11 @@ class IdempotencyLedger:
         entry.status = status
         if 200 <= status < 300:
             entry.body = body
+            entry.applied += 1
 
     def listing(self) -> list[dict[str, object]]:
         return [
-            {"key": key, "user": user, "method": method, "path": path, "status": e.status, "seen": e.seen}
+            {"key": key, "user": user, "method": method, "path": path, "status": e.status, "seen": e.seen,
+             "applied": e.applied}
             for (user, method, path, key), e in self._entries.items()
         ]

@@ -54,6 +54,8 @@ class QueueItemView(Msg):
     step_index: int | None
     created_at: int
     updated_at: int
+    #: When a ``pending`` write is sent again (epoch ms); None: as soon as it is ready.
+    next_attempt_at: int | None = None
 
 
 class QueueListReply(Msg):
@@ -148,3 +150,56 @@ class QueueChanged(Msg):
 
     depth: dict[str, int]
     detail: Any = None
+
+
+class ServerState(Msg):
+    """Event ``wb:server:state`` and part of ``wb:queue:status``: can the queue reach the server?
+
+    ``online`` turns False on the first transport failure (or several 5xx in a row) and
+    True on the first healthy answer to a probe; ``reason`` says why it went offline."""
+
+    online: bool
+    since: EpochMs
+    reason: str = ""
+    next_probe_at: EpochMs | None = None
+
+
+class QueueStatusReply(Msg):
+    server: ServerState
+    depth: dict[str, int]
+
+
+class QueueStuck(Msg):
+    """Event: writes not sent for longer than the ``queueStuckAfterSec`` setting (once per write)."""
+
+    count: int
+    oldest_id: int
+    since: EpochMs
+    last_error: str | None = None
+
+
+def _minutes(ms: int) -> str:
+    seconds = max(0, round(ms / 1000))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def describe(item: QueueItemView, now_ms: int) -> str:
+    """One line on where a write stands, the same in ``workbuoy queue list`` and the outbox
+    view: "retrying — 14 attempts, next in 3 min, last: server unavailable"."""
+    if item.conflicted:
+        return "conflict — keep yours or the server's"
+    if item.status == "failed":
+        return f"failed — {item.last_error or 'no reason recorded'}"
+    if item.status == "synced":
+        return "sent"
+    if item.status == "inflight":
+        return "sending"
+    last = (item.last_error or "unknown").split(":", 1)[0]
+    if not item.attempt:  # never sent, or put back uncharged when an outage was detected
+        return "waiting to be sent" + (f", last: {last}" if item.last_error else "")
+    when = "now" if item.next_attempt_at is None or item.next_attempt_at <= now_ms else f"in {_minutes(item.next_attempt_at - now_ms)}"
+    return f"retrying — {item.attempt} attempt{'s' if item.attempt != 1 else ''}, next {when}, last: {last}"

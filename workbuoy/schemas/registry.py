@@ -63,6 +63,7 @@ _CHANNELS = [
     # queue
     Channel("wb:queue:create", queue.QueueCreate, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a CRM write."),
     Channel("wb:queue:list", queue.QueueList, queue.QueueListReply, "queue", HUMANS, "Queued writes by status."),
+    Channel("wb:queue:status", Empty, queue.QueueStatusReply, "queue", EVERYONE, "Server reachability (the breaker) and queue depth."),
     Channel("wb:queue:retry", queue.QueueRetry, queue.QueueItemRef, "queue", HUMANS, "Put a failed write back."),
     Channel("wb:queue:resolveConflict", queue.ResolveConflict, Ok, "queue", HUMANS, "keepLocal or keepServer."),
     Channel("wb:email:draft", queue.EmailDraft, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue an e-mail draft."),
@@ -93,6 +94,8 @@ _EVENTS = [
     Event("wb:sync:progress", sync.SyncProgress, frozenset({"sync"}), "A sync page committed or a run ended."),
     Event("wb:crm:changed", sync.CrmChange, frozenset({"sync", "queue"}), "New or updated deals, tickets, meetings."),
     Event("wb:queue:changed", queue.QueueChanged, frozenset({"queue"}), "Queue depth changed."),
+    Event("wb:server:state", queue.ServerState, frozenset({"queue"}), "The server went offline (breaker open) or is back."),
+    Event("wb:queue:stuck", queue.QueueStuck, frozenset({"queue"}), "Writes unsent for longer than the stuck setting."),
 ]
 
 #: Channels whose payloads the trace tap never shows, not even masked.

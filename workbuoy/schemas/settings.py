@@ -14,6 +14,10 @@ from workbuoy.schemas.base import Msg, Url
 
 SyncInterval = Annotated[int, Meta(ge=30, le=86_400)]
 PageSize = Annotated[int, Meta(ge=1, le=1000)]
+#: Longest wait between two sends of one queued write (the back-off cap), seconds.
+RetryCap = Annotated[int, Meta(ge=1, le=86_400)]
+#: A queued write not sent after this long raises one notification, seconds.
+StuckAfter = Annotated[int, Meta(ge=1, le=30 * 86_400)]
 
 
 def check_base_url(url: str) -> str:
@@ -55,6 +59,8 @@ class Settings(Msg):
     prefer_bearer_token: bool = False
     external_links: bool = True  # open links to the portal in the system browser
     notify: EntityNotifications = msgspec.field(default_factory=EntityNotifications)
+    queue_retry_cap_sec: RetryCap = 300
+    queue_stuck_after_sec: StuckAfter = 3600
 
     def __post_init__(self) -> None:
         check_base_url(self.portal_origin)
@@ -77,6 +83,8 @@ class SettingsPatch(Msg):
     prefer_bearer_token: bool | UnsetType = UNSET
     external_links: bool | UnsetType = UNSET
     notify: EntityNotificationsPatch | UnsetType = UNSET
+    queue_retry_cap_sec: RetryCap | UnsetType = UNSET
+    queue_stuck_after_sec: StuckAfter | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         if self.portal_origin is not UNSET:

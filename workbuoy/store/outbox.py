@@ -123,18 +123,20 @@ class OutboxMixin:
         next_attempt_at: int | None = None,
         conflicted: bool = False,
         server_payload: dict[str, Any] | None = None,
+        charge: bool = True,
     ) -> bool:
         """Record the outcome of a leased item; False when the lease was lost (stale claim).
 
         ``pending`` with ``next_attempt_at`` is a retry after back-off, ``failed`` waits for
-        the user. Both count an attempt. A conflict also opens it on the cached row.
+        the user. Both count an attempt, unless ``charge`` is False (a send cut short by an
+        outage the flusher had already detected). A conflict also opens it on the cached row.
         """
         if status not in ("pending", "failed", "synced"):
             raise ValueError(f"cannot finish with status {status!r}")
         with self._db.write() as conn:
             row = conn.execute(
                 "UPDATE sync_queue SET status = ?, last_error = ?, next_attempt_at = ?, conflicted = ?,"
-                " server_payload = ?, attempt = attempt + (? != 'synced'), lease_until = NULL, claim = NULL,"
+                " server_payload = ?, attempt = attempt + ?, lease_until = NULL, claim = NULL,"
                 " updated_at = ? WHERE id = ? AND status = 'inflight' AND claim = ? RETURNING entity, entity_id",
                 (
                     status,
@@ -142,7 +144,7 @@ class OutboxMixin:
                     next_attempt_at,
                     int(conflicted),
                     None if server_payload is None else dumps(server_payload),
-                    status,
+                    int(charge and status != "synced"),
                     now_ms(),
                     item_id,
                     claim,
@@ -261,6 +263,16 @@ class OutboxMixin:
                 "DELETE FROM sync_queue WHERE status = 'synced' AND conflicted = 0 AND updated_at < ?", (cutoff,)
             )
             return conn.changes()
+
+    def stuck_since(self, created_before: int, after_id: int) -> tuple[int, int, QueueItem] | None:
+        """Unsent items (pending or in flight) with an id above ``after_id`` queued before
+        ``created_before``: ``(count, highest id, the oldest)``, or None when there are none."""
+        where = "status IN ('pending', 'inflight') AND id > ? AND created_at < ?"
+        count, top = self._db.one(f"SELECT count(*), max(id) FROM sync_queue WHERE {where}", (after_id, created_before))
+        if not count:
+            return None
+        oldest = self._db.one(f"SELECT {_COLUMNS} FROM sync_queue WHERE {where} ORDER BY id LIMIT 1", (after_id, created_before))
+        return count, top, _item(oldest)
 
     def next_due_at(self) -> int | None:
         """When the flusher has work next: the earliest retry time of a ready item or lease

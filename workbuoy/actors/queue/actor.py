@@ -7,6 +7,7 @@ replies, then wakes the flusher. ``docs/queue.md`` describes the whole life of a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from typing import Any
 
@@ -22,14 +23,18 @@ from workbuoy.api import ApiClient, ApiError, HttpError, ServerUnavailable, Unau
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas import orgs, queue
 from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest
-from workbuoy.schemas.base import Ok
+from workbuoy.schemas.base import Empty, Ok
+from workbuoy.schemas.settings import Settings
 from workbuoy.store import QueueItem, Store
+from workbuoy.store.db import now_ms
 
 POLICY = Policy()
 RETENTION_MS = 7 * 24 * 3600 * 1000
 PRUNE_EVERY_S = 3600.0
 CHANGED_DEBOUNCE_S = 0.25  # queue_depth() counts the whole table, synced history included
 CREDENTIALS_REUSE_S = 2.0
+#: Store meta: the highest item id a ``wb:queue:stuck`` was published for (one notice per write).
+STUCK_NOTIFIED = "queue_stuck_notified_id"
 
 
 def ref(item: QueueItem) -> queue.QueueItemRef:
@@ -55,14 +60,29 @@ class QueueActor(Actor):
         self.api = ApiClient(self._credentials, attempts=2, max_connections=POLICY.concurrency)
         self._creds: tuple[float, Credentials] | None = None
         self._publishing: asyncio.Task | None = None
-        self.flusher = Flusher(self.store, self.env, self._send, self._reachable, self._changed, POLICY)
+        self.flusher = Flusher(self.store, self.env, self._send, self._reachable, self._changed,
+                               self._policy(self.settings), self._server_state)
         self.after(0, self.flusher.run)
         self.every(PRUNE_EVERY_S, self._prune)
+        self._stuck_timer = self.every(self._stuck_every, self._check_stuck)
         self._changed()
 
     async def stop(self) -> None:
         await self.api.aclose()
         self.store.close()
+
+    async def on_settings(self, settings: Settings) -> None:
+        self.flusher.policy = self._policy(settings)
+        self._stuck_timer.cancel()  # it may be sleeping out the old, longer period
+        self._stuck_timer = self.every(self._stuck_every, self._check_stuck)
+
+    def _stuck_every(self) -> float:
+        """A quarter of the stuck threshold, at most a minute: a notice comes at most that late."""
+        return min(60.0, self.settings.queue_stuck_after_sec / 4)
+
+    @staticmethod
+    def _policy(settings: Settings) -> Policy:
+        return dataclasses.replace(POLICY, backoff_cap_s=float(settings.queue_retry_cap_sec))
 
     # -- writes --------------------------------------------------------------------
 
@@ -117,6 +137,10 @@ class QueueActor(Actor):
     @handles("wb:queue:list")
     async def list_queue(self, request: queue.QueueList, caller: str) -> queue.QueueListReply:
         return queue.QueueListReply(items=[view(i) for i in self.store.list_queue(request.status, request.limit)])
+
+    @handles("wb:queue:status")
+    async def status(self, request: Empty, caller: str) -> queue.QueueStatusReply:
+        return queue.QueueStatusReply(server=self.flusher.breaker.state, depth=self.store.queue_depth())
 
     @handles("wb:queue:retry")
     async def retry(self, request: queue.QueueRetry, caller: str) -> queue.QueueItemRef:
@@ -225,6 +249,23 @@ class QueueActor(Actor):
             return True
         except ApiError:
             return False
+
+    def _server_state(self, state: queue.ServerState) -> None:
+        """The breaker opened or closed: tell the tray and the status lines."""
+        self.log.info("queue: server %s%s", "online" if state.online else "offline", f" ({state.reason})" if state.reason else "")
+        self.after(0, lambda: self.publish("wb:server:state", state))
+
+    async def _check_stuck(self) -> None:
+        """Publish ``wb:queue:stuck`` once for writes unsent longer than the setting (never again for them)."""
+        after_id = int(self.store.get_meta(STUCK_NOTIFIED) or 0)
+        stuck = self.store.stuck_since(now_ms() - self.settings.queue_stuck_after_sec * 1000, after_id)
+        if stuck is None:
+            return
+        count, top_id, oldest = stuck
+        self.store.set_meta(STUCK_NOTIFIED, str(top_id))
+        self.log.warning("queue: %d write(s) unsent for over %d s", count, self.settings.queue_stuck_after_sec)
+        await self.publish("wb:queue:stuck", queue.QueueStuck(
+            count=count, oldest_id=oldest.id, since=oldest.created_at, last_error=oldest.last_error))
 
     def _changed(self) -> None:
         """Publish the depth soon: many changes in a burst make one event."""

@@ -27,8 +27,10 @@ import msgspec
 from workbuoy import api, metrics
 from workbuoy.backoff import full_jitter
 from workbuoy.actors.queue import conflict, writes
+from workbuoy.actors.queue.breaker import Breaker, reason_of
 from workbuoy.actors.queue.routes import request_for
 from workbuoy.config import Env
+from workbuoy.schemas.queue import ServerState
 from workbuoy.store import Lease, QueueItem, Store
 from workbuoy.store.db import now_ms
 
@@ -48,13 +50,14 @@ class Policy:
     concurrency: int = 8
     #: Longer than a send can take in ApiClient (2 attempts of up to 30 s each, plus back-off).
     lease_ms: int = 120_000
-    #: Attempts (5xx, broken connection, unreadable answer) before an item is ``failed``.
-    max_attempts: int = 8
     backoff_base_s: float = 0.5
-    backoff_cap_s: float = 60.0
+    #: Longest back-off of one item (full jitter below it); the ``queueRetryCapSec`` setting.
+    backoff_cap_s: float = 300.0
     #: Longest sleep between two looks at the queue, whatever ``next_due_at`` says.
     idle_s: float = 30.0
-    #: Probe interval bounds while the server is unreachable.
+    #: Server errors (5xx, unreadable answers) in a row that open the breaker.
+    breaker_threshold: int = 3
+    #: Probe interval bounds while the breaker is open (doubling, jittered).
     probe_min_s: float = 0.25
     probe_max_s: float = 5.0
 
@@ -68,11 +71,16 @@ class Flusher:
         reachable: Callable[[], Awaitable[bool]],
         on_change: Callable[[], None],
         policy: Policy = Policy(),
+        on_state: Callable[[ServerState], None] = lambda state: None,
     ) -> None:
         self.store, self.env, self.policy = store, env, policy
         self._send, self._reachable, self._on_change = send, reachable, on_change
         self._wake = asyncio.Event()
-        self.online = True
+        self.breaker = Breaker(policy.breaker_threshold, on_state)
+
+    @property
+    def online(self) -> bool:
+        return self.breaker.closed
 
     def wake(self) -> None:
         """Flush now (a write was queued, the user retried, the server is back)."""
@@ -94,7 +102,10 @@ class Flusher:
                 await self.flush()
             except Exception:  # a store or network surprise must not end flushing for good
                 log.exception("queue: a flush round failed; trying again when due")
-            await self._sleep_until_due()
+                await self._sleep_until_due()
+                continue
+            if self.breaker.closed:  # open: probe at once, whatever is due
+                await self._sleep_until_due()
 
     async def flush(self) -> None:
         """Send every ready item, ``concurrency`` at a time, until none is ready or the server is gone.
@@ -106,7 +117,7 @@ class Flusher:
         running: set[asyncio.Task[Settle]] = set()
         refill = max(1, self.policy.concurrency // 4)
         try:
-            while self.online:
+            while self.breaker.closed:
                 room = self.policy.concurrency - len(running)
                 leases = self.store.lease(room, self.policy.lease_ms) if room >= refill or not running else []
                 running.update(asyncio.ensure_future(self._push(lease)) for lease in leases)
@@ -138,16 +149,19 @@ class Flusher:
             pass
 
     async def _wait_until_reachable(self) -> None:
+        """Probe with back-off until the server answers; the breaker closes on that answer."""
         delay = self.policy.probe_min_s
         while not await self._reachable():
+            wait = random.uniform(delay / 2, delay)
+            self.breaker.probing(now_ms() + int(wait * 1000))
             try:  # a wake (e.g. signed in again) probes at once
-                await asyncio.wait_for(self._wake.wait(), random.uniform(delay / 2, delay))
+                await asyncio.wait_for(self._wake.wait(), wait)
             except asyncio.TimeoutError:
                 pass
             self._wake.clear()
             delay = min(delay * 2, self.policy.probe_max_s)
         log.info("queue: the server is reachable again")
-        self.online = True
+        self.breaker.close()
 
     # -- one item ------------------------------------------------------------------
 
@@ -158,21 +172,35 @@ class Flusher:
         try:
             resp = await self._send(req.method, req.url, req.body, req.headers)
         except api.HttpError as exc:
+            self.breaker.answered()
             if exc.status in (409, 412):
                 return partial(self._conflict, lease, exc.status, exc.server, exc.message)
             return partial(self._fail, lease, REJECTED + exc.message, "rejected")
-        except api.ApiError as exc:  # unavailable, rate limited, signed out, unreadable error body
-            if _unreachable(exc):
-                self.online = False  # no server (or no session) to talk to: stop sending, probe
-            return partial(self._retry, lease, f"{type(exc).__name__}: {exc.message}")
+        except api.ApiError as exc:  # unavailable, unreachable, rate limited, signed out, unreadable
+            return self._transient(lease, exc)
         row = _json(resp)
         if isinstance(row, dict) and isinstance(row.get("id"), str) and (
             row.get("deleted") is True or type(row.get("updated_at")) is int
         ):
+            self.breaker.answered()
             return partial(self._synced, lease, row)
         # A 2xx we cannot read: the write may not have happened; the key makes a resend safe.
         metrics.protocol_errors.labels("queue").inc()
-        return partial(self._retry, lease, f"unreadable {resp.status_code} answer")
+        return self._transient(lease, api.ProtocolError(f"unreadable {resp.status_code} answer", resp.status_code))
+
+    def _transient(self, lease: Lease, exc: api.ApiError) -> Settle:
+        """A failure retrying can cure: the item stays ``pending``, however long it lasts.
+
+        A send that ends after the breaker opened was under way during an outage already
+        detected: it goes back uncharged and due at once, to go out when the breaker closes.
+        """
+        error = reason_of(exc)
+        if not self.breaker.closed:
+            return partial(self._put_back, lease, error)
+        if self.breaker.failed(exc):
+            log.warning("queue: the server looks down (%s); sending stops until a probe gets an answer",
+                        self.breaker.state.reason)
+        return partial(self._retry, lease, error)
 
     def _if_match(self, item: QueueItem) -> int | None:
         """The server version local edits of this record build on: the cached row's, which moves
@@ -206,26 +234,20 @@ class Flusher:
             metrics.offline_conflicts.labels(item.entity or item.qtype).inc()
 
     def _retry(self, lease: Lease, error: str) -> None:
-        attempt = lease.item.attempt + 1
-        if attempt >= self.policy.max_attempts:
-            self._fail(lease, f"gave up after {attempt} attempts: {error}", "gave_up")
-            return
-        delay = full_jitter(attempt + 1, self.policy.backoff_base_s, self.policy.backoff_cap_s)
+        """Charge an attempt and wait ``uniform(0, min(cap, base * 2**(attempt-1)))``: never ``failed``."""
+        delay = full_jitter(lease.item.attempt + 1, self.policy.backoff_base_s, self.policy.backoff_cap_s)
         self.store.finish(lease.item.id, lease.claim, status="pending", last_error=error,
                           next_attempt_at=now_ms() + int(delay * 1000))
         metrics.queue_flush.labels("retry").inc()
+
+    def _put_back(self, lease: Lease, error: str) -> None:
+        self.store.finish(lease.item.id, lease.claim, status="pending", last_error=error, charge=False)
+        metrics.queue_flush.labels("held").inc()
 
     def _fail(self, lease: Lease, error: str, outcome: str) -> None:
         """``failed`` waits for ``wb:queue:retry``; it holds back later writes to the same record."""
         self.store.finish(lease.item.id, lease.claim, status="failed", last_error=error)
         metrics.queue_flush.labels(outcome).inc()
-
-
-def _unreachable(exc: api.ApiError) -> bool:
-    """No session, or no connection could be made at all (``ApiClient`` raises from inside
-    its ``except``, so the httpx error is the context). A connection dropped mid-request is
-    an ordinary per-item retry: the server is there, and the others keep going."""
-    return isinstance(exc, api.Unauthenticated) or isinstance(exc.__context__, (httpx.ConnectError, httpx.ConnectTimeout))
 
 
 def _json(resp: httpx.Response) -> Any:

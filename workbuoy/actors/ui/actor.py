@@ -28,7 +28,7 @@ from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.control import DeepLink
-from workbuoy.schemas.queue import QueueChanged
+from workbuoy.schemas.queue import QueueChanged, QueueStuck, ServerState
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange, SyncProgress
 from workbuoy.schemas.ui import Notify, NotifyReply, OverlayState, OverlayToggle
@@ -57,6 +57,7 @@ class UiActor(Actor):
         self.settings_window.show_settings(self.settings)
         self.tray.show()
         spawn(self._show_auth())
+        spawn(self._show_server())
 
     async def stop(self) -> None:
         self.tray.hide()
@@ -91,6 +92,12 @@ class UiActor(Actor):
         except BusError as exc:
             self.tray.set_auth(AuthState(state="error", reason=explain(exc)))
 
+    async def _show_server(self) -> None:
+        try:
+            self.tray.set_server((await self.call("wb:queue:status")).server)
+        except BusError as exc:
+            self.log.info("server state unknown until the queue says: %s", explain(exc))
+
     # -- channels -------------------------------------------------------------------------
 
     @handles("wb:notify")
@@ -118,14 +125,25 @@ class UiActor(Actor):
 
     @on_event("wb:crm:changed")
     async def crm_changed(self, change: CrmChange) -> None:
-        note = notifications.from_change(change)
-        shown = notifications.refusal(self.settings, note.kind) or f"shown as a {self.notifier.show(note)} notification"
+        shown = self._notify(notifications.from_change(change))
         self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, shown)
         self.main.entity_changed(change.entity)
 
     @on_event("wb:queue:changed")
     async def queue_changed(self, changed: QueueChanged) -> None:
         self.main.queue_changed(changed.depth)
+
+    @on_event("wb:server:state")
+    async def server_state(self, state: ServerState) -> None:
+        self.tray.set_server(state)
+
+    @on_event("wb:queue:stuck")
+    async def queue_stuck(self, stuck: QueueStuck) -> None:
+        self.log.info("%d write(s) stuck: %s", stuck.count, self._notify(notifications.from_stuck(stuck)))
+
+    def _notify(self, note: Notify) -> str:
+        """Show ``note`` unless the settings forbid it; says which, for the log."""
+        return notifications.refusal(self.settings, note.kind) or f"shown as a {self.notifier.show(note)} notification"
 
     @on_event("wb:ui:deeplink")
     async def deep_link(self, link: DeepLink) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QSystemTrayIcon, QVBoxLayout, QWidget
 
+from workbuoy.schemas.queue import QueueStuck
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange
 from workbuoy.schemas.ui import Notify
@@ -39,6 +40,13 @@ def from_change(change: CrmChange) -> Notify:
         title = f"{change.entity.capitalize()}: {', '.join(counts) or 'changed'}"
     body = "" if change.summary else ", ".join(change.ids[:5]) + (" …" if len(change.ids) > 5 else "")
     return Notify(title=title[:200], body=body, kind=kind)  # type: ignore[arg-type]
+
+
+def from_stuck(stuck: QueueStuck) -> Notify:
+    """The one notification for writes the server has not taken for too long."""
+    writes = "1 write has" if stuck.count == 1 else f"{stuck.count} writes have"
+    body = f"Still retrying; last error: {stuck.last_error}" if stuck.last_error else "Still waiting to be sent."
+    return Notify(title=f"{writes} not reached the server yet", body=body[:2000], kind="sync")
 
 
 class Popup(QWidget):

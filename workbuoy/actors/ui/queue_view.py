@@ -6,6 +6,7 @@ A conflicted write cannot be retried; it is settled with keepLocal or keepServer
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import msgspec
@@ -13,9 +14,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from workbuoy.actors.ui import tables
 from workbuoy.actors.ui.calls import Bus, ask, spawn
+from workbuoy.schemas.queue import describe
 
 STATUSES = ("all", "pending", "inflight", "failed", "synced")
-COLUMNS = ("id", "status", "entity", "op", "entityId", "attempt", "conflicted", "lastError")
+COLUMNS = ("id", "status", "state", "entity", "op", "entityId", "attempt", "lastError")
 
 
 class QueueView(QWidget):
@@ -60,7 +62,9 @@ class QueueView(QWidget):
         status = self.filter.currentText()
         reply = await ask(self.bus, "wb:queue:list", {} if status == "all" else {"status": status}, self.status)
         if reply is not None:
-            tables.replace(self.table, [msgspec.to_builtins(i) for i in reply.items], COLUMNS)
+            now = int(time.time() * 1000)
+            rows = [{**msgspec.to_builtins(i), "state": describe(i, now)} for i in reply.items]
+            tables.replace(self.table, rows, COLUMNS)
             self._follow_selection()
             shown = "" if status == "all" else f" {status}"
             self.status.setText(f"{len(reply.items)}{shown} writes" if reply.items else f"No{shown} writes.")

@@ -31,6 +31,8 @@ LABELS = {
     "preferBearerToken": "Prefer a bearer token",
     "externalLinks": "Open portal links in the browser",
     "notify": "Notify me about",
+    "queueRetryCapSec": "Longest wait between retries of a write (seconds)",
+    "queueStuckAfterSec": "Tell me when a write waits longer than (seconds)",
 }
 INT_RANGE = (-(2**31), 2**31 - 1)  # the broker checks the real bounds and says which
 

@@ -1,11 +1,13 @@
-"""The tray icon: the node's menu, the sign-in state and the sync progress at a glance.
+"""The tray icon: the node's menu, the sign-in state, the server's reachability and the
+sync progress at a glance.
 
-The two status lines are disabled menu entries mirrored in the tooltip, so they read
+The status lines are disabled menu entries mirrored in the tooltip, so they read
 the same whether or not the desktop shows tray tooltips.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -13,6 +15,7 @@ from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from workbuoy.schemas.auth import AuthState
+from workbuoy.schemas.queue import ServerState
 from workbuoy.schemas.sync import SyncProgress
 
 STATE_COLOURS = {"signed_in": "#1f8a4c", "signed_out": "#7a7a7a", "expired": "#d08a00", "error": "#c0392b"}
@@ -33,6 +36,14 @@ def buoy_icon(colour: str) -> QIcon:
     return QIcon(pix)
 
 
+def describe_server(state: ServerState) -> str:
+    """"Online" or "Offline since 10:42 — writes wait in the outbox (unreachable: …)"."""
+    if state.online:
+        return "Online"
+    since = time.strftime("%H:%M", time.localtime(state.since / 1000))
+    return f"Offline since {since} — writes wait in the outbox ({state.reason})"
+
+
 def describe_progress(p: SyncProgress) -> str:
     if p.finished:
         return f"Sync {p.run_id}: {p.state}" + (f" ({p.error})" if p.error else "")
@@ -45,6 +56,7 @@ class Tray:
         self.icon = QSystemTrayIcon(buoy_icon(STATE_COLOURS["signed_out"]))
         self.menu = QMenu()
         self.auth_line = self._status_line("Not signed in")
+        self.server_line = self._status_line("Online")
         self.sync_line = self._status_line("No sync yet")
         self.menu.addSeparator()
         for text, slot in (("Open WorkBuoy", open_main), ("Sync now", sync_now), ("Mini-Buoy", toggle_overlay),
@@ -67,7 +79,8 @@ class Tray:
         return action
 
     def _refresh_tooltip(self) -> None:
-        self.icon.setToolTip(f"WorkBuoy\n{self.auth_line.text()}\n{self.sync_line.text()}")
+        lines = (self.auth_line, self.server_line, self.sync_line)
+        self.icon.setToolTip("\n".join(["WorkBuoy", *(line.text() for line in lines)]))
 
     def show(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -81,6 +94,10 @@ class Tray:
                 "expired": "Session expired: sign in again", "error": f"Sign-in problem: {state.reason}"}[state.state]
         self.auth_line.setText(text)
         self.icon.setIcon(buoy_icon(STATE_COLOURS[state.state]))
+        self._refresh_tooltip()
+
+    def set_server(self, state: ServerState) -> None:
+        self.server_line.setText(describe_server(state))
         self._refresh_tooltip()
 
     def set_sync(self, progress: SyncProgress) -> None:
