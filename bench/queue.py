@@ -19,9 +19,10 @@ import os
 import sys
 
 # This file is named like the stdlib's ``queue``, which the fixtures import: take the
-# script's own folder off the path before anything imports it.
+# script's own folder off the path before anything imports it, and put the repository's
+# root there instead (the fixtures live in ``tests``, which is not installed).
 if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
+    sys.path[0] = os.path.dirname(sys.path[0])
 
 import argparse  # noqa: E402
 import statistics  # noqa: E402

@@ -1,12 +1,16 @@
-"""Store benchmark: batch upsert vs raw apsw, durable vs normal enqueue, lease throughput.
+"""Store benchmark: batch upsert vs raw apsw, durable vs normal enqueue, lease throughput,
+and the latency of a durable enqueue while another process runs a full sync, with the
+cache in its own file (the layout in use) and in the outbox's file (the layout before).
 
-Run: ``PYTHONPATH=. .venv/bin/python bench/store.py [--rows N] [--batch N]``. Each figure is the best
-of a few repeats on fresh files in a temporary folder (the machine's own disk).
+Run: ``.venv/bin/python bench/store.py [--rows N] [--batch N]``. Each throughput figure is the
+best of a few repeats on fresh files in a temporary folder (the machine's own disk).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,7 +19,10 @@ from pathlib import Path
 import apsw
 import msgspec
 
+from workbuoy.actors.queue.writes import Write, commit
 from workbuoy.store import NewQueueItem, Store
+from workbuoy.store.db import cache_path_for
+from workbuoy.store.migrate import CACHE_SCHEMA, _statements
 
 _encode = msgspec.json.Encoder().encode
 
@@ -72,7 +79,7 @@ def store_upsert(pages: list[list[list[dict]]]) -> Callable[[Path], float]:
 def raw_upsert(pages: list[list[list[dict]]]) -> Callable[[Path], float]:
     def run(path: Path) -> float:
         Store.open(path).close()  # the same schema, indexes and pragmas
-        conn = apsw.Connection(str(path))
+        conn = apsw.Connection(str(cache_path_for(path)))
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         start = time.perf_counter()
@@ -143,6 +150,53 @@ def lease_cycle(n: int, batch: int, *, blocked: bool) -> Callable[[Path], float]
     return run
 
 
+def one_file(store: Store) -> None:
+    """The layout before: cache tables in the main file. Unqualified names find ``main`` first,
+    so the same code then reads and writes the cache there and the attached file stays empty."""
+    with store.transaction():
+        for statement in _statements(CACHE_SCHEMA.read_text().replace("cache.", "main.")):
+            store._db.conn.execute(statement)
+
+
+def full_sync(path: str, rows: int, batch: int, started, stop) -> None:
+    """Another process pulling a full sync, page after page, until told to stop."""
+    store = Store.open(Path(path))
+    version = 0
+    started.set()
+    while not stop.is_set():
+        version += 1
+        page = server_rows(rows, version)
+        for i in range(0, rows, batch):
+            if stop.is_set():
+                break
+            store.apply_page("deals", "org-1", page[i : i + batch], cursor=str(i), etag=None, last_modified=None)
+    store.close()
+
+
+def enqueue_during_sync(layout: str, rows: int, batch: int, n: int) -> list[float]:
+    """Latency (s) of ``n`` durable queue commits (outbox item + optimistic cache row) during a full sync."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        store = Store.open(path)
+        if layout == "one file":
+            one_file(store)
+        ctx = multiprocessing.get_context("spawn")
+        started, stop = ctx.Event(), ctx.Event()
+        sync = ctx.Process(target=full_sync, args=(str(path), rows, batch, started, stop))
+        sync.start()
+        started.wait(60)
+        out = []
+        for i in range(n):
+            begin = time.perf_counter()
+            commit(store, "org-1", [Write("crm", {"name": f"local {i}"}, "tasks", "create", f"t-{i}")])
+            out.append(time.perf_counter() - begin)
+            time.sleep(0.002)  # a busy user, not a bulk import
+        stop.set()
+        sync.join(120)
+        store.close()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
@@ -150,6 +204,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--commits", type=int, default=300)
     parser.add_argument("--queue", type=int, default=10_000)
+    parser.add_argument("--during-sync", type=int, default=1_000, help="enqueues timed while a full sync runs")
     args = parser.parse_args()
 
     def paged(version: int) -> list[list[dict]]:
@@ -179,6 +234,12 @@ def main() -> None:
     for name, value, note in table:
         print(f"{name:<{width}}  {value:>12,.0f}  {note}")
     print(f"\nratio Store/raw = {raw_s / store_s:.2f} (target >= 0.80)")
+
+    print(f"\ndurable enqueue + cache row while another process runs a full sync ({args.rows} rows, pages of {args.batch}):")
+    for layout in ("one file", "two files"):
+        lat = sorted(enqueue_during_sync(layout, args.rows, args.batch, args.during_sync))
+        q = statistics.quantiles(lat, n=100)
+        print(f"  {layout:<9}  p50 {q[49] * 1000:6.2f} ms  p99 {q[98] * 1000:6.2f} ms  max {lat[-1] * 1000:7.2f} ms")
 
 
 if __name__ == "__main__":

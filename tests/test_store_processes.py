@@ -15,6 +15,7 @@ import apsw
 import pytest
 
 from workbuoy.store import NewQueueItem, Store
+from workbuoy.store.db import cache_path_for
 
 ctx = multiprocessing.get_context("spawn")
 WRITERS, ROUNDS, PAGE, WRITES = 3, 40, 50, 5
@@ -119,8 +120,10 @@ def test_sigkill_mid_page_leaves_all_or_none(tmp_path: Path) -> None:
 
         store = Store.open(path)  # recovers the WAL the dead process left
         conn = apsw.Connection(str(path))
+        conn.execute("ATTACH DATABASE ? AS cache", (str(cache_path_for(path)),))
         try:
-            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            for schema in ("main", "cache"):
+                assert conn.execute(f"PRAGMA {schema}.integrity_check").fetchall() == [("ok",)]
             state = store.get_sync_state("deals", "org")
             assert state is not None and state.cursor is not None
             committed = int(state.cursor)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.timeout(300)
 
 
 def cached_total(node) -> int:
-    conn = apsw.Connection(str(node.data_dir / "workbuoy.db"), flags=apsw.SQLITE_OPEN_READONLY)
+    conn = apsw.Connection(str(node.data_dir / "workbuoy-cache.db"), flags=apsw.SQLITE_OPEN_READONLY)
     try:
         return sum(conn.execute(f"SELECT count(*) FROM {e}").fetchone()[0] for e in ENTITIES)
     finally:

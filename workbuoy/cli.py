@@ -100,6 +100,7 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> 
 
     wblog.setup("supervisor", env)
     crash.init("supervisor", env)
+    _recover_cache(env)
     arbiter = Arbiter(env, endpoints, DESKTOP if desktop else HEADLESS)
     try:
         server = metrics.serve(env.metrics_port)
@@ -108,6 +109,15 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> 
         print(f"workbuoy: metrics disabled, port {env.metrics_port} is unavailable: {exc}", file=sys.stderr)
     print(f"workbuoy {'desktop' if desktop else 'headless node'} starting (data: {env.data_dir}, pid {os.getpid()})", flush=True)
     return arbiter.run()
+
+
+def _recover_cache(env: config.Env) -> None:
+    """Before any actor opens the store: a damaged cache is moved aside and pulled again; the outbox stays."""
+    from workbuoy.store.files import recover_cache
+
+    if (aside := recover_cache(env.db_path)) is not None:
+        print(f"workbuoy: the local cache was damaged; moved it to {aside.name}, the next sync pulls it again "
+              "(queued writes are kept)", flush=True)
 
 
 def cmd_node(args: argparse.Namespace) -> int:
@@ -328,6 +338,14 @@ def cmd_queue_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from workbuoy import doctor
+
+    findings = doctor.run(_env())
+    print(doctor.report(findings))
+    return 1 if any(not f.ok for f in findings) else 0
+
+
 def cmd_schemas(args: argparse.Namespace) -> int:
     from workbuoy.schemas.registry import json_schemas
 
@@ -415,6 +433,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", choices=("local", "server"), required=True)
     p.set_defaults(fn=cmd_queue_resolve)
 
+    sub.add_parser("doctor", help="check the database files, modes, free space, keyring and server; say what to do")\
+        .set_defaults(fn=cmd_doctor)
     sub.add_parser("schemas", help="print the JSON Schema of every channel").set_defaults(fn=cmd_schemas)
 
     p = sub.add_parser("demo", help="sandbox server + node + demo user, with live status")

@@ -37,6 +37,10 @@ invalid_ipc: Counter  # wb_desktop_invalid_ipc_total{channel,reason}
 trace_dropped: Counter  # wb_desktop_trace_dropped_total
 actor_restarts: Counter  # wb_desktop_actor_restarts_total{actor}
 actor_up: Gauge  # wb_desktop_actor_up{actor}
+# Every actor.
+event_loop_lag: Gauge  # wb_desktop_event_loop_lag_seconds{actor}
+store_reads: Counter  # wb_desktop_store_reads_total{actor,outcome}
+store_faults: Counter  # wb_desktop_store_faults_total{actor,kind}
 # Auth actor.
 auth_renewals: Counter  # wb_desktop_auth_renewals_total
 auth_renewal_failures: Counter  # wb_desktop_auth_renewal_failures_total
@@ -73,6 +77,12 @@ def _define() -> dict[str, Counter | Gauge | Histogram]:
         "trace_dropped": Counter("wb_desktop_trace_dropped_total", "Trace messages dropped by a slow reader."),
         "actor_restarts": Counter("wb_desktop_actor_restarts_total", "Actor restarts by the supervisor.", ["actor"]),
         "actor_up": Gauge("wb_desktop_actor_up", "1 while the actor is ready.", ["actor"], multiprocess_mode="livemax"),
+        "event_loop_lag": Gauge(
+            "wb_desktop_event_loop_lag_seconds", "How late the actor's last heartbeat tick ran (event loop blocked).",
+            ["actor"], multiprocess_mode="livemax",
+        ),
+        "store_reads": Counter("wb_desktop_store_reads_total", "Scanning store reads off the event loop.", ["actor", "outcome"]),
+        "store_faults": Counter("wb_desktop_store_faults_total", "Disk full, corrupt or I/O errors of the store.", ["actor", "kind"]),
         "auth_renewals": Counter("wb_desktop_auth_renewals_total", "Session renewals."),
         "auth_renewal_failures": Counter("wb_desktop_auth_renewal_failures_total", "Session renewals that failed."),
         "auth_signed_in": Gauge("wb_desktop_auth_signed_in", "1 while signed in.", multiprocess_mode="livemax"),

@@ -5,6 +5,12 @@ An actor subclass declares its ``name`` and methods decorated with ``@handles``
 and schedule work with ``every``/``after``. Channels it owns but does not handle
 answer ``not_implemented``. The base class does the hello/ready handshake,
 heartbeats, the settings cache, orphan detection and the graceful stop.
+
+It also keeps the event loop free and the disk's failures visible: ``read`` runs a
+store read that can scan in a worker thread with a deadline, the heartbeat loop
+measures how late it ran (``wb_desktop_event_loop_lag_seconds``), and a disk full,
+corrupt or I/O error becomes a ``storage`` error reply plus a ``wb:store:fault`` event
+and a notification (at most one per kind a minute) instead of a crash.
 """
 
 from __future__ import annotations
@@ -13,12 +19,15 @@ import asyncio
 import ctypes
 import os
 import signal
+import time
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
+import apsw
 import msgspec
 
 from workbuoy import logging as wblog
+from workbuoy import metrics
 from workbuoy.bus.endpoint import Endpoint
 from workbuoy.bus.errors import BusError, NotImplementedOnBus
 from workbuoy.bus.runtime import Endpoints
@@ -27,8 +36,15 @@ from workbuoy.schemas.audit import AuditRecord
 from workbuoy.schemas.envelope import Kind
 from workbuoy.schemas.registry import CHANNELS, EVENTS
 from workbuoy.schemas.settings import Settings
+from workbuoy.schemas.store import StoreFault
+from workbuoy.schemas.ui import Notify
+from workbuoy.store import Store
+from workbuoy.store.faults import classify
+from workbuoy.store.readers import ReadBusy, ReadPool, ReadTimeout
 
 PR_SET_PDEATHSIG = 1
+FAULT_NOTICE_EVERY_S = 60.0
+T = TypeVar("T")
 
 
 def handles(channel: str) -> Callable:
@@ -78,6 +94,8 @@ class Actor:
         self.settings = Settings()
         self._stopping = asyncio.Event()
         self._timers: set[asyncio.Task] = set()
+        self._reads: ReadPool | None = None
+        self._fault_noticed: dict[str, float] = {}
 
     # -- callbacks for subclasses -------------------------------------------
 
@@ -104,6 +122,41 @@ class Actor:
             await self.call("wb:audit:record", AuditRecord(event=event, payload=payload), timeout=5)
         except BusError as exc:
             self.log.warning("audit record %s not taken (%s)", event, exc.code)
+
+    async def read(self, fn: Callable[[Store], T], *, timeout: float | None = None) -> T:
+        """``fn(store)`` off the event loop, for reads that can scan; a slow one ends in a ``timeout`` error."""
+        if self._reads is None:
+            self._reads = ReadPool(self.env.db_path)
+        try:
+            return await self._reads.run(fn, timeout=timeout)
+        except ReadTimeout as exc:
+            metrics.store_reads.labels(actor=self.name, outcome="timeout").inc()
+            raise BusError("timeout", str(exc)) from None
+        except ReadBusy as exc:
+            metrics.store_reads.labels(actor=self.name, outcome="busy").inc()
+            raise BusError("unavailable", f"too many reads at once, try again: {exc}") from None
+
+    def store_fault(self, where: str, exc: BaseException) -> BusError | None:
+        """For a disk failure: count it, announce it (event + notification, rate-limited) and return the error reply."""
+        fault = classify(exc)
+        if fault is None:
+            return None
+        metrics.store_faults.labels(actor=self.name, kind=fault.kind).inc()
+        self.log.error("%s: %s hit a store fault: %s", self.name, where, fault.message)
+        now = time.monotonic()
+        if now - self._fault_noticed.get(fault.kind, -FAULT_NOTICE_EVERY_S) >= FAULT_NOTICE_EVERY_S:
+            self._fault_noticed[fault.kind] = now
+            self._keep(asyncio.ensure_future(self._announce_fault(StoreFault(
+                actor=self.name, where=where, kind=fault.kind, message=fault.message[:1000]))))
+        return BusError("storage", fault.message, detail={"kind": fault.kind})
+
+    async def _announce_fault(self, fault: StoreFault) -> None:
+        try:
+            await self.publish("wb:store:fault", fault)
+            await self.call("wb:notify", Notify(title="WorkBuoy cannot use its local database", body=fault.message[:2000],
+                                                kind="error"), timeout=5)
+        except BusError as exc:  # no ui (a headless node): the event and the log are the notice
+            self.log.info("store fault notification not shown (%s)", exc.code)
 
     def every(self, seconds: Callable[[], float] | float, fn: Callable[[], Awaitable[None]]) -> asyncio.Task:
         """Run ``fn`` every ``seconds`` (a number, or a callable read before each wait)."""
@@ -137,14 +190,21 @@ class Actor:
             await fn()
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as exc:
+            if self.store_fault(getattr(fn, "__name__", "timer"), exc) is not None:
+                return
             self.log.exception("%s: timer %s failed", self.name, getattr(fn, "__name__", fn))
 
     async def _on_request(self, channel: str, request: Any, caller: str) -> msgspec.Struct:
         attr = self._handlers.get(channel)
         if attr is None:
             raise NotImplementedOnBus(channel)
-        return await getattr(self, attr)(request, caller)
+        try:
+            return await getattr(self, attr)(request, caller)
+        except apsw.Error as exc:
+            if (error := self.store_fault(channel, exc)) is None:
+                raise
+            raise error from None
 
     async def _on_event(self, channel: str, payload: Any) -> None:
         if channel == "wb:settings:changed":
@@ -154,13 +214,17 @@ class Actor:
             await self._guarded(lambda: getattr(self, attr)(payload))
 
     async def _heartbeat(self, parent: int) -> None:
+        """Beat every ``heartbeat_sec``; how much later than asked each beat ran is the event loop's lag."""
+        lag = metrics.event_loop_lag.labels(actor=self.name)
         while True:
             if os.getppid() != parent:  # the supervisor died: do not linger as an orphan
                 self.log.warning("%s: supervisor %d is gone, stopping", self.name, parent)
                 self._stopping.set()
                 return
             await self.bus.lifecycle(Kind.HB)
+            asked = time.monotonic()
             await asyncio.sleep(self.env.heartbeat_sec)
+            lag.set(max(0.0, time.monotonic() - asked - self.env.heartbeat_sec))
 
     async def run(self) -> None:
         parent = os.getppid()
@@ -185,6 +249,8 @@ class Actor:
                 t.cancel()
             await self.bus.drain_tasks(timeout=2)
             await self.stop()
+            if self._reads is not None:
+                await asyncio.to_thread(self._reads.close)
             await self.bus.lifecycle(Kind.BYE)
         finally:
             serving.cancel()

@@ -44,6 +44,7 @@ ErrorCode = Literal[
     "timeout",
     "unauthenticated",
     "failed",
+    "storage",
     "internal",
 ]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, queue, rbac, settings, sync, ui
+from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, queue, rbac, settings, store, sync, ui
 from workbuoy.schemas.base import Empty, Ok
 
 HUMANS = frozenset({"ui", "cli"})
@@ -96,6 +96,8 @@ _EVENTS = [
     Event("wb:queue:changed", queue.QueueChanged, frozenset({"queue"}), "Queue depth changed."),
     Event("wb:server:state", queue.ServerState, frozenset({"queue"}), "The server went offline (breaker open) or is back."),
     Event("wb:queue:stuck", queue.QueueStuck, frozenset({"queue"}), "Writes unsent for longer than the stuck setting."),
+    Event("wb:store:fault", store.StoreFault, frozenset({"auth", "sync", "queue", "audit", "plugins", "ui"}),
+          "The disk was full, corrupt or failed under an actor; it kept running."),
 ]
 
 #: Channels whose payloads the trace tap never shows, not even masked.

@@ -63,6 +63,14 @@ class Store(CacheMixin, OutboxMixin, AuditMixin):
     def path(self) -> Path:
         return self._db.path
 
+    @property
+    def cache_path(self) -> Path:
+        return self._db.cache_path
+
+    def interrupt(self) -> None:
+        """Abort the statement this store's connection is running (any thread may call it)."""
+        self._db.interrupt()
+
     @contextmanager
     def transaction(self, *, durable: bool = False) -> Iterator[None]:
         """Make several calls one transaction, e.g. ``enqueue`` with its ``put_local``."""

@@ -9,6 +9,10 @@ DDL is transactional in SQLite: a crash mid-migration leaves the previous versio
 ``PRAGMA table_info(t)`` and skips the statement when ``c`` is already there (a column
 added by a hotfix build, or a file restored from a copy with a stale ``user_version``).
 Every other statement runs as written and should carry its own ``IF NOT EXISTS``.
+
+The version counts the main file's schema. The cache file (attached as ``cache``) is
+created from ``cache.sql`` whenever its tables are missing, so a cache moved aside is
+recreated empty at the next open; migration 003 moved existing caches into it.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from typing import NamedTuple
 
 import apsw
 
-from workbuoy.store.db import Database
+from workbuoy.store.db import CACHE, Database
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+CACHE_SCHEMA = Path(__file__).with_name("cache.sql")
 
 _FILE = re.compile(r"^(\d{3})_(\w+)\.sql$")
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
@@ -58,7 +63,8 @@ def schema_version(db: Database) -> int:
 
 
 def migrate(db: Database, migrations: Sequence[Migration]) -> int:
-    """Bring ``db`` up to the last of ``migrations``; returns the resulting version."""
+    """Bring ``db`` up to the last of ``migrations`` (and the cache file to ``cache.sql``); returns the version."""
+    create_cache(db)
     target = migrations[-1].version if migrations else 0
     if schema_version(db) == target:
         return target
@@ -72,6 +78,15 @@ def migrate(db: Database, migrations: Sequence[Migration]) -> int:
                     conn.execute(statement)
         conn.execute(f"PRAGMA user_version={target}")
     return target
+
+
+def create_cache(db: Database) -> None:
+    """Create the cache file's tables if missing (``cache.sql``); an emptied cache is simply pulled again."""
+    if db.one(f"SELECT 1 FROM {CACHE}.sqlite_master WHERE name = 'sync_state'"):
+        return
+    with db.write() as conn:
+        for statement in _statements(CACHE_SCHEMA.read_text(encoding="utf-8")):
+            conn.execute(statement)
 
 
 def _statements(sql: str) -> Iterator[str]:

@@ -48,7 +48,7 @@ class AuditActor(Actor):
     @handles("wb:audit:flush")
     async def flush(self, request: Empty, caller: str) -> AuditFlushed:
         sent = await self.flusher.flush_now()
-        return AuditFlushed(sent=sent, pending=self.store.audit_depth())
+        return AuditFlushed(sent=sent, pending=await self.read(lambda store: store.audit_depth()))  # a count scans
 
     @on_event("wb:auth:state")
     async def auth_changed(self, state: AuthState) -> None:

@@ -136,7 +136,8 @@ class QueueActor(Actor):
 
     @handles("wb:queue:list")
     async def list_queue(self, request: queue.QueueList, caller: str) -> queue.QueueListReply:
-        return queue.QueueListReply(items=[view(i) for i in self.store.list_queue(request.status, request.limit)])
+        items = await self.read(lambda store: store.list_queue(request.status, request.limit))  # can scan
+        return queue.QueueListReply(items=[view(i) for i in items])
 
     @handles("wb:queue:status")
     async def status(self, request: Empty, caller: str) -> queue.QueueStatusReply:

@@ -95,7 +95,7 @@ class SyncActor(Actor):
         self.run_id += 1
         self.store.set_meta("sync_run_id", str(self.run_id))
         run = SyncRun(self.run_id, self._streams(entity), self.api, self.store, self.settings.sync_page_size,
-                      self.env.sync_concurrency, self.publish)
+                      self.env.sync_concurrency, self.publish, self.store_fault)
         self._running = self._keep(asyncio.ensure_future(self._guarded(run.execute)))
         return SyncStarted(run_id=self.run_id)
 
@@ -107,27 +107,29 @@ class SyncActor(Actor):
 
     @handles("wb:sync:status")
     async def sync_status(self, request: Empty, caller: str) -> SyncStatus:
-        states = self.store.list_sync_state()
-        entities = [
-            SyncEntityState(entity=s.entity, org_id=s.org_id, last_sync_at=s.last_sync_at, last_error=s.last_error,
-                            rows=self.store.count_rows(s.entity, s.org_id))
-            for s in states
-        ]
+        def entities(store: Store) -> list[SyncEntityState]:  # counts scan: off the event loop
+            return [
+                SyncEntityState(entity=s.entity, org_id=s.org_id, last_sync_at=s.last_sync_at, last_error=s.last_error,
+                                rows=store.count_rows(s.entity, s.org_id))
+                for s in store.list_sync_state()
+            ]
+
+        entities = await self.read(entities)
         running = self._running is not None and not self._running.done()
         return SyncStatus(running=running, run_id=self.run_id, entities=entities)
 
-    # -- offline reads ----------------------------------------------------------------
+    # -- offline reads (a search or a page can scan: in the read pool, never on the loop) ------
 
     @handles("wb:offline:getMessages")
     async def get_messages(self, request: GetMessages, caller: str) -> MessagesReply:
-        rows, _ = self.store.list_rows("messages", org_id=request.org_id, limit=request.limit)
+        rows, _ = await self.read(lambda store: store.list_rows("messages", org_id=request.org_id, limit=request.limit))
         return MessagesReply(ok=True, items=[r.payload for r in rows])
 
     @handles("wb:offline:getList")
     async def get_list(self, request: GetList, caller: str) -> ListReply:
         try:
-            rows, cursor = self.store.list_rows(request.table, org_id=request.org_id, limit=request.limit,
-                                                cursor=request.cursor, query=request.query)
+            rows, cursor = await self.read(lambda store: store.list_rows(
+                request.table, org_id=request.org_id, limit=request.limit, cursor=request.cursor, query=request.query))
         except ValueError as exc:
             raise BusError("invalid_payload", str(exc)) from None
         return ListReply(items=[r.payload for r in rows], next_cursor=cursor)

@@ -17,12 +17,15 @@ from workbuoy import metrics
 from workbuoy.actors.sync.puller import PullResult, pull
 from workbuoy.api import ApiClient, ApiError, HttpError, ProtocolError, RateLimited, Unauthenticated
 from workbuoy.schemas.sync import CrmChange, SyncProgress
+from workbuoy.bus.errors import BusError
 from workbuoy.store import Store
 
 CRM_ENTITIES = frozenset({"deals", "tickets", "meetings"})
 PROGRESS_EVERY_S = 0.2  # per stream: a live line needs no more, the broker has better things to do
 log = wblog.create("sync.run")
 Publish = Callable[[str, object], Awaitable[None]]
+#: The actor's ``store_fault``: announces a disk failure, returns its error (``None``: not one).
+StoreFaultHook = Callable[[str, BaseException], BusError | None]
 
 
 def _reason(exc: Exception) -> str:
@@ -43,6 +46,7 @@ class SyncRun:
     page_size: int
     concurrency: int
     publish: Publish
+    store_fault: StoreFaultHook
     _reported: dict[tuple[str, str], float] = field(default_factory=dict)  # last progress event per stream
 
     async def execute(self) -> None:
@@ -69,14 +73,20 @@ class SyncRun:
         await self._announce(result)
 
     async def _failed(self, entity: str, org_id: str, exc: Exception) -> None:
-        reason = _reason(exc)
-        if reason == "internal":
+        reason, detail = _reason(exc), str(exc)
+        if (fault := self.store_fault(f"sync {entity}/{org_id}", exc)) is not None:
+            reason, detail = "storage", fault.message
+        elif reason == "internal":
             log.exception("sync of %s/%s failed", entity, org_id)
         else:
             log.warning("sync of %s/%s failed: %s", entity, org_id, exc)
         metrics.sync_errors.labels(entity=entity, reason=reason).inc()
-        message = f"{reason}: {exc}"[:500]
-        self.store.set_sync_error(entity, org_id, message)
+        message = f"{reason}: {detail}"[:500]
+        try:
+            self.store.set_sync_error(entity, org_id, message)
+        except Exception as record_exc:  # the disk that failed the page may refuse the note too
+            if self.store_fault(f"sync {entity}/{org_id}", record_exc) is None:
+                raise
         await self.publish("wb:sync:progress", SyncProgress(run_id=self.run_id, entity=entity, org_id=org_id,
                                                             pages=0, rows=0, state="failed", error=message))
 
