@@ -25,9 +25,10 @@ def test_chaos_run_loses_and_duplicates_nothing(tmp_path) -> None:
     assert o.duplicates == 0, o.problems
     assert o.lost == 0, o.problems
     assert o.failed_unexpectedly == 0 and o.out_of_order == 0, o.problems
-    assert o.in_flight == 0, o.problems
+    assert o.in_flight == 0 and o.conflicted_rows == 0, o.problems
     assert o.cache_equal, o.cache_diffs
     assert o.integrity_ok, o.integrity
+    assert o.clean
 
 
 
