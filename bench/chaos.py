@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python bench/chaos.py [--rows 150000] [--writes 1000] [--kills 100]`` from the
 repository root. A real headless node syncs ``--rows`` rows (7 entities x 2 orgs) from the
-sandbox with 5xx, 429, resets and garbage on, through a proxy that stages whole outages
-(connections accepted and dropped, or refused); two writer processes queue ``--writes``
+sandbox with 5xx, 429, resets and garbage on and whole outages now and then (connections
+accepted and dropped, refused, or cut in flight by a proxy); two writer processes queue ``--writes``
 writes through the bus; the run sends ``kill -9`` to a random actor or to the supervisor
 (then starts the node again) ``--kills`` times at random moments. Then the faults stop and
 it prints what the node ended with (``tests/fixtures/chaos.py``, ``chaos_check.py``).
