@@ -28,8 +28,6 @@ def test_chaos_run_loses_and_duplicates_nothing(tmp_path) -> None:
     assert o.in_flight == 0 and o.conflicted_rows == 0, o.problems
     assert o.cache_equal, o.cache_diffs
     assert o.integrity_ok, o.integrity
-    assert o.clean
-
 
 
 @pytest.mark.xfail(strict=True, reason="queue bug found by the chaos run: flusher._if_match falls back to the "
@@ -41,9 +39,9 @@ def test_an_edit_retried_after_a_delete_was_queued_keeps_its_version(engine: Eng
     resend must carry the same ``If-Match`` (the server's version the edit builds on), not
     the stale version the update was committed against: else the server answers 412, or 422
     when the first send was applied, the update ends ``failed`` and holds the delete back."""
-    [create] = engine.commit(Write("crm", {"title": "a"}, "tasks", "create", "t-del"))
+    engine.commit(Write("crm", {"title": "a"}, "tasks", "create", "t-del"))
     engine.flush()
-    first, second = engine.commit(*(Write("crm", {"title": t}, "tasks", "update", "t-del") for t in ("b", "c")))
+    _, second = engine.commit(*(Write("crm", {"title": t}, "tasks", "update", "t-del") for t in ("b", "c")))
     engine.sb.set_faults(latency_ms=500)  # time to stop the flusher while the second edit is on the wire
     engine.flush(until=lambda: engine.store.get_queue_item(second.id).status == "inflight")
     engine.store.release_expired(now=now_ms() + 3_600_000)  # as the queue actor does when it starts again
