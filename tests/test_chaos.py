@@ -9,9 +9,12 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.chaos import SUPERVISOR, ChaosRun, Plan
+from tests.fixtures.chaos_check import Outcome, check_writes
+from tests.fixtures.chaos_writer import Attempt
 from tests.fixtures.sandbox import sandbox  # noqa: F401
 from tests.test_queue_engine import Engine, engine  # noqa: F401
 from workbuoy.actors.queue.writes import Write
+from workbuoy.store import QueueItem
 from workbuoy.store.db import now_ms
 
 
@@ -51,3 +54,22 @@ def test_an_edit_retried_after_a_delete_was_queued_keeps_its_version(engine: Eng
     ends = {i.id: (i.status, i.last_error) for i in map(engine.store.get_queue_item, (second.id, delete.id))}
     assert ends == {second.id: ("synced", None), delete.id: ("synced", None)}, ends
     assert engine.server_row("tasks", "t-del")["deleted"] is True
+
+
+def test_the_check_sees_a_duplicate_a_loss_and_disorder() -> None:
+    """The check itself can fail: a key applied twice, an acknowledged write missing from the
+    outbox, one never applied, and two writes of a record applied in the wrong order."""
+
+    def item(id_: int, tag: str, status: str = "synced") -> QueueItem:
+        return QueueItem(id=id_, op_id=f"k{id_}", org_id="org-1", qtype="crm", entity="deals", op="update",
+                         entity_id="chaos-a-1", payload={"body": {"chaos": tag}, "base": None}, base_updated_at=None,
+                         status=status, attempt=0, last_error=None, next_attempt_at=None, lease_until=None, claim=None,
+                         wf_id=None, step_index=None, conflicted=False, server_payload=None, created_at=0, updated_at=0)
+
+    attempts = [Attempt(f"a-{n}", "update", "deals", "chaos-a-1", True, n, f"k{n}") for n in (1, 2, 3, 4)]
+    items = [item(1, "a-1"), item(2, "a-2"), item(3, "a-3", "pending")]  # a-4 acknowledged, never stored
+    ledger = [{"key": "k2", "status": 200, "seen": 1, "applied": 1}, {"key": "k1", "status": 200, "seen": 2, "applied": 2}]
+    out = Outcome()
+    check_writes(out, attempts, items, ledger)
+    assert (out.duplicates, out.lost, out.out_of_order, out.in_flight, out.applied) == (1, 2, 1, 1, 2)
+    assert not out.clean
