@@ -222,3 +222,28 @@ def test_api_client_names_a_missing_answer_a_transport_error(sandbox: SandboxPro
     sandbox.set_faults(outage="refuse", outage_s=5)
     wait_for(lambda: isinstance(e := asyncio.run(failure()), api.TransportError) and e.cause == "ConnectError", 10,
              what="a refused connection")
+
+
+def test_a_retry_waits_at_most_the_cap_setting_and_never_fails(tmp_path) -> None:
+    from workbuoy.actors.queue import writes
+    from workbuoy.actors.queue.actor import QueueActor
+    from workbuoy.actors.queue.flusher import Flusher
+    from workbuoy.config import Env
+    from workbuoy.schemas.settings import Settings
+    from workbuoy.store.db import now_ms
+
+    policy = QueueActor._policy(Settings(queue_retry_cap_sec=2))
+    assert policy.backoff_cap_s == 2.0
+    store = Store.open(tmp_path / "workbuoy.db")
+    try:
+        writes.commit(store, "org-1", [writes.Write("crm", {"title": "t"}, "tasks", "create", "cap-1")])
+        flusher = Flusher(store, Env(data_dir=tmp_path), send=None, reachable=None, on_change=lambda: None,  # type: ignore[arg-type]
+                          policy=policy)
+        for attempt in range(1, 41):  # 40 transient failures in a row: still pending, never longer than the cap
+            (lease,) = store.lease(1, 60_000, now=10**15)  # far in the future: whatever the back-off, it is due
+            flusher._retry(lease, "unreachable: ConnectError")
+            item = store.get_queue_item(lease.item.id)
+            assert (item.status, item.attempt) == ("pending", attempt)
+            assert 0 <= item.next_attempt_at - now_ms() <= 2000
+    finally:
+        store.close()

@@ -266,10 +266,12 @@ def test_idempotency_replay_returns_first_result(sandbox: SandboxProcess) -> Non
 
     writes = {(w["key"], w["path"]): w for w in sandbox.admin.get("/writes").json()["writes"]}
     assert writes[("op-1", "/api/customers")] == {
-        "key": "op-1", "user": "u-demo", "method": "POST", "path": "/api/customers", "status": 201, "seen": 4}
+        "key": "op-1", "user": "u-demo", "method": "POST", "path": "/api/customers", "status": 201, "seen": 4,
+        "applied": 1}
     assert writes[("op-1", "/api/deals")]["seen"] == 1
     assert writes[("op-2", "/api/customers/cus-1-9999999")]["seen"] == 3
     assert writes[("op-2", "/api/customers/cus-1-9999999")]["status"] == 200
+    assert writes[("op-2", "/api/customers/cus-1-9999999")]["applied"] == 1  # the 404 changed nothing, the replay neither
 
 
 def test_email_draft_and_calendar_event(sandbox: SandboxProcess) -> None:
@@ -368,7 +370,8 @@ def test_admin_rows_stats_faults_reset(sandbox: SandboxProcess) -> None:
     assert len(with_deleted) == 100
     assert_error(admin.get("/rows/deals"), 400)
 
-    assert admin.get("/faults").json() == {"fail_rate": 0.0, "rate_limit_rate": 0.0, "latency_ms": 0, "reset_rate": 0.0, "garbage_rate": 0.0}
+    assert admin.get("/faults").json() == {"fail_rate": 0.0, "rate_limit_rate": 0.0, "latency_ms": 0, "reset_rate": 0.0,
+                                           "garbage_rate": 0.0, "outage": "none", "outage_s": 0.0, "burst_503": 0}
     assert admin.put("/faults", json={"fail_rate": 0.5}).json()["fail_rate"] == 0.5
     assert_error(admin.put("/faults", json={"fail_rate": 2}), 400)
     assert_error(admin.put("/faults", json={"bogus": 1}), 400)

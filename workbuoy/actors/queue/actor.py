@@ -217,7 +217,7 @@ class QueueActor(Actor):
     @on_event("wb:auth:state")
     async def on_auth(self, state: AuthState) -> None:
         if state.state == "signed_in":
-            self.flusher.wake()
+            self.flusher.reconnect()
 
     async def _credentials(self, force: bool) -> Credentials:
         """``wb:auth:credentials``, reused for up to ``CREDENTIALS_REUSE_S``.

@@ -9,6 +9,11 @@ Every finish is fenced on the lease's claim and runs in one transaction with its
 update: a flusher that lost its lease (the actor was killed and restarted) changes
 nothing, and the resend it left behind is harmless because the ``Idempotency-Key`` is
 the op_id.
+
+A failure that retrying can cure never ends a write: it stays ``pending`` with capped,
+fully jittered back-off. Whether the server is there at all is the breaker's call
+(``breaker.py``): while it is open nothing is leased, and the flush resumes the moment a
+probe gets a healthy answer.
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ class Flusher:
         self.store, self.env, self.policy = store, env, policy
         self._send, self._reachable, self._on_change = send, reachable, on_change
         self._wake = asyncio.Event()
+        self._probe_now = asyncio.Event()
         self.breaker = Breaker(policy.breaker_threshold, on_state)
 
     @property
@@ -83,7 +89,13 @@ class Flusher:
         return self.breaker.closed
 
     def wake(self) -> None:
-        """Flush now (a write was queued, the user retried, the server is back)."""
+        """Flush now (a write was queued, the user retried); while the breaker is open, the
+        next probe keeps its back-off: a user typing fast must not hammer a dead server."""
+        self._wake.set()
+
+    def reconnect(self) -> None:
+        """Flush now, and if the breaker is open probe at once: the session (or network) is back."""
+        self._probe_now.set()
         self._wake.set()
 
     async def run(self) -> None:
@@ -154,11 +166,11 @@ class Flusher:
         while not await self._reachable():
             wait = random.uniform(delay / 2, delay)
             self.breaker.probing(now_ms() + int(wait * 1000))
-            try:  # a wake (e.g. signed in again) probes at once
-                await asyncio.wait_for(self._wake.wait(), wait)
+            try:
+                await asyncio.wait_for(self._probe_now.wait(), wait)
             except asyncio.TimeoutError:
                 pass
-            self._wake.clear()
+            self._probe_now.clear()
             delay = min(delay * 2, self.policy.probe_max_s)
         log.info("queue: the server is reachable again")
         self.breaker.close()
