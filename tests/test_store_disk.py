@@ -6,6 +6,9 @@
 * A cache file damaged while the node was down (bytes overwritten in the middle): the
   next start moves it aside, the sync pulls the cache again from the sandbox, and the
   writes queued before the damage survive and reach the server.
+* A full cache file fails the sync streams with a ``storage`` error while writes still
+  queue; a cache damaged under a running node answers ``storage`` (kind ``corrupt``) and
+  is moved aside at the next start.
 """
 
 from __future__ import annotations
@@ -122,3 +125,50 @@ def test_a_cache_corrupt_at_start_is_rebuilt_from_the_server_and_the_outbox_surv
     assert assert_cache_equals_server(node, sandbox) == rows + 10
     ledger = {w["key"] for w in sandbox.admin.get("/writes").json()["writes"]}
     assert {op for op, _ in queued.values()} <= ledger
+
+
+def test_a_full_disk_during_a_sync_is_a_sync_error_and_writes_still_queue(sandbox_factory, node_factory) -> None:
+    sandbox = sandbox_factory("--rows", "20000")
+    node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, WB_DB_MAX_PAGES="300", **FILE_KEYRING).start()
+    login(node)
+    faults = Subscriber(node.endpoints.events, ("wb:store:fault",))
+    try:
+        status = sync(node)
+        event = next(msgspec.msgpack.decode(e.payload, type=StoreFault) for ch, e in faults.events(30) if ch == "wb:store:fault")
+    finally:
+        faults.close()
+    assert (event.actor, event.kind) == ("sync", "full") and event.where.startswith("sync ")
+    full = [s for s in status.entities if s.last_error and s.last_error.startswith("storage: the disk is full")]
+    assert full, status.entities
+    assert node.status().actors["sync"].restarts == 0
+    # The cache file is full, the outbox file is not: a write still queues.
+    assert node.call("wb:queue:create", {"entity": "tasks", "op": "create", "payload": {"title": "still works"}}).id
+
+
+def test_a_cache_damaged_while_running_answers_storage_and_is_moved_aside_at_the_next_start(sandbox, node_factory) -> None:
+    from workbuoy.store import Store
+
+    node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, **FILE_KEYRING)
+    store = Store.open(node.data_dir / "workbuoy.db")
+    rows = [{"id": f"d{i:06d}", "updated_at": i + 1, "org_id": "org-1", "notes": "x" * 300} for i in range(20_000)]
+    store.apply_page("deals", "org-1", rows, cursor=None, etag=None, last_modified=None)
+    store.close()
+    node.start()
+    cache = node.data_dir / "workbuoy-cache.db"
+    with open(cache, "r+b") as f:  # the disk rots under a running node
+        f.seek(cache.stat().st_size // 2)
+        f.write(os.urandom(32_768))
+    faults = Subscriber(node.endpoints.events, ("wb:store:fault",))
+    try:
+        with pytest.raises(BusError) as err:  # a search reads every page: it finds the damage
+            node.call("wb:offline:getList", {"table": "deals", "query": "no-such-text"})
+        event = next(msgspec.msgpack.decode(e.payload, type=StoreFault) for ch, e in faults.events(30) if ch == "wb:store:fault")
+    finally:
+        faults.close()
+    assert err.value.code == "storage" and "damaged" in err.value.message
+    assert (event.actor, event.where, event.kind) == ("sync", "wb:offline:getList", "corrupt")
+    assert all(a.state == "ready" and a.restarts == 0 for a in node.status().actors.values())
+
+    node = restart(node_factory, node, sandbox)
+    assert "local cache was damaged" in node.output()
+    assert node.call("wb:offline:getList", {"table": "deals", "query": "no-such-text"}).items == []

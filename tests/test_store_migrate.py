@@ -130,3 +130,46 @@ def test_processes_opening_a_fresh_file_at_once(tmp_path: Path) -> None:
             proc.join(50)
         assert [proc.exitcode for proc in procs] == [0, 0, 0, 0]
         assert_current(path)
+
+
+def test_an_existing_single_file_is_split_and_keeps_every_row(tmp_path: Path) -> None:
+    """A user's file from before 003 (everything in workbuoy.db, no cache file): the cache and the
+    checkpoints move to the cache file, the outbox, audit queue and meta stay, nothing is lost."""
+    import apsw
+
+    from workbuoy.store.db import cache_path_for
+
+    path = tmp_path / "workbuoy.db"
+    conn = apsw.Connection(str(path))  # what the build before 003 wrote
+    for migration in MIGRATIONS[:2]:
+        for statement in _statements(migration.sql):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version=2")
+    conn.executemany("INSERT INTO deals (id, org_id, updated_at, payload, conflicted, server_payload) VALUES (?, 'o', ?, ?, ?, ?)",
+                     [(f"d{i}", i, f'{{"id": "d{i}"}}', i % 2, '{"server": 1}' if i % 2 else None) for i in range(500)])
+    conn.execute("INSERT INTO sync_state (entity, org_id, cursor, etag) VALUES ('deals', 'o', 'c-500', 'e')")
+    conn.executemany("INSERT INTO sync_queue (op_id, org_id, qtype, entity, op, entity_id, payload, created_at, updated_at)"
+                     " VALUES (?, 'o', 'crm', 'deals', 'update', ?, '{}', 1, 1)", [(f"op{i}", f"d{i}") for i in range(50)])
+    conn.execute("INSERT INTO audit_queue (event, payload, earliest_at, created_at) VALUES ('e', '{}', 1, 1)")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('active_org', 'o')")
+    conn.close()
+
+    store = Store.open(path)
+    try:
+        rows, _ = store.list_rows("deals", limit=500)
+        assert len(rows) == 500 and sum(r.conflicted for r in rows) == 250
+        assert store.get_sync_state("deals", "o").cursor == "c-500"
+        assert len(store.list_queue(limit=100)) == 50 and store.audit_depth() == 1
+        assert store.get_meta("active_org") == "o"
+    finally:
+        store.close()
+    main = apsw.Connection(str(path))
+    cache = apsw.Connection(str(cache_path_for(path)))
+    try:
+        tables = {r[0] for r in main.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert tables.isdisjoint((*ENTITY_TABLES, "sync_state")) and {"sync_queue", "audit_queue", "meta"} <= tables
+        assert main.execute("SELECT count(*) FROM sync_queue").fetchone() == (50,)
+        assert cache.execute("SELECT count(*) FROM deals").fetchone() == (500,)
+    finally:
+        main.close()
+        cache.close()

@@ -74,6 +74,7 @@ class Env:
     heartbeat_sec: float = 1.0
     keyring_backend: str = "system"
     keyring_key: str | None = None
+    db_max_pages: int | None = None  # read by workbuoy.store.db itself (every process opens the store)
     sentry_dsn: str | None = None
 
     @property
@@ -117,5 +118,6 @@ def load(environ: dict[str, str] | None = None) -> Env:
         heartbeat_sec=_number("WB_HEARTBEAT_SEC", get("WB_HEARTBEAT_SEC", "1"), 0.05, 60, float),
         keyring_backend=_choice("WB_KEYRING_BACKEND", get("WB_KEYRING_BACKEND", "system"), ("system", "file")),
         keyring_key=get("WB_KEYRING_KEY") or None,
+        db_max_pages=_number("WB_DB_MAX_PAGES", get("WB_DB_MAX_PAGES"), 1, 2**31 - 1) if get("WB_DB_MAX_PAGES") else None,
         sentry_dsn=get("SENTRY_DSN") or None,
     )

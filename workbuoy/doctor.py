@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+import apsw
 import httpx
 
 from workbuoy.config import Env
@@ -49,7 +50,12 @@ def integrity(env: Env) -> Iterator[Finding]:
         if not path.exists():
             yield Finding(f"integrity {path.name}", True, "not created yet")
             continue
-        problem = check_file(path, full=True)
+        try:
+            problem = check_file(path, full=True)
+        except apsw.Error as exc:
+            yield Finding(f"integrity {path.name}", False, f"cannot check it: {type(exc).__name__}: {exc}",
+                          "check the disk and the file's permissions, then run `workbuoy doctor` again")
+            continue
         yield Finding(f"integrity {path.name}", problem is None, problem or "ok", fixes[path] if problem else "")
 
 

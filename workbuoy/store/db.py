@@ -41,6 +41,8 @@ T = TypeVar("T")
 
 #: How long one attempt waits inside SQLite for a lock before the retry loop takes over.
 BUSY_TIMEOUT_MS = 5_000
+#: A WAL this long (pages) is copied back into its file after the next commit that is not durable.
+CHECKPOINT_PAGES = 1_000
 #: The schema name of the attached cache file.
 CACHE = "cache"
 #: Fault injection and quota: the largest number of pages each file may grow to (``PRAGMA max_page_count``).
@@ -77,25 +79,24 @@ class Database:
     share between the threads of that process (a transaction is never interleaved).
     """
 
-    def __init__(self, path: str | Path, *, busy_deadline_s: float = 120.0, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, *, busy_deadline_s: float = 120.0) -> None:
         self.path = Path(path)
         self.cache_path = cache_path_for(self.path)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.busy_deadline_s = busy_deadline_s
         self._lock = threading.RLock()
         self._depth = 0
-        flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
-        self.conn = apsw.Connection(str(self.path), flags=flags | apsw.SQLITE_OPEN_URI)
+        self.conn = apsw.Connection(str(self.path))
         self.conn.set_busy_handler(self._wait_for_lock)
         self._busy_since = 0.0
+        self._wal_pages: dict[str, int] = {}
+        self.conn.set_wal_hook(self._note_wal)  # replaces SQLite's auto-checkpoint: see _checkpoint
         self.conn.create_scalar_function("wb_contains", _contains, 2, deterministic=True)
-        mode = "?mode=ro" if readonly else ""
-        self._retry(lambda: self.conn.execute(f"ATTACH DATABASE ? AS {CACHE}", (self.cache_path.as_uri() + mode,)))
-        if not readonly:  # CRM data: the owner's alone (the -wal and -shm files SQLite makes inherit the mode)
-            _owner_only(self.path.parent, self.path, self.cache_path)
+        self._retry(lambda: self.conn.execute(f"ATTACH DATABASE ? AS {CACHE}", (str(self.cache_path),)))
+        # CRM data: the owner's alone (the -wal and -shm files SQLite makes inherit the mode).
+        _owner_only(self.path.parent, self.path, self.cache_path)
         for schema in ("main", CACHE):
-            if not readonly:
-                self._retry(lambda s=schema: self.conn.execute(f"PRAGMA {s}.journal_mode=WAL").fetchall())
+            self._retry(lambda s=schema: self.conn.execute(f"PRAGMA {s}.journal_mode=WAL").fetchall())
             self.conn.execute(f"PRAGMA {schema}.synchronous=NORMAL")
             if max_pages := os.environ.get(MAX_PAGES_ENV):
                 self.conn.execute(f"PRAGMA {schema}.max_page_count={int(max_pages)}")
@@ -114,6 +115,23 @@ class Database:
             return False
         time.sleep(random.uniform(0.0002, 0.002))
         return True
+
+    def _note_wal(self, conn: apsw.Connection, schema: str, pages: int) -> int:
+        self._wal_pages[schema] = pages
+        return apsw.SQLITE_OK
+
+    def _checkpoint(self) -> None:
+        """Copy a long WAL back into its file, as SQLite's auto-checkpoint would, but never
+        right after a durable commit: the user's queued write does not wait for megabytes
+        of a sync's pages to reach the disk (``bench/store.py``); the next sync page or
+        lease does it instead."""
+        for schema, pages in list(self._wal_pages.items()):
+            if pages >= CHECKPOINT_PAGES:
+                self._wal_pages[schema] = 0
+                try:
+                    self.conn.execute(f"PRAGMA {schema}.wal_checkpoint(PASSIVE)").fetchall()
+                except apsw.BusyError:  # another process is checkpointing it: nothing left to do
+                    pass
 
     def interrupt(self) -> None:
         """Abort the statement running on this connection (from any thread): it raises ``apsw.InterruptError``."""
@@ -166,6 +184,8 @@ class Database:
                     raise
                 finally:
                     self._depth = 0
+                if not durable:
+                    self._checkpoint()
             finally:
                 if durable:
                     self.conn.execute("PRAGMA synchronous=NORMAL")

@@ -16,22 +16,22 @@ import apsw
 from workbuoy.store.db import cache_path_for
 
 SIDE_FILES = ("", "-wal", "-shm")
+#: What SQLite answers when the bytes of a file are wrong (rather than busy or unreadable).
+DAMAGED = (apsw.CorruptError, apsw.NotADBError)
 
 
 def check_file(path: Path, *, full: bool = False) -> str | None:
-    """``None`` if ``path`` is a sound SQLite file, else what is wrong with it.
+    """``None`` if ``path`` is a sound SQLite file, else what is damaged in it.
 
     ``quick_check`` (the default) reads every page but skips the index-to-table
-    cross-checks; ``full=True`` runs ``integrity_check``.
+    cross-checks; ``full=True`` runs ``integrity_check``. An error that says nothing
+    about the file's content (locked, unreadable) is raised, not reported as damage.
     """
     pragma = "integrity_check" if full else "quick_check"
-    try:
-        conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
-    except apsw.Error as exc:
-        return f"cannot open: {exc}"
+    conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
     try:
         rows = [row[0] for row in conn.execute(f"PRAGMA {pragma}(20)")]
-    except apsw.Error as exc:
+    except DAMAGED as exc:
         return f"{type(exc).__name__}: {exc}"
     finally:
         conn.close()
@@ -45,7 +45,10 @@ def recover_cache(main_path: Path) -> Path | None:
     process that has the old file open would go on writing to the renamed one.
     """
     cache = cache_path_for(main_path)
-    if not cache.exists() or check_file(cache) is None:
+    try:
+        if not cache.exists() or check_file(cache) is None:
+            return None
+    except apsw.Error:  # locked or unreadable, not damaged: the actors will say so if it lasts
         return None
     aside = cache.with_name(f"{cache.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
     for suffix in SIDE_FILES:
