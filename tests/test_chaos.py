@@ -33,8 +33,6 @@ def test_chaos_run_loses_and_duplicates_nothing(tmp_path) -> None:
     assert o.integrity_ok, o.integrity
 
 
-@pytest.mark.xfail(strict=True, reason="queue bug found by the chaos run: flusher._if_match falls back to the "
-                   "item's commit-time base_updated_at once a queued delete removed the cached row")
 @pytest.mark.timeout(120)
 def test_an_edit_retried_after_a_delete_was_queued_keeps_its_version(engine: Engine) -> None:  # noqa: F811
     """Found by the chaos run. An update of a record goes out and the flusher dies (kill -9);

@@ -193,6 +193,13 @@ class OutboxMixin:
         )
         return [_item(row) for row in rows]
 
+    def rebase_open(self, entity: str, entity_id: str, base_updated_at: int) -> None:
+        """The server took a write of this record at ``base_updated_at``: the writes still open
+        behind it build on that version (their If-Match when no cached row remains to ask)."""
+        with self._db.write() as conn:
+            conn.execute(f"UPDATE sync_queue SET base_updated_at = ? WHERE entity = ? AND entity_id = ? AND {OPEN_WRITE}",
+                         (base_updated_at, entity, entity_id))
+
     def retry(self, id: int, *, new_key: bool = False) -> QueueItem | None:
         """Send a failed or conflicted item again now; None when it is neither.
 

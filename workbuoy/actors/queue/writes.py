@@ -79,6 +79,8 @@ def took(store: Store, item: QueueItem, row: dict[str, Any]) -> None:
         store.set_server_row("messages" if item.qtype == "email" else "calendar", row, org_id=item.org_id)
         return
     assert item.entity is not None and item.entity_id is not None
+    if not row.get("deleted"):  # a queued delete may have dropped the cached row the next If-Match reads
+        store.rebase_open(item.entity, item.entity_id, row["updated_at"])
     cached = store.get_row(item.entity, item.entity_id)
     if cached is None or row.get("deleted") or not store.pending_for(item.entity, item.entity_id):
         store.set_server_row(item.entity, row, org_id=item.org_id)
