@@ -50,8 +50,8 @@ class Engine:
         async def main() -> None:
             client = ApiClient(self.credentials, attempts=2, backoff_base=0.01, timeout=10, max_retry_after=0.05)
 
-            async def send(method: str, url: str, body: Any, headers: dict[str, str]) -> httpx.Response:
-                return await client.request(method, url, json=body, headers=headers)
+            async def send(method: str, url: str, body: Any, headers: dict[str, str], endpoint: str) -> httpx.Response:
+                return await client.request(method, url, json=body, headers=headers, endpoint=endpoint)
 
             async def reachable() -> bool:
                 try:

@@ -26,7 +26,7 @@ caller and are easy to get subtly wrong, so they live here once:
   from retrying in lockstep.
 * **429** waits ``Retry-After`` (seconds or an HTTP date, capped by ``max_retry_after``);
   at most ``rate_limit_waits`` such waits, then :class:`RateLimited`.
-* Any other 4xx raises :class:`HttpError` carrying the contract's ``{"error", "detail"}``.
+* Any other 4xx raises :class:`Refused` carrying the contract's ``{"error", "detail"}``.
 * A body that is not what the contract promises (HTML, truncated JSON, wrong types) is a
   :class:`ProtocolError`, from :func:`decode` or from an error body of the wrong shape,
   and is counted in ``protocol_errors{endpoint}``. It is not retried: the server answered,
@@ -76,7 +76,7 @@ class Unauthenticated(ApiError):
     """Signed out, or the session was refused even after one forced renewal."""
 
 
-class HttpError(ApiError):
+class Refused(ApiError):
     """A 4xx other than 401/429, with the server's ``error`` text and ``detail``; a 409/412
     conflict also carries the server's current row as ``server`` (the queue keeps it for the user)."""
 
@@ -102,6 +102,29 @@ class RateLimited(ApiError):
 
 class ProtocolError(ApiError):
     """The server answered something the contract does not allow."""
+
+
+def api_result(exc: ApiError) -> str:
+    """A metric's one-word name for how a call failed."""
+    if isinstance(exc, Unauthenticated):
+        return "unauthenticated"
+    if isinstance(exc, ProtocolError):
+        return "invalid"
+    return "refused" if isinstance(exc, Refused) else "unavailable"
+
+
+def bus_error(exc: ApiError, doing: str) -> BusError:
+    """The bus error an API failure becomes, the one mapping every actor uses; ``doing`` says what failed.
+
+    Signed out is ``unauthenticated``; a request the server refused or answered wrongly is
+    ``failed`` (retrying the same will not help); anything else (5xx, unreachable, rate
+    limited) is ``unavailable``.
+    """
+    if isinstance(exc, Unauthenticated):
+        return BusError("unauthenticated", f"{doing}: {exc.message}")
+    if isinstance(exc, Refused | ProtocolError):
+        return BusError("failed", f"{doing}: {exc.message}", exc.detail)
+    return BusError("unavailable", f"{doing}: the server is unreachable: {exc.message}")
 
 
 class ErrorBody(msgspec.Struct):
@@ -220,10 +243,40 @@ class ApiClient:
         """Send one request with credentials and retries; returns a 2xx or 304 response.
 
         ``url`` is absolute or a path under the API base (``"/deals"``). ``endpoint`` labels
-        protocol errors (default: the first path segment). ``renew_on_401=False`` is for
-        the portal's own sign-in calls, where a 401 is the answer, not a stale token.
+        protocol errors and the call's duration (default: the first path segment).
+        ``renew_on_401=False`` is for the portal's own sign-in calls, where a 401 is the
+        answer, not a stale token. Every call, whatever its end, is observed once in
+        ``api_request_duration{endpoint,method,status_class}``: ``2xx``…``5xx`` from the last
+        answer, ``none`` when there was none (unreachable, no credentials, cancelled).
         """
         endpoint = endpoint or url.lstrip("/").split("/", 1)[0].split("?", 1)[0] or "api"
+        started = time.monotonic()
+        status_class = "none"
+        try:
+            resp = await self._send(method, url, endpoint, params, json, headers, on_wait, renew_on_401)
+            status_class = f"{resp.status_code // 100}xx"
+            return resp
+        except ApiError as exc:
+            status_class = f"{exc.status // 100}xx" if exc.status else "none"
+            raise
+        finally:
+            metrics.api_request_duration.labels(endpoint, method, status_class).observe(time.monotonic() - started)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        endpoint: str,
+        params: Mapping[str, str | int] | None,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        on_wait: WaitHook | None,
+        renew_on_401: bool,
+    ) -> httpx.Response:
+        """:meth:`request` without the measuring: the contract's retry and renewal loop.
+
+        Over 50 lines: one loop whose branches are the contract's answer codes, read in order.
+        """
         failures = rate_waits = 0
         renewed = force = False
         while True:
@@ -262,7 +315,7 @@ class ApiClient:
                 await self._backoff(failures, f"HTTP {status}", status, on_wait)
                 continue
             body = self._error_body(resp, endpoint)
-            error = HttpError(f"{endpoint}: HTTP {status}: {body.error}", status, body.detail)
+            error = Refused(f"{endpoint}: HTTP {status}: {body.error}", status, body.detail)
             error.server = body.server
             raise error
 

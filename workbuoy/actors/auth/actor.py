@@ -10,7 +10,7 @@ from workbuoy.actors.auth import rbac
 from workbuoy.actors.auth.secrets import CookieVault, KeyringUnavailable
 from workbuoy.actors.auth.session import Session
 from workbuoy.actors.base import Actor, handles
-from workbuoy.api import ApiError, HttpError, ProtocolError, Unauthenticated
+from workbuoy.api import ApiError, Unauthenticated, bus_error
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest, Login, me_from_meta
 from workbuoy.schemas.base import Empty
@@ -42,10 +42,8 @@ class AuthActor(Actor):
             raise BusError("failed", f"cannot store the session securely: {exc}") from None
         except Unauthenticated:
             raise BusError("unauthenticated", "invalid e-mail or password") from None
-        except (HttpError, ProtocolError) as exc:
-            raise BusError("failed", f"sign-in failed: {exc}") from None
         except ApiError as exc:
-            raise BusError("unavailable", f"the portal is unreachable: {exc}") from None
+            raise bus_error(exc, "sign-in failed") from None
         self.after(0, lambda: self.audit("auth.signed_in", {"email": request.email, "via": caller}))
         return state
 

@@ -33,6 +33,8 @@ class Write:
     entity: str | None = None
     op: Op | None = None
     entity_id: str | None = None
+    #: Marks the write that stands for a whole assistant session (``routes.ASSISTANT``).
+    origin: str | None = None
 
 
 def new_id() -> str:
@@ -54,14 +56,16 @@ def commit(store: Store, org_id: str, writes: Sequence[Write], *, workflow: bool
 
 
 def _plan_and_apply(store: Store, org_id: str, w: Write) -> NewQueueItem:
-    if w.qtype != "crm" or w.entity is None or w.op is None:
-        return NewQueueItem(qtype=w.qtype, org_id=org_id, payload=wrap(w.body))
+    if w.qtype != "crm":  # the outbox's CHECKs want an entity and op on every row: a new task, as the seed has it
+        return NewQueueItem(qtype=w.qtype, org_id=org_id, entity="task", op="create", payload=wrap(w.body, origin=w.origin))
+    if w.entity is None or w.op is None:
+        raise ValueError("a crm write needs entity and op")
     entity_id = w.entity_id or new_id()
     cached = store.get_row(w.entity, entity_id)
     base = None if cached is None or w.op == "create" else cached.payload
     item = NewQueueItem(
         qtype="crm", org_id=org_id, entity=w.entity, op=w.op, entity_id=entity_id,
-        payload=wrap(w.body, base), base_updated_at=None if cached is None else cached.updated_at or None,
+        payload=wrap(w.body, base, w.origin), base_updated_at=None if cached is None else cached.updated_at or None,
     )
     if w.op == "delete":
         store.delete_local(w.entity, entity_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from workbuoy import logging as wblog
 from workbuoy import metrics
 from workbuoy.actors.sync.puller import PullResult, pull
-from workbuoy.api import ApiClient, ApiError, HttpError, ProtocolError, RateLimited, Unauthenticated
+from workbuoy.api import ApiClient, ApiError, Refused, ProtocolError, RateLimited, Unauthenticated
 from workbuoy.schemas.sync import CrmChange, SyncProgress
 from workbuoy.store import Store
 
@@ -28,7 +28,7 @@ Publish = Callable[[str, object], Awaitable[None]]
 def _reason(exc: Exception) -> str:
     """The ``reason`` label of ``sync_errors``: a few fixed values, never free text."""
     for kind, reason in ((ProtocolError, "protocol"), (Unauthenticated, "unauthenticated"),
-                         (RateLimited, "rate_limited"), (HttpError, "http"), (ApiError, "unavailable")):
+                         (RateLimited, "rate_limited"), (Refused, "http"), (ApiError, "unavailable")):
         if isinstance(exc, kind):
             return reason
     return "internal"

@@ -14,6 +14,7 @@ import asyncio
 
 from PySide6.QtWidgets import QApplication
 
+from workbuoy import metrics
 from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.ui import deeplink, notifications
 from workbuoy.actors.ui.calls import explain, spawn
@@ -126,7 +127,10 @@ class UiActor(Actor):
 
     @on_event("wb:crm:changed")
     async def crm_changed(self, change: CrmChange) -> None:
-        shown = self._notify(notifications.from_change(change))
+        note = notifications.from_change(change)
+        refused = notifications.refusal(self.settings, note.kind)
+        shown = refused or self.notifier.show(note, self.settings)
+        metrics.crm_notifications.labels(change.entity, "refused" if refused else "shown").inc()
         self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, shown)
         self.main.entity_changed(change.entity)
 
