@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
+from workbuoy import logging as wblog
 from workbuoy import metrics
 from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.queue import checks, conflict, writes
@@ -89,10 +90,11 @@ class QueueActor(Actor):
 
     def _commit(self, channel: str, writes_: list[Write], org_id: str | None, *, workflow: bool = False) -> list[QueueItem]:
         org = checks.org_for(self.store, channel, org_id)
-        for w in writes_:
-            if w.qtype == "crm":
-                checks.crm_write(self.store, channel, w)
-        items = writes.commit(self.store, org, writes_, workflow=workflow)
+        with wblog.for_org(org):
+            for w in writes_:
+                if w.qtype == "crm":
+                    checks.crm_write(self.store, channel, w)
+            items = writes.commit(self.store, org, writes_, workflow=workflow)
         self.flusher.wake()
         self._changed()
         return items

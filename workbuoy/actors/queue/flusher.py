@@ -30,6 +30,7 @@ import httpx
 import msgspec
 
 from workbuoy import api, metrics
+from workbuoy import logging as wblog
 from workbuoy.backoff import full_jitter
 from workbuoy.actors.queue import conflict, writes
 from workbuoy.actors.queue.breaker import Breaker, reason_of
@@ -179,6 +180,10 @@ class Flusher:
 
     async def _push(self, lease: Lease) -> Settle:
         """Send one item; what to record is returned, to be finished with others in one commit."""
+        with wblog.for_org(lease.item.org_id):  # this send's own task: its records carry the org
+            return await self._push_for_org(lease)
+
+    async def _push_for_org(self, lease: Lease) -> Settle:
         item = lease.item
         try:
             req = request_for(item, self.env, self._if_match(item))

@@ -49,8 +49,9 @@ class SyncRun:
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(entity: str, org_id: str) -> None:
-            async with gate:
-                await self._stream(entity, org_id)
+            with wblog.for_org(org_id):  # this stream's task: its records carry the org
+                async with gate:
+                    await self._stream(entity, org_id)
 
         await asyncio.gather(*(one(e, o) for e, o in self.streams))
         await self.publish("wb:sync:progress", SyncProgress(run_id=self.run_id, entity="", org_id="", pages=0,
