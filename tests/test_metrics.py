@@ -270,8 +270,8 @@ def test_each_family_appears_on_metrics_after_the_action_that_moves_it(node_fact
     assert value(node, "wb_desktop_api_request_duration_seconds_count", endpoint="ai/chat", status_class="none") == 1
     store = Store.open(node.data_dir / "workbuoy.db")
     try:
-        wait_for(lambda: all(store.get_queue_item(r.id).attempt >= 1 for r in refs), 60, what="every write tried")
-        assert value(node, "wb_desktop_queue_depth", status="pending") == 5
+        wait_for(lambda: not node.call("wb:queue:status").server.online, 60, what="the queue to find the server gone")
+        wait_for(lambda: value(node, "wb_desktop_queue_depth", status="pending") == 5, 30, what="5 writes pending")
         for name in ("email_drafts", "calendar_events", "ai_assistant_sessions"):
             assert value(node, f"wb_desktop_{name}_total") == 0, name
         sandbox.set_faults(outage="none")

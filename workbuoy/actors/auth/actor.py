@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from workbuoy.actors.auth import rbac
 from workbuoy.actors.auth.secrets import CookieVault, KeyringUnavailable
-from workbuoy.actors.auth.session import Session
+from workbuoy.actors.auth.session import Session, SessionEnded
 from workbuoy.actors.base import Actor, handles
 from workbuoy.api import ApiError, Unauthenticated, bus_error
 from workbuoy.bus.errors import BusError
@@ -62,7 +62,12 @@ class AuthActor(Actor):
 
     @handles("wb:auth:credentials")
     async def credentials(self, request: CredentialsRequest, caller: str) -> Credentials:
-        return await self.session.credentials(force=request.force_refresh, bearer=self.settings.prefer_bearer_token)
+        try:
+            return await self.session.credentials(force=request.force_refresh, bearer=self.settings.prefer_bearer_token)
+        except SessionEnded as exc:
+            raise BusError("unauthenticated", str(exc)) from None
+        except ApiError as exc:
+            raise bus_error(exc, "cannot renew the access token") from None
 
     @handles("wb:rbac:can")
     async def can(self, request: RbacCan, caller: str) -> RbacReply:

@@ -20,7 +20,7 @@ from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.queue import checks, conflict, writes
 from workbuoy.actors.queue.flusher import REJECTED, Flusher, Policy
 from workbuoy.actors.queue.writes import Write
-from workbuoy.actors.queue.routes import ASSISTANT
+from workbuoy.actors.queue.outgoing import ASSISTANT
 from workbuoy.api import ApiClient, ApiError, api_result, bus_error, decode
 from workbuoy.schemas import orgs, queue
 from workbuoy.schemas.auth import AuthState

@@ -34,7 +34,7 @@ from workbuoy import logging as wblog
 from workbuoy.backoff import full_jitter
 from workbuoy.actors.queue import conflict, writes
 from workbuoy.actors.queue.breaker import Breaker, reason_of
-from workbuoy.actors.queue.routes import ASSISTANT, origin_of, request_for
+from workbuoy.actors.queue.outgoing import ASSISTANT, origin_of, request_for
 from workbuoy.config import Env
 from workbuoy.schemas.queue import ServerState
 from workbuoy.store import Lease, QueueItem, Store

@@ -14,10 +14,15 @@ from typing import Any
 
 from workbuoy.actors.queue.conflict import Rebase
 from workbuoy.actors.queue.merge import apply_patch
-from workbuoy.actors.queue.routes import wrap
+from workbuoy.actors.queue.outgoing import wrap
 from workbuoy.schemas.base import Op, QType
 from workbuoy.store import NewQueueItem, QueueItem, Store
 
+
+#: ``entity`` and ``op`` of every e-mail and calendar write: the seed's ``task``/``create``, which keeps
+#: its CHECKs (an entity and an op on every row) true, in this store's plural entity names. The
+#: flusher routes these writes by ``qtype``; ``entity_id`` stays empty, so no CRM record is involved.
+PRODUCT_ENTITY = "tasks"
 
 #: Starts the ``last_error`` of an item a conflict resolution touched: a note, not an error,
 #: so it survives the item's successful send (who resolved it and when stays visible).
@@ -33,7 +38,7 @@ class Write:
     entity: str | None = None
     op: Op | None = None
     entity_id: str | None = None
-    #: Marks the write that stands for a whole assistant session (``routes.ASSISTANT``).
+    #: Marks the write that stands for a whole assistant session (``outgoing.ASSISTANT``).
     origin: str | None = None
 
 
@@ -56,8 +61,9 @@ def commit(store: Store, org_id: str, writes: Sequence[Write], *, workflow: bool
 
 
 def _plan_and_apply(store: Store, org_id: str, w: Write) -> NewQueueItem:
-    if w.qtype != "crm":  # the outbox's CHECKs want an entity and op on every row: a new task, as the seed has it
-        return NewQueueItem(qtype=w.qtype, org_id=org_id, entity="task", op="create", payload=wrap(w.body, origin=w.origin))
+    if w.qtype != "crm":
+        return NewQueueItem(qtype=w.qtype, org_id=org_id, entity=PRODUCT_ENTITY, op="create",
+                            payload=wrap(w.body, origin=w.origin))
     if w.entity is None or w.op is None:
         raise ValueError("a crm write needs entity and op")
     entity_id = w.entity_id or new_id()
