@@ -59,7 +59,7 @@ def _run_from_another_terminal(reach: list[str]) -> None:
     assert out.returncode == 0 and "sync" in out.stdout and "ready" in out.stdout, out
     out = subprocess.run(["bash", "-c", call], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "runId" in out.stdout, out
-    tracer = subprocess.Popen(["bash", "-c", f"exec {trace}"], env=env, stdout=subprocess.PIPE, text=True)
+    tracer = subprocess.Popen(["bash", "-c", f"exec env {trace}"], env=env, stdout=subprocess.PIPE, text=True)
     try:  # the demo's status line every 5 s crosses the bus, so a line comes soon
         line = tracer.stdout.readline()
         assert "wb:" in line, line
