@@ -199,12 +199,15 @@ class QueueActor(Actor):
         """A direct API call for a user waiting on the answer: no queue, clear errors offline.
 
         Counted in ``ai_requests{kind,result}``, ``result`` being ``ok`` or ``api_result``'s
-        name for the failure (``refused``, ``unavailable``, ``unauthenticated``, ``invalid``).
+        name for the failure (``refused``, ``unavailable``, ``unauthenticated``, ``invalid``),
+        ``internal`` for anything else.
         """
-        result = "ok"
+        result = "internal"  # stays so only for what is not the API's doing: a bug, a cancelled call
         try:
-            return decode(await self.api.request("POST", f"/ai/{kind}", json=body, endpoint=f"ai/{kind}"), into,
-                          endpoint=f"ai/{kind}")
+            answer = decode(await self.api.request("POST", f"/ai/{kind}", json=body, endpoint=f"ai/{kind}"), into,
+                            endpoint=f"ai/{kind}")
+            result = "ok"
+            return answer
         except ApiError as exc:
             result = api_result(exc)
             raise bus_error(exc, f"the assistant's {kind} failed") from None
