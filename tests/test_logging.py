@@ -65,7 +65,8 @@ def test_json_lines_are_masked(tmp_path: Path, fresh: None) -> None:
     lines = _lines(tmp_path / "logs" / "sync.log")
     assert [line["msg"] for line in lines] == ["token ***", "signed in as ***@workbuoy.test", "***", "call failed"]
     first, last = lines[0], lines[-1]
-    assert set(first) == {"ts", "level", "process", "pid", "logger", "msg", "exc"}
+    assert set(first) == {"ts", "level", "process", "pid", "org_id", "logger", "msg", "exc"}
+    assert first["org_id"] is None  # no org known here
     assert (first["level"], first["process"], first["pid"], first["logger"], first["exc"]) == (
         "INFO", "sync", os.getpid(), "workbuoy.sync", None
     )
@@ -133,3 +134,46 @@ def test_unhandled_exception_in_two_processes(tmp_path: Path) -> None:
         log = (tmp_path / "logs" / f"{name}.log").read_text("utf-8")
         assert f"INFO {name}[" in log and f"CRITICAL {name}[" in log
         assert "RuntimeError: login failed for ***@workbuoy.test with ***" in log and JWT not in log
+
+
+async def _two_orgs_at_once(log: logging.Logger) -> None:
+    """Two tasks, each for its own org, logging in turns: a task's org must never leak into the other's."""
+    import asyncio
+
+    async def work(org: str, turns: int) -> None:
+        with wblog.for_org(org):
+            for n in range(turns):
+                log.info("step %d of %s", n, org)
+                await asyncio.sleep(0)
+
+    log.info("before any org")
+    await asyncio.gather(work("org-1", 3), work("org-2\nFORGED", 3))
+    log.info("after both")
+
+
+def _org_and_message(rest: str) -> tuple[str | None, str]:
+    if not rest.startswith("["):
+        return None, rest
+    org, msg = rest[1:].split("] ", 1)
+    return org, msg
+
+
+@pytest.mark.parametrize("log_json", [True, False])
+def test_records_carry_the_org_of_the_task_that_logged_them(tmp_path: Path, fresh: None, log_json: bool) -> None:
+    import asyncio
+
+    wblog.setup("sync", Env(data_dir=tmp_path, log_json=log_json))
+    asyncio.run(_two_orgs_at_once(wblog.create("sync.run")))
+    raw = (tmp_path / "logs" / "sync.log").read_text("utf-8")
+    if log_json:
+        got = [(line["org_id"], line["msg"]) for line in _lines(tmp_path / "logs" / "sync.log")]
+    else:
+        lines = raw.splitlines()
+        assert len(lines) == 8 and not any(line.startswith("FORGED") for line in lines)  # an org id cannot start a line
+        got = [_org_and_message(line.split(": ", 1)[1].replace("\\n", "\n")) for line in lines]
+    assert got[0] == (None, "before any org") and got[-1] == (None, "after both")
+    for org, msg in got[1:-1]:
+        assert msg.endswith(f"of {org}"), (org, msg)
+    assert sorted(org for org, _ in got[1:-1]) == ["org-1"] * 3 + ["org-2\nFORGED"] * 3
+    if not log_json:
+        assert "workbuoy.sync.run: [org-1] step 0 of org-1" in raw

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -67,12 +68,14 @@ EXPECTED = {
     "protocol_errors": ("counter", "wb_desktop_protocol_errors_total", ("endpoint",)),
     "queue_depth": ("gauge", "wb_desktop_queue_depth", ("status",)),
     "queue_flush": ("counter", "wb_desktop_queue_flush_total", ("outcome",)),
-    "ai_requests": ("counter", "wb_desktop_ai_requests_total", ("kind",)),
-    "assistant_sessions": ("counter", "wb_desktop_assistant_sessions_total", ()),
+    "api_request_duration": ("histogram", "wb_desktop_api_request_duration_seconds", ("endpoint", "method", "status_class")),
+    "ai_requests": ("counter", "wb_desktop_ai_requests_total", ("kind", "result")),
+    "assistant_sessions": ("counter", "wb_desktop_ai_assistant_sessions_total", ()),
     "email_drafts": ("counter", "wb_desktop_email_drafts_total", ()),
     "calendar_events": ("counter", "wb_desktop_calendar_events_total", ()),
     "audit_flushed": ("counter", "wb_desktop_audit_flushed_total", ()),
     "audit_failures": ("counter", "wb_desktop_audit_failures_total", ()),
+    "crm_notifications": ("counter", "wb_desktop_crm_notifications_total", ("entity", "result")),
 }
 
 
@@ -199,3 +202,102 @@ def test_bus_stats_export_counts_and_cumulative_buckets() -> None:
     assert samples[bucket % "10.0"] == 3
     assert samples[bucket % "+Inf"] == 4
     assert samples['wb_desktop_ipc_latency_seconds_sum{"channel": "wb:getSettings"}'] == pytest.approx(20.00064)
+
+
+# -- every family on a real node's /metrics ---------------------------------------------
+
+
+def exposed(node: Any) -> dict[str, list[tuple[dict[str, str], float]]]:
+    """The node's ``/metrics`` page: sample name → ``(labels, value)`` of each sample."""
+    text = httpx.get(node.status().metrics_url, timeout=10).text
+    samples: dict[str, list[tuple[dict[str, str], float]]] = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            samples.setdefault(s.name, []).append((s.labels, s.value))
+    return samples
+
+
+def value(node: Any, name: str, **labels: str) -> float:
+    """The sum of the samples of ``name`` whose labels include ``labels`` (0 when there is none)."""
+    return sum(v for got, v in exposed(node).get(name, []) if labels.items() <= got.items())
+
+
+def _queue_product_writes(node: Any) -> list[Any]:
+    return [
+        node.call("wb:email:draft", {"to": ["ann@workbuoy.test"], "subject": "hi", "body": "text"}),
+        node.call("wb:calendar:create", {"title": "call", "startsAt": 1_700_000_000_000, "endsAt": 1_700_000_360_000}),
+        *node.call("wb:assistant:apply", {"actions": [
+            {"entity": "tasks", "op": "create", "payload": {"title": f"ai {n}"}} for n in range(3)]}).items,
+    ]
+
+
+@pytest.mark.timeout(300)
+def test_each_family_appears_on_metrics_after_the_action_that_moves_it(node_factory, sandbox) -> None:
+    from tests.fixtures.node import wait_for
+    from tests.fixtures.signed_in import FILE_KEYRING, login, sync
+    from workbuoy.bus.errors import BusError
+    from workbuoy.store import Store
+
+    node = node_factory(mode="run", WB_PORTAL_BASE_URL=sandbox.origin, **FILE_KEYRING).start()
+    assert value(node, "wb_desktop_actor_up", actor="ui") == 1
+    with pytest.raises(BusError):
+        node.call("wb:no:such", {})
+    assert value(node, "wb_desktop_invalid_ipc_total", reason="unknown_channel") == 1
+    login(node)
+    assert value(node, "wb_desktop_auth_signed_in") == 1
+    assert value(node, "wb_desktop_api_request_duration_seconds_count", endpoint="auth/login", method="POST",
+                 status_class="2xx") == 1
+
+    sync(node)  # the first sync: one summary notification per entity and org
+    assert value(node, "wb_desktop_sync_pages_total", entity="deals") >= 1
+    assert value(node, "wb_desktop_sync_rows_total", entity="deals") >= 1
+    assert value(node, "wb_desktop_sync_duration_seconds_count", entity="deals") >= 1
+    assert value(node, "wb_desktop_api_request_duration_seconds_count", endpoint="deals", method="GET",
+                 status_class="2xx") >= 1
+    wait_for(lambda: value(node, "wb_desktop_crm_notifications_total", entity="deals", result="shown") >= 1, 30,
+             what="the deals summary shown")
+    node.call("wb:updateSettings", {"notify": {"deals": False}})
+    sandbox.admin.put("/rows/deals/deal-1-0000001", json={"name": "changed on the server"}).raise_for_status()
+    sync(node)
+    wait_for(lambda: value(node, "wb_desktop_crm_notifications_total", entity="deals", result="refused") == 1, 30,
+             what="the deals change refused by the settings")
+    node.cli("restart", "plugins", check=True)
+    assert value(node, "wb_desktop_actor_restarts_total", actor="plugins") >= 1
+
+    # Product counters count what the server took: nothing while it drops every connection.
+    sandbox.set_faults(outage="drop")
+    refs = _queue_product_writes(node)
+    with pytest.raises(BusError) as err:
+        node.call("wb:ai:chat", {"messages": [{"role": "user", "content": "offline?"}]})
+    assert err.value.code == "unavailable"
+    assert value(node, "wb_desktop_ai_requests_total", kind="chat", result="unavailable") == 1
+    assert value(node, "wb_desktop_api_request_duration_seconds_count", endpoint="ai/chat", status_class="none") == 1
+    store = Store.open(node.data_dir / "workbuoy.db")
+    try:
+        wait_for(lambda: not node.call("wb:queue:status").server.online, 60, what="the queue to find the server gone")
+        wait_for(lambda: value(node, "wb_desktop_queue_depth", status="pending") == 5, 30, what="5 writes pending")
+        for name in ("email_drafts", "calendar_events", "ai_assistant_sessions"):
+            assert value(node, f"wb_desktop_{name}_total") == 0, name
+        sandbox.set_faults(outage="none")
+        wait_for(lambda: all(store.get_queue_item(r.id).status == "synced" for r in refs), 120, interval=0.2,
+                 what="the writes synced")
+    finally:
+        store.close()
+    assert value(node, "wb_desktop_email_drafts_total") == 1
+    assert value(node, "wb_desktop_calendar_events_total") == 1
+    assert value(node, "wb_desktop_ai_assistant_sessions_total") == 1  # one session of three writes
+    assert value(node, "wb_desktop_queue_flush_total", outcome="synced") == 5
+    for endpoint in ("email/drafts", "calendar/events", "tasks"):
+        assert value(node, "wb_desktop_api_request_duration_seconds_count", endpoint=endpoint, method="POST",
+                     status_class="2xx") >= 1, endpoint
+    assert value(node, "wb_desktop_api_request_duration_seconds_count", endpoint="me", status_class="2xx") >= 1
+
+    assert "hello" in node.call("wb:ai:chat", {"messages": [{"role": "user", "content": "hello"}]}).message.content
+    assert value(node, "wb_desktop_ai_requests_total", kind="chat", result="ok") == 1
+    assert value(node, "wb_desktop_api_request_duration_seconds_bucket", endpoint="ai/chat", status_class="2xx",
+                 le="+Inf") == 1
+    assert node.call("wb:audit:flush", {}).pending == 0
+    assert value(node, "wb_desktop_audit_flushed_total") >= 1
+    assert value(node, "wb_desktop_api_request_duration_seconds_count", endpoint="audit", method="POST") >= 1
+    assert value(node, "wb_desktop_ipc_messages_total", channel="wb:ai:chat", kind="req") == 2
+    assert value(node, "wb_desktop_ipc_latency_seconds_count", channel="wb:ai:chat") >= 1

@@ -50,8 +50,8 @@ class Engine:
         async def main() -> None:
             client = ApiClient(self.credentials, attempts=2, backoff_base=0.01, timeout=10, max_retry_after=0.05)
 
-            async def send(method: str, url: str, body: Any, headers: dict[str, str]) -> httpx.Response:
-                return await client.request(method, url, json=body, headers=headers)
+            async def send(method: str, url: str, body: Any, headers: dict[str, str], endpoint: str) -> httpx.Response:
+                return await client.request(method, url, json=body, headers=headers, endpoint=endpoint)
 
             async def reachable() -> bool:
                 try:
@@ -238,3 +238,30 @@ def test_offline_writes_wait_and_go_out_once_the_server_is_back(sandbox: Sandbox
     engine.flush()
     assert engine.store.queue_depth()["synced"] == len(items)
     assert sorted(w["key"] for w in engine.ledger()) == sorted(i.op_id for i in items)
+
+
+@pytest.mark.timeout(60)
+def test_email_and_calendar_writes_are_task_creates_routed_by_qtype_and_counted_once_accepted(engine: Engine) -> None:
+    from workbuoy import metrics
+    from workbuoy.store import NewQueueItem
+
+    def counted() -> tuple[float, float]:
+        return metrics.email_drafts._value.get(), metrics.calendar_events._value.get()
+
+    before = counted()
+    draft, event = engine.commit(
+        Write("email", {"to": ["a@example.com"], "subject": "hi", "body": "b"}),
+        Write("calendar", {"title": "call", "starts_at": 1_000, "ends_at": 2_000}),
+    )
+    # A row queued before this rule (no entity, no op) still goes out: the flusher routes by qtype.
+    older = engine.store.enqueue([NewQueueItem(qtype="email", org_id=ORG, payload={"body": {
+        "to": ["b@example.com"], "subject": "old", "body": "b"}, "base": None})])[0]
+    for item in (draft, event):
+        assert (item.entity, item.op, item.entity_id) == (writes.PRODUCT_ENTITY, "create", None)
+    assert counted() == before  # queued is not sent
+    engine.flush()
+    assert [engine.store.get_queue_item(i.id).status for i in (draft, event, older)] == ["synced"] * 3
+    paths = {w["key"]: (w["method"], w["path"]) for w in engine.ledger()}
+    assert paths[draft.op_id] == paths[older.op_id] == ("POST", "/email/drafts")
+    assert paths[event.op_id] == ("POST", "/calendar/events")
+    assert counted() == (before[0] + 2, before[1] + 1)

@@ -12,7 +12,7 @@ import pytest
 
 from workbuoy import metrics
 from workbuoy.api import (
-    ApiClient, HttpError, ProtocolError, RateLimited, ServerUnavailable, Unauthenticated, decode, retry_after,
+    ApiClient, Refused, ProtocolError, RateLimited, ServerUnavailable, Unauthenticated, decode, retry_after,
 )
 from workbuoy.schemas.auth import Credentials
 
@@ -105,7 +105,7 @@ def test_retry_after_accepts_seconds_and_dates_and_is_capped():
 
 
 def test_client_errors_carry_the_contract_body_and_bad_bodies_are_protocol_errors():
-    with pytest.raises(HttpError) as err:
+    with pytest.raises(Refused) as err:
         run(Server(httpx.Response(403, json={"error": "no access", "detail": "org-9"})))("GET", "/deals")
     assert err.value.status == 403 and err.value.detail == "org-9"
     before = metrics.protocol_errors.labels(endpoint="deals")._value.get()

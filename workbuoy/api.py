@@ -26,7 +26,7 @@ caller and are easy to get subtly wrong, so they live here once:
   from retrying in lockstep.
 * **429** waits ``Retry-After`` (seconds or an HTTP date, capped by ``max_retry_after``);
   at most ``rate_limit_waits`` such waits, then :class:`RateLimited`.
-* Any other 4xx raises :class:`HttpError` carrying the contract's ``{"error", "detail"}``.
+* Any other 4xx raises :class:`Refused` carrying the contract's ``{"error", "detail"}``.
 * A body that is not what the contract promises (HTML, truncated JSON, wrong types) is a
   :class:`ProtocolError`, from :func:`decode` or from an error body of the wrong shape,
   and is counted in ``protocol_errors{endpoint}``. It is not retried: the server answered,
@@ -42,7 +42,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -51,10 +51,23 @@ import msgspec
 from workbuoy import logging as wblog
 from workbuoy import metrics
 from workbuoy.backoff import full_jitter
+from workbuoy.api_errors import (  # noqa: F401  re-exported: callers import the errors from here
+    ApiError,
+    ErrorBody,
+    ProtocolError,
+    RateLimited,
+    Refused,
+    ServerUnavailable,
+    TransportError,
+    Unauthenticated,
+    api_result,
+    bus_error,
+    decode,
+    protocol_error,
+)
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.auth import Credentials, CredentialsRequest
 
-T = TypeVar("T")
 log = wblog.create("api")
 
 #: ``(reason, seconds)`` before a retry sleep: reason is ``"rate_limited"`` or ``"transient"``.
@@ -62,70 +75,8 @@ WaitHook = Callable[[Literal["rate_limited", "transient"], float], None]
 CredentialSource = Callable[[bool], Awaitable[Credentials]]
 
 
-class ApiError(Exception):
-    """Base of every failure of :meth:`ApiClient.request`; ``status`` is 0 without a response."""
-
-    def __init__(self, message: str, status: int = 0, detail: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.detail = detail
-
-
-class Unauthenticated(ApiError):
-    """Signed out, or the session was refused even after one forced renewal."""
-
-
-class HttpError(ApiError):
-    """A 4xx other than 401/429, with the server's ``error`` text and ``detail``; a 409/412
-    conflict also carries the server's current row as ``server`` (the queue keeps it for the user)."""
-
-    server: dict[str, Any] | None = None
-
-
-class ServerUnavailable(ApiError):
-    """5xx or a broken connection on every attempt."""
-
-
-class TransportError(ServerUnavailable):
-    """No HTTP answer on the last attempt: the connection was refused, dropped or timed out,
-    or TLS / a proxy failed. ``cause`` names the httpx error (``ConnectError``, ``ReadTimeout``, …)."""
-
-    def __init__(self, message: str, cause: str) -> None:
-        super().__init__(message)
-        self.cause = cause
-
-
-class RateLimited(ApiError):
-    """Still 429 after the allowed number of ``Retry-After`` waits."""
-
-
-class ProtocolError(ApiError):
-    """The server answered something the contract does not allow."""
-
-
-class ErrorBody(msgspec.Struct):
-    error: str
-    detail: Any = None
-    server: dict[str, Any] | None = None
-
-
 class _Caller(Protocol):
     async def call(self, channel: str, payload: Any = None, *, timeout: float = 10.0) -> Any: ...
-
-
-def decode(response: httpx.Response, into: type[T], *, endpoint: str) -> T:
-    """The JSON body validated as ``into``; anything else is a counted :class:`ProtocolError`."""
-    try:
-        return msgspec.json.decode(response.content, type=into)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise protocol_error(endpoint, f"bad {endpoint} response: {exc}", response.status_code) from None
-
-
-def protocol_error(endpoint: str, message: str, status: int = 0) -> ProtocolError:
-    """A :class:`ProtocolError`, counted once in ``protocol_errors{endpoint}``."""
-    metrics.protocol_errors.labels(endpoint=endpoint).inc()
-    return ProtocolError(message, status)
 
 
 def path(*segments: str) -> str:
@@ -220,10 +171,40 @@ class ApiClient:
         """Send one request with credentials and retries; returns a 2xx or 304 response.
 
         ``url`` is absolute or a path under the API base (``"/deals"``). ``endpoint`` labels
-        protocol errors (default: the first path segment). ``renew_on_401=False`` is for
-        the portal's own sign-in calls, where a 401 is the answer, not a stale token.
+        protocol errors and the call's duration (default: the first path segment).
+        ``renew_on_401=False`` is for the portal's own sign-in calls, where a 401 is the
+        answer, not a stale token. Every call, whatever its end, is observed once in
+        ``api_request_duration{endpoint,method,status_class}``: ``2xx``…``5xx`` from the last
+        answer, ``none`` when there was none (unreachable, no credentials, cancelled).
         """
         endpoint = endpoint or url.lstrip("/").split("/", 1)[0].split("?", 1)[0] or "api"
+        started = time.monotonic()
+        status_class = "none"
+        try:
+            resp = await self._send(method, url, endpoint, params, json, headers, on_wait, renew_on_401)
+            status_class = f"{resp.status_code // 100}xx"
+            return resp
+        except ApiError as exc:
+            status_class = f"{exc.status // 100}xx" if exc.status else "none"
+            raise
+        finally:
+            metrics.api_request_duration.labels(endpoint, method, status_class).observe(time.monotonic() - started)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        endpoint: str,
+        params: Mapping[str, str | int] | None,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        on_wait: WaitHook | None,
+        renew_on_401: bool,
+    ) -> httpx.Response:
+        """:meth:`request` without the measuring: the contract's retry and renewal loop.
+
+        Over 50 lines: one loop whose branches are the contract's answer codes, read in order.
+        """
         failures = rate_waits = 0
         renewed = force = False
         while True:
@@ -262,7 +243,7 @@ class ApiClient:
                 await self._backoff(failures, f"HTTP {status}", status, on_wait)
                 continue
             body = self._error_body(resp, endpoint)
-            error = HttpError(f"{endpoint}: HTTP {status}: {body.error}", status, body.detail)
+            error = Refused(f"{endpoint}: HTTP {status}: {body.error}", status, body.detail)
             error.server = body.server
             raise error
 

@@ -526,4 +526,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     private.restrict_umask()  # first: nothing this program or its children create is readable by others
     args = build_parser().parse_args(argv)
-    return args.fn(args)
+    try:
+        code = args.fn(args)
+        sys.stdout.flush()  # inside the try: a closed pipe shows up at this flush as often as at a print
+        return code
+    except BrokenPipeError:
+        # The reader went away (`workbuoy status | head`): stop quietly, as `cat` does. Python
+        # flushes stdout once more at exit, so it is pointed at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a command a closed pipe stopped

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -115,11 +117,25 @@ def _wait_endpoints(env: config.Env, node: subprocess.Popen) -> runtime.Endpoint
                 status = c.call("wb:sup:status")
                 if all(a.state == "ready" for a in status.actors.values()):
                     print(f"[demo] all {len(status.actors)} actors ready", flush=True)
+                    _print_reach(env)
                     return endpoints
         except (FileNotFoundError, BusError):
             pass
         time.sleep(0.1)
     raise SystemExit("workbuoy demo: the node did not become ready within 60 s")
+
+
+def _print_reach(env: config.Env) -> None:
+    """The exact commands that reach this node from another terminal (it lives in the demo's data folder)."""
+    prefix = f"WB_DATA_DIR={shlex.quote(str(env.data_dir))}"
+    if os.environ.get("WB_RUNTIME_DIR"):
+        prefix += f" WB_RUNTIME_DIR={shlex.quote(os.environ['WB_RUNTIME_DIR'])}"
+    ours = Path(sys.executable).with_name("workbuoy")
+    found = shutil.which("workbuoy")
+    command = "workbuoy" if found and Path(found).resolve() == ours.resolve() else f"{shlex.quote(sys.executable)} -m workbuoy"
+    print("[demo] from another terminal:", flush=True)
+    for args in ("status", "trace", "call wb:sync:status '{}'"):
+        print(f"    {prefix} {command} {args}", flush=True)
 
 
 def _sign_in(client: Client) -> None:

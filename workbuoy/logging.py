@@ -27,7 +27,9 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import TracebackType
@@ -48,6 +50,27 @@ ThreadExceptHook = Callable[[threading.ExceptHookArgs], object]
 _configured = False
 _plain = logging.Formatter()
 
+#: The org the running code works for: actors set it (:func:`for_org`) while they handle a
+#: request, a write or a sync stream of one org, and every record logged meanwhile carries
+#: it (``org_id`` in JSON, ``[org-2]`` in text). A context variable, so each asyncio task
+#: (one sync stream, one send) has its own and concurrent work of two orgs cannot mix.
+current_org: ContextVar[str | None] = ContextVar("workbuoy_org", default=None)
+
+
+@contextmanager
+def for_org(org_id: str | None) -> Iterator[None]:
+    """Tag the records logged inside the block (in this task) with ``org_id``."""
+    token = current_org.set(org_id)
+    try:
+        yield
+    finally:
+        current_org.reset(token)
+
+
+def _org_of(record: logging.LogRecord) -> str | None:
+    """The record's org: taken when it was logged (the masking filter, in the logging task), else now."""
+    return getattr(record, "org_id", None) or current_org.get()
+
 
 def create(channel: str) -> logging.Logger:
     """The logger of one part of the program, below the ``workbuoy`` logger that ``setup`` configures."""
@@ -65,6 +88,8 @@ class MaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "wb_masked", False):
             return True
+        if getattr(record, "org_id", None) is None:
+            record.org_id = current_org.get()
         if record.args:
             # Masking the arguments by themselves catches secrets recognisable only by
             # their key: ``log.info("%(password)s", {"password": pw})``.
@@ -85,7 +110,8 @@ class MaskingFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: ``ts`` (UTC, ms), ``level``, ``process``, ``pid``, ``logger``, ``msg``, ``exc``."""
+    """One JSON object per line: ``ts`` (UTC, ms), ``level``, ``process``, ``pid``, ``org_id`` (``null``
+    when no org is known), ``logger``, ``msg``, ``exc``."""
 
     def __init__(self, process: str) -> None:
         super().__init__()
@@ -101,6 +127,7 @@ class JsonFormatter(logging.Formatter):
                 "level": record.levelname,
                 "process": self._process,
                 "pid": record.process,
+                "org_id": _org_of(record),
                 "logger": record.name,
                 "msg": record.getMessage(),
                 "exc": exc,
@@ -124,11 +151,13 @@ def escape_controls(text: str) -> str:
 
 
 class TextFormatter(logging.Formatter):
-    """One line per record: control characters in the message escaped; a traceback or
-    stack below it, indented, so that no text from the record begins a line of its own."""
+    """One line per record, the message after its org (``[org-2] ``) when one is known:
+    control characters escaped; a traceback or stack below it, indented, so that no
+    text from the record begins a line of its own."""
 
     def format(self, record: logging.LogRecord) -> str:
-        record.message = record.getMessage()
+        org = _org_of(record)
+        record.message = f"[{org}] {record.getMessage()}" if org else record.getMessage()
         record.asctime = self.formatTime(record, self.datefmt)
         line = escape_controls(self.formatMessage(record))
         exc = record.exc_text or (self.formatException(record.exc_info) if record.exc_info else "")

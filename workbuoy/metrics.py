@@ -31,6 +31,7 @@ from prometheus_client.registry import Collector
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 SYNC_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+API_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 # Bus and supervisor.
 invalid_ipc: Counter  # wb_desktop_invalid_ipc_total{channel,reason}
@@ -55,16 +56,20 @@ sync_errors: Counter  # wb_desktop_sync_errors_total{entity,reason}
 sync_duration: Histogram  # wb_desktop_sync_duration_seconds{entity}
 offline_conflicts: Counter  # wb_desktop_offline_conflicts_total{entity}
 protocol_errors: Counter  # wb_desktop_protocol_errors_total{endpoint}
+# The API client, in every actor that calls the server.
+api_request_duration: Histogram  # wb_desktop_api_request_duration_seconds{endpoint,method,status_class}
 # Queue actor.
 queue_depth: Gauge  # wb_desktop_queue_depth{status}
 queue_flush: Counter  # wb_desktop_queue_flush_total{outcome}
-ai_requests: Counter  # wb_desktop_ai_requests_total{kind}
-assistant_sessions: Counter  # wb_desktop_assistant_sessions_total
+ai_requests: Counter  # wb_desktop_ai_requests_total{kind,result}
+assistant_sessions: Counter  # wb_desktop_ai_assistant_sessions_total
 email_drafts: Counter  # wb_desktop_email_drafts_total
 calendar_events: Counter  # wb_desktop_calendar_events_total
 # Audit actor.
 audit_flushed: Counter  # wb_desktop_audit_flushed_total
 audit_failures: Counter  # wb_desktop_audit_failures_total
+# Ui actor.
+crm_notifications: Counter  # wb_desktop_crm_notifications_total{entity,result}
 
 _lock = threading.Lock()
 
@@ -98,14 +103,23 @@ def _define() -> dict[str, Counter | Gauge | Histogram]:
         ),
         "offline_conflicts": Counter("wb_desktop_offline_conflicts_total", "Offline edits in conflict.", ["entity"]),
         "protocol_errors": Counter("wb_desktop_protocol_errors_total", "Unexpected API answers.", ["endpoint"]),
+        "api_request_duration": Histogram(
+            "wb_desktop_api_request_duration_seconds", "Duration of one API call, retries and waits included.",
+            ["endpoint", "method", "status_class"], buckets=API_BUCKETS,
+        ),
         "queue_depth": Gauge("wb_desktop_queue_depth", "Queued operations.", ["status"], multiprocess_mode="livemax"),
         "queue_flush": Counter("wb_desktop_queue_flush_total", "Queue flush attempts.", ["outcome"]),
-        "ai_requests": Counter("wb_desktop_ai_requests_total", "AI requests.", ["kind"]),
-        "assistant_sessions": Counter("wb_desktop_assistant_sessions_total", "Assistant sessions started."),
-        "email_drafts": Counter("wb_desktop_email_drafts_total", "E-mail drafts created."),
-        "calendar_events": Counter("wb_desktop_calendar_events_total", "Calendar events created."),
+        "ai_requests": Counter("wb_desktop_ai_requests_total", "AI requests by outcome.", ["kind", "result"]),
+        "assistant_sessions": Counter(
+            "wb_desktop_ai_assistant_sessions_total", "Assistant sessions whose writes the server accepted."
+        ),
+        "email_drafts": Counter("wb_desktop_email_drafts_total", "E-mail drafts the server accepted."),
+        "calendar_events": Counter("wb_desktop_calendar_events_total", "Calendar events the server accepted."),
         "audit_flushed": Counter("wb_desktop_audit_flushed_total", "Audit records sent."),
         "audit_failures": Counter("wb_desktop_audit_failures_total", "Audit sends that failed."),
+        "crm_notifications": Counter(
+            "wb_desktop_crm_notifications_total", "CRM change notifications shown or refused.", ["entity", "result"]
+        ),
     }
 
 

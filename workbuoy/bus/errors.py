@@ -10,9 +10,9 @@ _CODES = frozenset(get_args(ErrorCode))
 
 
 class BusError(Exception):
-    """An error reply (or a local timeout) for one request."""
+    """An error reply (or a local timeout) for one request; ``code`` is one of the bus's ``ErrorCode``."""
 
-    def __init__(self, code: str, message: str, detail: Any = None) -> None:
+    def __init__(self, code: ErrorCode, message: str, detail: Any = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
@@ -25,7 +25,8 @@ class NotImplementedOnBus(BusError):
 
 
 def error_info(exc: BaseException) -> ErrorInfo:
-    """The error reply for ``exc``; a code outside ``ErrorCode`` (a bug) becomes ``internal``, never an unreadable reply."""
+    """The error reply for ``exc``; a code outside ``ErrorCode`` (a bug the type checker missed) becomes
+    ``internal``, never an unreadable reply."""
     if isinstance(exc, BusError):
         if exc.code in _CODES:
             return ErrorInfo(code=exc.code, message=exc.message, detail=exc.detail)

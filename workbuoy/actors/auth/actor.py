@@ -10,9 +10,9 @@ from collections.abc import Awaitable
 
 from workbuoy.actors.auth import rbac
 from workbuoy.actors.auth.secrets import KeyringUnavailable
-from workbuoy.actors.auth.session import COOKIE, Session
+from workbuoy.actors.auth.session import COOKIE, Session, SessionEnded
 from workbuoy.actors.base import Actor, handles
-from workbuoy.api import ApiError, HttpError, ProtocolError, Unauthenticated
+from workbuoy.api import ApiError, Unauthenticated, bus_error
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest, Login, me_from_meta
 from workbuoy.schemas.base import Empty
@@ -53,10 +53,8 @@ class AuthActor(Actor):
             raise BusError("failed", f"cannot store the session securely: {exc}") from None
         except Unauthenticated:
             raise BusError("unauthenticated", refused) from None
-        except (HttpError, ProtocolError) as exc:
-            raise BusError("failed", f"sign-in failed: {exc}") from None
         except ApiError as exc:
-            raise BusError("unavailable", f"the portal at {self.session.origin} is unreachable: {exc}") from None
+            raise bus_error(exc, f"sign-in at {self.session.origin} failed") from None
 
     @handles("wb:auth:login")
     async def login(self, request: Login, caller: str) -> AuthState:
@@ -96,7 +94,12 @@ class AuthActor(Actor):
 
     @handles("wb:auth:credentials")
     async def credentials(self, request: CredentialsRequest, caller: str) -> Credentials:
-        return await self.session.credentials(force=request.force_refresh, bearer=self.settings.prefer_bearer_token)
+        try:
+            return await self.session.credentials(force=request.force_refresh, bearer=self.settings.prefer_bearer_token)
+        except SessionEnded as exc:
+            raise BusError("unauthenticated", str(exc)) from None
+        except ApiError as exc:
+            raise bus_error(exc, "cannot renew the access token") from None
 
     @handles("wb:rbac:can")
     async def can(self, request: RbacCan, caller: str) -> RbacReply:

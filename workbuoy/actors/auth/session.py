@@ -25,7 +25,6 @@ from workbuoy import metrics
 from workbuoy.actors.auth.secrets import CookieVault, KeyringUnavailable
 from workbuoy.api import ApiClient, ApiError, Unauthenticated, decode, protocol_error
 from workbuoy.backoff import full_jitter
-from workbuoy.bus.errors import BusError
 from workbuoy.config import Env
 from workbuoy.schemas.auth import AuthState, Credentials, Me, me_from_meta
 from workbuoy.store import Store
@@ -200,19 +199,21 @@ class Session:
         return int(self._expires_at * 1000) if self._token else None
 
     async def credentials(self, *, force: bool, bearer: bool) -> Credentials:
-        """Headers for one API call; ``force`` renews first (the API just answered 401)."""
+        """Headers for one API call; ``force`` renews first (the API just answered 401).
+
+        Raises :class:`SessionEnded` when there is no session, or the ``ApiError`` of a
+        renewal that failed when the caller cannot do without a fresh token.
+        """
         if self.cookie is None:
-            raise BusError("unauthenticated", self.state.reason or "not signed in: run `workbuoy login`")
+            raise SessionEnded(self.state.reason or "not signed in: run `workbuoy login`")
         if force or (bearer and not self._token_valid()):
             try:
                 await self.renew(force=force)
-            except SessionEnded as exc:
-                raise BusError("unauthenticated", str(exc)) from None
-            except ApiError as exc:
+            except ApiError:
                 if bearer and not self._token_valid():
-                    raise BusError("unavailable", f"cannot renew the access token: {exc}") from None
+                    raise
         if self.cookie is None:  # signed out while we waited
-            raise BusError("unauthenticated", self.state.reason or "signed out")
+            raise SessionEnded(self.state.reason or "signed out")
         if not bearer:
             return self._bases(self.cookie, self._expires_ms() or 0)
         return msgspec.structs.replace(self._bases(None, self._expires_ms() or 0),

@@ -9,30 +9,31 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import msgspec
 
+from workbuoy import logging as wblog
 from workbuoy import metrics
 from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.queue import checks, conflict, writes
 from workbuoy.actors.queue.flusher import REJECTED, Flusher, Policy
 from workbuoy.actors.queue.writes import Write
-from workbuoy.api import ApiClient, ApiError, HttpError, ServerUnavailable, Unauthenticated, decode
-from workbuoy.bus.errors import BusError
+from workbuoy.actors.queue.outgoing import ASSISTANT
+from workbuoy.api import ApiClient, ApiError, api_result, bus_error, decode
 from workbuoy.schemas import orgs, queue
-from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest
+from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.base import Empty, Ok
 from workbuoy.schemas.settings import Settings
 from workbuoy.store import QueueItem, Store
 from workbuoy.store.db import now_ms
 
+T = TypeVar("T")
 POLICY = Policy()
 RETENTION_MS = 7 * 24 * 3600 * 1000
 PRUNE_EVERY_S = 3600.0
 CHANGED_DEBOUNCE_S = 0.25  # queue_depth() counts the whole table, synced history included
-CREDENTIALS_REUSE_S = 2.0
 #: Store meta: the highest item id a ``wb:queue:stuck`` was published for (one notice per write).
 STUCK_NOTIFIED = "queue_stuck_notified_id"
 
@@ -57,8 +58,9 @@ class QueueActor(Actor):
     async def start(self) -> None:
         self.store = Store.open(self.env.db_path)
         conflict.use_default(self.env.crdt_tenants)
-        self.api = ApiClient(self._credentials, attempts=2, max_connections=POLICY.concurrency)
-        self._creds: tuple[float, Credentials] | None = None
+        # The client reuses credentials for up to 10 s (ApiClient.credentials_ttl): a flush of
+        # hundreds of writes a second costs the auth actor a few calls, not one per write.
+        self.api = ApiClient.for_actor(self, attempts=2, max_connections=POLICY.concurrency)
         self._publishing: asyncio.Task | None = None
         self.flusher = Flusher(self.store, self.env, self._send, self._reachable, self._changed,
                                self._policy(self.settings), self._server_state)
@@ -88,10 +90,11 @@ class QueueActor(Actor):
 
     def _commit(self, channel: str, writes_: list[Write], org_id: str | None, *, workflow: bool = False) -> list[QueueItem]:
         org = checks.org_for(self.store, channel, org_id)
-        for w in writes_:
-            if w.qtype == "crm":
-                checks.crm_write(self.store, channel, w)
-        items = writes.commit(self.store, org, writes_, workflow=workflow)
+        with wblog.for_org(org):
+            for w in writes_:
+                if w.qtype == "crm":
+                    checks.crm_write(self.store, channel, w)
+            items = writes.commit(self.store, org, writes_, workflow=workflow)
         self.flusher.wake()
         self._changed()
         return items
@@ -103,24 +106,21 @@ class QueueActor(Actor):
 
     @handles("wb:email:draft")
     async def email_draft(self, request: queue.EmailDraft, caller: str) -> queue.QueueItemRef:
-        item = self._commit("wb:email:draft", [Write("email", fields_of(request, "org_id"))], request.org_id)[0]
-        metrics.email_drafts.inc()
-        return ref(item)
+        return ref(self._commit("wb:email:draft", [Write("email", fields_of(request, "org_id"))], request.org_id)[0])
 
     @handles("wb:calendar:create")
     async def calendar_create(self, request: queue.CalendarCreate, caller: str) -> queue.QueueItemRef:
-        item = self._commit("wb:calendar:create", [Write("calendar", fields_of(request, "org_id"))], request.org_id)[0]
-        metrics.calendar_events.inc()
-        return ref(item)
+        return ref(self._commit("wb:calendar:create", [Write("calendar", fields_of(request, "org_id"))], request.org_id)[0])
 
     @handles("wb:assistant:apply")
     async def assistant_apply(self, request: queue.AssistantApply, caller: str) -> queue.AssistantApplied:
         org_ids = {a.org_id for a in request.actions if a.org_id is not None}
         if len(org_ids) > 1:
             raise checks.refused("wb:assistant:apply", "all actions of one session must go to one org")
-        ws = [Write("crm", a.payload, a.entity, a.op, a.entity_id) for a in request.actions]
+        # The first write stands for the session: it is counted once the server takes it.
+        ws = [Write("crm", a.payload, a.entity, a.op, a.entity_id, ASSISTANT if n == 0 else None)
+              for n, a in enumerate(request.actions)]
         items = self._commit("wb:assistant:apply", ws, next(iter(org_ids), None))
-        metrics.assistant_sessions.inc()
         return queue.AssistantApplied(items=[ref(i) for i in items])
 
     @handles("wb:workflow:run")
@@ -187,30 +187,33 @@ class QueueActor(Actor):
 
     @handles("wb:ai:chat")
     async def ai_chat(self, request: queue.AiChat, caller: str) -> queue.AiChatReply:
-        metrics.ai_requests.labels("chat").inc()
-        resp = await self._online("/ai/chat", {"messages": [msgspec.structs.asdict(m) for m in request.messages]})
-        return decode(resp, queue.AiChatReply, endpoint="ai/chat")
+        body = {"messages": [msgspec.structs.asdict(m) for m in request.messages]}
+        return await self._ask_ai("chat", body, queue.AiChatReply)
 
     @handles("wb:ai:workflow")
     async def ai_workflow(self, request: queue.AiWorkflow, caller: str) -> queue.WorkflowEnqueued:
-        metrics.ai_requests.labels("workflow").inc()
         body = {"entity": request.entity, "entityId": request.entity_id, "kind": request.kind}
-        resp = await self._online("/ai/workflow", body)
-        try:
-            manifest = msgspec.json.decode(resp.content, type=queue.WorkflowManifest)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            metrics.protocol_errors.labels("ai/workflow").inc()
-            raise BusError("failed", f"the server's workflow is not one the queue can run: {exc}") from None
+        manifest = await self._ask_ai("workflow", body, queue.WorkflowManifest)
         return self._workflow("wb:ai:workflow", manifest)
 
-    async def _online(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        """A direct API call for a user waiting on the answer: no queue, clear errors offline."""
+    async def _ask_ai(self, kind: str, body: dict[str, Any], into: type[T]) -> T:
+        """A direct API call for a user waiting on the answer: no queue, clear errors offline.
+
+        Counted in ``ai_requests{kind,result}``, ``result`` being ``ok`` or ``api_result``'s
+        name for the failure (``refused``, ``unavailable``, ``unauthenticated``, ``invalid``),
+        ``internal`` for anything else.
+        """
+        result = "internal"  # stays so only for what is not the API's doing: a bug, a cancelled call
         try:
-            return await self.api.request("POST", path, json=body)
-        except HttpError as exc:
-            raise BusError("failed", exc.message, exc.detail) from None
+            answer = decode(await self.api.request("POST", f"/ai/{kind}", json=body, endpoint=f"ai/{kind}"), into,
+                            endpoint=f"ai/{kind}")
+            result = "ok"
+            return answer
         except ApiError as exc:
-            raise BusError("unavailable", f"the assistant needs the server, which is unreachable: {exc.message}") from None
+            result = api_result(exc)
+            raise bus_error(exc, f"the assistant's {kind} failed") from None
+        finally:
+            metrics.ai_requests.labels(kind, result).inc()
 
     # -- plumbing --------------------------------------------------------------------
 
@@ -219,30 +222,9 @@ class QueueActor(Actor):
         if state.state == "signed_in":
             self.flusher.reconnect()
 
-    async def _credentials(self, force: bool) -> Credentials:
-        """``wb:auth:credentials``, reused for up to ``CREDENTIALS_REUSE_S``.
-
-        A flush sends hundreds of requests a second; asking the auth actor for each one
-        costs a bus round trip through two more processes, CPU the sandbox or the UI needs
-        on a small machine. A 401 asks again with ``force`` (renewal), and the headers are
-        never reused past their expiry, so a renewed session is picked up within seconds.
-        """
-        now = time.monotonic()
-        if not force and self._creds is not None and now - self._creds[0] < CREDENTIALS_REUSE_S:
-            return self._creds[1]
-        try:
-            creds = await self.call("wb:auth:credentials", CredentialsRequest(force_refresh=force))
-        except BusError as exc:
-            self._creds = None
-            if exc.code == "unauthenticated":
-                raise Unauthenticated(exc.message) from None
-            raise ServerUnavailable(f"no credentials: {exc.message}") from None
-        fresh_for = (creds.expires_at / 1000 - time.time()) if creds.expires_at else CREDENTIALS_REUSE_S
-        self._creds = (now, creds) if fresh_for > CREDENTIALS_REUSE_S else None
-        return creds
-
-    async def _send(self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]) -> httpx.Response:
-        return await self.api.request(method, url, json=body, headers=headers, endpoint="queue")
+    async def _send(self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str],
+                    endpoint: str) -> httpx.Response:
+        return await self.api.request(method, url, json=body, headers=headers, endpoint=endpoint)
 
     async def _reachable(self) -> bool:
         try:

@@ -17,12 +17,13 @@ from workbuoy.actors.queue.merge import SERVER_FIELDS
 from workbuoy.actors.queue.writes import Write
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.auth import Me
+from workbuoy.schemas.envelope import ErrorCode
 from workbuoy.store import Store
 
 ACTIVE_ORG = "active_org"
 
 
-def refused(channel: str, message: str, code: str = "invalid_payload") -> BusError:
+def refused(channel: str, message: str, code: ErrorCode = "invalid_payload") -> BusError:
     metrics.invalid_ipc.labels(channel, "refused").inc()
     return BusError(code, message)
 

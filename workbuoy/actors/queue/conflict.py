@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from workbuoy.actors.queue.merge import SERVER_FIELDS, apply_patch, merge3, patch_between
-from workbuoy.actors.queue.routes import base_of, body_of
+from workbuoy.actors.queue.outgoing import base_of, body_of
 from workbuoy.schemas.base import Op
 from workbuoy.store import QueueItem
 

@@ -30,10 +30,11 @@ import httpx
 import msgspec
 
 from workbuoy import api, metrics
+from workbuoy import logging as wblog
 from workbuoy.backoff import full_jitter
 from workbuoy.actors.queue import conflict, writes
 from workbuoy.actors.queue.breaker import Breaker, reason_of
-from workbuoy.actors.queue.routes import request_for
+from workbuoy.actors.queue.outgoing import ASSISTANT, origin_of, request_for
 from workbuoy.config import Env
 from workbuoy.schemas.queue import ServerState
 from workbuoy.store import Lease, QueueItem, Store
@@ -44,8 +45,8 @@ log = logging.getLogger(__name__)
 #: Starts the ``last_error`` of a write the server refused (a recorded 4xx answer, not an outage).
 REJECTED = "rejected: "
 
-#: ``ApiClient.request`` bound to its arguments: a 2xx response, or an ``api.ApiError``.
-Send = Callable[[str, str, dict[str, Any] | None, dict[str, str]], Awaitable[httpx.Response]]
+#: ``ApiClient.request`` bound to (method, url, body, headers, endpoint): a 2xx response, or an ``api.ApiError``.
+Send = Callable[[str, str, dict[str, Any] | None, dict[str, str], str], Awaitable[httpx.Response]]
 #: Records one send's outcome in the store (run inside the group's transaction).
 Settle = Callable[[], None]
 
@@ -179,14 +180,18 @@ class Flusher:
 
     async def _push(self, lease: Lease) -> Settle:
         """Send one item; what to record is returned, to be finished with others in one commit."""
+        with wblog.for_org(lease.item.org_id):  # this send's own task: its records carry the org
+            return await self._push_for_org(lease)
+
+    async def _push_for_org(self, lease: Lease) -> Settle:
         item = lease.item
         try:
             req = request_for(item, self.env, self._if_match(item))
         except ValueError as exc:  # an id that cannot be a path segment: sending it would hit another URL
             return partial(self._fail, lease, REJECTED + str(exc), "rejected")
         try:
-            resp = await self._send(req.method, req.url, req.body, req.headers)
-        except api.HttpError as exc:
+            resp = await self._send(req.method, req.url, req.body, req.headers, req.endpoint)
+        except api.Refused as exc:
             self.breaker.answered()
             if exc.status in (409, 412):
                 return partial(self._conflict, lease, exc.status, exc.server, exc.message)
@@ -228,9 +233,12 @@ class Flusher:
     def _synced(self, lease: Lease, row: dict[str, Any]) -> None:
         with self.store.transaction():
             note = lease.item.last_error if (lease.item.last_error or "").startswith(writes.RESOLVED) else None
-            if self.store.finish(lease.item.id, lease.claim, status="synced", last_error=note):
+            accepted = self.store.finish(lease.item.id, lease.claim, status="synced", last_error=note)
+            if accepted:
                 writes.took(self.store, lease.item, row)
         metrics.queue_flush.labels("synced").inc()
+        if accepted:
+            _count_accepted(lease.item)
 
     def _conflict(self, lease: Lease, status: int, server: dict[str, Any] | None, error: str) -> None:
         item = lease.item
@@ -246,7 +254,7 @@ class Flusher:
             self.wake()
         else:
             metrics.queue_flush.labels("conflict").inc()
-            metrics.offline_conflicts.labels(item.entity or item.qtype).inc()
+            metrics.offline_conflicts.labels(item.entity if item.qtype == "crm" else item.qtype).inc()
 
     def _retry(self, lease: Lease, error: str) -> None:
         """Charge an attempt and wait ``uniform(0, min(cap, base * 2**(attempt-1)))``: never ``failed``."""
@@ -263,6 +271,16 @@ class Flusher:
         """``failed`` waits for ``wb:queue:retry``; it holds back later writes to the same record."""
         self.store.finish(lease.item.id, lease.claim, status="failed", last_error=error)
         metrics.queue_flush.labels(outcome).inc()
+
+
+def _count_accepted(item: QueueItem) -> None:
+    """The product counters count what the server took, not what was queued (a write may never go out)."""
+    if item.qtype == "email":
+        metrics.email_drafts.inc()
+    elif item.qtype == "calendar":
+        metrics.calendar_events.inc()
+    elif origin_of(item) == ASSISTANT:
+        metrics.assistant_sessions.inc()
 
 
 def _json(resp: httpx.Response) -> Any:

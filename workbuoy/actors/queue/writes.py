@@ -14,10 +14,15 @@ from typing import Any
 
 from workbuoy.actors.queue.conflict import Rebase
 from workbuoy.actors.queue.merge import apply_patch
-from workbuoy.actors.queue.routes import wrap
+from workbuoy.actors.queue.outgoing import wrap
 from workbuoy.schemas.base import Op, QType
 from workbuoy.store import NewQueueItem, QueueItem, Store
 
+
+#: ``entity`` and ``op`` of every e-mail and calendar write: the seed's ``task``/``create``, which keeps
+#: its CHECKs (an entity and an op on every row) true, in this store's plural entity names. The
+#: flusher routes these writes by ``qtype``; ``entity_id`` stays empty, so no CRM record is involved.
+PRODUCT_ENTITY = "tasks"
 
 #: Starts the ``last_error`` of an item a conflict resolution touched: a note, not an error,
 #: so it survives the item's successful send (who resolved it and when stays visible).
@@ -33,6 +38,8 @@ class Write:
     entity: str | None = None
     op: Op | None = None
     entity_id: str | None = None
+    #: Marks the write that stands for a whole assistant session (``outgoing.ASSISTANT``).
+    origin: str | None = None
 
 
 def new_id() -> str:
@@ -54,14 +61,17 @@ def commit(store: Store, org_id: str, writes: Sequence[Write], *, workflow: bool
 
 
 def _plan_and_apply(store: Store, org_id: str, w: Write) -> NewQueueItem:
-    if w.qtype != "crm" or w.entity is None or w.op is None:
-        return NewQueueItem(qtype=w.qtype, org_id=org_id, payload=wrap(w.body))
+    if w.qtype != "crm":
+        return NewQueueItem(qtype=w.qtype, org_id=org_id, entity=PRODUCT_ENTITY, op="create",
+                            payload=wrap(w.body, origin=w.origin))
+    if w.entity is None or w.op is None:
+        raise ValueError("a crm write needs entity and op")
     entity_id = w.entity_id or new_id()
     cached = store.get_row(w.entity, entity_id)
     base = None if cached is None or w.op == "create" else cached.payload
     item = NewQueueItem(
         qtype="crm", org_id=org_id, entity=w.entity, op=w.op, entity_id=entity_id,
-        payload=wrap(w.body, base), base_updated_at=None if cached is None else cached.updated_at or None,
+        payload=wrap(w.body, base, w.origin), base_updated_at=None if cached is None else cached.updated_at or None,
     )
     if w.op == "delete":
         store.delete_local(w.entity, entity_id)

@@ -15,7 +15,7 @@ import msgspec
 
 from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.sync.run import SyncRun
-from workbuoy.api import ApiClient, ApiError, Unauthenticated, decode
+from workbuoy.api import ApiClient, ApiError, bus_error, decode
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.auth import AuthState, Me, me_from_meta
 from workbuoy.schemas.base import ENTITIES, Empty
@@ -144,10 +144,8 @@ class SyncActor(Actor):
         if request.refresh:
             try:
                 me = decode(await self.api.request("GET", "/me", endpoint="me"), Me, endpoint="me")
-            except Unauthenticated as exc:
-                raise BusError("unauthenticated", f"cannot refresh the orgs: {exc}") from None
             except ApiError as exc:
-                raise BusError("unavailable", f"cannot refresh the orgs: {exc}") from None
+                raise bus_error(exc, "cannot refresh the orgs") from None
             self.store.set_meta("me", msgspec.json.encode(me).decode())
         me = self._me()
         orgs = [Org(id=o.id, name=o.name, roles=o.roles) for o in me.orgs] if me else []

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from workbuoy import logging as wblog
 from workbuoy import metrics
 from workbuoy.actors.sync.puller import PullResult, pull
-from workbuoy.api import ApiClient, ApiError, HttpError, ProtocolError, RateLimited, Unauthenticated
+from workbuoy.api import ApiClient, ApiError, Refused, ProtocolError, RateLimited, Unauthenticated
 from workbuoy.schemas.sync import CrmChange, SyncProgress
 from workbuoy.bus.errors import BusError
 from workbuoy.store import Store
@@ -31,7 +31,7 @@ StoreFaultHook = Callable[[str, BaseException], BusError | None]
 def _reason(exc: Exception) -> str:
     """The ``reason`` label of ``sync_errors``: a few fixed values, never free text."""
     for kind, reason in ((ProtocolError, "protocol"), (Unauthenticated, "unauthenticated"),
-                         (RateLimited, "rate_limited"), (HttpError, "http"), (ApiError, "unavailable")):
+                         (RateLimited, "rate_limited"), (Refused, "http"), (ApiError, "unavailable")):
         if isinstance(exc, kind):
             return reason
     return "internal"
@@ -53,8 +53,9 @@ class SyncRun:
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(entity: str, org_id: str) -> None:
-            async with gate:
-                await self._stream(entity, org_id)
+            with wblog.for_org(org_id):  # this stream's task: its records carry the org
+                async with gate:
+                    await self._stream(entity, org_id)
 
         await asyncio.gather(*(one(e, o) for e, o in self.streams))
         await self.publish("wb:sync:progress", SyncProgress(run_id=self.run_id, entity="", org_id="", pages=0,

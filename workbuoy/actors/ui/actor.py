@@ -14,6 +14,7 @@ import asyncio
 
 from PySide6.QtWidgets import QApplication
 
+from workbuoy import metrics
 from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.ui import autostart, deeplink, notifications
 from workbuoy.actors.ui.calls import explain, spawn
@@ -206,8 +207,9 @@ class UiActor(Actor):
 
     @on_event("wb:crm:changed")
     async def crm_changed(self, change: CrmChange) -> None:
-        shown = self._notify(notifications.from_change(change))
-        self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, shown)
+        shown, how = self._notify(notifications.from_change(change))
+        metrics.crm_notifications.labels(change.entity, "shown" if shown else "refused").inc()
+        self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, how)
         self.main.entity_changed(change.entity)
 
     @on_event("wb:queue:changed")
@@ -220,11 +222,12 @@ class UiActor(Actor):
 
     @on_event("wb:queue:stuck")
     async def queue_stuck(self, stuck: QueueStuck) -> None:
-        self.log.info("%d write(s) stuck: %s", stuck.count, self._notify(notifications.from_stuck(stuck)))
+        self.log.info("%d write(s) stuck: %s", stuck.count, self._notify(notifications.from_stuck(stuck))[1])
 
-    def _notify(self, note: Notify) -> str:
-        """Show ``note`` unless the settings forbid it; says which, for the log."""
-        return notifications.refusal(self.settings, note.kind) or self.notifier.show(note, self.settings)
+    def _notify(self, note: Notify) -> tuple[bool, str]:
+        """Show ``note`` unless the settings forbid it: whether it was shown, and how or why not, for the log."""
+        refused = notifications.refusal(self.settings, note.kind)
+        return (False, refused) if refused else (True, self.notifier.show(note, self.settings))
 
     @on_event("wb:ui:deeplink")
     async def deep_link(self, link: DeepLink) -> None:

@@ -1,7 +1,8 @@
 """Where each queued item goes: its ``qtype`` and op decide the URL and method.
 
 A queued item's payload is ``{"body": ..., "base": ...}``: ``body`` is what is sent,
-``base`` the cached row the local edit started from (``None`` when nothing was cached).
+``base`` the cached row the local edit started from (``None`` when nothing was cached),
+and ``origin`` only on the write that stands for an assistant session (for its metric).
 Keeping the base on the item, in the same durable commit, is what lets the field-level
 merge run long after the edit, when the cache has moved on.
 """
@@ -24,11 +25,21 @@ class Request:
     url: str
     body: dict[str, Any] | None
     headers: dict[str, str]
+    #: The API client's metric label: ``email/drafts``, ``calendar/events`` or the entity.
+    endpoint: str
 
 
-def wrap(body: dict[str, Any] | None, base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The stored payload of a queued item."""
-    return {"body": body, "base": base}
+#: ``origin`` of the one write per ``wb:assistant:apply`` that counts the session once the server takes it.
+ASSISTANT = "assistant"
+
+
+def wrap(body: dict[str, Any] | None, base: dict[str, Any] | None = None, origin: str | None = None) -> dict[str, Any]:
+    """The stored payload of a queued item; ``origin`` only when the write stands for more than itself."""
+    return {"body": body, "base": base} | ({"origin": origin} if origin else {})
+
+
+def origin_of(item: QueueItem) -> str | None:
+    return None if item.payload is None else item.payload.get("origin")
 
 
 def body_of(item: QueueItem) -> dict[str, Any] | None:
@@ -48,13 +59,16 @@ def request_for(item: QueueItem, env: Env, if_match: int | None) -> Request:
     body = body_of(item)
     match item.qtype:
         case "email":
-            return Request("POST", f"{env.email_base_url}/drafts", {**(body or {}), "org_id": item.org_id}, headers)
+            return Request("POST", f"{env.email_base_url}/drafts", {**(body or {}), "org_id": item.org_id}, headers,
+                           "email/drafts")
         case "calendar":
-            return Request("POST", f"{env.cal_base_url}/events", {**(body or {}), "org_id": item.org_id}, headers)
+            return Request("POST", f"{env.cal_base_url}/events", {**(body or {}), "org_id": item.org_id}, headers,
+                           "calendar/events")
     assert item.entity is not None and item.op is not None  # the store refuses a crm item without them
     if item.op == "create":
-        return Request("POST", env.api_base_url + path(item.entity), {**(body or {}), "id": item.entity_id, "org_id": item.org_id}, headers)
+        return Request("POST", env.api_base_url + path(item.entity), {**(body or {}), "id": item.entity_id, "org_id": item.org_id},
+                       headers, item.entity)
     if if_match is not None:
         headers["If-Match"] = str(if_match)
     url = env.api_base_url + path(item.entity, item.entity_id or "")
-    return Request(METHODS[item.op], url, body if item.op == "update" else None, headers)
+    return Request(METHODS[item.op], url, body if item.op == "update" else None, headers, item.entity)

@@ -1,8 +1,8 @@
-"""The single audit flusher: batches due events to ``POST <api>/audit/events``.
+"""The single audit uploader: batches due events to ``POST <api>/audit/events``.
 
 Only one flush runs at a time (an asyncio lock), so two triggers never send the same
 events twice. A batch that fails stays queued with exponential backoff and full
-jitter; nothing is dropped. Events a crashed flusher left as ``sending`` go back to
+jitter; nothing is dropped. Events a crashed uploader left as ``sending`` go back to
 ``pending`` at start.
 """
 
@@ -22,7 +22,7 @@ BACKOFF_BASE_MS = 1_000
 BACKOFF_CAP_MS = 15 * 60_000
 
 
-class Flusher:
+class Uploader:
     def __init__(self, store: Store, api: ApiClient, log: logging.Logger) -> None:
         self.store = store
         self.api = api
@@ -34,7 +34,7 @@ class Flusher:
     def start(self) -> None:
         recovered = self.store.audit_reset_sending()
         if recovered:
-            self.log.info("audit: %d events from a stopped flusher queued again", recovered)
+            self.log.info("audit: %d events from a stopped uploader queued again", recovered)
         self._task = asyncio.ensure_future(self._run())
         self.kick()
 
