@@ -129,9 +129,9 @@ def start_node(data_dir: Path, extra: dict[str, str] | None = None) -> tuple[sub
     proc = subprocess.Popen([sys.executable, "-m", "workbuoy", "node"], env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     folder = runtime.folder_for(data_dir)
     while True:
-        if folder.exists() and (folder / "bus").exists():
+        if (folder / runtime.BUS_FILE).exists():
             try:
-                with Client(runtime.Endpoints(folder), timeout=0.5) as c:
+                with Client(runtime.read(folder), timeout=0.5) as c:
                     s = c.call("wb:sup:status")
                     if all(a.state == "ready" for a in s.actors.values()):
                         return proc, (time.perf_counter() - t0) * 1000
@@ -153,7 +153,8 @@ def broker_round_trips(client: Client, n: int, channel: str = CHANNEL) -> tuple[
 
 
 def tracer_process(folder: str, stop_after: float) -> None:
-    sub = Subscriber(runtime.Endpoints(Path(folder)).trace)
+    endpoints = runtime.read(Path(folder))
+    sub = Subscriber(endpoints.trace, endpoints=endpoints)
     deadline = time.monotonic() + stop_after
     got = 0
     for record in sub.traces(0.1):

@@ -10,9 +10,7 @@ heartbeats, the settings cache, orphan detection and the graceful stop.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import os
-import signal
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -24,13 +22,12 @@ from workbuoy.bus.endpoint import Endpoint
 from workbuoy.bus.errors import BusError, NotImplementedOnBus
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
+from workbuoy.platform import current
 from workbuoy.schemas.audit import AuditRecord
 from workbuoy.schemas.envelope import Kind, SpawnSecrets
 from workbuoy.schemas.rbac import RbacCan, RbacReply
 from workbuoy.schemas.registry import CHANNELS, EVENTS
 from workbuoy.schemas.settings import Settings
-
-PR_SET_PDEATHSIG = 1
 
 
 def handles(channel: str) -> Callable:
@@ -184,10 +181,8 @@ class Actor:
 
     async def run(self) -> None:
         parent = os.getppid()
-        _die_with_parent()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, self._stopping.set)
+        current.die_with_parent()  # the heartbeat loop checks the parent too
+        current.on_stop_signal(asyncio.get_running_loop(), self._stopping.set)
         await self.bus.hello(os.getpid(), timeout=15)
         self.bus.subscribe("wb:settings:changed")
         for ev in self._listeners:
@@ -212,10 +207,3 @@ class Actor:
             await asyncio.gather(serving, beating, return_exceptions=True)  # readers off before the sockets close
             self.bus.close()
 
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGTERM us when the supervisor dies (the heartbeat loop checks too)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass

@@ -10,13 +10,13 @@ the display for the ui) and nothing else.
 
 from __future__ import annotations
 
-import ctypes
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from workbuoy import logging as wblog
 from workbuoy.config import CREDENTIAL_NAME, Env
+from workbuoy.platform import current
 
 log = wblog.create("supervisor.childenv")
 
@@ -27,7 +27,7 @@ CONFIG = (
     "WB_DATA_DIR", "WB_PORTAL_BASE_URL", "WB_API_BASE_URL", "WB_EMAIL_BASE_URL", "WB_CAL_BASE_URL",
     "WB_UPDATE_FEED_URL", "WB_UPDATE_CHANNEL", "WB_PREFER_BEARER", "WB_SYNC_INITIAL_DELAY_SEC",
     "WB_SYNC_CONCURRENCY", "WB_CRDT_TENANTS", "WB_METRICS_PORT", "WB_LOG_JSON", "WB_LOG_LEVEL",
-    "WB_HEARTBEAT_SEC", "WB_KEYRING_BACKEND", "WB_RUNTIME_DIR", "SENTRY_DSN", "PROMETHEUS_MULTIPROC_DIR",
+    "WB_HEARTBEAT_SEC", "WB_KEYRING_BACKEND", "WB_RUNTIME_DIR", "WB_BUS_TRANSPORT", "SENTRY_DSN", "PROMETHEUS_MULTIPROC_DIR",
 )
 #: The process itself: interpreter, locale, home and temporary folders (Windows' too), D-Bus.
 SYSTEM = (
@@ -78,20 +78,8 @@ def take_keyring_key(env: Env) -> str | None:
 
 
 def scrub(name: str) -> None:
-    """Remove ``name`` from our environment and overwrite its value where ``/proc/<pid>/environ`` reads it.
-
-    ``/proc/<pid>/environ`` shows the block the kernel copied at ``exec``, which
-    ``unsetenv`` leaves untouched, so the value's bytes are zeroed in place first.
-    """
+    """Remove ``name`` from our environment and overwrite its value where ``/proc/<pid>/environ`` reads it."""
     if name not in os.environ:
         return
-    try:
-        libc = ctypes.CDLL(None)
-        libc.getenv.restype = ctypes.c_void_p
-        libc.strlen.argtypes = [ctypes.c_void_p]
-        where = libc.getenv(name.encode())
-        if where:
-            ctypes.memset(where, 0, libc.strlen(where))
-    except (OSError, AttributeError, TypeError):  # no C library to ask (Windows): there is no /proc to read either
-        pass
+    current.scrub_native_environ(name)
     del os.environ[name]

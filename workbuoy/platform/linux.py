@@ -1,0 +1,59 @@
+"""Linux: ``prctl(PR_SET_PDEATHSIG)``, unix sockets of 108 bytes, an XDG autostart entry."""
+
+from __future__ import annotations
+
+import sys
+
+assert sys.platform.startswith("linux")  # mypy checks the rest only for this OS; importing it elsewhere is a mistake
+
+import ctypes
+import os
+import shlex
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+
+from workbuoy.platform.posix import (
+    BUS_TRANSPORT, STOP_SIGNALS, on_stop_signal, check_private, lock_file, make_private, scrub_native_environ, signal_group, spawn_options,
+    unlock_file, user_tag, adopt,
+)
+
+__all__ = [
+    "BUS_TRANSPORT", "STOP_SIGNALS", "on_stop_signal", "MAX_SOCKET_PATH", "MAX_PATH", "adopt", "autostart_disable", "autostart_enable",
+    "autostart_enabled", "check_private", "die_with_parent", "lock_file", "make_private", "scrub_native_environ",
+    "signal_group", "spawn_options", "unlock_file", "user_tag",
+]
+
+#: ``sizeof(sockaddr_un.sun_path)`` is 108, with the terminating NUL.
+MAX_SOCKET_PATH = 107
+MAX_PATH = 4095
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGTERM us when the process that spawned us dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+
+
+def _autostart_file() -> Path:
+    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config) / "autostart" / "workbuoy.desktop"
+
+
+def autostart_enable(argv: Sequence[str]) -> Path:
+    """Write the XDG autostart entry that runs ``argv`` at login; returns its path."""
+    path = _autostart_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[Desktop Entry]\nType=Application\nName=WorkBuoy\n"
+                    f"Exec={shlex.join(argv)}\nX-GNOME-Autostart-enabled=true\nNoDisplay=true\n")
+    return path
+
+
+def autostart_disable() -> None:
+    _autostart_file().unlink(missing_ok=True)
+
+
+def autostart_enabled() -> bool:
+    return _autostart_file().is_file()
