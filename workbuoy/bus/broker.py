@@ -102,7 +102,7 @@ class Broker:
         self._trace_since = 0.0
         self.stats = BusStats()  # exported by whoever serves /metrics (the arbiter)
         self._last_sweep = time.monotonic()
-        self._server = KeyPair.new() if self.endpoints.bus.startswith("tcp://") else None
+        self._server = KeyPair.new() if self.endpoints.curve else None
         old = os.umask(0o077)  # socket files are created by bind and follow the umask
         try:
             self.zap = ZapHandler(self.ctx)
@@ -114,7 +114,7 @@ class Broker:
         self._publish_endpoints()
 
     def _publish_endpoints(self) -> None:
-        """Write where we listen (tcp ports are picked at bind) and, on tcp, the keys the user's commands use."""
+        """Write where we listen (tcp ports are picked at bind) and, with CURVE, the keys the user's commands use."""
         if self._server is not None:
             cli = KeyPair.new()
             self.zap.allow(cli.public, "cli")

@@ -3,8 +3,8 @@
 On POSIX the bus is ``ipc://`` sockets in a folder that must be owned by us and
 closed to everyone else (a socket file follows the umask and a second bind on the
 same path silently takes it over, so the folder is the boundary), and the ZAP
-handler checks each peer's uid. Where the peer's uid is not visible (Windows, or
-``WB_BUS_TRANSPORT=tcp``) the bus is ``tcp://127.0.0.1`` with CURVE: the supervisor
+handler checks each peer's uid. Where the peer's uid is not visible (macOS: libzmq passes no pid; Windows: ``tcp://127.0.0.1``, no unix
+sockets) every socket uses CURVE instead: the supervisor
 makes a server key pair and a key pair for the user's own commands at every start,
 each actor gets its own pair on stdin, and the ZAP handler knows every public key.
 
@@ -53,26 +53,23 @@ class Endpoints(msgspec.Struct, frozen=True):
     bus: str
     events: str
     trace: str
+    curve: bool = False
     server_key: str | None = None
     cli_keys: KeyPair | None = None
 
     @classmethod
-    def local(cls, folder: Path, transport: str = "ipc") -> Endpoints:
+    def local(cls, folder: Path, transport: str = "ipc", curve: bool = False) -> Endpoints:
         """Addresses for a broker to bind: sockets in ``folder``, or any free loopback port (keys come at bind)."""
         if transport == "ipc":
-            return cls(folder, *(f"ipc://{folder}/{name}" for name in ("bus", "events", "trace")))
-        return cls(folder, *(["tcp://127.0.0.1:*"] * 3))
-
-    @property
-    def curve(self) -> bool:
-        return self.server_key is not None
+            return cls(folder, *(f"ipc://{folder}/{name}" for name in ("bus", "events", "trace")), curve=curve)
+        return cls(folder, *(["tcp://127.0.0.1:*"] * 3), curve=True)  # no uid to check on tcp
 
     def secure_client(self, sock: zmq.Socket, keys: KeyPair | None = None) -> None:
         """Make ``sock`` a CURVE client of the broker with ``keys`` (the commands' pair by default)."""
-        if self.server_key is None:
+        if not self.curve:
             return
         mine = keys or self.cli_keys
-        if mine is None:
+        if mine is None or self.server_key is None:
             raise RuntimeDirError("the bus uses CURVE and this process has no key for it")
         sock.curve_serverkey = self.server_key.encode()
         sock.curve_publickey = mine.public.encode()
@@ -80,11 +77,19 @@ class Endpoints(msgspec.Struct, frozen=True):
 
 
 def transport() -> str:
-    """``ipc`` where the OS shows a peer's uid, else ``tcp`` (also chosen with ``WB_BUS_TRANSPORT=tcp``)."""
+    """``ipc`` where the OS has unix sockets, else ``tcp`` (also chosen with ``WB_BUS_TRANSPORT=tcp``)."""
     chosen = os.environ.get("WB_BUS_TRANSPORT") or current.BUS_TRANSPORT
     if chosen not in ("ipc", "tcp"):
         raise RuntimeDirError(f"WB_BUS_TRANSPORT must be ipc or tcp, not {chosen!r}")
     return chosen
+
+
+def curve() -> bool:
+    """CURVE where libzmq cannot show a peer's uid and pid (macOS, Windows, tcp), or with ``WB_BUS_CURVE=1``."""
+    wanted = os.environ.get("WB_BUS_CURVE", "")
+    if wanted not in ("", "0", "1"):
+        raise RuntimeDirError(f"WB_BUS_CURVE must be 0 or 1, not {wanted!r}")
+    return wanted == "1" or not current.PEER_CREDENTIALS
 
 
 def folder_for(data_dir: Path) -> Path:
@@ -128,7 +133,7 @@ def prepare(data_dir: Path) -> Endpoints:
     except FileExistsError:
         pass
     check_private(folder)
-    return Endpoints.local(folder, transport())
+    return Endpoints.local(folder, transport(), curve())
 
 
 def publish(endpoints: Endpoints) -> None:

@@ -20,13 +20,17 @@ from workbuoy.platform.posix import (
 )
 
 __all__ = [
-    "BUS_TRANSPORT", "STOP_SIGNALS", "on_stop_signal", "MAX_SOCKET_PATH", "MAX_PATH", "adopt", "autostart_disable", "autostart_enable",
+    "BUS_TRANSPORT", "STOP_SIGNALS", "on_stop_signal", "MAX_SOCKET_PATH", "MAX_PATH", "TRAY_MESSAGE_MARKUP", "PEER_CREDENTIALS", "adopt", "autostart_disable", "autostart_enable",
     "autostart_enabled", "check_private", "die_with_parent", "lock_file", "make_private", "scrub_native_environ",
     "signal_group", "spawn_options", "unlock_file", "user_tag",
 ]
 
 #: ``sizeof(sockaddr_un.sun_path)`` is 104, with the terminating NUL.
 MAX_SOCKET_PATH = 103
+#: libzmq shows ZAP no peer pid here (LOCAL_PEERCRED has none; tcp has no uid): the bus uses CURVE.
+PEER_CREDENTIALS = False
+#: Whether Qt's tray message becomes a Notification Center banner: plain text.
+TRAY_MESSAGE_MARKUP = False
 MAX_PATH = 1023
 LAUNCH_AGENT_LABEL = "no.workbuoy.desktop"
 

@@ -19,13 +19,17 @@ from workbuoy.platform.posix import (
 )
 
 __all__ = [
-    "BUS_TRANSPORT", "STOP_SIGNALS", "on_stop_signal", "MAX_SOCKET_PATH", "MAX_PATH", "adopt", "autostart_disable", "autostart_enable",
+    "BUS_TRANSPORT", "STOP_SIGNALS", "on_stop_signal", "MAX_SOCKET_PATH", "MAX_PATH", "TRAY_MESSAGE_MARKUP", "PEER_CREDENTIALS", "adopt", "autostart_disable", "autostart_enable",
     "autostart_enabled", "check_private", "die_with_parent", "lock_file", "make_private", "scrub_native_environ",
     "signal_group", "spawn_options", "unlock_file", "user_tag",
 ]
 
 #: ``sizeof(sockaddr_un.sun_path)`` is 108, with the terminating NUL.
 MAX_SOCKET_PATH = 107
+#: libzmq passes ``localhost:<uid>:<gid>:<pid>`` (SO_PEERCRED) to ZAP for ipc peers.
+PEER_CREDENTIALS = True
+#: Whether the freedesktop notification server Qt's tray message goes to reads a subset of HTML: text is escaped.
+TRAY_MESSAGE_MARKUP = True
 MAX_PATH = 4095
 PR_SET_PDEATHSIG = 1
 

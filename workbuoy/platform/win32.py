@@ -1,8 +1,7 @@
 """Windows: ``msvcrt`` locks, a Job Object per actor, ACLs through ``icacls``, the ``Run`` registry key.
 
 Windows has no unix sockets with a visible peer uid, so the bus runs on
-``tcp://127.0.0.1`` and CURVE keys (which every OS uses) are the only proof of who
-a peer is. Everything here is type-checked on Linux (``mypy --platform win32``)
+``tcp://127.0.0.1`` and CURVE keys are the only proof of who a peer is. Everything here is type-checked on Linux (``mypy --platform win32``)
 but has never run: see ``docs/platforms.md``.
 """
 
@@ -32,6 +31,10 @@ BUS_TRANSPORT = "tcp"
 #: CTRL_BREAK_EVENT arrives as SIGBREAK; there is no SIGHUP.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGBREAK)
 MAX_SOCKET_PATH = 0  # no unix sockets on the bus here
+#: libzmq shows ZAP no peer pid here (LOCAL_PEERCRED has none; tcp has no uid): the bus uses CURVE.
+PEER_CREDENTIALS = False
+#: Whether Qt's tray message becomes a Windows toast/balloon: plain text.
+TRAY_MESSAGE_MARKUP = False
 MAX_PATH = 259  # 260 with the terminating NUL, unless long paths are enabled machine-wide
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 RUN_VALUE = "WorkBuoy"
