@@ -162,9 +162,11 @@ def test_a_socket_path_longer_than_the_os_allows_is_a_clear_error(tmp_path, monk
 def test_autostart_writes_and_removes_the_xdg_entry(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert not current.autostart_enabled()
-    path = current.autostart_enable([PY, "-m", "workbuoy", "run", "--minimized"])
+    path = current.autostart_enable(["/opt/Work Buoy/bin/python", "-m", "workbuoy", "run", 'a"$b'])
     assert path == tmp_path / "autostart" / "workbuoy.desktop" and current.autostart_enabled()
-    assert f"Exec={PY} -m workbuoy run --minimized\n" in path.read_text()
+    assert 'Exec="/opt/Work Buoy/bin/python" -m workbuoy run "a\\"\\$b"\n' in path.read_text()
+    checked = subprocess.run(["desktop-file-validate", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0 and not checked.stdout.strip(), checked.stdout
     current.autostart_disable()
     current.autostart_disable()  # twice is fine
     assert not current.autostart_enabled()

@@ -8,7 +8,7 @@ assert sys.platform.startswith("linux")  # mypy checks the rest only for this OS
 
 import ctypes
 import os
-import shlex
+import re
 import signal
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,16 +42,24 @@ def die_with_parent() -> None:
 
 
 def _autostart_file() -> Path:
-    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(config) / "autostart" / "workbuoy.desktop"
+    base = os.environ.get("XDG_CONFIG_HOME") or ""
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".config"  # the spec ignores a relative value
+    return root / "autostart" / "workbuoy.desktop"
+
+
+def _exec_arg(arg: str) -> str:
+    """An ``Exec`` argument: plain, or in double quotes with ``"`$\\`` escaped (the Desktop Entry spec)."""
+    return arg if re.fullmatch(r"[A-Za-z0-9_./:=@+-]+", arg) else '"' + re.sub(r'([\\"`$])', r"\\\1", arg) + '"'
 
 
 def autostart_enable(argv: Sequence[str]) -> Path:
-    """Write the XDG autostart entry that runs ``argv`` at login; returns its path."""
+    """Write the XDG autostart entry that runs ``argv`` at login (atomically); returns its path."""
     path = _autostart_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("[Desktop Entry]\nType=Application\nName=WorkBuoy\n"
-                    f"Exec={shlex.join(argv)}\nX-GNOME-Autostart-enabled=true\nNoDisplay=true\n")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text("[Desktop Entry]\nType=Application\nName=WorkBuoy\nTerminal=false\n"
+                   f"Exec={' '.join(_exec_arg(a) for a in argv)}\nX-GNOME-Autostart-enabled=true\n")
+    os.replace(tmp, path)
     return path
 
 
