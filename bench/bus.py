@@ -1,6 +1,7 @@
 """Bus benchmark: the broker against direct ZeroMQ pairs, tracing cost, restart, cold start, RSS.
 
-Run: ``.venv/bin/python bench/bus.py [--n 20000]``. Everything is measured in this
+Run: ``.venv/bin/python bench/bus.py [--n 20000]``; ``WB_BUS_CURVE=1`` (CURVE on the ipc
+bus, as on macOS) or ``WB_BUS_TRANSPORT=tcp`` (tcp + CURVE, as on Windows) measure the other buses. Everything is measured in this
 run on this machine, and printed with ratios against the direct baselines.
 """
 
@@ -129,9 +130,9 @@ def start_node(data_dir: Path, extra: dict[str, str] | None = None) -> tuple[sub
     proc = subprocess.Popen([sys.executable, "-m", "workbuoy", "node"], env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     folder = runtime.folder_for(data_dir)
     while True:
-        if folder.exists() and (folder / "bus").exists():
+        if (folder / runtime.BUS_FILE).exists():
             try:
-                with Client(runtime.Endpoints(folder), timeout=0.5) as c:
+                with Client(runtime.read(folder), timeout=0.5) as c:
                     s = c.call("wb:sup:status")
                     if all(a.state == "ready" for a in s.actors.values()):
                         return proc, (time.perf_counter() - t0) * 1000
@@ -153,7 +154,8 @@ def broker_round_trips(client: Client, n: int, channel: str = CHANNEL) -> tuple[
 
 
 def tracer_process(folder: str, stop_after: float) -> None:
-    sub = Subscriber(runtime.Endpoints(Path(folder)).trace)
+    endpoints = runtime.read(Path(folder))
+    sub = Subscriber(endpoints.trace, endpoints=endpoints)
     deadline = time.monotonic() + stop_after
     got = 0
     for record in sub.traces(0.1):
@@ -177,8 +179,8 @@ def rss_kib(pids: list[int]) -> tuple[int, int]:
     return rss, pss
 
 
-def restart_ms(client: Client, events: str, actor: str) -> float:
-    sub = Subscriber(events, ("wb:sup:actor",))
+def restart_ms(client: Client, endpoints: runtime.Endpoints, actor: str) -> float:
+    sub = Subscriber(endpoints.events, ("wb:sup:actor",), endpoints=endpoints)
     time.sleep(0.3)  # slow joiner: let the subscription reach the broker before the kill
     pid = client.call("wb:sup:status").actors[actor].pid
     t0 = time.perf_counter()
@@ -215,7 +217,7 @@ def main() -> None:
 
         data_dir = Path(tmp) / "data"
         proc, cold_ms = start_node(data_dir)
-        endpoints = runtime.locate(data_dir)
+        endpoints = bus_mode = runtime.locate(data_dir)
         try:
             with Client(endpoints, timeout=30) as c:
                 broker_round_trips(c, n)  # warm-up: first-use costs must not count against "no tracer"
@@ -236,7 +238,7 @@ def main() -> None:
                 pids = [proc.pid] + [a.pid for a in c.call("wb:sup:status").actors.values() if a.pid]
                 rss, pss = rss_kib(pids)
                 # one kill per actor: a second kill of the same actor within 30 s waits out its backoff
-                restarts = [restart_ms(c, endpoints.events, actor) for actor in ("plugins", "audit", "queue")]
+                restarts = [restart_ms(c, endpoints, actor) for actor in ("plugins", "audit", "queue")]
         finally:
             proc.terminate()
             proc.wait(60)
@@ -259,7 +261,8 @@ def main() -> None:
         ("headless node memory (6 processes)", f"RSS {rss / 1024:.0f} MiB, PSS {pss / 1024:.0f} MiB", "target <= 200 MB"),
     ]
     w = max(len(r[0]) for r in rows)
-    print(f"\nbus benchmark, n={n}, {os.cpu_count()} cores\n")
+    mode = f"{bus_mode.bus.split(':')[0]}, {'CURVE' if bus_mode.curve else 'uid check'}"
+    print(f"\nbus benchmark, n={n}, {os.cpu_count()} cores, bus {mode} (WB_BUS_TRANSPORT / WB_BUS_CURVE)\n")
     for name, value, note in rows:
         print(f"| {name:<{w}} | {value:>26} | {note}")
 

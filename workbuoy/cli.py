@@ -213,7 +213,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         endpoints = runtime.locate(env.data_dir)
     except (FileNotFoundError, runtime.RuntimeDirError) as exc:
         _die(str(exc), 1)
-    sub = Subscriber(endpoints.trace)
+    sub = Subscriber(endpoints.trace, endpoints=endpoints)
     keep = _trace_filter(args.channel, args.actor)
     shown, deadline = 0, (time.monotonic() + args.duration) if args.duration else None
     print(f"tracing {endpoints.bus} (Ctrl-C to stop)", file=sys.stderr, flush=True)
@@ -277,7 +277,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from workbuoy.bus.client import Subscriber
 
     env = _env()
-    events = Subscriber(runtime.locate(env.data_dir).events, ("wb:sync:progress",))  # before starting: no miss
+    endpoints = runtime.locate(env.data_dir)
+    events = Subscriber(endpoints.events, ("wb:sync:progress",), endpoints=endpoints)  # before starting: no miss
     try:
         started = call(env, "wb:sync:start", {"entity": args.entity} if args.entity else {})
         note = " (already running)" if started.already_running else ""

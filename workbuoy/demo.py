@@ -87,7 +87,8 @@ def _watch(env: config.Env, node: subprocess.Popen, duration: float) -> int:
     endpoints = _wait_endpoints(env, node)
     with Client(endpoints, timeout=10) as client:
         _sign_in(client)
-        sub = Subscriber(endpoints.events, ("wb:sync:progress", "wb:auth:state", "wb:sup:actor", "wb:server:state"))
+        sub = Subscriber(endpoints.events, ("wb:sync:progress", "wb:auth:state", "wb:sup:actor", "wb:server:state"),
+                         endpoints=endpoints)
         last, wrote = 0.0, False
         try:
             while deadline is None or time.monotonic() < deadline:

@@ -8,7 +8,6 @@ keyring, and whether the server answers.
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 from collections.abc import Iterator
@@ -20,6 +19,8 @@ import httpx
 import msgspec
 
 from workbuoy.config import Env
+from workbuoy.platform import current
+from workbuoy.platform.errors import NotPrivate
 from workbuoy.schemas.settings import Settings, upgrade
 from workbuoy.store.db import cache_path_for
 from workbuoy.store.files import check_file
@@ -78,12 +79,11 @@ def modes(env: Env) -> Iterator[Finding]:
 
 
 def _owned(path: Path, check: str, fix: str) -> Finding:
-    st = path.stat()
-    if st.st_uid != os.getuid():
-        return Finding(check, False, f"{path} belongs to uid {st.st_uid}, not to you", f"chown -R {os.getuid()} {path}")
-    if st.st_mode & 0o077:
-        return Finding(check, False, f"{path} has mode {stat.filemode(st.st_mode)}: others can look inside", fix)
-    return Finding(check, True, f"{path} (mode {stat.filemode(st.st_mode)})")
+    try:
+        current.check_private(path)
+    except NotPrivate as exc:
+        return Finding(check, False, f"{exc}: others may look inside", fix)
+    return Finding(check, True, f"{path} (mode {stat.filemode(path.stat().st_mode)})")
 
 
 def _data_files(folder: Path) -> list[Path]:

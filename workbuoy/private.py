@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+from workbuoy.platform import current
+from workbuoy.platform.errors import NotPrivate
 
 #: ``workbuoy.logging.create("supervisor")``, without importing it into every CLI start.
 log = logging.getLogger("workbuoy.supervisor")
 UMASK = 0o077
 FOLDER_MODE = 0o700
-FILE_MODE = 0o600
 
-
-class NotPrivate(Exception):
-    """An entry of the data folder cannot be made private (another owner, a read-only disk)."""
+__all__ = ["NotPrivate", "Tightened", "restrict_umask", "secure", "tighten"]
 
 
 @dataclass(frozen=True)
@@ -41,22 +40,8 @@ class Tightened:
 
 
 def restrict_umask() -> None:
-    """Make everything this process and its children create private to the user."""
+    """Make everything this process and its children create private to the user (POSIX; Windows ignores it)."""
     os.umask(UMASK)
-
-
-def _tighten_one(path: str, mode: int) -> bool:
-    """Strip the bits of ``path`` outside ``mode``; ``False`` if it had none or is gone already."""
-    try:
-        st = os.lstat(path)
-        if stat.S_IMODE(st.st_mode) & ~mode == 0 or not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
-            return False  # already private, or a link (never followed) or a socket
-        os.chmod(path, stat.S_IMODE(st.st_mode) & mode)
-    except FileNotFoundError:
-        return False  # a temporary file renamed meanwhile
-    except OSError as exc:
-        raise NotPrivate(f"cannot make {path} private ({exc.strerror}); other users may read it") from None
-    return True
 
 
 def _walk_error(exc: OSError) -> None:
@@ -64,16 +49,17 @@ def _walk_error(exc: OSError) -> None:
 
 
 def tighten(folder: Path) -> Tightened:
-    """Create ``folder`` (0700) if needed, then strip group and other bits from it and everything in it.
+    """Create ``folder`` (0700) if needed, then make it and everything in it the user's alone.
 
+    POSIX strips group and other bits; Windows sets a one-user ACL (``platform.current.make_private``).
     Symbolic links are never followed (their target may lie outside the folder and
     not be ours to change); sockets and other special files are left alone.
     """
     folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     folders = files = 0
     for root, _dirs, names in os.walk(folder, onerror=_walk_error):  # links to folders are not entered
-        folders += _tighten_one(root, FOLDER_MODE)
-        files += sum(_tighten_one(os.path.join(root, name), FILE_MODE) for name in names)
+        folders += current.make_private(Path(root))
+        files += sum(current.make_private(Path(root, name)) for name in names)
     return Tightened(folders, files)
 
 

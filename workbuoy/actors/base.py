@@ -16,9 +16,7 @@ and a notification (at most one per kind a minute) instead of a crash.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import os
-import signal
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, TypeVar
@@ -32,6 +30,7 @@ from workbuoy.bus.endpoint import Endpoint
 from workbuoy.bus.errors import BusError, NotImplementedOnBus
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
+from workbuoy.platform import current
 from workbuoy.schemas.audit import AuditRecord
 from workbuoy.schemas.envelope import Kind, SpawnSecrets
 from workbuoy.schemas.rbac import RbacCan, RbacReply
@@ -43,7 +42,6 @@ from workbuoy.store import Store
 from workbuoy.store.faults import classify
 from workbuoy.store.readers import ReadBusy, ReadPool, ReadTimeout
 
-PR_SET_PDEATHSIG = 1
 FAULT_NOTICE_EVERY_S = 60.0
 T = TypeVar("T")
 
@@ -247,10 +245,8 @@ class Actor:
 
     async def run(self) -> None:
         parent = os.getppid()
-        _die_with_parent()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, self._stopping.set)
+        current.die_with_parent()  # the heartbeat loop checks the parent too
+        current.on_stop_signal(asyncio.get_running_loop(), self._stopping.set)
         await self.bus.hello(os.getpid(), timeout=15)
         self.bus.subscribe("wb:settings:changed")
         for ev in self._listeners:
@@ -277,10 +273,3 @@ class Actor:
             await asyncio.gather(serving, beating, return_exceptions=True)  # readers off before the sockets close
             self.bus.close()
 
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGTERM us when the supervisor dies (the heartbeat loop checks too)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass

@@ -27,7 +27,8 @@ import zmq
 from workbuoy import logging as wblog
 from workbuoy import metrics
 from workbuoy.bus.errors import BusError, NotImplementedOnBus, error_info
-from workbuoy.bus.runtime import Endpoints
+from workbuoy.bus import runtime
+from workbuoy.bus.runtime import Endpoints, KeyPair
 from workbuoy.bus.stats import BusStats
 from workbuoy.bus.zap import ZapHandler
 from workbuoy.masking import mask_obj
@@ -71,6 +72,7 @@ class _Expected:
     key: str
     pid: int
     identity: bytes
+    curve_key: str | None  # the spawn's CURVE public key, on a tcp bus
 
 
 def claims_actor(ident: bytes) -> bool:
@@ -87,6 +89,7 @@ class Broker:
 
     def __post_init__(self) -> None:
         self._expected: dict[str, _Expected] = {}
+        self._curve_keys: dict[str, str] = {}  # actor name -> its current spawn's CURVE public key (tcp bus)
         self._actors: dict[bytes, str] = {}  # routing identity that completed its hello -> actor name
         self._idents: dict[str, bytes] = {}  # actor name -> its current routing identity
         self._impostors: OrderedDict[bytes, None] = OrderedDict()
@@ -99,6 +102,7 @@ class Broker:
         self._trace_since = 0.0
         self.stats = BusStats()  # exported by whoever serves /metrics (the arbiter)
         self._last_sweep = time.monotonic()
+        self._server = KeyPair.new() if self.endpoints.curve else None
         old = os.umask(0o077)  # socket files are created by bind and follow the umask
         try:
             self.zap = ZapHandler(self.ctx)
@@ -107,11 +111,25 @@ class Broker:
             self.trace = self._bind(zmq.XPUB, self.endpoints.trace, nodrop=True)
         finally:
             os.umask(old)
+        self._publish_endpoints()
+
+    def _publish_endpoints(self) -> None:
+        """Write where we listen (tcp ports are picked at bind) and, with CURVE, the keys the user's commands use."""
+        if self._server is not None:
+            cli = KeyPair.new()
+            self.zap.allow(cli.public, "cli")
+            self.endpoints = msgspec.structs.replace(
+                self.endpoints, bus=self.router.last_endpoint.decode(), events=self.pub.last_endpoint.decode(),
+                trace=self.trace.last_endpoint.decode(), server_key=self._server.public, cli_keys=cli)
+        runtime.publish(self.endpoints)
 
     def _bind(self, kind: int, endpoint: str, nodrop: bool = False) -> zmq.Socket:
         sock = self.ctx.socket(kind)
         sock.linger = 0
         sock.zap_domain = b"workbuoy"
+        if self._server is not None:
+            sock.curve_server = True
+            sock.curve_secretkey = self._server.secret.encode()
         sock.maxmsgsize = HARD_MAX_MSG_BYTES
         if kind == zmq.ROUTER:  # no ROUTER_HANDOVER: a second connection never takes an identity in use
             sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
@@ -123,9 +141,16 @@ class Broker:
 
     # -- the arbiter's side ------------------------------------------------
 
-    def expect(self, name: str, key: str, pid: int, identity: str) -> None:
-        """Admit actor ``name`` once it says hello with ``key`` from ``pid`` on routing ``identity``."""
-        self._expected[name] = _Expected(key, pid, identity.encode())
+    def expect(self, name: str, key: str, pid: int, identity: str, curve_key: str | None = None) -> None:
+        """Admit actor ``name`` once it says hello with ``key`` from ``pid`` on routing ``identity``.
+
+        On a tcp bus ``curve_key`` is the public half of the key pair the spawn got on stdin.
+        """
+        self.zap.revoke(self._curve_keys.pop(name, ""))  # the previous spawn's key opens nothing any more
+        if curve_key:
+            self.zap.allow(curve_key, name)
+            self._curve_keys[name] = curve_key
+        self._expected[name] = _Expected(key, pid, identity.encode(), curve_key)
 
     def forget(self, name: str) -> None:
         """The actor is gone: callers still waiting on it get an error now, not a timeout later."""
@@ -350,7 +375,7 @@ class Broker:
             return
         want = self._expected.get(hello.name)
         if (want is None or ident != want.identity or not hmac.compare_digest(hello.key.encode(), want.key.encode())
-                or hello.pid != want.pid or not self.zap.saw_pid(hello.pid)):
+                or hello.pid != want.pid or not self.zap.vouched(want.curve_key or hello.pid)):
             self._impostor(ident, e.cid, "hello")
             return
         del self._expected[hello.name]

@@ -33,6 +33,7 @@ class Client:
         self.socket = self._ctx.socket(zmq.DEALER)
         self.socket.linger = 0
         self.socket.identity = identity or f"cli:{os.getpid()}:{secrets.token_hex(4)}".encode()
+        endpoints.secure_client(self.socket)
         self.socket.connect(endpoints.bus)
         self._cids = itertools.count(1)
 
@@ -73,10 +74,13 @@ class Client:
 class Subscriber:
     """Events (``events``) or trace records (``trace``), filtered by channel prefix."""
 
-    def __init__(self, endpoint: str, prefixes: tuple[str, ...] = ("",)) -> None:
+    def __init__(self, endpoint: str, prefixes: tuple[str, ...] = ("",), *, endpoints: Endpoints | None = None) -> None:
+        """``endpoints`` (``runtime.locate``) gives the keys a tcp bus asks for; an ipc bus needs none."""
         self._ctx = zmq.Context()
         self.socket = self._ctx.socket(zmq.SUB)
         self.socket.linger = 0
+        if endpoints is not None:
+            endpoints.secure_client(self.socket)
         for p in prefixes:
             self.socket.setsockopt(zmq.SUBSCRIBE, p.encode())
         self.socket.connect(endpoint)

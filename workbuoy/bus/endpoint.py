@@ -19,7 +19,7 @@ import zmq
 from workbuoy import logging as wblog
 from workbuoy.bus.codec import as_payload, unwrap
 from workbuoy.bus.errors import BusError, error_info
-from workbuoy.bus.runtime import Endpoints
+from workbuoy.bus.runtime import Endpoints, KeyPair
 from workbuoy.schemas import envelope as env
 from workbuoy.schemas.base import ACTOR_NAMES
 from workbuoy.schemas.envelope import ErrorInfo, Hello, Kind, SpawnSecrets
@@ -53,10 +53,12 @@ class Endpoint:
         self.dealer.linger = 0
         self.dealer.sndhwm = 100_000
         self.dealer.identity = spawn.identity.encode()  # per spawn and secret: nobody else can take our place
-        self.dealer.connect(endpoints.bus)
         self.sub = self._ctx.socket(zmq.SUB)
         self.sub.linger = 0
-        self.sub.connect(endpoints.events)
+        keys = KeyPair(zmq.curve_public(spawn.curve_secret.encode()).decode(), spawn.curve_secret) if spawn.curve_secret else None
+        for sock, address in ((self.dealer, endpoints.bus), (self.sub, endpoints.events)):
+            endpoints.secure_client(sock, keys)  # on a tcp bus: this spawn's CURVE key, nobody else's
+            sock.connect(address)
         self._cids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[env.Envelope]] = {}
         self._event_decoders = {n: msgspec.msgpack.Decoder(e.payload) for n, e in EVENTS.items()}

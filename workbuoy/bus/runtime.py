@@ -1,69 +1,149 @@
-"""The private runtime folder that holds the bus sockets.
+"""Where the bus lives: the private runtime folder, its addresses and, on ``tcp``, its CURVE keys.
 
-ipc socket files follow the umask and a second bind on the same path silently
-takes it over, so the folder — not the socket — is the security boundary: it must
-be owned by us and closed to everyone else, or we refuse to start.
+On POSIX the bus is ``ipc://`` sockets in a folder that must be owned by us and
+closed to everyone else (a socket file follows the umask and a second bind on the
+same path silently takes it over, so the folder is the boundary), and the ZAP
+handler checks each peer's uid. Where the peer's uid is not visible (macOS: libzmq passes no pid; Windows: ``tcp://127.0.0.1``, no unix
+sockets) every socket uses CURVE instead: the supervisor
+makes a server key pair and a key pair for the user's own commands at every start,
+each actor gets its own pair on stdin, and the ZAP handler knows every public key.
+
+The supervisor writes the addresses it bound (and, on ``tcp``, the server's public
+key and the commands' key pair) to ``bus.json`` in the folder; clients read it there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import stat
-import tempfile
-from dataclasses import dataclass
+import warnings
 from pathlib import Path
+
+import msgspec
+import platformdirs
+import zmq
+
+from workbuoy.platform import current
+from workbuoy.platform.errors import NotPrivate
+
+BUS_FILE = "bus.json"
+LONGEST_SOCKET = "events"
 
 
 class RuntimeDirError(RuntimeError):
-    """The runtime folder is not ours alone."""
+    """The runtime folder is not ours alone, or its path cannot hold a socket."""
 
 
-@dataclass(frozen=True)
-class Endpoints:
+class KeyPair(msgspec.Struct, frozen=True):
+    """A CURVE key pair, Z85 text (40 characters each)."""
+
+    public: str
+    secret: str
+
+    @classmethod
+    def new(cls) -> KeyPair:
+        public, secret = zmq.curve_keypair()
+        return cls(public.decode(), secret.decode())
+
+
+class Endpoints(msgspec.Struct, frozen=True):
+    """The bus's three addresses; on ``tcp`` also the server key and the commands' key pair."""
+
     folder: Path
+    bus: str
+    events: str
+    trace: str
+    curve: bool = False
+    server_key: str | None = None
+    cli_keys: KeyPair | None = None
 
-    @property
-    def bus(self) -> str:
-        return f"ipc://{self.folder}/bus"
+    @classmethod
+    def local(cls, folder: Path, transport: str = "ipc", curve: bool = False) -> Endpoints:
+        """Addresses for a broker to bind: sockets in ``folder``, or any free loopback port (keys come at bind)."""
+        if transport == "ipc":
+            return cls(folder, *(f"ipc://{folder}/{name}" for name in ("bus", "events", "trace")), curve=curve)
+        return cls(folder, *(["tcp://127.0.0.1:*"] * 3), curve=True)  # no uid to check on tcp
 
-    @property
-    def events(self) -> str:
-        return f"ipc://{self.folder}/events"
+    def secure_client(self, sock: zmq.Socket, keys: KeyPair | None = None) -> None:
+        """Make ``sock`` a CURVE client of the broker with ``keys`` (the commands' pair by default)."""
+        if not self.curve:
+            return
+        mine = keys or self.cli_keys
+        if mine is None or self.server_key is None:
+            raise RuntimeDirError("the bus uses CURVE and this process has no key for it")
+        sock.curve_serverkey = self.server_key.encode()
+        sock.curve_publickey = mine.public.encode()
+        sock.curve_secretkey = mine.secret.encode()
 
-    @property
-    def trace(self) -> str:
-        return f"ipc://{self.folder}/trace"
+
+def transport() -> str:
+    """``ipc`` where the OS has unix sockets, else ``tcp`` (also chosen with ``WB_BUS_TRANSPORT=tcp``)."""
+    chosen = os.environ.get("WB_BUS_TRANSPORT") or current.BUS_TRANSPORT
+    if chosen not in ("ipc", "tcp"):
+        raise RuntimeDirError(f"WB_BUS_TRANSPORT must be ipc or tcp, not {chosen!r}")
+    return chosen
+
+
+def curve() -> bool:
+    """CURVE where libzmq cannot show a peer's uid and pid (macOS, Windows, tcp), or with ``WB_BUS_CURVE=1``."""
+    wanted = os.environ.get("WB_BUS_CURVE", "")
+    if wanted not in ("", "0", "1"):
+        raise RuntimeDirError(f"WB_BUS_CURVE must be 0 or 1, not {wanted!r}")
+    return wanted == "1" or not current.PEER_CREDENTIALS
 
 
 def folder_for(data_dir: Path) -> Path:
-    """A short per-data-folder path (unix socket paths are limited to ~107 bytes)."""
-    base = os.environ.get("WB_RUNTIME_DIR") or os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    """A short per-user, per-data-folder path under the user's runtime folder (platformdirs)."""
+    base = os.environ.get("WB_RUNTIME_DIR")
+    if not base:
+        with warnings.catch_warnings():  # platformdirs warns when it falls back from XDG_RUNTIME_DIR to /tmp
+            warnings.simplefilter("ignore")
+            base = platformdirs.user_runtime_dir()
     digest = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:12]
-    return Path(base) / f"workbuoy-{os.getuid()}-{digest}"
+    return Path(base) / f"workbuoy-{current.user_tag()}-{digest}"
 
 
 def check_private(folder: Path) -> None:
-    """Raise unless ``folder`` is a real directory owned by us with mode 0700 (no group/other bits)."""
-    st = os.lstat(folder)
-    if not stat.S_ISDIR(st.st_mode):
-        raise RuntimeDirError(f"{folder} is not a directory (a symlink or a file is refused)")
-    if st.st_uid != os.getuid():
-        raise RuntimeDirError(f"{folder} is owned by uid {st.st_uid}, not by us ({os.getuid()})")
-    if st.st_mode & 0o077:
-        raise RuntimeDirError(f"{folder} has mode {stat.S_IMODE(st.st_mode):o}; it must be 700")
+    """Raise unless ``folder`` is a real directory that only we can open."""
+    try:
+        current.check_private(folder)
+    except NotPrivate as exc:
+        raise RuntimeDirError(str(exc)) from None
+
+
+def _check_length(folder: Path) -> None:
+    longest = len(os.fsencode(folder / LONGEST_SOCKET))
+    if transport() == "ipc" and longest > current.MAX_SOCKET_PATH:
+        raise RuntimeDirError(f"the bus socket path {folder / LONGEST_SOCKET} is {longest} bytes; this OS allows "
+                              f"{current.MAX_SOCKET_PATH}: set WB_RUNTIME_DIR to a shorter folder")
+    if len(str(folder / BUS_FILE)) > current.MAX_PATH:
+        raise RuntimeDirError(f"the runtime folder {folder} is longer than this OS allows ({current.MAX_PATH})")
 
 
 def prepare(data_dir: Path) -> Endpoints:
-    """Create (0700) and check the runtime folder; used by the supervisor before it binds."""
+    """Create (private) and check the runtime folder; the addresses for the broker to bind.
+
+    On ``tcp`` the ports are picked at bind time and the broker makes the keys (``Broker.__post_init__``).
+    """
     folder = folder_for(data_dir)
+    _check_length(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     try:
         folder.mkdir(mode=0o700)
     except FileExistsError:
         pass
     check_private(folder)
-    return Endpoints(folder)
+    return Endpoints.local(folder, transport(), curve())
+
+
+def publish(endpoints: Endpoints) -> None:
+    """Write the bound addresses (and keys) for clients, atomically, in the private folder."""
+    tmp = endpoints.folder / f"{BUS_FILE}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(msgspec.json.encode(endpoints, enc_hook=str))
+    current.make_private(tmp)
+    os.replace(tmp, endpoints.folder / BUS_FILE)
 
 
 def locate(data_dir: Path) -> Endpoints:
@@ -72,4 +152,20 @@ def locate(data_dir: Path) -> Endpoints:
     if not folder.exists():
         raise FileNotFoundError(f"no WorkBuoy node is running for {data_dir}")
     check_private(folder)
-    return Endpoints(folder)
+    return read(folder)
+
+
+def _path(kind: type, value: object) -> Path:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(kind)
+
+
+def read(folder: Path) -> Endpoints:
+    """The endpoints the broker published in ``folder`` (``bus.json``)."""
+    try:
+        return msgspec.json.decode((folder / BUS_FILE).read_bytes(), type=Endpoints, dec_hook=_path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"the WorkBuoy node for {folder} has not opened its bus yet") from None
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise RuntimeDirError(f"{folder / BUS_FILE} is damaged ({exc}); stop and start the node") from None

@@ -1,21 +1,27 @@
-"""ZAP handler: admit only peers running as our own uid.
+"""ZAP handler: admit only our own user's processes, by uid (ipc) or by CURVE key (tcp).
 
 For ipc peers libzmq passes ``localhost:<uid>:<gid>:<pid>`` as the ZAP address
-(from SO_PEERCRED). We also remember the pids we admitted, so the broker can check
-that an actor's hello really comes from the process the arbiter spawned.
+(from SO_PEERCRED); we admit our uid and remember the pid. Where the uid is not
+visible (``tcp://127.0.0.1``, Windows) every socket is a CURVE server and we admit
+only the public keys we handed out: one per actor spawn (on its stdin) and the
+user's commands' key (in the private ``bus.json``). Either way the broker asks
+:meth:`ZapHandler.vouched` whether the process an actor's hello claims to be was
+admitted: by its pid, or by its spawn's key.
 """
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 
 import zmq
+from zmq.utils import z85
 
 from workbuoy import logging as wblog
+from workbuoy.platform import current
 
 log = wblog.create("bus.zap")
 ZAP_ENDPOINT = "inproc://zeromq.zap.01"
+REMEMBERED = 4096
 
 
 class ZapHandler:
@@ -23,12 +29,21 @@ class ZapHandler:
         self.socket = ctx.socket(zmq.REP)
         self.socket.linger = 0
         self.socket.bind(ZAP_ENDPOINT)
-        self._uid = os.getuid()
-        self._pids: OrderedDict[int, None] = OrderedDict()
+        self._uid = current.user_tag()  # ipc peers: the uid SO_PEERCRED shows
+        self._keys: dict[str, str] = {}  # CURVE public key (Z85) -> who holds it ("cli" or an actor)
+        self._seen: OrderedDict[int | str, None] = OrderedDict()  # admitted pids and CURVE keys
         self.refused = 0
 
-    def saw_pid(self, pid: int) -> bool:
-        return pid in self._pids
+    def allow(self, public_key: str, holder: str) -> None:
+        """Admit CURVE clients holding the secret half of ``public_key``."""
+        self._keys[public_key] = holder
+
+    def revoke(self, public_key: str) -> None:
+        self._keys.pop(public_key, None)
+
+    def vouched(self, proof: int | str) -> bool:
+        """Whether a peer was admitted from pid ``proof`` (ipc) or with CURVE key ``proof`` (tcp)."""
+        return proof in self._seen
 
     def drain(self) -> None:
         while True:
@@ -36,27 +51,26 @@ class ZapHandler:
                 req = self.socket.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            version, request_id, address = req[0], req[1], req[3].decode(errors="replace")
-            ok, pid = self._check(address)
-            if ok:
-                self._pids[pid] = None
-                while len(self._pids) > 4096:
-                    self._pids.popitem(last=False)
-                self.socket.send_multipart([version, request_id, b"200", b"OK", str(pid).encode(), b""])
+            version, request_id = req[0], req[1]
+            proof, why = self._check(req[3].decode(errors="replace"), req[5], req[6:])
+            if proof is not None:
+                self._seen[proof] = None
+                while len(self._seen) > REMEMBERED:
+                    self._seen.popitem(last=False)
+                self.socket.send_multipart([version, request_id, b"200", b"OK", str(proof).encode(), b""])
             else:
                 self.refused += 1
-                log.warning("refused a bus peer at %r: not our uid", address)
-                self.socket.send_multipart([version, request_id, b"400", b"peer is not the same user", b"", b""])
+                log.warning("refused a bus peer at %r: %s", req[3].decode(errors="replace"), why)
+                self.socket.send_multipart([version, request_id, b"400", why.encode(), b"", b""])
 
-    def _check(self, address: str) -> tuple[bool, int]:
+    def _check(self, address: str, mechanism: bytes, credentials: list[bytes]) -> tuple[int | str | None, str]:
+        if mechanism == b"CURVE":
+            key = z85.encode(credentials[0]).decode() if credentials else ""
+            return (key, "") if key in self._keys else (None, "unknown CURVE key")
         parts = address.split(":")
-        if len(parts) != 4:
-            return False, 0
-        try:
-            uid, pid = int(parts[1]), int(parts[3])
-        except ValueError:
-            return False, 0
-        return uid == self._uid, pid
+        if len(parts) != 4 or parts[1] != self._uid or not parts[3].isdigit():
+            return None, "peer is not the same user"
+        return int(parts[3]), ""
 
     def close(self) -> None:
         self.socket.close(0)

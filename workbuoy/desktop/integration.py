@@ -17,6 +17,8 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from workbuoy.platform import current
+
 ENTRY = "workbuoy.desktop"
 SCHEME_MIME = "x-scheme-handler/workbuoy"
 
@@ -33,16 +35,19 @@ def paths() -> dict[str, Path]:
     return {
         "entry": data_home() / "applications" / ENTRY,
         "icon": data_home() / "icons" / "hicolor" / "scalable" / "apps" / "workbuoy.svg",
-        "autostart": config_home() / "autostart" / ENTRY,
     }
 
 
-def launcher() -> str:
+def launcher_argv() -> list[str]:
     """The command that starts this installation: the bundle's binary, the venv's script, or ``python -m``."""
     if getattr(sys, "frozen", False):
-        return _quote(sys.executable)
+        return [sys.executable]
     script = Path(sys.executable).with_name("workbuoy")
-    return _quote(str(script)) if script.exists() else f"{_quote(sys.executable)} -m workbuoy"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "workbuoy"]
+
+
+def launcher() -> str:
+    return " ".join(_quote(a) for a in launcher_argv())
 
 
 def _quote(arg: str) -> str:
@@ -52,16 +57,13 @@ def _quote(arg: str) -> str:
     return '"' + "".join("\\" + c if c in '"`$\\' else c for c in arg) + '"'
 
 
-def entry_text(*, autostart: bool = False) -> str:
+def entry_text() -> str:
     lines = [
         "[Desktop Entry]", "Type=Application", "Version=1.0", "Name=WorkBuoy", "GenericName=CRM client",
         "Comment=Offline-first client of the WorkBuoy CRM portal", "Icon=workbuoy", "Terminal=false",
         "Categories=Office;",
     ]
-    if autostart:
-        lines += [f"Exec={launcher()} run", "X-GNOME-Autostart-enabled=true", "NoDisplay=true"]
-    else:
-        lines += [f"Exec={launcher()} run %u", "MimeType=x-scheme-handler/workbuoy;", "StartupWMClass=workbuoy"]
+    lines += [f"Exec={launcher()} run %u", "MimeType=x-scheme-handler/workbuoy;", "StartupWMClass=workbuoy"]
     return "\n".join(lines) + "\n"
 
 
@@ -81,18 +83,18 @@ def install(*, start_at_login: bool) -> list[str]:
 
 
 def set_autostart(enabled: bool) -> str:
-    """Write or remove the autostart entry to match ``startAtLogin``; says what changed ("" if nothing)."""
-    path = paths()["autostart"]
+    """Write or remove the login entry to match ``startAtLogin`` (the OS's own kind: ``workbuoy.platform``);
+    says what changed ("" if nothing)."""
     if enabled:
-        return _write(path, entry_text(autostart=True))
-    if path.exists():
-        path.unlink()
-        return f"removed {path} (startAtLogin is off)"
+        return f"autostart {current.autostart_enable([*launcher_argv(), 'run'])}"
+    if current.autostart_enabled():
+        current.autostart_disable()
+        return "autostart entry removed (startAtLogin is off)"
     return ""
 
 
 def uninstall() -> list[str]:
-    done = []
+    done = [change] if (change := set_autostart(False)) else []
     for path in paths().values():
         if path.exists():
             path.unlink()

@@ -74,12 +74,14 @@ class SpawnSecrets(Msg):
 
     ``key`` proves the hello; ``identity`` is the actor's routing identity on the bus,
     unguessable and new per spawn, so no other process can take its place or its
-    replies; ``keyring_key`` goes to the auth actor only.
+    replies; ``keyring_key`` goes to the auth actor only; ``curve_secret`` (Z85) is
+    the spawn's CURVE secret key on a tcp bus, whose public half the ZAP handler admits.
     """
 
     key: str
     identity: str
     keyring_key: str | None = None
+    curve_secret: str | None = None
 
 
 #: A payload of msgpack ``nil``, for frames that carry nothing (acks, lifecycle).

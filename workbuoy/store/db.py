@@ -37,6 +37,8 @@ from typing import Any, TypeVar
 import apsw
 import msgspec
 
+from workbuoy.platform import current
+
 T = TypeVar("T")
 
 #: How long one attempt waits inside SQLite for a lock before the retry loop takes over.
@@ -206,9 +208,7 @@ class Database:
 def _owner_only(*paths: Path) -> None:
     """Take group and other access away from our folder and files (``workbuoy doctor`` checks the same)."""
     for path in paths:
-        st = path.stat()
-        if st.st_mode & 0o077 and st.st_uid == os.getuid():
-            path.chmod(st.st_mode & 0o700)
+        current.make_private(path)
 
 
 def cache_path_for(path: Path) -> Path:

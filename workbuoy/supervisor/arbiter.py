@@ -17,6 +17,7 @@ from workbuoy import metrics
 from workbuoy.bus.broker import Broker, PeerHooks
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
+from workbuoy.platform import current
 from workbuoy.schemas.control import ActorStatus, DeepLink
 from workbuoy.schemas.settings import Settings
 from workbuoy.supervisor import commands
@@ -44,7 +45,7 @@ class Arbiter:
         keyring_key = take_keyring_key(env)  # held here, handed to each auth actor spawned, in no environment
         self.watchers = [
             Watcher(s, strategy, heartbeat_sec=env.heartbeat_sec, log_dir=env.log_dir, expect=self.broker.expect, changed=self._changed,
-                    keyring_key=keyring_key if s.name == "auth" else None)
+                    keyring_key=keyring_key if s.name == "auth" else None, curve=self.broker.endpoints.curve)
             for s in specs
         ]
         self._by_name = {w.name: w for w in self.watchers}
@@ -109,7 +110,7 @@ class Arbiter:
     # -- the loop ----------------------------------------------------------------
 
     def run(self) -> int:
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        for sig in current.STOP_SIGNALS:
             signal.signal(sig, lambda s, _f: self.request_stop(signal.Signals(s).name))
         poller = zmq.Poller()
         self.broker.register(poller)

@@ -10,13 +10,13 @@ the display for the ui) and nothing else.
 
 from __future__ import annotations
 
-import ctypes
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from workbuoy import logging as wblog
 from workbuoy.config import CREDENTIAL_NAME, Env
+from workbuoy.platform import current
 
 log = wblog.create("supervisor.childenv")
 
@@ -28,7 +28,8 @@ CONFIG = (
     "WB_UPDATE_FEED_URL", "WB_UPDATE_CHANNEL", "WB_UPDATE_INTERVAL_MIN", "WB_UPDATE_AUTO", "WB_UPDATE_ROLLBACK_SEC",
     "WB_PREFER_BEARER", "WB_SYNC_POLL_SEC", "WB_SYNC_PAGE_SIZE", "WB_SYNC_INITIAL_DELAY_SEC",
     "WB_SYNC_CONCURRENCY", "WB_CRDT_TENANTS", "WB_METRICS_PORT", "WB_LOG_JSON", "WB_LOG_LEVEL",
-    "WB_HEARTBEAT_SEC", "WB_DB_MAX_PAGES", "WB_KEYRING_BACKEND", "WB_RUNTIME_DIR", "SENTRY_DSN", "PROMETHEUS_MULTIPROC_DIR",
+    "WB_HEARTBEAT_SEC", "WB_DB_MAX_PAGES", "WB_KEYRING_BACKEND", "WB_RUNTIME_DIR", "WB_BUS_TRANSPORT", "WB_BUS_CURVE",
+    "SENTRY_DSN", "PROMETHEUS_MULTIPROC_DIR",
 )
 #: The process itself: interpreter, locale, home and temporary folders (Windows' too), D-Bus.
 SYSTEM = (
@@ -82,20 +83,8 @@ def take_keyring_key(env: Env) -> str | None:
 
 
 def scrub(name: str) -> None:
-    """Remove ``name`` from our environment and overwrite its value where ``/proc/<pid>/environ`` reads it.
-
-    ``/proc/<pid>/environ`` shows the block the kernel copied at ``exec``, which
-    ``unsetenv`` leaves untouched, so the value's bytes are zeroed in place first.
-    """
+    """Remove ``name`` from our environment and overwrite its value where ``/proc/<pid>/environ`` reads it."""
     if name not in os.environ:
         return
-    try:
-        libc = ctypes.CDLL(None)
-        libc.getenv.restype = ctypes.c_void_p
-        libc.strlen.argtypes = [ctypes.c_void_p]
-        where = libc.getenv(name.encode())
-        if where:
-            ctypes.memset(where, 0, libc.strlen(where))
-    except (OSError, AttributeError, TypeError):  # no C library to ask (Windows): there is no /proc to read either
-        pass
+    current.scrub_native_environ(name)
     del os.environ[name]

@@ -1,10 +1,11 @@
-"""One supervisor per data folder, enforced by an exclusive ``flock`` held for its lifetime."""
+"""One supervisor per data folder, enforced by an exclusive OS file lock held for its lifetime."""
 
 from __future__ import annotations
 
-import fcntl
 import os
 from pathlib import Path
+
+from workbuoy.platform import current
 
 
 class AlreadyRunning(RuntimeError):
@@ -19,11 +20,9 @@ class InstanceLock:
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not current.lock_file(fd):
             os.close(fd)
-            raise AlreadyRunning(f"a WorkBuoy supervisor already runs for {self.path.parent}") from None
+            raise AlreadyRunning(f"a WorkBuoy supervisor already runs for {self.path.parent}")
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
@@ -35,12 +34,9 @@ class InstanceLock:
         except FileNotFoundError:
             return False
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
+            return not current.lock_file(fd)
         finally:
-            os.close(fd)
-        return False
+            os.close(fd)  # closing drops a lock we took
 
     def release(self) -> None:
         if self._fd is not None:

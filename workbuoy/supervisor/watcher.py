@@ -1,16 +1,14 @@
 """A watcher owns one actor process: spawn, watch, restart with backoff, stop.
 
-Each actor runs in its own session (process group), so a stop that times out kills
-the whole group and leaves nothing behind. It starts with an environment built for it
+Each actor runs in its own process group (and, on Windows, its own Job Object), so a
+stop that times out kills the whole group and leaves nothing behind. It starts with an environment built for it
 (``childenv``) and reads its secrets, new for every spawn, from its stdin.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +19,8 @@ from pathlib import Path
 import msgspec
 
 from workbuoy import logging as wblog
+from workbuoy.bus.runtime import KeyPair
+from workbuoy.platform import current
 from workbuoy.schemas.control import ActorStateName, ActorStatus
 from workbuoy.schemas.envelope import SpawnSecrets
 from workbuoy.supervisor.childenv import child_environ
@@ -31,9 +31,10 @@ log = wblog.create("supervisor.watcher")
 
 class Watcher:
     def __init__(self, spec: ChildSpec, strategy: Strategy, *, heartbeat_sec: float, log_dir: Path,
-                 expect: Callable[[str, str, int, str], None], changed: Callable[[ActorStatus], None],
-                 keyring_key: str | None = None) -> None:
+                 expect: Callable[[str, str, int, str, str | None], None], changed: Callable[[ActorStatus], None],
+                 keyring_key: str | None = None, curve: bool = False) -> None:
         self.spec = spec
+        self._curve = curve
         self._keyring_key = keyring_key
         self.strategy = strategy
         self.heartbeat_sec = heartbeat_sec
@@ -58,21 +59,23 @@ class Watcher:
     # -- transitions -----------------------------------------------------------
 
     def spawn(self) -> None:
+        curve = KeyPair.new() if self._curve else None
         given = SpawnSecrets(key=secrets.token_hex(16), identity=f"{self.name}:{secrets.token_urlsafe(24)}",
-                             keyring_key=self._keyring_key)
+                             keyring_key=self._keyring_key, curve_secret=curve.secret if curve else None)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_dir / f"{self.name}.stderr", "ab") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "workbuoy.actors", self.name],
                 env=child_environ(self.name),
                 stdin=subprocess.PIPE, stdout=err, stderr=err, bufsize=0,
-                start_new_session=True, close_fds=True,
+                close_fds=True, **current.spawn_options(),
             )
+        current.adopt(self.proc)
         assert self.proc.stdin is not None
         with contextlib.suppress(BrokenPipeError):  # it died at once: tick() sees the exit and restarts it
             self.proc.stdin.write(msgspec.json.encode(given))  # a few hundred bytes: the pipe takes them at once
         self.proc.stdin.close()
-        self._expect(self.name, given.key, self.proc.pid, given.identity)
+        self._expect(self.name, given.key, self.proc.pid, given.identity, curve.public if curve else None)
         self.started_at = time.monotonic()
         self.last_heartbeat = self.started_at
         self.next_start_at = None
@@ -109,7 +112,7 @@ class Watcher:
             self.proc = None
             self._set("stopped")
             return
-        self._kill_group(signal.SIGTERM)
+        self._kill_group(force=False)
         self._stop_deadline = time.monotonic() + self.spec.shutdown_sec
 
     def stop_done(self) -> bool:
@@ -122,7 +125,7 @@ class Watcher:
             return True
         if self._stop_deadline is not None and time.monotonic() > self._stop_deadline:
             log.warning("%s did not stop within %.1fs: killing its process group", self.name, self.spec.shutdown_sec)
-            self._kill_group(signal.SIGKILL)
+            self._kill_group(force=True)
             self._wait(2.0)
             self.proc = None
             self._set("stopped", "killed after shutdown timeout")
@@ -162,7 +165,7 @@ class Watcher:
     def _kill_and_crash(self, now: float, reason: str) -> int:
         assert self.proc is not None
         pid = self.proc.pid
-        self._kill_group(signal.SIGKILL)
+        self._kill_group(force=True)
         self._wait(2.0)
         self.proc = None
         self._crashed(now, reason, abnormal=True)
@@ -205,13 +208,9 @@ class Watcher:
             self.reason = reason
         self._changed(self.status())
 
-    def _kill_group(self, sig: int) -> None:
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, sig)
-        except ProcessLookupError:
-            pass
+    def _kill_group(self, *, force: bool) -> None:
+        if self.proc is not None:
+            current.signal_group(self.proc, force)
 
     def _wait(self, timeout: float) -> None:
         if self.proc is None:
@@ -219,5 +218,5 @@ class Watcher:
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            self._kill_group(signal.SIGKILL)
+            self._kill_group(force=True)
             self.proc.wait(5)

@@ -10,9 +10,6 @@ checkout) is never touched.
 
 from __future__ import annotations
 
-import ctypes
-import errno
-import os
 import shutil
 import subprocess
 import sys
@@ -23,14 +20,10 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 import workbuoy
+from workbuoy.platform import current as this_os
 from workbuoy.update.feed import UpdateRefused
 
 PACKAGE = "workbuoy"
-AT_FDCWD, RENAME_EXCHANGE = -100, 2
-try:
-    _libc: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
-except OSError:  # no C library to load by that name (Windows)
-    _libc = None
 
 
 def site_dir() -> Path:
@@ -81,28 +74,11 @@ def _check_dependencies(metadata_file: Path) -> None:
             raise UpdateRefused("needs_dependencies", f"the new version needs {req}, this install has {have or 'none'}")
 
 
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``).
-
-    Python has no binding for it; False where the OS or file system cannot, and the
-    caller falls back to two renames.
-    """
-    fn = getattr(_libc, "renameat2", None) if _libc is not None else None
-    if fn is None:
-        return False
-    if fn(AT_FDCWD, bytes(a), AT_FDCWD, bytes(b), RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-        return False
-    raise OSError(err, os.strerror(err), str(a))
-
-
 def _replace_package(site: Path, incoming: Path, outgoing: Path) -> None:
     """``incoming`` becomes ``site/workbuoy`` and the current one ``outgoing``: one atomic step where possible,
     so a kill -9 never leaves the virtualenv without a ``workbuoy`` package."""
     current = site / PACKAGE
-    if exchange(current, incoming):
+    if this_os.exchange_paths(current, incoming):
         incoming.rename(outgoing)  # after the exchange, ``incoming`` holds the old package
     else:
         current.rename(outgoing)

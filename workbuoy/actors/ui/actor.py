@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from workbuoy import metrics
 from workbuoy.actors.base import Actor, handles, on_event
-from workbuoy.actors.ui import autostart, deeplink, notifications
+from workbuoy.actors.ui import deeplink, notifications
 from workbuoy.actors.ui.calls import explain, spawn
 from workbuoy.actors.ui.main_window import MainWindow
 from workbuoy.actors.ui.notifications import Notifier
@@ -65,7 +65,6 @@ class UiActor(Actor):
     async def start(self) -> None:
         self.settings_window.show_settings(self.settings)
         self.tray.show()
-        self.log.info("start at login: %s", autostart.apply(self.settings.start_at_login))
         spawn(self._show_auth())
         spawn(self._show_server())
 
@@ -176,7 +175,6 @@ class UiActor(Actor):
 
     async def on_settings(self, settings: Settings) -> None:
         self.settings_window.show_settings(settings)
-        self.log.info("start at login: %s", autostart.apply(settings.start_at_login))
 
     @on_event("wb:auth:state")
     async def auth_state(self, state: AuthState) -> None:

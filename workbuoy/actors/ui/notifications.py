@@ -16,13 +16,13 @@ the app.
 from __future__ import annotations
 
 import html
-import sys
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
+from workbuoy.platform import current
 from workbuoy.schemas.queue import QueueStuck
 from workbuoy.links import host_allowed
 from workbuoy.schemas.settings import Settings
@@ -136,7 +136,7 @@ class Notifier:
         self.link = note.url if not refused else None
         if self.tray.isVisible() and QSystemTrayIcon.supportsMessages():
             icons = QSystemTrayIcon.MessageIcon
-            title, body = (html.escape(note.title), html.escape(note.body)) if sys.platform == "linux" else (note.title, note.body)
+            title, body = (html.escape(note.title), html.escape(note.body)) if current.TRAY_MESSAGE_MARKUP else (note.title, note.body)
             self.tray.showMessage(title, body, icons.Critical if note.kind == "error" else icons.Information, POPUP_MS)
             how = "tray"
         else:

@@ -1,5 +1,3 @@
-import sys
-
 import msgspec
 
 from workbuoy import logging as wblog
@@ -16,7 +14,7 @@ def handle(arbiter, request: SettingsPatch, caller: str) -> Settings:
         updated = arbiter.settings.update(request)
     except (ValueError, msgspec.ValidationError) as exc:
         raise BusError("invalid_payload", str(exc)) from None
-    if updated.start_at_login != before.start_at_login and arbiter.watcher("ui") is not None and sys.platform.startswith("linux"):
+    if updated.start_at_login != before.start_at_login and arbiter.watcher("ui") is not None:
         _follow_autostart(updated.start_at_login)
     arbiter.broker.publish("wb:settings:changed", updated)
     return updated
