@@ -52,7 +52,8 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(node_factory, tmp
     assert not entry.exists()
     node.call("wb:updateSettings", {"startAtLogin": True})
     text = wait_for(lambda: entry.exists() and entry.read_text(), 20, what="the autostart entry")
-    assert "[Desktop Entry]" in text and "Type=Application" in text and "-m workbuoy run" in text
+    command = next(line for line in text.splitlines() if line.startswith("Exec="))
+    assert "[Desktop Entry]" in text and "Type=Application" in text and "workbuoy" in command and command.endswith(" run")
     node.call("wb:updateSettings", {"startAtLogin": False})
     wait_for(lambda: not entry.exists(), 20, what="the autostart entry removed")
 
