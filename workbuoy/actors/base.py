@@ -79,12 +79,13 @@ class Actor:
         self.bus = Endpoint(endpoints, self.name, spawn)
         self.settings = Settings()
         self._stopping = asyncio.Event()
+        self._started = asyncio.Event()  # events wait for it: no listener runs before start() is done
         self._timers: set[asyncio.Task] = set()
 
     # -- callbacks for subclasses -------------------------------------------
 
     async def start(self) -> None:
-        """Open resources; runs after hello and before ready."""
+        """Open resources; runs after hello and before ready, so no request or event arrives before it is done."""
 
     async def stop(self) -> None:
         """Release resources; runs on SIGTERM or when the supervisor is gone."""
@@ -167,6 +168,7 @@ class Actor:
             raise BusError("forbidden", f"{action} refused: {reason}")
 
     async def _on_event(self, channel: str, payload: Any) -> None:
+        await self._started.wait()
         if channel == "wb:settings:changed":
             self.settings = payload
             await self._guarded(lambda: self.on_settings(payload))
@@ -197,7 +199,8 @@ class Actor:
         try:
             self.settings = await self.call("wb:getSettings", timeout=15)
             await self.start()
-            await self.bus.lifecycle(Kind.READY)
+            self._started.set()
+            await self.bus.lifecycle(Kind.READY)  # the broker routes requests to us from now on
             self.log.info("%s ready (pid %d)", self.name, os.getpid())
             await self._stopping.wait()
             self.log.info("%s stopping", self.name)

@@ -1,22 +1,20 @@
 """The broker: one ROUTER that every actor and client talks to, hosted by the supervisor.
 
-Requests are routed by channel to the owning actor (or answered in-process for the
-supervisor's own channels), replies go back to the caller, events fan out on a PUB
-socket, and a trace tap on an XPUB socket publishes every routed message only while
-a tracer is subscribed. Anything malformed, unknown, forbidden, oversized or invalid
-gets an error reply and a count in ``wb_desktop_invalid_ipc_total``; the broker
-itself never dies of garbage. Refusals are logged through :class:`workbuoy.logging.Repeats`:
-the first of a kind per peer, channel and reason each minute, then a count, so a
-flood cannot rotate the log away.
+Requests are routed by channel to the owning actor once it is ready (or answered
+in-process for the supervisor's own channels), replies go back to the caller, events
+fan out on a PUB socket. Who may use which identity is :mod:`workbuoy.bus.peers`'
+business, the trace tap :mod:`workbuoy.bus.trace`'s. Anything malformed, unknown,
+forbidden, oversized or invalid gets an error reply and a count in
+``wb_desktop_invalid_ipc_total``; the broker itself never dies of garbage. Refusals
+are logged through :class:`workbuoy.logging.Repeats`: the first of a kind per peer,
+channel and reason each minute, then a count, so a flood cannot rotate the log away.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,13 +25,12 @@ import zmq
 from workbuoy import logging as wblog
 from workbuoy import metrics
 from workbuoy.bus.errors import BusError, NotImplementedOnBus, error_info
+from workbuoy.bus.peers import CLI_PREFIX, Peers, claims_actor
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.bus.stats import BusStats
+from workbuoy.bus.trace import TraceTap
 from workbuoy.bus.zap import ZapHandler
-from workbuoy.masking import mask_obj
 from workbuoy.schemas import envelope as env
-from workbuoy.schemas.base import ACTOR_NAMES
-from workbuoy.schemas.control import TraceRecord
 from workbuoy.schemas.envelope import ErrorInfo, Hello, Kind
 from workbuoy.schemas.registry import CHANNELS, EVENTS, SECRET_CHANNELS
 
@@ -41,19 +38,12 @@ log = wblog.create("bus")
 
 MAX_MSG_BYTES = 1 << 20  # refused with an error reply
 HARD_MAX_MSG_BYTES = 4 << 20  # libzmq drops the peer's connection (MAXMSGSIZE)
-CLI_PREFIX = b"cli:"
-_ACTOR_PREFIXES = frozenset(n.encode() for n in ACTOR_NAMES)
-IMPOSTORS_REMEMBERED = 4096  # identities already logged as impostors
 PENDING_TTL_SEC = 120.0
-TRACE_TOPIC = b"trace"
-TRACE_BATCH = 256  # records per trace message at most
-TRACE_MAX_DELAY_SEC = 0.01  # a record waits at most this long (plus one poll tick) for its batch
 
 LocalHandler = Callable[[Any, str], msgspec.Struct]
 
 _hello_decoder = env.Decoder(Hello)
 _builtins_decoder: env.Decoder[Any] = env.Decoder()
-_KIND_NAMES = {k.value: k.name.lower() for k in Kind}
 
 
 @dataclass
@@ -67,18 +57,6 @@ class PeerHooks:
 
 
 @dataclass
-class _Expected:
-    key: str
-    pid: int
-    identity: bytes
-
-
-def claims_actor(ident: bytes) -> bool:
-    """A routing identity that names an actor (``sync``, ``sync:…``): only the spawned one may use it."""
-    return ident.split(b":", 1)[0] in _ACTOR_PREFIXES
-
-
-@dataclass
 class Broker:
     ctx: zmq.Context
     endpoints: Endpoints
@@ -86,27 +64,21 @@ class Broker:
     local: dict[str, LocalHandler] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._expected: dict[str, _Expected] = {}
-        self._actors: dict[bytes, str] = {}  # routing identity that completed its hello -> actor name
-        self._idents: dict[str, bytes] = {}  # actor name -> its current routing identity
-        self._impostors: OrderedDict[bytes, None] = OrderedDict()
         self._pending: dict[tuple[bytes, int], tuple[float, str, str]] = {}  # (caller, cid) -> (t0, channel, owner)
         self._decoders = {name: ch.decoder() for name, ch in CHANNELS.items()}
         self._event_decoders = {name: env.Decoder(ev.payload) for name, ev in EVENTS.items()}
         self._refusals = wblog.Repeats(log)
-        self._tracing = 0
-        self._trace_batch: list[TraceRecord] = []
-        self._trace_since = 0.0
         self.stats = BusStats()  # exported by whoever serves /metrics (the arbiter)
         self._last_sweep = time.monotonic()
         old = os.umask(0o077)  # socket files are created by bind and follow the umask
         try:
-            self.zap = ZapHandler(self.ctx)
+            self.zap = ZapHandler(self.ctx.socket(zmq.REP))
             self.router = self._bind(zmq.ROUTER, self.endpoints.bus)
             self.pub = self._bind(zmq.PUB, self.endpoints.events)
-            self.trace = self._bind(zmq.XPUB, self.endpoints.trace, nodrop=True)
+            self.tap = TraceTap(self._bind(zmq.XPUB, self.endpoints.trace, nodrop=True))
         finally:
             os.umask(old)
+        self.peers = Peers(self.zap.saw_pid)
 
     def _bind(self, kind: int, endpoint: str, nodrop: bool = False) -> zmq.Socket:
         sock = self.ctx.socket(kind)
@@ -125,12 +97,11 @@ class Broker:
 
     def expect(self, name: str, key: str, pid: int, identity: str) -> None:
         """Admit actor ``name`` once it says hello with ``key`` from ``pid`` on routing ``identity``."""
-        self._expected[name] = _Expected(key, pid, identity.encode())
+        self.peers.expect(name, key, pid, identity)
 
     def forget(self, name: str) -> None:
         """The actor is gone: callers still waiting on it get an error now, not a timeout later."""
-        self._expected.pop(name, None)
-        self._actors.pop(self._idents.pop(name, b""), None)
+        self.peers.forget(name)
         for (caller, cid), (_, channel, owner) in list(self._pending.items()):
             if owner == name:
                 del self._pending[(caller, cid)]
@@ -140,21 +111,21 @@ class Broker:
         """Publish an event of the supervisor's own."""
         frame = env.encode(Kind.EVT, channel, 0, payload)
         self.pub.send_multipart([channel.encode(), frame])
-        if self._tracing:
-            self._tap(Kind.EVT, channel, 0, "supervisor", "*", len(frame), payload)
+        if self.tap.tracers:
+            self.tap.record(Kind.EVT, channel, 0, "supervisor", "*", len(frame), payload)
 
     # -- the loop ----------------------------------------------------------
 
     def register(self, poller: zmq.Poller) -> None:
-        for sock in (self.router, self.trace, self.zap.socket):
+        for sock in (self.router, self.tap.socket, self.zap.socket):
             poller.register(sock, zmq.POLLIN)
 
     def handle(self, ready: dict) -> None:
         """Drain every socket the poller found readable."""
         if self.zap.socket in ready:
             self.zap.drain()
-        if self.trace in ready:
-            self._drain_subscriptions()
+        if self.tap.socket in ready:
+            self.tap.drain_subscriptions()
         if self.router in ready:
             for _ in range(1000):  # bounded, so the supervisor's timers still run under load
                 try:
@@ -173,8 +144,8 @@ class Broker:
                 del self._pending[k]
 
     def close(self) -> None:
-        self.flush_trace(force=True)
-        for sock in (self.router, self.pub, self.trace):
+        self.tap.flush(force=True)
+        for sock in (self.router, self.pub, self.tap.socket):
             sock.close(0)
         self.zap.close()
 
@@ -184,7 +155,7 @@ class Broker:
         ident = frames[0]
         if len(frames) == 2:
             self._from_peer(ident, frames[1])
-        elif len(frames) == 3 and ident in self._actors:
+        elif len(frames) == 3 and self.peers.name_of(ident) is not None:
             self._reply(ident, frames[1], frames[2])
         elif claims_actor(ident):
             self._impostor(ident, 0, "?")
@@ -205,14 +176,14 @@ class Broker:
             self._refuse(ident, 0, "?", "malformed", f"not a bus frame: {exc}")
             return
         kind = e.kind
-        if kind != Kind.HELLO and ident not in self._actors and claims_actor(ident):
+        if kind != Kind.HELLO and self.peers.name_of(ident) is None and claims_actor(ident):
             self._impostor(ident, e.cid, e.channel)
         elif kind == Kind.REQ:
             self._request(ident, e, frame)
         elif kind == Kind.EVT:
             self._event(ident, e, frame)
         elif kind == Kind.HB:
-            if (name := self._actors.get(ident)) is not None:
+            if (name := self.peers.name_of(ident)) is not None:
                 self.hooks.on_heartbeat(name)
             else:  # nothing to answer, but a refusal all the same
                 self._count("?", "forbidden")
@@ -220,13 +191,6 @@ class Broker:
             self._lifecycle(ident, e)
         else:
             self._refuse(ident, e.cid, e.channel, "malformed", f"kind {kind} is not sent to the broker")
-
-    def _role(self, ident: bytes) -> str | None:
-        if (name := self._actors.get(ident)) is not None:
-            return name
-        if ident.startswith(CLI_PREFIX):
-            return "cli"
-        return None
 
     def _caller_tag(self, ident: bytes, role: str) -> bytes:
         """How an actor sees its caller: an actor by name (its routing identity stays secret), the cli as itself."""
@@ -236,7 +200,7 @@ class Broker:
         """The routing identity a reply goes to: the current one of a named actor, a cli identity as it is."""
         if tag.startswith(CLI_PREFIX):
             return tag
-        return self._idents.get(tag.decode(errors="replace"))
+        return self.peers.ident_of(tag.decode(errors="replace"))
 
     def _request(self, ident: bytes, e: env.Envelope, frame: bytes) -> None:
         channel = e.channel
@@ -244,7 +208,7 @@ class Broker:
         if ch is None:
             self._refuse(ident, e.cid, channel, "unknown_channel", f"no channel named {channel!r}")
             return
-        role = self._role(ident)
+        role = self.peers.role(ident)
         if role is None or role not in ch.callers:
             self._refuse(ident, e.cid, channel, "forbidden", f"{role or 'an unregistered peer'} may not call {channel}")
             return
@@ -260,15 +224,19 @@ class Broker:
                                    channel, _excerpt(e.payload))
             return
         self.stats.count(channel, "req")
-        if self._tracing:
-            self._tap(Kind.REQ, channel, e.cid, role, ch.owner, len(frame), request)
+        if self.tap.tracers:
+            self.tap.record(Kind.REQ, channel, e.cid, role, ch.owner, len(frame), request)
         if ch.owner == "supervisor":
             self._answer_locally(ident, e, request, role)
             return
+        target = self.peers.ident_of(ch.owner) if self.peers.is_ready(ch.owner) else None
         try:
-            self.router.send_multipart([self._idents[ch.owner], self._caller_tag(ident, role), frame])
-        except (KeyError, zmq.ZMQError):  # no hello yet, or EHOSTUNREACH with ROUTER_MANDATORY: gone
-            self._refuse(ident, e.cid, channel, "unavailable", f"the {ch.owner} actor is not running", count=False)
+            if target is None:  # nothing reaches an actor before its start() is done
+                raise LookupError("is starting" if self.peers.is_starting(ch.owner) else "is not running")
+            self.router.send_multipart([target, self._caller_tag(ident, role), frame])
+        except (LookupError, zmq.ZMQError) as exc:  # EHOSTUNREACH with ROUTER_MANDATORY: gone
+            why = exc.args[0] if isinstance(exc, LookupError) else "is not running"
+            self._refuse(ident, e.cid, channel, "unavailable", f"the {ch.owner} actor {why}", count=False)
             return
         self._pending[(ident, e.cid)] = (time.monotonic(), channel, ch.owner)
 
@@ -288,8 +256,9 @@ class Broker:
         self._send_to(ident, frame)
         elapsed = time.monotonic() - t0
         self.stats.observe(e.channel, elapsed)
-        if self._tracing:
-            self._tap(kind, e.channel, e.cid, "supervisor", self._role(ident) or "?", len(frame), payload, latency=elapsed)
+        if self.tap.tracers:
+            self.tap.record(kind, e.channel, e.cid, "supervisor", self.peers.role(ident) or "?", len(frame), payload,
+                            latency=elapsed)
 
     def _reply(self, owner: bytes, tag: bytes, frame: bytes) -> None:
         started = None
@@ -297,23 +266,24 @@ class Broker:
             e = env.decode(frame)
         except (msgspec.DecodeError, msgspec.ValidationError):
             metrics.invalid_ipc.labels("?", "malformed_reply").inc()
-            log.error("dropped a malformed reply from %s", self._actors[owner])
+            log.error("dropped a malformed reply from %s", self.peers.name_of(owner))
             return
         caller = self._caller_ident(tag)
         if caller is None:
-            log.debug("reply from %s to %r, which is gone", self._actors[owner], tag[:40])
+            log.debug("reply from %s to %r, which is gone", self.peers.name_of(owner), tag[:40])
             return
         pending = self._pending.pop((caller, e.cid), None)
         if pending is not None:
             started = time.monotonic() - pending[0]
             self.stats.observe(pending[1], started)
         self._send_to(caller, frame)
-        if self._tracing:
-            self._tap(e.kind, e.channel, e.cid, self._actors[owner], self._role(caller) or "?", len(frame), e.payload, latency=started)
+        if self.tap.tracers:
+            self.tap.record(e.kind, e.channel, e.cid, self.peers.name_of(owner) or "?", self.peers.role(caller) or "?", len(frame),
+                            e.payload, latency=started)
 
     def _event(self, ident: bytes, e: env.Envelope, frame: bytes) -> None:
         ev = EVENTS.get(e.channel)
-        role = self._role(ident)
+        role = self.peers.role(ident)
         if ev is None or role not in ev.publishers:
             self._drop_event(ident, e.channel, "unknown_event" if ev is None else "forbidden", f"from {role}")
             return
@@ -324,15 +294,16 @@ class Broker:
             return
         self.stats.count(e.channel, "evt")
         self.pub.send_multipart([e.channel.encode(), frame])
-        if self._tracing:
-            self._tap(Kind.EVT, e.channel, 0, role or "?", "*", len(frame), e.payload)
+        if self.tap.tracers:
+            self.tap.record(Kind.EVT, e.channel, 0, role or "?", "*", len(frame), e.payload)
 
     def _lifecycle(self, ident: bytes, e: env.Envelope) -> None:
         if e.kind == Kind.HELLO:
             self._hello(ident, e)
-        elif (name := self._actors.get(ident)) is None:
+        elif (name := self.peers.name_of(ident)) is None:
             self._refuse(ident, e.cid, "lifecycle", "forbidden", "say hello first")
         elif e.kind == Kind.READY:
+            self.peers.mark_ready(name)
             self.hooks.on_ready(name)
         else:
             self.hooks.on_bye(name)
@@ -348,31 +319,22 @@ class Broker:
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             self._refuse(ident, e.cid, "hello", "malformed", str(exc))
             return
-        want = self._expected.get(hello.name)
-        if (want is None or ident != want.identity or not hmac.compare_digest(hello.key.encode(), want.key.encode())
-                or hello.pid != want.pid or not self.zap.saw_pid(hello.pid)):
+        if not self.peers.admit(ident, hello):
             self._impostor(ident, e.cid, "hello")
             return
-        del self._expected[hello.name]
-        self._actors.pop(self._idents.get(hello.name, b""), None)
-        self._actors[ident] = hello.name
-        self._idents[hello.name] = ident
         self._send_to(ident, env.encode(Kind.REP, "hello", e.cid, env.NIL))
         self.hooks.on_hello(hello.name, hello.pid)
 
     def _impostor(self, ident: bytes, cid: int, channel: str) -> None:
         """A peer that poses as an actor it did not prove to be: counted always, logged once per identity."""
         self._count(channel, "impostor")
-        if ident not in self._impostors:
-            self._impostors[ident] = None
-            if len(self._impostors) > IMPOSTORS_REMEMBERED:
-                self._impostors.popitem(last=False)
+        if self.peers.first_impostor_sighting(ident):
             log.warning("impostor on the bus: identity %r is not an actor this supervisor started", ident[:40])
         message = "not an actor this supervisor started"
         frame = env.encode(Kind.ERR, channel, cid, ErrorInfo(code="impostor", message=message))
         self._send_to(ident, frame)
-        if self._tracing:
-            self._tap(Kind.ERR, channel, cid, "broker", "impostor", len(frame), None, error=f"impostor: {message}")
+        if self.tap.tracers:
+            self.tap.record(Kind.ERR, channel, cid, "broker", "impostor", len(frame), None, error=f"impostor: {message}")
 
     # -- replies, refusals, trace --------------------------------------------
 
@@ -392,8 +354,8 @@ class Broker:
                            channel, ident[:40], code, message)
         frame = env.encode(Kind.ERR, channel, cid, ErrorInfo(code=code, message=message))
         self._send_to(ident, frame)
-        if self._tracing:
-            self._tap(Kind.ERR, channel, cid, "broker", self._role(ident) or ident.decode(errors="replace")[:64], len(frame), None,
+        if self.tap.tracers:
+            self.tap.record(Kind.ERR, channel, cid, "broker", self.peers.role(ident) or ident.decode(errors="replace")[:64], len(frame), None,
                       error=f"{code}: {message}")
 
     def _drop_event(self, ident: bytes, channel: str, reason: str, why: str) -> None:
@@ -401,56 +363,6 @@ class Broker:
         self._count(channel, reason)
         self._refusals.log(logging.WARNING, (ident, channel, reason), "dropped event %.100s from %r: %s: %.300s",
                            channel, ident[:40], reason, why)
-
-    def _drain_subscriptions(self) -> None:
-        while True:
-            try:
-                msg = self.trace.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                return
-            if not TRACE_TOPIC.startswith(msg[1:]):  # a topic that would never receive a record
-                continue
-            if msg[:1] == b"\x01":
-                self._tracing += 1
-            elif msg[:1] == b"\x00":
-                self._tracing = max(0, self._tracing - 1)
-
-    def _tap(self, kind: int, channel: str, cid: int, sender: str, receiver: str, size: int, body: Any, *,
-             latency: float | None = None, error: str | None = None) -> None:
-        """Queue a trace record; ``body`` is a Struct, builtins, raw msgpack or ``None``."""
-        if channel in SECRET_CHANNELS:
-            shown: Any = "<secret>"
-        elif isinstance(body, msgspec.Raw):
-            try:
-                shown = mask_obj(_builtins_decoder.decode(body))
-            except msgspec.DecodeError:
-                shown = "<unreadable>"
-        else:
-            shown = mask_obj(body)  # walks Structs too
-        record = TraceRecord(
-            ts=time.time(), kind=_KIND_NAMES.get(kind, "?"), channel=channel, cid=cid, sender=sender,
-            receiver=receiver, size=size, payload=shown,
-            latency_ms=None if latency is None else round(latency * 1000, 3), error=error,
-        )
-        if not self._trace_batch:
-            self._trace_since = time.monotonic()
-        self._trace_batch.append(record)
-
-    def flush_trace(self, *, force: bool = False) -> None:
-        """Send the tapped records as one message once the batch is full or old enough.
-
-        Batching pays the socket send (here) and the wake-up and receive (in the tracer)
-        once per batch instead of once per routed message.
-        """
-        if not self._trace_batch or not (
-            force or len(self._trace_batch) >= TRACE_BATCH or time.monotonic() - self._trace_since >= TRACE_MAX_DELAY_SEC
-        ):
-            return
-        batch, self._trace_batch = self._trace_batch, []
-        try:
-            self.trace.send_multipart([TRACE_TOPIC, msgspec.msgpack.encode(batch)], zmq.NOBLOCK)
-        except zmq.Again:  # the tracer is slower than the bus: drop and count, never block routing
-            metrics.trace_dropped.inc(len(batch))
 
 
 def _excerpt(payload: msgspec.Raw) -> object:

@@ -75,14 +75,23 @@ class Endpoint:
             self._loop.call_soon(self._drain_dealer)
 
     async def hello(self, pid: int, timeout: float) -> None:
-        """Prove who we are; the broker routes nothing to us before this succeeds."""
-        self.dealer.send(env.encode(Kind.HELLO, "hello", next(self._cids), Hello(name=self.name, key=self._key, pid=pid)))
+        """Prove who we are; the broker routes nothing to us before this succeeds and we sent READY.
+
+        The reply is the frame with our hello's correlation id; anything else arriving
+        first is not an answer to it and is dropped.
+        """
+        cid = next(self._cids)
+        self.dealer.send(env.encode(Kind.HELLO, "hello", cid, Hello(name=self.name, key=self._key, pid=pid)))
         deadline = time.monotonic() + timeout
-        while not self.dealer.poll(0):
-            if time.monotonic() > deadline:
-                raise BusError("timeout", "the broker did not answer hello")
-            await asyncio.sleep(0.005)
-        e = env.decode(self.dealer.recv_multipart()[-1])
+        while True:
+            while not self.dealer.poll(0):
+                if time.monotonic() > deadline:
+                    raise BusError("timeout", "the broker did not answer hello")
+                await asyncio.sleep(0.005)
+            e = env.decode(self.dealer.recv_multipart()[-1])
+            if e.cid == cid and e.channel == "hello":
+                break
+            log.warning("%s: dropped a %s frame that came before the hello reply", self.name, e.channel)
         if e.kind == Kind.ERR:
             unwrap(e, "hello")
 

@@ -19,13 +19,14 @@ ZAP_ENDPOINT = "inproc://zeromq.zap.01"
 
 
 class ZapHandler:
-    def __init__(self, ctx: zmq.Context) -> None:
-        self.socket = ctx.socket(zmq.REP)
+    """Answers libzmq's ZAP requests on ``socket`` (a REP socket of the broker's context) for ``uid``'s peers."""
+
+    def __init__(self, socket: zmq.Socket, uid: int | None = None) -> None:
+        self.socket = socket
         self.socket.linger = 0
         self.socket.bind(ZAP_ENDPOINT)
-        self._uid = os.getuid()
+        self._uid = os.getuid() if uid is None else uid
         self._pids: OrderedDict[int, None] = OrderedDict()
-        self.refused = 0
 
     def saw_pid(self, pid: int) -> bool:
         return pid in self._pids
@@ -44,7 +45,6 @@ class ZapHandler:
                     self._pids.popitem(last=False)
                 self.socket.send_multipart([version, request_id, b"200", b"OK", str(pid).encode(), b""])
             else:
-                self.refused += 1
                 log.warning("refused a bus peer at %r: not our uid", address)
                 self.socket.send_multipart([version, request_id, b"400", b"peer is not the same user", b"", b""])
 

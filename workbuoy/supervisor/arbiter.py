@@ -6,6 +6,7 @@ checks all run here, so there is no locking and a stop is always orderly.
 
 from __future__ import annotations
 
+import functools
 import signal
 import time
 from collections.abc import Sequence
@@ -22,15 +23,16 @@ from workbuoy.schemas.settings import Settings
 from workbuoy.supervisor import commands
 from workbuoy.supervisor.childenv import take_keyring_key
 from workbuoy.supervisor.settings import SettingsStore
-from workbuoy.supervisor.spec import ChildSpec, Strategy
-from workbuoy.supervisor.watcher import Watcher
+from workbuoy.supervisor.spec import ChildSpec, RestartPolicy
+from workbuoy.supervisor.watcher import Watcher, WatcherHooks, spawn_actor
 
 log = wblog.create("supervisor")
 TICK_MS = 20
 
 
 class Arbiter:
-    def __init__(self, env: Env, endpoints: Endpoints, specs: Sequence[ChildSpec], strategy: Strategy = Strategy()) -> None:
+    def __init__(self, env: Env, endpoints: Endpoints, specs: Sequence[ChildSpec],
+                 policy: RestartPolicy = RestartPolicy()) -> None:
         self.env = env
         self.endpoints = endpoints
         self.settings = SettingsStore(env.data_dir / "settings.json", Settings(portal_origin=env.portal_origin, prefer_bearer_token=env.prefer_bearer))
@@ -40,11 +42,14 @@ class Arbiter:
         self.broker = Broker(self.ctx, endpoints, hooks, local)
         metrics.add_collector(self.broker.stats)
         keyring_key = take_keyring_key(env)  # held here, handed to each auth actor spawned, in no environment
+        hooks = WatcherHooks(expect=self.broker.expect, forget=self.broker.forget, exited=self._exited, changed=self._changed)
+        spawn = functools.partial(spawn_actor, log_dir=env.log_dir)
         self.watchers = [
-            Watcher(s, strategy, heartbeat_sec=env.heartbeat_sec, log_dir=env.log_dir, expect=self.broker.expect, changed=self._changed,
+            Watcher(s, policy, heartbeat_sec=env.heartbeat_sec, hooks=hooks, spawn=spawn,
                     keyring_key=keyring_key if s.name == "auth" else None)
             for s in specs
         ]
+        self._restarts_counted = {s.name: 0 for s in specs}
         self._by_name = {w.name: w for w in self.watchers}
         self.metrics_url: str | None = None
         self._stop_reason: str | None = None
@@ -86,9 +91,15 @@ class Arbiter:
 
     def _changed(self, status: ActorStatus) -> None:
         metrics.actor_up.labels(status.name).set(1 if status.state == "ready" else 0)
-        if status.state == "restarting":
-            metrics.actor_restarts.labels(status.name).inc()
+        if (more := status.restarts - self._restarts_counted[status.name]) > 0:  # the watcher's count is the truth
+            metrics.actor_restarts.labels(status.name).inc(more)
+            self._restarts_counted[status.name] = status.restarts
         self.broker.publish("wb:sup:actor", status)
+
+    @staticmethod
+    def _exited(name: str, pid: int) -> None:
+        log.debug("%s (pid %d) ended", name, pid)
+        metrics.process_dead(pid)
 
     # -- the loop ----------------------------------------------------------------
 
@@ -104,9 +115,7 @@ class Arbiter:
                 self._pump(poller)
                 now = time.monotonic()
                 for w in self.watchers:
-                    if (pid := w.tick(now)) is not None:
-                        self.broker.forget(w.name)
-                        metrics.process_dead(pid)
+                    w.tick(now)
             self._shutdown(poller)
         finally:
             self.broker.close()
@@ -122,7 +131,7 @@ class Arbiter:
             return
         if ready:
             self.broker.handle(ready)
-        self.broker.flush_trace()
+        self.broker.tap.flush()
 
     def _shutdown(self, poller: zmq.Poller) -> None:
         """Stop actors in reverse start order, each within its shutdown time, routing meanwhile."""
@@ -130,6 +139,5 @@ class Arbiter:
             w.begin_stop()
             while not w.stop_done():
                 self._pump(poller)
-            self.broker.forget(w.name)
         self._say("all actors stopped")
 

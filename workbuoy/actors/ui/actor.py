@@ -44,8 +44,6 @@ class UiActor(Actor):
         self.app.setApplicationName("WorkBuoy")
         self.app.setQuitOnLastWindowClosed(False)  # closing a window never ends the actor
         asyncio.set_event_loop_policy(QtEventLoopPolicy())
-        # Built now, not in start(): the broker routes requests and events to us from the
-        # hello on, before start() runs, and every handler needs its window.
         self.main = MainWindow(self)
         self.settings_window = SettingsWindow(self)
         self.overlay = MiniBuoy(self)

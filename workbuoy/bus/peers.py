@@ -1,0 +1,99 @@
+"""Who is who on the bus: the spawns the arbiter expects, the actors that proved them, impostors.
+
+An actor is admitted by one hello from the routing identity, with the key and from
+the pid its spawn was given; the key works once. It is *registered* from then on (it
+may call, publish, beat and answer) and *routable* (requests go to it) only once it
+sent READY, that is once its ``start()`` is done.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workbuoy.schemas.base import ACTOR_NAMES
+from workbuoy.schemas.envelope import Hello
+
+CLI_PREFIX = b"cli:"
+IMPOSTORS_REMEMBERED = 4096  # identities already logged as impostors
+_ACTOR_PREFIXES = frozenset(n.encode() for n in ACTOR_NAMES)
+
+
+def claims_actor(ident: bytes) -> bool:
+    """A routing identity that names an actor (``sync``, ``sync:…``): only the spawned one may use it."""
+    return ident.split(b":", 1)[0] in _ACTOR_PREFIXES
+
+
+@dataclass
+class _Expected:
+    key: str
+    pid: int
+    identity: bytes
+
+
+class Peers:
+    """The broker's register of identities; ``saw_pid`` says whether ZAP admitted a connection from a pid."""
+
+    def __init__(self, saw_pid: Callable[[int], bool]) -> None:
+        self._saw_pid = saw_pid
+        self._expected: dict[str, _Expected] = {}
+        self._names: dict[bytes, str] = {}  # routing identity that completed its hello -> actor name
+        self._idents: dict[str, bytes] = {}  # actor name -> its current routing identity
+        self._ready: set[str] = set()
+        self._impostors: OrderedDict[bytes, None] = OrderedDict()
+
+    def expect(self, name: str, key: str, pid: int, identity: str) -> None:
+        self._expected[name] = _Expected(key, pid, identity.encode())
+
+    def admit(self, ident: bytes, hello: Hello) -> bool:
+        """Register ``ident`` as ``hello.name`` if it proves the expected spawn; retire the old identity."""
+        want = self._expected.get(hello.name)
+        if (want is None or ident != want.identity or not hmac.compare_digest(hello.key.encode(), want.key.encode())
+                or hello.pid != want.pid or not self._saw_pid(hello.pid)):
+            return False
+        del self._expected[hello.name]
+        self.forget(hello.name)
+        self._names[ident] = hello.name
+        self._idents[hello.name] = ident
+        return True
+
+    def mark_ready(self, name: str) -> None:
+        self._ready.add(name)
+
+    def forget(self, name: str) -> None:
+        """The actor's process is gone (or going): its identity routes nothing any more."""
+        self._expected.pop(name, None)
+        self._ready.discard(name)
+        self._names.pop(self._idents.pop(name, b""), None)
+
+    def name_of(self, ident: bytes) -> str | None:
+        """The actor registered on ``ident``, if any."""
+        return self._names.get(ident)
+
+    def ident_of(self, name: str) -> bytes | None:
+        """The current routing identity of a registered actor (starting or ready)."""
+        return self._idents.get(name)
+
+    def is_ready(self, name: str) -> bool:
+        return name in self._ready
+
+    def is_starting(self, name: str) -> bool:
+        """Spawned and not yet ready: expected, or admitted while its ``start()`` runs."""
+        return name in self._expected or (name in self._idents and name not in self._ready)
+
+    def role(self, ident: bytes) -> str | None:
+        """An actor's name, ``cli`` for a terminal's identity, ``None`` for anybody else."""
+        if (name := self._names.get(ident)) is not None:
+            return name
+        return "cli" if ident.startswith(CLI_PREFIX) else None
+
+    def first_impostor_sighting(self, ident: bytes) -> bool:
+        """True the first time ``ident`` poses as an actor (bounded memory), so it is logged once."""
+        if ident in self._impostors:
+            return False
+        self._impostors[ident] = None
+        if len(self._impostors) > IMPOSTORS_REMEMBERED:
+            self._impostors.popitem(last=False)
+        return True
