@@ -2,17 +2,14 @@
 
 Requests are routed by channel to the owning actor once it is ready (or answered
 in-process for the supervisor's own channels), replies go back to the caller, events
-fan out on a PUB socket. Who may use which identity is :mod:`workbuoy.bus.peers`'
-business, the trace tap :mod:`workbuoy.bus.trace`'s. Anything malformed, unknown,
-forbidden, oversized or invalid gets an error reply and a count in
-``wb_desktop_invalid_ipc_total``; the broker itself never dies of garbage. Refusals
-are logged through :class:`workbuoy.logging.Repeats`: the first of a kind per peer,
-channel and reason each minute, then a count, so a flood cannot rotate the log away.
+fan out on a PUB socket. Who is who is :mod:`~workbuoy.bus.peers`' business, saying
+no :mod:`~workbuoy.bus.refusals`', the trace tap :mod:`~workbuoy.bus.trace`'s. Anything
+malformed, unknown, forbidden, oversized or invalid is refused and counted; the
+broker itself never dies of garbage.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Callable
@@ -23,16 +20,16 @@ import msgspec
 import zmq
 
 from workbuoy import logging as wblog
-from workbuoy import metrics
 from workbuoy.bus.errors import BusError, NotImplementedOnBus, error_info
-from workbuoy.bus.peers import CLI_PREFIX, Peers, claims_actor
+from workbuoy.bus.peers import PeerHooks, Peers, claims_actor
+from workbuoy.bus.refusals import Refusals
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.bus.stats import BusStats
 from workbuoy.bus.trace import TraceTap
 from workbuoy.bus.zap import ZapHandler
 from workbuoy.schemas import envelope as env
-from workbuoy.schemas.envelope import ErrorInfo, Hello, Kind
-from workbuoy.schemas.registry import CHANNELS, EVENTS, SECRET_CHANNELS
+from workbuoy.schemas.envelope import Hello, Kind
+from workbuoy.schemas.registry import CHANNELS, EVENTS
 
 log = wblog.create("bus")
 
@@ -43,17 +40,6 @@ PENDING_TTL_SEC = 120.0
 LocalHandler = Callable[[Any, str], msgspec.Struct]
 
 _hello_decoder = env.Decoder(Hello)
-_builtins_decoder: env.Decoder[Any] = env.Decoder()
-
-
-@dataclass
-class PeerHooks:
-    """What the arbiter wants to hear about its actors."""
-
-    on_hello: Callable[[str, int], None]
-    on_ready: Callable[[str], None]
-    on_heartbeat: Callable[[str], None]
-    on_bye: Callable[[str], None]
 
 
 @dataclass
@@ -67,7 +53,6 @@ class Broker:
         self._pending: dict[tuple[bytes, int], tuple[float, str, str]] = {}  # (caller, cid) -> (t0, channel, owner)
         self._decoders = {name: ch.decoder() for name, ch in CHANNELS.items()}
         self._event_decoders = {name: env.Decoder(ev.payload) for name, ev in EVENTS.items()}
-        self._refusals = wblog.Repeats(log)
         self.stats = BusStats()  # exported by whoever serves /metrics (the arbiter)
         self._last_sweep = time.monotonic()
         old = os.umask(0o077)  # socket files are created by bind and follow the umask
@@ -79,6 +64,7 @@ class Broker:
         finally:
             os.umask(old)
         self.peers = Peers(self.zap.saw_pid)
+        self.no = Refusals(self._send_to, self.peers, self.tap)
 
     def _bind(self, kind: int, endpoint: str, nodrop: bool = False) -> zmq.Socket:
         sock = self.ctx.socket(kind)
@@ -105,7 +91,7 @@ class Broker:
         for (caller, cid), (_, channel, owner) in list(self._pending.items()):
             if owner == name:
                 del self._pending[(caller, cid)]
-                self._refuse(caller, cid, channel, "unavailable", f"the {name} actor stopped before it answered", count=False)
+                self.no.refuse(caller, cid, channel, "unavailable", f"the {name} actor stopped before it answered", count=False)
 
     def publish(self, channel: str, payload: msgspec.Struct) -> None:
         """Publish an event of the supervisor's own."""
@@ -136,12 +122,9 @@ class Broker:
                     self._route(frames)
                 except Exception:  # a bug here must not take the node down
                     log.exception("broker: unexpected error while routing")
-        now = time.monotonic()
-        if now - self._last_sweep > 10:
-            self._last_sweep = now
-            cutoff = now - PENDING_TTL_SEC
-            for k in [k for k, (t0, _, _) in self._pending.items() if t0 < cutoff]:
-                del self._pending[k]
+        if (now := time.monotonic()) - self._last_sweep > 10:  # callers that gave up long ago
+            self._last_sweep, cutoff = now, now - PENDING_TTL_SEC
+            self._pending = {k: v for k, v in self._pending.items() if v[0] >= cutoff}
 
     def close(self) -> None:
         self.tap.flush(force=True)
@@ -158,26 +141,26 @@ class Broker:
         elif len(frames) == 3 and self.peers.name_of(ident) is not None:
             self._reply(ident, frames[1], frames[2])
         elif claims_actor(ident):
-            self._impostor(ident, 0, "?")
+            self.no.impostor(ident, 0, "?")
         else:
-            self._refuse(ident, 0, "?", "malformed", f"expected 1 or 2 frames after the identity, got {len(frames) - 1}")
+            self.no.refuse(ident, 0, "?", "malformed", f"expected 1 or 2 frames after the identity, got {len(frames) - 1}")
 
     def _from_peer(self, ident: bytes, frame: bytes) -> None:
         if len(frame) > MAX_MSG_BYTES:
-            self._refuse(ident, 0, "?", "too_large", f"message of {len(frame)} bytes exceeds {MAX_MSG_BYTES}")
+            self.no.refuse(ident, 0, "?", "too_large", f"message of {len(frame)} bytes exceeds {MAX_MSG_BYTES}")
             return
         try:
             e = env.decode(frame)
         except env.TooDeep as exc:
             _, channel, cid = exc.header or (0, "?", 0)
-            self._refuse(ident, cid, channel, "too_deep", "the frame is nested too deep to read")
+            self.no.refuse(ident, cid, channel, "too_deep", "the frame is nested too deep to read")
             return
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            self._refuse(ident, 0, "?", "malformed", f"not a bus frame: {exc}")
+            self.no.refuse(ident, 0, "?", "malformed", f"not a bus frame: {exc}")
             return
         kind = e.kind
         if kind != Kind.HELLO and self.peers.name_of(ident) is None and claims_actor(ident):
-            self._impostor(ident, e.cid, e.channel)
+            self.no.impostor(ident, e.cid, e.channel)
         elif kind == Kind.REQ:
             self._request(ident, e, frame)
         elif kind == Kind.EVT:
@@ -186,42 +169,29 @@ class Broker:
             if (name := self.peers.name_of(ident)) is not None:
                 self.hooks.on_heartbeat(name)
             else:  # nothing to answer, but a refusal all the same
-                self._count("?", "forbidden")
+                self.no.count("?", "forbidden")
         elif kind in (Kind.HELLO, Kind.READY, Kind.BYE):
             self._lifecycle(ident, e)
         else:
-            self._refuse(ident, e.cid, e.channel, "malformed", f"kind {kind} is not sent to the broker")
-
-    def _caller_tag(self, ident: bytes, role: str) -> bytes:
-        """How an actor sees its caller: an actor by name (its routing identity stays secret), the cli as itself."""
-        return ident if role == "cli" else role.encode()
-
-    def _caller_ident(self, tag: bytes) -> bytes | None:
-        """The routing identity a reply goes to: the current one of a named actor, a cli identity as it is."""
-        if tag.startswith(CLI_PREFIX):
-            return tag
-        return self.peers.ident_of(tag.decode(errors="replace"))
+            self.no.refuse(ident, e.cid, e.channel, "malformed", f"kind {kind} is not sent to the broker")
 
     def _request(self, ident: bytes, e: env.Envelope, frame: bytes) -> None:
         channel = e.channel
         ch = CHANNELS.get(channel)
         if ch is None:
-            self._refuse(ident, e.cid, channel, "unknown_channel", f"no channel named {channel!r}")
+            self.no.refuse(ident, e.cid, channel, "unknown_channel", f"no channel named {channel!r}")
             return
         role = self.peers.role(ident)
         if role is None or role not in ch.callers:
-            self._refuse(ident, e.cid, channel, "forbidden", f"{role or 'an unregistered peer'} may not call {channel}")
+            self.no.refuse(ident, e.cid, channel, "forbidden", f"{role or 'an unregistered peer'} may not call {channel}")
             return
         try:
             request = self._decoders[channel].decode(e.payload)
         except env.TooDeep:
-            self._refuse(ident, e.cid, channel, "too_deep", "the payload is nested too deep to read")
+            self.no.refuse(ident, e.cid, channel, "too_deep", "the payload is nested too deep to read")
             return
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            self._refuse(ident, e.cid, channel, "invalid_payload", str(exc))
-            if channel not in SECRET_CHANNELS:
-                self._refusals.log(logging.INFO, (ident, channel, "excerpt"), "invalid %s payload was: %.300r",
-                                   channel, _excerpt(e.payload))
+            self.no.invalid_payload(ident, e.cid, channel, str(exc), e.payload)
             return
         self.stats.count(channel, "req")
         if self.tap.tracers:
@@ -229,14 +199,11 @@ class Broker:
         if ch.owner == "supervisor":
             self._answer_locally(ident, e, request, role)
             return
-        target = self.peers.ident_of(ch.owner) if self.peers.is_ready(ch.owner) else None
-        try:
-            if target is None:  # nothing reaches an actor before its start() is done
-                raise LookupError("is starting" if self.peers.is_starting(ch.owner) else "is not running")
-            self.router.send_multipart([target, self._caller_tag(ident, role), frame])
-        except (LookupError, zmq.ZMQError) as exc:  # EHOSTUNREACH with ROUTER_MANDATORY: gone
-            why = exc.args[0] if isinstance(exc, LookupError) else "is not running"
-            self._refuse(ident, e.cid, channel, "unavailable", f"the {ch.owner} actor {why}", count=False)
+        try:  # nothing reaches an actor before its start() is done; EHOSTUNREACH (ROUTER_MANDATORY): gone
+            self.router.send_multipart([self.peers.ready_ident(ch.owner), self.peers.caller_tag(ident, role), frame])
+        except (LookupError, zmq.ZMQError):
+            why = "is starting" if self.peers.is_starting(ch.owner) else "is not running"
+            self.no.refuse(ident, e.cid, channel, "unavailable", f"the {ch.owner} actor {why}", count=False)
             return
         self._pending[(ident, e.cid)] = (time.monotonic(), channel, ch.owner)
 
@@ -265,10 +232,10 @@ class Broker:
         try:
             e = env.decode(frame)
         except (msgspec.DecodeError, msgspec.ValidationError):
-            metrics.invalid_ipc.labels("?", "malformed_reply").inc()
+            self.no.count("?", "malformed_reply")
             log.error("dropped a malformed reply from %s", self.peers.name_of(owner))
             return
-        caller = self._caller_ident(tag)
+        caller = self.peers.reply_to(tag)
         if caller is None:
             log.debug("reply from %s to %r, which is gone", self.peers.name_of(owner), tag[:40])
             return
@@ -285,12 +252,12 @@ class Broker:
         ev = EVENTS.get(e.channel)
         role = self.peers.role(ident)
         if ev is None or role not in ev.publishers:
-            self._drop_event(ident, e.channel, "unknown_event" if ev is None else "forbidden", f"from {role}")
+            self.no.drop_event(ident, e.channel, "unknown_event" if ev is None else "forbidden", f"from {role}")
             return
         try:
             self._event_decoders[e.channel].decode(e.payload)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            self._drop_event(ident, e.channel, "too_deep" if isinstance(exc, env.TooDeep) else "invalid_payload", str(exc))
+            self.no.drop_event(ident, e.channel, "too_deep" if isinstance(exc, env.TooDeep) else "invalid_payload", str(exc))
             return
         self.stats.count(e.channel, "evt")
         self.pub.send_multipart([e.channel.encode(), frame])
@@ -301,7 +268,7 @@ class Broker:
         if e.kind == Kind.HELLO:
             self._hello(ident, e)
         elif (name := self.peers.name_of(ident)) is None:
-            self._refuse(ident, e.cid, "lifecycle", "forbidden", "say hello first")
+            self.no.refuse(ident, e.cid, "lifecycle", "forbidden", "say hello first")
         elif e.kind == Kind.READY:
             self.peers.mark_ready(name)
             self.hooks.on_ready(name)
@@ -317,57 +284,16 @@ class Broker:
         try:
             hello = _hello_decoder.decode(e.payload)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            self._refuse(ident, e.cid, "hello", "malformed", str(exc))
+            self.no.refuse(ident, e.cid, "hello", "malformed", str(exc))
             return
         if not self.peers.admit(ident, hello):
-            self._impostor(ident, e.cid, "hello")
+            self.no.impostor(ident, e.cid, "hello")
             return
         self._send_to(ident, env.encode(Kind.REP, "hello", e.cid, env.NIL))
         self.hooks.on_hello(hello.name, hello.pid)
-
-    def _impostor(self, ident: bytes, cid: int, channel: str) -> None:
-        """A peer that poses as an actor it did not prove to be: counted always, logged once per identity."""
-        self._count(channel, "impostor")
-        if self.peers.first_impostor_sighting(ident):
-            log.warning("impostor on the bus: identity %r is not an actor this supervisor started", ident[:40])
-        message = "not an actor this supervisor started"
-        frame = env.encode(Kind.ERR, channel, cid, ErrorInfo(code="impostor", message=message))
-        self._send_to(ident, frame)
-        if self.tap.tracers:
-            self.tap.record(Kind.ERR, channel, cid, "broker", "impostor", len(frame), None, error=f"impostor: {message}")
-
-    # -- replies, refusals, trace --------------------------------------------
 
     def _send_to(self, ident: bytes, frame: bytes) -> None:
         try:
             self.router.send_multipart([ident, frame])
         except zmq.ZMQError:
             log.debug("reply to a peer that is gone: %r", ident)
-
-    def _count(self, channel: str, reason: str) -> None:
-        metrics.invalid_ipc.labels(channel if channel in CHANNELS or channel in EVENTS else "?", reason).inc()
-
-    def _refuse(self, ident: bytes, cid: int, channel: str, code: str, message: str, *, count: bool = True) -> None:
-        if count:
-            self._count(channel, code)
-        self._refusals.log(logging.INFO, (ident, channel, code), "refused %.100s from %r: %s: %.300s",
-                           channel, ident[:40], code, message)
-        frame = env.encode(Kind.ERR, channel, cid, ErrorInfo(code=code, message=message))
-        self._send_to(ident, frame)
-        if self.tap.tracers:
-            self.tap.record(Kind.ERR, channel, cid, "broker", self.peers.role(ident) or ident.decode(errors="replace")[:64], len(frame), None,
-                      error=f"{code}: {message}")
-
-    def _drop_event(self, ident: bytes, channel: str, reason: str, why: str) -> None:
-        """An event that is not published: counted, logged like a refusal (an event has no reply)."""
-        self._count(channel, reason)
-        self._refusals.log(logging.WARNING, (ident, channel, reason), "dropped event %.100s from %r: %s: %.300s",
-                           channel, ident[:40], reason, why)
-
-
-def _excerpt(payload: msgspec.Raw) -> object:
-    """The refused payload for the log (the log's filter masks secrets and e-mails)."""
-    try:
-        return _builtins_decoder.decode(payload)
-    except msgspec.DecodeError:
-        return bytes(payload)[:300]

@@ -27,6 +27,16 @@ def claims_actor(ident: bytes) -> bool:
 
 
 @dataclass
+class PeerHooks:
+    """What the arbiter wants to hear about its actors."""
+
+    on_hello: Callable[[str, int], None]
+    on_ready: Callable[[str], None]
+    on_heartbeat: Callable[[str], None]
+    on_bye: Callable[[str], None]
+
+
+@dataclass
 class _Expected:
     key: str
     pid: int
@@ -76,8 +86,11 @@ class Peers:
         """The current routing identity of a registered actor (starting or ready)."""
         return self._idents.get(name)
 
-    def is_ready(self, name: str) -> bool:
-        return name in self._ready
+    def ready_ident(self, name: str) -> bytes:
+        """The routing identity of ``name`` if it is ready; ``KeyError`` if it is not (yet)."""
+        if name not in self._ready:
+            raise KeyError(name)
+        return self._idents[name]
 
     def is_starting(self, name: str) -> bool:
         """Spawned and not yet ready: expected, or admitted while its ``start()`` runs."""
@@ -88,6 +101,16 @@ class Peers:
         if (name := self._names.get(ident)) is not None:
             return name
         return "cli" if ident.startswith(CLI_PREFIX) else None
+
+    def caller_tag(self, ident: bytes, role: str) -> bytes:
+        """How an actor sees its caller: an actor by name (its routing identity stays secret), the cli as itself."""
+        return ident if role == "cli" else role.encode()
+
+    def reply_to(self, tag: bytes) -> bytes | None:
+        """The routing identity a reply goes to: the current one of a named actor, a cli identity as it is."""
+        if tag.startswith(CLI_PREFIX):
+            return tag
+        return self._idents.get(tag.decode(errors="replace"))
 
     def first_impostor_sighting(self, ident: bytes) -> bool:
         """True the first time ``ident`` poses as an actor (bounded memory), so it is logged once."""

@@ -15,7 +15,8 @@ import zmq
 
 from workbuoy import logging as wblog
 from workbuoy import metrics
-from workbuoy.bus.broker import Broker, PeerHooks
+from workbuoy.bus.broker import Broker
+from workbuoy.bus.peers import PeerHooks
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
 from workbuoy.schemas.control import ActorStatus
