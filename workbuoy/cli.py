@@ -400,7 +400,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("logout", help="revoke the session and forget it").set_defaults(fn=cmd_logout)
 
     p = sub.add_parser("sync", help="sync now and show progress until it ends")
-    p.add_argument("--now", action="store_true", help="start a sync now (the default; kept for scripts)")
     p.add_argument("--entity", choices=ENTITIES)
     p.add_argument("--timeout", type=float, default=3600.0, help="give up waiting after S seconds")
     p.set_defaults(fn=cmd_sync)

@@ -23,7 +23,7 @@ class AuthActor(Actor):
 
     async def start(self) -> None:
         self.store = Store.open(self.env.db_path)
-        self.session = Session(self.env, CookieVault(self.env), self.store, self._publish_state)
+        self.session = Session(self.env, CookieVault(self.env), self.store, self._publish_state, self.after)
         await self.session.resume()
 
     async def stop(self) -> None:

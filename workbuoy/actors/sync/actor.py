@@ -119,7 +119,7 @@ class SyncActor(Actor):
     @handles("wb:offline:getMessages")
     async def get_messages(self, request: GetMessages, caller: str) -> MessagesReply:
         rows, _ = self.store.list_rows("messages", org_id=request.org_id, limit=request.limit)
-        return MessagesReply(ok=True, items=[r.payload for r in rows])
+        return MessagesReply(items=[r.payload for r in rows])
 
     @handles("wb:offline:getList")
     async def get_list(self, request: GetList, caller: str) -> ListReply:
