@@ -20,7 +20,7 @@ import msgspec
 
 from workbuoy import logging as wblog
 from workbuoy import metrics
-from workbuoy.bus.endpoint import Endpoint
+from workbuoy.bus.connection import ActorConnection
 from workbuoy.bus.errors import BusError, NotImplementedOnBus
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
@@ -76,7 +76,7 @@ class Actor:
     def __init__(self, env: Env, endpoints: Endpoints, spawn: SpawnSecrets) -> None:
         self.env = env
         self.log = wblog.create(self.name)
-        self.bus = Endpoint(endpoints, self.name, spawn)
+        self.bus = ActorConnection(endpoints, self.name, spawn)
         self.settings = Settings()
         self._stopping = asyncio.Event()
         self._started = asyncio.Event()  # events wait for it: no listener runs before start() is done

@@ -21,6 +21,8 @@ class RuntimeDirError(RuntimeError):
 
 @dataclass(frozen=True)
 class Endpoints:
+    """The ZeroMQ endpoints (``ipc://…`` addresses) of the broker's three sockets in the runtime folder."""
+
     folder: Path
 
     @property

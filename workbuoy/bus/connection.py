@@ -1,4 +1,4 @@
-"""An actor's asyncio connection to the broker: calls, handlers, events.
+"""An actor's asyncio connection to the broker (a DEALER and a SUB): calls, handlers, events.
 
 Incoming requests arrive as ``[caller, frame]`` and each runs as its own task, so a
 slow handler never delays heartbeats or other requests. Replies to our own calls
@@ -25,7 +25,7 @@ from workbuoy.schemas.base import ACTOR_NAMES
 from workbuoy.schemas.envelope import ErrorInfo, Hello, Kind, SpawnSecrets
 from workbuoy.schemas.registry import CHANNELS, EVENTS
 
-log = wblog.create("bus.endpoint")
+log = wblog.create("bus.connection")
 
 RequestHandler = Callable[[str, Any, str], Awaitable[msgspec.Struct]]
 EventHandler = Callable[[str, Any], Awaitable[None]]
@@ -37,7 +37,7 @@ def role_of(caller: bytes) -> str:
     return name if name in ACTOR_NAMES else "cli"
 
 
-class Endpoint:
+class ActorConnection:
     """Plain (not ``zmq.asyncio``) sockets driven by the event loop's reader callbacks.
 
     ZeroMQ's FD is edge-triggered, so every drain reads until ``EVENTS`` says empty and
