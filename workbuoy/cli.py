@@ -21,7 +21,7 @@ from workbuoy import config, private
 from workbuoy.bus import runtime
 from workbuoy.bus.errors import BusError
 from workbuoy.logging import escape_controls
-from workbuoy.schemas import queue as queue_schema
+from workbuoy.schemas import outbox as outbox_schema
 
 EXIT_USAGE = 2
 
@@ -139,7 +139,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def server_state(env: config.Env) -> queue_schema.ServerState | str:
+def server_state(env: config.Env) -> outbox_schema.ServerState | str:
     """The queue's breaker as ``wb:queue:status`` says, or why it cannot be known."""
     try:
         with _client(env, 5.0) as client:
@@ -148,7 +148,7 @@ def server_state(env: config.Env) -> queue_schema.ServerState | str:
         return f"unknown (wb:queue:status: {exc.message})"
 
 
-def server_line(state: queue_schema.ServerState | str) -> str:
+def server_line(state: outbox_schema.ServerState | str) -> str:
     """``server online`` / ``server offline since 10:42:07 (unreachable: …), next probe in 4 s``."""
     if isinstance(state, str):
         return f"server: {state}"
@@ -317,7 +317,7 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
         flow = f"  wf {i.wf_id[:8]}#{i.step_index}" if i.wf_id else ""
         flag = " CONFLICT" if i.conflicted else ""
         detail = f"  ({i.last_error})" if i.last_error and i.status == "pending" else ""
-        print(f"{i.id:>7} {i.status:<8}{flag} {i.op or 'send':<6} {target}{flow}  {queue_schema.describe(i, now)}{detail}")
+        print(f"{i.id:>7} {i.status:<8}{flag} {i.op or 'send':<6} {target}{flow}  {outbox_schema.describe(i, now)}{detail}")
     return 0
 
 

@@ -21,7 +21,7 @@ from workbuoy.actors.queue.flusher import REJECTED, Flusher, Policy
 from workbuoy.actors.queue.writes import Write
 from workbuoy.api import ApiClient, ApiError, HttpError, ServerUnavailable, Unauthenticated, decode
 from workbuoy.bus.errors import BusError
-from workbuoy.schemas import orgs, queue
+from workbuoy.schemas import orgs, outbox
 from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest
 from workbuoy.schemas.base import Empty, Ok
 from workbuoy.schemas.settings import Settings
@@ -37,13 +37,13 @@ CREDENTIALS_REUSE_S = 2.0
 STUCK_NOTIFIED = "queue_stuck_notified_id"
 
 
-def ref(item: QueueItem) -> queue.QueueItemRef:
-    return queue.QueueItemRef(id=item.id, op_id=item.op_id, status=item.status, entity_id=item.entity_id)
+def ref(item: QueueItem) -> outbox.QueueItemRef:
+    return outbox.QueueItemRef(id=item.id, op_id=item.op_id, status=item.status, entity_id=item.entity_id)
 
 
-def view(item: QueueItem) -> queue.QueueItemView:
+def view(item: QueueItem) -> outbox.QueueItemView:
     fields = msgspec.structs.asdict(item)
-    return queue.QueueItemView(**{k: fields[k] for k in queue.QueueItemView.__struct_fields__})
+    return outbox.QueueItemView(**{k: fields[k] for k in outbox.QueueItemView.__struct_fields__})
 
 
 def fields_of(request: msgspec.Struct, *drop: str) -> dict[str, Any]:
@@ -97,53 +97,53 @@ class QueueActor(Actor):
         return items
 
     @handles("wb:queue:create")
-    async def create(self, request: queue.QueueCreate, caller: str) -> queue.QueueItemRef:
+    async def create(self, request: outbox.QueueCreate, caller: str) -> outbox.QueueItemRef:
         w = Write("crm", request.payload, request.entity, request.op, request.entity_id)
         return ref(self._commit("wb:queue:create", [w], request.org_id)[0])
 
     @handles("wb:email:draft")
-    async def email_draft(self, request: queue.EmailDraft, caller: str) -> queue.QueueItemRef:
+    async def email_draft(self, request: outbox.EmailDraft, caller: str) -> outbox.QueueItemRef:
         item = self._commit("wb:email:draft", [Write("email", fields_of(request, "org_id"))], request.org_id)[0]
         metrics.email_drafts.inc()
         return ref(item)
 
     @handles("wb:calendar:create")
-    async def calendar_create(self, request: queue.CalendarCreate, caller: str) -> queue.QueueItemRef:
+    async def calendar_create(self, request: outbox.CalendarCreate, caller: str) -> outbox.QueueItemRef:
         item = self._commit("wb:calendar:create", [Write("calendar", fields_of(request, "org_id"))], request.org_id)[0]
         metrics.calendar_events.inc()
         return ref(item)
 
     @handles("wb:assistant:apply")
-    async def assistant_apply(self, request: queue.AssistantApply, caller: str) -> queue.AssistantApplied:
+    async def assistant_apply(self, request: outbox.AssistantApply, caller: str) -> outbox.AssistantApplied:
         org_ids = {a.org_id for a in request.actions if a.org_id is not None}
         if len(org_ids) > 1:
             raise checks.refused("wb:assistant:apply", "all actions of one session must go to one org")
         ws = [Write("crm", a.payload, a.entity, a.op, a.entity_id) for a in request.actions]
         items = self._commit("wb:assistant:apply", ws, next(iter(org_ids), None))
         metrics.assistant_sessions.inc()
-        return queue.AssistantApplied(items=[ref(i) for i in items])
+        return outbox.AssistantApplied(items=[ref(i) for i in items])
 
     @handles("wb:workflow:run")
-    async def workflow_run(self, request: queue.WorkflowManifest, caller: str) -> queue.WorkflowEnqueued:
+    async def workflow_run(self, request: outbox.WorkflowManifest, caller: str) -> outbox.WorkflowEnqueued:
         return self._workflow("wb:workflow:run", request)
 
-    def _workflow(self, channel: str, manifest: queue.WorkflowManifest) -> queue.WorkflowEnqueued:
+    def _workflow(self, channel: str, manifest: outbox.WorkflowManifest) -> outbox.WorkflowEnqueued:
         ws = [Write(s.qtype, s.payload, s.entity, s.op, s.entity_id) for s in manifest.steps]
         items = self._commit(channel, ws, manifest.org_id, workflow=True)
-        return queue.WorkflowEnqueued(wf_id=items[0].wf_id or "", items=[ref(i) for i in items])
+        return outbox.WorkflowEnqueued(wf_id=items[0].wf_id or "", items=[ref(i) for i in items])
 
     # -- the queue itself ------------------------------------------------------------
 
     @handles("wb:queue:list")
-    async def list_queue(self, request: queue.QueueList, caller: str) -> queue.QueueListReply:
-        return queue.QueueListReply(items=[view(i) for i in self.store.list_queue(request.status, request.limit)])
+    async def list_queue(self, request: outbox.QueueList, caller: str) -> outbox.QueueListReply:
+        return outbox.QueueListReply(items=[view(i) for i in self.store.list_queue(request.status, request.limit)])
 
     @handles("wb:queue:status")
-    async def status(self, request: Empty, caller: str) -> queue.QueueStatusReply:
-        return queue.QueueStatusReply(server=self.flusher.breaker.state, depth=self.store.queue_depth())
+    async def status(self, request: Empty, caller: str) -> outbox.QueueStatusReply:
+        return outbox.QueueStatusReply(server=self.flusher.breaker.state, depth=self.store.queue_depth())
 
     @handles("wb:queue:retry")
-    async def retry(self, request: queue.QueueRetry, caller: str) -> queue.QueueItemRef:
+    async def retry(self, request: outbox.QueueRetry, caller: str) -> outbox.QueueItemRef:
         item = self.store.get_queue_item(request.id)
         if item is None or item.status != "failed" or item.conflicted:
             raise checks.refused("wb:queue:retry", f"item {request.id} is not a failed write"
@@ -156,7 +156,7 @@ class QueueActor(Actor):
         return ref(retried)
 
     @handles("wb:queue:resolveConflict")
-    async def resolve_conflict(self, request: queue.ResolveConflict, caller: str) -> Ok:
+    async def resolve_conflict(self, request: outbox.ResolveConflict, caller: str) -> Ok:
         channel = "wb:queue:resolveConflict"
         item = next((i for i in self.store.pending_for(request.entity, request.entity_id) if i.conflicted), None)
         if item is None:
@@ -185,18 +185,18 @@ class QueueActor(Actor):
         return orgs.OrgListReply(orgs=listed, active=org)
 
     @handles("wb:ai:chat")
-    async def ai_chat(self, request: queue.AiChat, caller: str) -> queue.AiChatReply:
+    async def ai_chat(self, request: outbox.AiChat, caller: str) -> outbox.AiChatReply:
         metrics.ai_requests.labels("chat").inc()
         resp = await self._online("/ai/chat", {"messages": [msgspec.structs.asdict(m) for m in request.messages]})
-        return decode(resp, queue.AiChatReply, endpoint="ai/chat")
+        return decode(resp, outbox.AiChatReply, endpoint="ai/chat")
 
     @handles("wb:ai:workflow")
-    async def ai_workflow(self, request: queue.AiWorkflow, caller: str) -> queue.WorkflowEnqueued:
+    async def ai_workflow(self, request: outbox.AiWorkflow, caller: str) -> outbox.WorkflowEnqueued:
         metrics.ai_requests.labels("workflow").inc()
         body = {"entity": request.entity, "entityId": request.entity_id, "kind": request.kind}
         resp = await self._online("/ai/workflow", body)
         try:
-            manifest = msgspec.json.decode(resp.content, type=queue.WorkflowManifest)
+            manifest = msgspec.json.decode(resp.content, type=outbox.WorkflowManifest)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             metrics.protocol_errors.labels("ai/workflow").inc()
             raise BusError("failed", f"the server's workflow is not one the queue can run: {exc}") from None
@@ -250,7 +250,7 @@ class QueueActor(Actor):
         except ApiError:
             return False
 
-    def _server_state(self, state: queue.ServerState) -> None:
+    def _server_state(self, state: outbox.ServerState) -> None:
         """The breaker opened or closed: tell the tray and the status lines."""
         self.log.info("queue: server %s%s", "online" if state.online else "offline", f" ({state.reason})" if state.reason else "")
         self.after(0, lambda: self.publish("wb:server:state", state))
@@ -264,7 +264,7 @@ class QueueActor(Actor):
         count, top_id, oldest = stuck
         self.store.set_meta(STUCK_NOTIFIED, str(top_id))
         self.log.warning("queue: %d write(s) unsent for over %d s", count, self.settings.queue_stuck_after_sec)
-        await self.publish("wb:queue:stuck", queue.QueueStuck(
+        await self.publish("wb:queue:stuck", outbox.QueueStuck(
             count=count, oldest_id=oldest.id, since=oldest.created_at, last_error=oldest.last_error))
 
     def _changed(self) -> None:
@@ -276,7 +276,7 @@ class QueueActor(Actor):
         depth = self.store.queue_depth()
         for status, count in depth.items():
             metrics.queue_depth.labels(status).set(count)
-        await self.publish("wb:queue:changed", queue.QueueChanged(depth=depth))
+        await self.publish("wb:queue:changed", outbox.QueueChanged(depth=depth))
 
     async def _prune(self) -> None:
         pruned = self.store.prune_synced(RETENTION_MS)

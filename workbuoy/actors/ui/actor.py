@@ -29,7 +29,7 @@ from workbuoy.config import Env
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.control import DeepLink
 from workbuoy.schemas.envelope import SpawnSecrets
-from workbuoy.schemas.queue import QueueChanged, QueueStuck, ServerState
+from workbuoy.schemas.outbox import QueueChanged, QueueStuck, ServerState
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange, SyncProgress
 from workbuoy.schemas.ui import Notify, NotifyReply, OverlayState, OverlayToggle
