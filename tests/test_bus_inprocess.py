@@ -9,15 +9,15 @@ from __future__ import annotations
 import asyncio
 import os
 
+import msgspec
 import pytest
 
 from tests.fixtures.broker import broker  # noqa: F401  (the fixture)
-from tests.fixtures.node import wait_for
 from workbuoy import config
 from workbuoy.actors.base import Actor
 from workbuoy.bus.client import Client
-from workbuoy.bus.errors import BusError
-from workbuoy.schemas.envelope import SpawnSecrets
+from workbuoy.schemas import envelope as env
+from workbuoy.schemas.envelope import ErrorInfo, Kind, SpawnSecrets
 from workbuoy.schemas.settings import Settings
 
 pytestmark = pytest.mark.timeout(120)
@@ -44,52 +44,53 @@ class SlowPlugins(Actor):
         self.settings_seen.append((settings.sync_interval_sec, self.started))
 
 
-def call_code(client: Client, channel: str) -> tuple[str, str]:
-    try:
-        client.call(channel, {}, timeout=10)
-    except BusError as exc:
-        return exc.code, exc.message
-    return "ok", ""
+def answer(client: Client, cid: int) -> env.Envelope:
+    """The reply to request ``cid`` (others are not expected here)."""
+    got = client.recv_raw(15)
+    assert got is not None, f"no answer to request {cid}"
+    assert got.cid == cid, (got.cid, cid)
+    return got
+
+
+def error_of(e: env.Envelope) -> ErrorInfo:
+    assert e.kind == Kind.ERR
+    return msgspec.msgpack.decode(e.payload, type=ErrorInfo)
 
 
 def test_nothing_reaches_an_actor_before_its_start_is_done(broker, tmp_path):  # noqa: F811
+    """Held while it starts, sent on at READY; refused ``unavailable`` if it starts too slowly; never ``internal``."""
     b, _, hellos = broker
-    env = config.load({"WB_DATA_DIR": str(tmp_path / "data"), "WB_HEARTBEAT_SEC": "0.5"})
-    actor = SlowPlugins(env, b.endpoints, SpawnSecrets(key="k" * 32, identity="plugins:in-process"))
+    env_ = config.load({"WB_DATA_DIR": str(tmp_path / "data"), "WB_HEARTBEAT_SEC": "0.5"})
+    actor = SlowPlugins(env_, b.endpoints, SpawnSecrets(key="k" * 32, identity="plugins:in-process"))
     b.expect("plugins", "k" * 32, os.getpid(), "plugins:in-process")
     client = Client(b.endpoints)
 
-    async def scenario() -> list[tuple[str, str]]:
+    def ask(cid: int) -> None:
+        client.send_raw(env.encode(Kind.REQ, "wb:plugins:list", cid, {}))
+
+    async def scenario() -> tuple[ErrorInfo, list[env.Envelope]]:
         running = asyncio.ensure_future(actor.run())
         await asyncio.wait_for(actor.starting.wait(), 30)  # admitted (hello answered), start() under way
         assert hellos == ["plugins"]
-        during = [await asyncio.to_thread(call_code, client, "wb:plugins:list") for _ in range(3)]
+        ask(1)
+        too_slow = error_of(await asyncio.to_thread(answer, client, 1))  # held for HOLD_SEC, then refused
+        ask(2)
+        ask(3)
+        client.send_raw(env.encode(Kind.REQ, "wb:getSettings", 4, {}))  # same connection: 2 and 3 are held by now
+        assert (await asyncio.to_thread(answer, client, 4)).kind == Kind.REP
         b.publish("wb:settings:changed", Settings(sync_interval_sec=600))
         await asyncio.sleep(0.2)  # the event has arrived by now; it must wait for start() all the same
         actor.may_finish.set()
-        after = await asyncio.to_thread(_first_answer_after_ready, client)
+        held = [await asyncio.to_thread(answer, client, cid) for cid in (2, 3)]
         actor.request_stop()
         await asyncio.wait_for(running, 30)
-        return during + [after]
+        return too_slow, held
 
     try:
-        answers = asyncio.run(scenario())
+        too_slow, held = asyncio.run(scenario())
     finally:
         client.close()
-    *during, after = answers
-    assert all(code == "unavailable" and "the plugins actor is starting" in message for code, message in during), during
-    assert after[0] == "not_implemented"  # an owned channel without a handler, answered once ready
+    assert too_slow.code == "unavailable" and too_slow.message == "the plugins actor is starting"
+    assert [error_of(e).code for e in held] == ["not_implemented"] * 2  # owned, no handler: answered once ready
     assert actor.settings_seen == [(600, True)]
 
-
-def _first_answer_after_ready(client: Client) -> tuple[str, str]:
-    """Ask until the broker routes to the actor; every answer before must be ``unavailable``, never ``internal``."""
-
-    def routed() -> tuple[str, str] | None:
-        code, message = call_code(client, "wb:plugins:list")
-        if code == "unavailable":
-            assert "starting" in message
-            return None
-        return code, message
-
-    return wait_for(routed, 30, what="the actor routable once ready")

@@ -2,15 +2,15 @@
 
 Requests are routed by channel to the owning actor once it is ready (or answered
 in-process for the supervisor's own channels), replies go back to the caller, events
-fan out on a PUB socket. Who is who is :mod:`~workbuoy.bus.peers`' business, saying
-no :mod:`~workbuoy.bus.refusals`', the trace tap :mod:`~workbuoy.bus.trace`'s. Anything
+fan out on a PUB socket. Who is who is :mod:`~workbuoy.bus.peers`' business, requests
+held or pending :mod:`~workbuoy.bus.inflight`'s, saying no :mod:`~workbuoy.bus.refusals`',
+the trace tap :mod:`~workbuoy.bus.trace`'s. Anything
 malformed, unknown, forbidden, oversized or invalid is refused and counted; the
 broker itself never dies of garbage.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,9 +21,10 @@ import zmq
 
 from workbuoy import logging as wblog
 from workbuoy.bus.errors import BusError, NotImplementedOnBus, error_info
+from workbuoy.bus.inflight import InFlight, Request
 from workbuoy.bus.peers import PeerHooks, Peers, claims_actor
 from workbuoy.bus.refusals import Refusals
-from workbuoy.bus.runtime import Endpoints
+from workbuoy.bus.runtime import Endpoints, bind
 from workbuoy.bus.stats import BusStats
 from workbuoy.bus.trace import TraceTap
 from workbuoy.bus.zap import ZapHandler
@@ -35,7 +36,6 @@ log = wblog.create("bus")
 
 MAX_MSG_BYTES = 1 << 20  # refused with an error reply
 HARD_MAX_MSG_BYTES = 4 << 20  # libzmq drops the peer's connection (MAXMSGSIZE)
-PENDING_TTL_SEC = 120.0
 
 LocalHandler = Callable[[Any, str], msgspec.Struct]
 
@@ -48,36 +48,19 @@ class Broker:
     endpoints: Endpoints
     hooks: PeerHooks
     local: dict[str, LocalHandler] = field(default_factory=dict)
+    inflight: InFlight = field(default_factory=InFlight)
 
     def __post_init__(self) -> None:
-        self._pending: dict[tuple[bytes, int], tuple[float, str, str]] = {}  # (caller, cid) -> (t0, channel, owner)
         self._decoders = {name: ch.decoder() for name, ch in CHANNELS.items()}
         self._event_decoders = {name: env.Decoder(ev.payload) for name, ev in EVENTS.items()}
         self.stats = BusStats()  # exported by whoever serves /metrics (the arbiter)
         self._last_sweep = time.monotonic()
-        old = os.umask(0o077)  # socket files are created by bind and follow the umask
-        try:
-            self.zap = ZapHandler(self.ctx.socket(zmq.REP))
-            self.router = self._bind(zmq.ROUTER, self.endpoints.bus)
-            self.pub = self._bind(zmq.PUB, self.endpoints.events)
-            self.tap = TraceTap(self._bind(zmq.XPUB, self.endpoints.trace, nodrop=True))
-        finally:
-            os.umask(old)
+        self.zap = ZapHandler(self.ctx.socket(zmq.REP))
+        self.router = bind(self.ctx, zmq.ROUTER, self.endpoints.bus, HARD_MAX_MSG_BYTES)
+        self.pub = bind(self.ctx, zmq.PUB, self.endpoints.events, HARD_MAX_MSG_BYTES)
+        self.tap = TraceTap(bind(self.ctx, zmq.XPUB, self.endpoints.trace, HARD_MAX_MSG_BYTES))
         self.peers = Peers(self.zap.saw_pid)
         self.no = Refusals(self._send_to, self.peers, self.tap)
-
-    def _bind(self, kind: int, endpoint: str, nodrop: bool = False) -> zmq.Socket:
-        sock = self.ctx.socket(kind)
-        sock.linger = 0
-        sock.zap_domain = b"workbuoy"
-        sock.maxmsgsize = HARD_MAX_MSG_BYTES
-        if kind == zmq.ROUTER:  # no ROUTER_HANDOVER: a second connection never takes an identity in use
-            sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
-        if nodrop:
-            sock.setsockopt(zmq.XPUB_NODROP, 1)
-            sock.sndhwm = 10_000
-        sock.bind(endpoint)
-        return sock
 
     # -- the arbiter's side ------------------------------------------------
 
@@ -88,10 +71,8 @@ class Broker:
     def forget(self, name: str) -> None:
         """The actor is gone: callers still waiting on it get an error now, not a timeout later."""
         self.peers.forget(name)
-        for (caller, cid), (_, channel, owner) in list(self._pending.items()):
-            if owner == name:
-                del self._pending[(caller, cid)]
-                self.no.refuse(caller, cid, channel, "unavailable", f"the {name} actor stopped before it answered", count=False)
+        for r in self.inflight.gone(name):
+            self.no.refuse(r.caller, r.cid, r.channel, "unavailable", f"the {name} actor stopped before it answered", count=False)
 
     def publish(self, channel: str, payload: msgspec.Struct) -> None:
         """Publish an event of the supervisor's own."""
@@ -107,7 +88,7 @@ class Broker:
             poller.register(sock, zmq.POLLIN)
 
     def handle(self, ready: dict) -> None:
-        """Drain every socket the poller found readable."""
+        """Drain every socket the poller found readable (call it every poll, readable or not: it also expires)."""
         if self.zap.socket in ready:
             self.zap.drain()
         if self.tap.socket in ready:
@@ -122,9 +103,12 @@ class Broker:
                     self._route(frames)
                 except Exception:  # a bug here must not take the node down
                     log.exception("broker: unexpected error while routing")
-        if (now := time.monotonic()) - self._last_sweep > 10:  # callers that gave up long ago
-            self._last_sweep, cutoff = now, now - PENDING_TTL_SEC
-            self._pending = {k: v for k, v in self._pending.items() if v[0] >= cutoff}
+        now = time.monotonic()
+        for owner, r in self.inflight.expired(now):
+            self.no.refuse(r.caller, r.cid, r.channel, "unavailable", f"the {owner} actor is starting", count=False)
+        if now - self._last_sweep > 10:
+            self._last_sweep = now
+            self.inflight.sweep(now)
 
     def close(self) -> None:
         self.tap.flush(force=True)
@@ -199,13 +183,19 @@ class Broker:
         if ch.owner == "supervisor":
             self._answer_locally(ident, e, request, role)
             return
-        try:  # nothing reaches an actor before its start() is done; EHOSTUNREACH (ROUTER_MANDATORY): gone
-            self.router.send_multipart([self.peers.ready_ident(ch.owner), self.peers.caller_tag(ident, role), frame])
+        r = Request(ident, self.peers.caller_tag(ident, role), e.cid, channel, frame, time.monotonic())
+        if not (self.peers.is_starting(ch.owner) and self.inflight.hold(ch.owner, r)):  # sent on at READY
+            self._forward(ch.owner, r)
+
+    def _forward(self, owner: str, r: Request) -> None:
+        """Send a request on to its owner if it is ready (nothing reaches an actor before its start() is done)."""
+        try:  # EHOSTUNREACH (ROUTER_MANDATORY): gone
+            self.router.send_multipart([self.peers.ready_ident(owner), r.tag, r.frame])
         except (LookupError, zmq.ZMQError):
-            why = "is starting" if self.peers.is_starting(ch.owner) else "is not running"
-            self.no.refuse(ident, e.cid, channel, "unavailable", f"the {ch.owner} actor {why}", count=False)
+            why = "is starting" if self.peers.is_starting(owner) else "is not running"
+            self.no.refuse(r.caller, r.cid, r.channel, "unavailable", f"the {owner} actor {why}", count=False)
             return
-        self._pending[(ident, e.cid)] = (time.monotonic(), channel, ch.owner)
+        self.inflight.sent(owner, r)
 
     def _answer_locally(self, ident: bytes, e: env.Envelope, request: Any, role: str) -> None:
         t0 = time.monotonic()
@@ -239,10 +229,9 @@ class Broker:
         if caller is None:
             log.debug("reply from %s to %r, which is gone", self.peers.name_of(owner), tag[:40])
             return
-        pending = self._pending.pop((caller, e.cid), None)
-        if pending is not None:
-            started = time.monotonic() - pending[0]
-            self.stats.observe(pending[1], started)
+        if (request := self.inflight.answered(caller, e.cid)) is not None:
+            started = time.monotonic() - request.since
+            self.stats.observe(request.channel, started)
         self._send_to(caller, frame)
         if self.tap.tracers:
             self.tap.record(e.kind, e.channel, e.cid, self.peers.name_of(owner) or "?", self.peers.role(caller) or "?", len(frame),
@@ -271,6 +260,8 @@ class Broker:
             self.no.refuse(ident, e.cid, "lifecycle", "forbidden", "say hello first")
         elif e.kind == Kind.READY:
             self.peers.mark_ready(name)
+            for r in self.inflight.ready(name):
+                self._forward(name, r)
             self.hooks.on_ready(name)
         else:
             self.hooks.on_bye(name)

@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import zmq
+
 
 class RuntimeDirError(RuntimeError):
     """The runtime folder is not ours alone."""
@@ -75,3 +77,28 @@ def locate(data_dir: Path) -> Endpoints:
         raise FileNotFoundError(f"no WorkBuoy node is running for {data_dir}")
     check_private(folder)
     return Endpoints(folder)
+
+
+def bind(ctx: zmq.Context, kind: int, endpoint: str, max_msg_bytes: int) -> zmq.Socket:
+    """One of the broker's sockets, bound with mode 0600 (bind follows the umask) and under ZAP.
+
+    The ROUTER has no ``ROUTER_HANDOVER``, so a second connection never takes an identity
+    in use, and ``ROUTER_MANDATORY``, so a send to a peer that is gone fails instead of
+    vanishing. The trace XPUB never drops a record silently (``XPUB_NODROP``: the broker
+    counts what does not fit).
+    """
+    sock = ctx.socket(kind)
+    sock.linger = 0
+    sock.zap_domain = b"workbuoy"
+    sock.maxmsgsize = max_msg_bytes
+    if kind == zmq.ROUTER:
+        sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
+    if kind == zmq.XPUB:
+        sock.setsockopt(zmq.XPUB_NODROP, 1)
+        sock.sndhwm = 10_000
+    old = os.umask(0o077)
+    try:
+        sock.bind(endpoint)
+    finally:
+        os.umask(old)
+    return sock

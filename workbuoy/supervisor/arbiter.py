@@ -130,8 +130,7 @@ class Arbiter:
             if exc.errno != zmq.EINTR:
                 raise
             return
-        if ready:
-            self.broker.handle(ready)
+        self.broker.handle(ready)
         self.broker.tap.flush()
 
     def _shutdown(self, poller: zmq.Poller) -> None:
