@@ -280,8 +280,8 @@ class Broker:
         if not self.peers.admit(ident, hello):
             self.no.impostor(ident, e.cid, "hello")
             return
+        self.hooks.on_hello(hello.name, hello.pid)  # before the reply: the supervisor knows first
         self._send_to(ident, env.encode(Kind.REP, "hello", e.cid, env.NIL))
-        self.hooks.on_hello(hello.name, hello.pid)
 
     def _send_to(self, ident: bytes, frame: bytes) -> None:
         try:
