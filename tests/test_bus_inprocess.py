@@ -11,6 +11,7 @@ import os
 
 import msgspec
 import pytest
+from prometheus_client import REGISTRY
 
 from tests.fixtures.broker import broker  # noqa: F401  (the fixture)
 from workbuoy import config
@@ -68,7 +69,7 @@ def test_nothing_reaches_an_actor_before_its_start_is_done(broker, tmp_path):  #
     def ask(cid: int) -> None:
         client.send_raw(env.encode(Kind.REQ, "wb:plugins:list", cid, {}))
 
-    async def scenario() -> tuple[ErrorInfo, list[env.Envelope]]:
+    async def scenario() -> tuple[ErrorInfo, list[env.Envelope], ErrorInfo]:
         running = asyncio.ensure_future(actor.run())
         await asyncio.wait_for(actor.starting.wait(), 30)  # admitted (hello answered), start() under way
         assert hellos == ["plugins"]
@@ -82,15 +83,26 @@ def test_nothing_reaches_an_actor_before_its_start_is_done(broker, tmp_path):  #
         await asyncio.sleep(0.2)  # the event has arrived by now; it must wait for start() all the same
         actor.may_finish.set()
         held = [await asyncio.to_thread(answer, client, cid) for cid in (2, 3)]
+        b.retire("plugins")  # its stop begins: nothing new for it, but its bye is no impostor's
+        ask(5)
+        stopping = error_of(await asyncio.to_thread(answer, client, 5))
+        impostors = impostor_count()
         actor.request_stop()
         await asyncio.wait_for(running, 30)
-        return too_slow, held
+        await asyncio.sleep(0.2)  # its bye has reached the broker
+        assert impostor_count() == impostors
+        return too_slow, held, stopping
 
     try:
-        too_slow, held = asyncio.run(scenario())
+        too_slow, held, stopping = asyncio.run(scenario())
     finally:
         client.close()
     assert too_slow.code == "unavailable" and too_slow.message == "the plugins actor is starting"
     assert [error_of(e).code for e in held] == ["not_implemented"] * 2  # owned, no handler: answered once ready
+    assert stopping.code == "unavailable" and stopping.message == "the plugins actor is stopping"
     assert actor.settings_seen == [(600, True)]
+
+
+def impostor_count() -> float:
+    return REGISTRY.get_sample_value("wb_desktop_invalid_ipc_total", {"channel": "?", "reason": "impostor"}) or 0.0
 

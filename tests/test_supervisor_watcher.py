@@ -45,6 +45,7 @@ class Rig:
         self.secrets: list[SpawnSecrets] = []
         hooks = WatcherHooks(
             expect=lambda name, key, pid, ident: self.calls.append(("expect", name, pid)),
+            stopping=lambda name: self.calls.append(("stopping", name)),
             forget=lambda name: self.calls.append(("forget", name)),
             exited=lambda name, pid: self.calls.append(("exited", name, pid)),
             changed=lambda status: self.calls.append(("changed", status)),
@@ -91,14 +92,14 @@ def test_an_operator_restart_goes_stopping_then_starting_and_counts_once():
     w = started(rig)
     old = rig.procs[0]
     w.restart_now()
-    assert rig.states() == ["stopping"] and rig.hooks() == [("forget", "sync")]  # routes nothing from now on
+    assert rig.states() == ["stopping"] and rig.hooks() == [("stopping", "sync")]  # routed nothing new from now on
     w.tick(0.0)
     assert rig.states() == ["stopping"]  # still exiting: nothing new yet
     old.returncode = 0
     w.tick(0.0)
     w.ready()
     assert rig.states() == ["stopping", "starting", "ready"]
-    assert rig.hooks() == [("forget", "sync"), ("forget", "sync"), ("exited", "sync", old.pid),
+    assert rig.hooks() == [("stopping", "sync"), ("forget", "sync"), ("exited", "sync", old.pid),
                            ("expect", "sync", rig.procs[1].pid)]
     assert w.restarts == 1 and rig.last_status().restarts == 1 and rig.last_status().reason == "restarted on request"
 

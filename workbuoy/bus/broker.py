@@ -68,6 +68,12 @@ class Broker:
         """Admit actor ``name`` once it says hello with ``key`` from ``pid`` on routing ``identity``."""
         self.peers.expect(name, key, pid, identity)
 
+    def retire(self, name: str) -> None:
+        """The actor is stopping: no new request reaches it; it may still answer, beat and say bye."""
+        self.peers.retire(name)
+        for r in self.inflight.release(name):
+            self.no.refuse(r.caller, r.cid, r.channel, "unavailable", f"the {name} actor is stopping", count=False)
+
     def forget(self, name: str) -> None:
         """The actor is gone: callers still waiting on it get an error now, not a timeout later."""
         self.peers.forget(name)
@@ -192,7 +198,7 @@ class Broker:
         try:  # EHOSTUNREACH (ROUTER_MANDATORY): gone
             self.router.send_multipart([self.peers.ready_ident(owner), r.tag, r.frame])
         except (LookupError, zmq.ZMQError):
-            why = "is starting" if self.peers.is_starting(owner) else "is not running"
+            why = self.peers.why_not_routable(owner)
             self.no.refuse(r.caller, r.cid, r.channel, "unavailable", f"the {owner} actor {why}", count=False)
             return
         self.inflight.sent(owner, r)
@@ -260,7 +266,7 @@ class Broker:
             self.no.refuse(ident, e.cid, "lifecycle", "forbidden", "say hello first")
         elif e.kind == Kind.READY:
             self.peers.mark_ready(name)
-            for r in self.inflight.ready(name):
+            for r in self.inflight.release(name):
                 self._forward(name, r)
             self.hooks.on_ready(name)
         else:

@@ -44,8 +44,8 @@ class InFlight:
         waiting.append(request)
         return True
 
-    def ready(self, owner: str) -> list[Request]:
-        """Everything held for ``owner``, oldest first, to send on now."""
+    def release(self, owner: str) -> list[Request]:
+        """Everything held for ``owner``, oldest first: to send on (it is ready) or refuse (it is stopping)."""
         return list(self._held.pop(owner, ()))
 
     def sent(self, owner: str, request: Request) -> None:

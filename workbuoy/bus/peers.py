@@ -52,6 +52,7 @@ class Peers:
         self._names: dict[bytes, str] = {}  # routing identity that completed its hello -> actor name
         self._idents: dict[str, bytes] = {}  # actor name -> its current routing identity
         self._ready: set[str] = set()
+        self._retiring: set[str] = set()  # stopping: still who they are, but routed nothing new
         self._impostors: OrderedDict[bytes, None] = OrderedDict()
 
     def expect(self, name: str, key: str, pid: int, identity: str) -> None:
@@ -63,19 +64,29 @@ class Peers:
         if (want is None or ident != want.identity or not hmac.compare_digest(hello.key.encode(), want.key.encode())
                 or hello.pid != want.pid or not self._saw_pid(hello.pid)):
             return False
+        retiring = hello.name in self._retiring  # stopped before its hello: admitted, never routed to
         del self._expected[hello.name]
         self.forget(hello.name)
         self._names[ident] = hello.name
         self._idents[hello.name] = ident
+        if retiring:
+            self._retiring.add(hello.name)
         return True
 
     def mark_ready(self, name: str) -> None:
-        self._ready.add(name)
+        if name not in self._retiring:
+            self._ready.add(name)
+
+    def retire(self, name: str) -> None:
+        self._ready.discard(name)
+        if name in self._idents or name in self._expected:
+            self._retiring.add(name)
 
     def forget(self, name: str) -> None:
         """The actor's process is gone (or going): its identity routes nothing any more."""
         self._expected.pop(name, None)
         self._ready.discard(name)
+        self._retiring.discard(name)
         self._names.pop(self._idents.pop(name, b""), None)
 
     def name_of(self, ident: bytes) -> str | None:
@@ -92,9 +103,14 @@ class Peers:
             raise KeyError(name)
         return self._idents[name]
 
+    def why_not_routable(self, name: str) -> str:
+        if self.is_starting(name):
+            return "is starting"
+        return "is stopping" if name in self._retiring else "is not running"
+
     def is_starting(self, name: str) -> bool:
         """Spawned and not yet ready: expected, or admitted while its ``start()`` runs."""
-        return name in self._expected or (name in self._idents and name not in self._ready)
+        return name in self._expected or (name in self._idents and name not in self._ready | self._retiring)
 
     def role(self, ident: bytes) -> str | None:
         """An actor's name, ``cli`` for a terminal's identity, ``None`` for anybody else."""

@@ -43,7 +43,8 @@ class Arbiter:
         self.broker = Broker(self.ctx, endpoints, hooks, local)
         metrics.add_collector(self.broker.stats)
         keyring_key = take_keyring_key(env)  # held here, handed to each auth actor spawned, in no environment
-        hooks = WatcherHooks(expect=self.broker.expect, forget=self.broker.forget, exited=self._exited, changed=self._changed)
+        hooks = WatcherHooks(expect=self.broker.expect, stopping=self.broker.retire, forget=self.broker.forget, exited=self._exited,
+                             changed=self._changed)
         spawn = functools.partial(spawn_actor, log_dir=env.log_dir)
         self.watchers = [
             Watcher(s, policy, heartbeat_sec=env.heartbeat_sec, hooks=hooks, spawn=spawn,

@@ -78,7 +78,8 @@ class WatcherHooks:
     """What the arbiter hears from a watcher (the first three go to the broker)."""
 
     expect: Callable[[str, str, int, str], None]  # name, hello key, pid, routing identity
-    forget: Callable[[str], None]  # name: its identity routes nothing any more
+    stopping: Callable[[str], None]  # name: no new request for it, it may still answer and say bye
+    forget: Callable[[str], None]  # name: its identity is nobody's any more
     exited: Callable[[str, int], None]  # name, pid of a process that ended
     changed: Callable[[ActorStatus], None]
 
@@ -150,7 +151,7 @@ class Watcher:
         if self.proc is None:
             self._set("stopped")
             return False
-        self._hooks.forget(self.name)
+        self._hooks.stopping(self.name)
         self._kill_group(signal.SIGTERM)
         self._stop_deadline = time.monotonic() + self.spec.shutdown_sec
         self._set("stopping")
