@@ -20,7 +20,7 @@ import msgspec
 from workbuoy import config, private
 from workbuoy.bus import runtime
 from workbuoy.bus.errors import BusError
-from workbuoy.logging import escape_controls
+from workbuoy.logs import escape_controls
 from workbuoy.schemas import outbox as outbox_schema
 
 EXIT_USAGE = 2
@@ -95,7 +95,7 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> 
     from workbuoy import crash, metrics
 
     metrics.prepare(endpoints.folder / "metrics")  # before any metric is touched
-    from workbuoy import logging as wblog
+    from workbuoy import logs as wblog
     from workbuoy.supervisor.arbiter import Arbiter
     from workbuoy.supervisor.spec import DESKTOP, HEADLESS
 

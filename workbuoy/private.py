@@ -18,7 +18,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-#: ``workbuoy.logging.create("supervisor")``, without importing it into every CLI start.
+#: ``workbuoy.logs.create("supervisor")``, without importing it into every CLI start.
 log = logging.getLogger("workbuoy.supervisor")
 UMASK = 0o077
 FOLDER_MODE = 0o700

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy import metrics
 from workbuoy.bus.connection import ActorConnection
 from workbuoy.bus.errors import BusError, NotImplementedOnBus

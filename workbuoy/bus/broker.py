@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 import zmq
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.bus.errors import BusError, NotImplementedOnBus, error_info
 from workbuoy.bus.inflight import InFlight, Request
 from workbuoy.bus.peers import PeerHooks, Peers, claims_actor

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 import zmq
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.bus.codec import as_payload, unwrap
 from workbuoy.bus.errors import BusError, error_info
 from workbuoy.bus.runtime import Endpoints

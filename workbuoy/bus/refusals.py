@@ -1,6 +1,6 @@
 """How the broker says no: an error reply, a count in ``wb_desktop_invalid_ipc_total``, a log line, a trace record.
 
-Refusals are logged through :class:`workbuoy.logging.Repeats`: the first of a kind per
+Refusals are logged through :class:`workbuoy.logs.Repeats`: the first of a kind per
 peer, channel and reason each minute, then a count, so a flood cannot rotate the log
 away. An impostor is logged once per identity.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy import metrics
 from workbuoy.bus.peers import Peers
 from workbuoy.bus.trace import TraceTap

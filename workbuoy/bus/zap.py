@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 import zmq
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 
 log = wblog.create("bus.zap")
 ZAP_ENDPOINT = "inproc://zeromq.zap.01"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import zmq
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy import metrics
 from workbuoy.bus.broker import Broker
 from workbuoy.bus.peers import PeerHooks

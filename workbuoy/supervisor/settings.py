@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 
 from workbuoy import __version__
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.schemas.settings import Settings, SettingsPatch, apply_patch
 
 log = wblog.create("supervisor.settings")

@@ -34,7 +34,7 @@ from typing import Protocol
 
 import msgspec
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.schemas.control import ActorStateName, ActorStatus
 from workbuoy.schemas.envelope import SpawnSecrets
 from workbuoy.supervisor.childenv import child_environ

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 
 import msgspec
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy import metrics
 from workbuoy.actors.auth.secrets import CookieVault, KeyringUnavailable
 from workbuoy.api import ApiClient, ApiError, Unauthenticated, decode, protocol_error
