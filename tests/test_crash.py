@@ -27,7 +27,7 @@ ACTOR = textwrap.dedent(
     import json, sys
     from pathlib import Path
     from workbuoy import crash
-    from workbuoy import logging as wblog
+    from workbuoy import logs as wblog
     from workbuoy.config import Env
     env = Env(data_dir=Path(sys.argv[1]), sentry_dsn=sys.argv[2] or None, log_json=True)
     wblog.setup("auth", env)

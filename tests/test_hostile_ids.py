@@ -136,7 +136,7 @@ def test_an_outbox_item_with_a_dot_id_fails_without_a_request(node_factory, sand
 @pytest.mark.parametrize("bad", [".", "..", "a/b"])
 def test_a_server_workflow_naming_a_path_escape_is_refused(bad: str) -> None:
     """``wb:ai:workflow`` decodes the server's manifest with the same ``Id`` type before queueing it."""
-    from workbuoy.schemas.queue import WorkflowManifest
+    from workbuoy.schemas.outbox import WorkflowManifest
 
     body = {"orgId": "org-1", "steps": [{"qtype": "crm", "entity": "deals", "op": "delete", "entityId": bad, "payload": {}}]}
     with pytest.raises(msgspec.ValidationError):

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
-import workbuoy.logging as wblog
+import workbuoy.logs as wblog
 from workbuoy.masking import MAX_DEPTH, TOO_DEEP, mask_obj
 
 LINE_START = re.compile(r"^\d{4}-\d\d-\d\dT")

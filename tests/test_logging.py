@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import workbuoy.logging as wblog
+import workbuoy.logs as wblog
 from workbuoy.config import Env
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"
@@ -119,7 +119,7 @@ def test_unhandled_exception_in_two_processes(tmp_path: Path) -> None:
         import sys
         from pathlib import Path
         from workbuoy.config import Env
-        from workbuoy.logging import setup, create
+        from workbuoy.logs import setup, create
         setup(sys.argv[1], Env(data_dir=Path({str(tmp_path)!r})))
         create("main").info("started")
         raise RuntimeError("login failed for {EMAIL} with {JWT}")

@@ -23,7 +23,7 @@ from tests.fixtures.node import Node, pid_alive, wait_for
 from tests.fixtures.sandbox import SandboxProcess, sandbox  # noqa: F401
 from tests.test_queue_node import signed_in, store_of  # noqa: F401
 from workbuoy.bus.client import Subscriber
-from workbuoy.schemas.queue import QueueStuck, ServerState
+from workbuoy.schemas.outbox import QueueStuck, ServerState
 from workbuoy.store import Store
 
 

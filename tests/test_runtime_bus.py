@@ -124,20 +124,6 @@ def test_metrics_parse_and_are_loopback_only(node):
     assert any(s.labels.get("channel") == "wb:sup:status" for s in families["wb_desktop_ipc_messages"].samples)
 
 
-def test_an_owned_channel_without_a_handler_answers_not_implemented():
-    import asyncio
-
-    from workbuoy.actors.base import Actor
-
-    class Bare(Actor):
-        name = "plugins"
-
-    bare = Bare.__new__(Bare)
-    with pytest.raises(BusError) as err:
-        asyncio.run(bare._on_request("wb:plugins:list", None, "cli"))
-    assert err.value.code == "not_implemented"
-
-
 def test_an_error_code_outside_the_schema_still_makes_a_readable_reply():
     from workbuoy.bus.codec import unwrap
     from workbuoy.bus.errors import error_info

@@ -6,9 +6,11 @@ import json
 import os
 
 import pytest
+import zmq
 
+from tests.fixtures.node import wait_for
 from workbuoy.bus import runtime
-from workbuoy.bus.zap import ZapHandler
+from workbuoy.bus.zap import ZAP_ENDPOINT, ZapHandler
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -47,18 +49,30 @@ def test_refuses_a_runtime_folder_others_can_open(node_factory):
     os.rmdir(folder)
 
 
-def test_zap_admits_only_our_uid():
-    assert _zap()._check(f"localhost:{os.getuid()}:0:123", b"NULL", []) == (123, "")
-    assert _zap()._check(f"localhost:{os.getuid() + 1}:0:123", b"NULL", [])[0] is None
-    assert _zap()._check("garbage", b"NULL", [])[0] is None
-    assert _zap()._check(f"localhost:{os.getuid()}:0:", b"NULL", [])[0] is None  # no pid shown (macOS): refused
+def test_zap_admits_only_our_uid_and_remembers_the_pids_it_admitted():
+    """ZAP requests as libzmq sends them, over the handler's own inproc socket."""
+    ctx = zmq.Context()
+    zap = ZapHandler(ctx.socket(zmq.REP), uid=1000)
+    asker = ctx.socket(zmq.REQ)
+    asker.linger = 0
+    asker.connect(ZAP_ENDPOINT)
+    try:
+        def ask(address: str) -> bytes:
+            asker.send_multipart([b"1.0", b"id", b"workbuoy", address.encode(), b"", b"NULL"])
+            wait_for(lambda: zap.socket.poll(0), 10, what="the ZAP request")
+            zap.drain()
+            assert asker.poll(10_000)
+            return asker.recv_multipart()[2]
 
-
-def _zap() -> ZapHandler:
-    z = ZapHandler.__new__(ZapHandler)
-    z._uid = str(os.getuid())
-    z._keys = {}
-    return z
+        assert ask("localhost:1000:1000:123") == b"200" and zap.vouched(123)
+        assert ask("localhost:1001:1000:124") == b"400" and not zap.vouched(124)
+        assert ask("garbage") == b"400"
+        assert ask("localhost:1000:1000:not-a-pid") == b"400"
+        assert ask("localhost:1000:0:") == b"400"  # no pid shown (macOS): refused, the bus uses CURVE there
+    finally:
+        asker.close(0)
+        zap.close()
+        ctx.term()
 
 
 def test_logs_hold_no_token_or_email(node):

@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import signal
 
+import httpx
+import msgspec
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fixtures.node import HEADLESS_ACTORS, pid_alive, wait_for
+from workbuoy.bus.client import Subscriber
+from workbuoy.schemas.control import ActorStatus
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -47,14 +52,41 @@ def test_restart_intensity_marks_actor_failed_and_node_lives(node):
     assert all(status.actors[n].state == "ready" for n in HEADLESS_ACTORS if n != "audit")
 
 
-def test_restart_command_restarts_one_actor(node):
+def test_restart_command_restarts_one_actor_through_stopping_and_counts_it_once(node):
     before = node.actor_pids()
-    out = node.cli("restart", "queue")
-    assert out.returncode == 0, out.stderr
-    status = wait_for(lambda: (s := node.try_status()) and s.actors["queue"].state == "ready" and s.actors["queue"].pid != before["queue"] and s,
-                      what="queue restarted")
-    assert status.actors["queue"].restarts == 1
+    events = Subscriber(node.endpoints.events, ("wb:sup:actor", "wb:settings:changed"))
+    try:
+        wait_for(lambda: _published(node, events), 20, what="the event subscription")
+        out = node.cli("restart", "queue")
+        assert out.returncode == 0, out.stderr
+        states = []
+        for channel, e in events.events(30):
+            if channel != "wb:sup:actor":
+                continue
+            status = msgspec.msgpack.decode(e.payload, type=ActorStatus)
+            if status.name == "queue":
+                states.append(status.state)
+                if status.state == "ready":
+                    break
+    finally:
+        events.close()
+    assert states == ["stopping", "starting", "ready"]
+    status = node.status()
+    assert status.actors["queue"].restarts == 1 and status.actors["queue"].pid != before["queue"]
     assert status.actors["auth"].pid == before["auth"]
+    assert _restarts_metric(node, "queue") == 1
+
+
+def _published(node, events: Subscriber) -> bool:
+    """Whether our subscription is live: an event we cause (a settings write) reaches it."""
+    node.call("wb:updateSettings", {"syncIntervalSec": 300})
+    return events.recv(0.5) is not None
+
+
+def _restarts_metric(node, actor: str) -> float:
+    text = httpx.get(node.status().metrics_url, timeout=10).text
+    return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+               if s.name == "wb_desktop_actor_restarts_total" and s.labels.get("actor") == actor)
 
 
 def test_sigterm_stops_in_reverse_start_order_and_leaves_no_child(node):
@@ -111,7 +143,7 @@ def test_a_hung_actor_is_restarted_after_missed_heartbeats(node):
 
 
 def test_restart_backoff_doubles_up_to_its_cap():
-    from workbuoy.supervisor.spec import Strategy
+    from workbuoy.supervisor.spec import RestartPolicy
 
-    s = Strategy(backoff_base_sec=0.1, backoff_max_sec=1.0)
+    s = RestartPolicy(backoff_base_sec=0.1, backoff_max_sec=1.0)
     assert [s.backoff(n) for n in range(1, 7)] == [0.0, 0.1, 0.2, 0.4, 0.8, 1.0]

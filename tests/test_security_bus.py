@@ -127,9 +127,13 @@ def _answer(sock: zmq.Socket) -> env.Envelope:
     return env.decode(sock.recv_multipart()[-1])
 
 
-def _hello(sock: zmq.Socket, key: str, pid: int) -> env.Envelope:
-    sock.send(env.encode(Kind.HELLO, "hello", 1, Hello(name="ui", key=key, pid=pid)))
-    return _answer(sock)
+def _hello(sock: zmq.Socket, key: str, pid: int, name: str = "ui", ready: bool = True) -> env.Envelope:
+    """Hello, and READY when it was accepted (and ``ready``): the broker routes only to ready actors."""
+    sock.send(env.encode(Kind.HELLO, "hello", 1, Hello(name=name, key=key, pid=pid)))
+    answer = _answer(sock)
+    if answer.kind == Kind.REP and ready:
+        sock.send(env.encode(Kind.READY, "", 0, env.NIL))
+    return answer
 
 
 def test_a_respawn_retires_the_old_connection_and_a_spawn_key_works_once(broker):
@@ -139,7 +143,7 @@ def test_a_respawn_retires_the_old_connection_and_a_spawn_key_works_once(broker)
     cli = _connect(ctx, b.endpoints.bus, b"cli:test")
     second = replay = wrong_pid = None
     try:
-        assert _hello(first, "key-1", os.getpid()).kind == Kind.REP
+        assert _hello(first, "key-1", os.getpid(), ready=False).kind == Kind.REP  # READY could race the forget
         b.forget("ui")  # the process died; the arbiter forgets it and spawns another
         b.expect("ui", "key-2", os.getpid(), "ui:second")
         second = _connect(ctx, b.endpoints.bus, b"ui:second")
@@ -174,8 +178,7 @@ def test_an_actor_sees_another_actors_calls_by_name_never_by_its_identity(broker
     queue = _connect(ctx, b.endpoints.bus, b"queue:secret-identity")
     try:
         assert _hello(ui, "key-ui", os.getpid()).kind == Kind.REP
-        queue.send(env.encode(Kind.HELLO, "hello", 1, Hello(name="queue", key="key-queue", pid=os.getpid())))
-        assert _answer(queue).kind == Kind.REP
+        assert _hello(queue, "key-queue", os.getpid(), name="queue").kind == Kind.REP
         ui.send(env.encode(Kind.REQ, "wb:queue:list", 7, {}))
         caller, frame = _answer_frames(queue)
         assert caller == b"ui"
@@ -194,10 +197,10 @@ def test_a_subscription_that_receives_no_trace_does_not_switch_tracing_on(broker
     sub.connect(b.endpoints.trace)
     try:
         sub.setsockopt(zmq.SUBSCRIBE, b"tr")  # a prefix of the topic: it receives records
-        wait_for(lambda: b._tracing == 1, 20, what="the tracer counted")
+        wait_for(lambda: b.tap.tracers == 1, 20, what="the tracer counted")
         sub.setsockopt(zmq.SUBSCRIBE, b"not-the-trace")  # would receive nothing: must not count
         sub.setsockopt(zmq.UNSUBSCRIBE, b"tr")
-        wait_for(lambda: b._tracing == 0, 20, what="tracing off once the only real tracer left")
+        wait_for(lambda: b.tap.tracers == 0, 20, what="tracing off once the only real tracer left")
     finally:
         sub.close(0)
 

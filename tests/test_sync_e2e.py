@@ -86,14 +86,14 @@ def test_offline_reads_and_orgs_come_from_the_cache(sandbox, node_factory):
     found = node.call("wb:offline:getList", {"table": "deals", "query": name.upper(), "limit": 50})
     assert found.items and all(name in r["name"] for r in found.items)
     messages = node.call("wb:offline:getMessages", {"limit": 5})
-    assert messages.ok and len(messages.items) == 5
+    assert len(messages.items) == 5
     orgs = node.call("wb:org:list", {})
     assert [o.id for o in orgs.orgs] == list(ORGS) and orgs.orgs[0].roles == ["admin", "sales"]
 
 
 def test_cli_sync_shows_progress_and_a_summary(sandbox, node_factory):
     node = signed_in_node(node_factory, sandbox)
-    out = node.cli("sync", "--now", "--entity", "deals")
+    out = node.cli("sync", "--entity", "deals")
     assert out.returncode == 0, out.stderr
     assert "deals" in out.stdout and "200 rows cached, 0 stream(s) failed" in out.stdout
     assert "pages" in out.stderr  # the live progress line

@@ -27,7 +27,7 @@ from workbuoy.actors.ui.tray import Tray  # noqa: E402
 from workbuoy.bus.errors import BusError, NotImplementedOnBus  # noqa: E402
 from workbuoy.schemas.offline import ListReply  # noqa: E402
 from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
-from workbuoy.schemas.queue import (AiChatReply, ChatMessage, QueueItemRef, QueueItemView, QueueListReply,  # noqa: E402
+from workbuoy.schemas.outbox import (AiChatReply, ChatMessage, QueueItemRef, QueueItemView, QueueListReply,  # noqa: E402
                                     QueueStuck, ServerState)
 from workbuoy.schemas.settings import EntityNotifications, Settings  # noqa: E402
 from workbuoy.schemas.auth import AuthState  # noqa: E402

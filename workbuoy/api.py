@@ -48,7 +48,7 @@ from urllib.parse import quote
 import httpx
 import msgspec
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy import metrics
 from workbuoy.backoff import full_jitter
 from workbuoy.api_errors import (  # noqa: F401  re-exported: callers import the errors from here

@@ -20,8 +20,8 @@ import msgspec
 from workbuoy import config, private
 from workbuoy.bus import runtime
 from workbuoy.bus.errors import BusError
-from workbuoy.logging import escape_controls
-from workbuoy.schemas import queue as queue_schema
+from workbuoy.logs import escape_controls
+from workbuoy.schemas import outbox as outbox_schema
 
 EXIT_USAGE = 2
 
@@ -97,7 +97,7 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool, url
     from workbuoy import crash, metrics
 
     metrics.prepare(endpoints.folder / "metrics")  # before any metric is touched
-    from workbuoy import logging as wblog
+    from workbuoy import logs as wblog
     from workbuoy.supervisor.arbiter import Arbiter
     from workbuoy.supervisor.spec import DESKTOP, HEADLESS
 
@@ -153,7 +153,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def server_state(env: config.Env) -> queue_schema.ServerState | str:
+def server_state(env: config.Env) -> outbox_schema.ServerState | str:
     """The queue's breaker as ``wb:queue:status`` says, or why it cannot be known."""
     try:
         with _client(env, 5.0) as client:
@@ -162,7 +162,7 @@ def server_state(env: config.Env) -> queue_schema.ServerState | str:
         return f"unknown (wb:queue:status: {exc.message})"
 
 
-def server_line(state: queue_schema.ServerState | str) -> str:
+def server_line(state: outbox_schema.ServerState | str) -> str:
     """``server online`` / ``server offline since 10:42:07 (unreachable: …), next probe in 4 s``."""
     if isinstance(state, str):
         return f"server: {state}"
@@ -332,7 +332,7 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
         flow = f"  wf {i.wf_id[:8]}#{i.step_index}" if i.wf_id else ""
         flag = " CONFLICT" if i.conflicted else ""
         detail = f"  ({i.last_error})" if i.last_error and i.status == "pending" else ""
-        print(f"{i.id:>7} {i.status:<8}{flag} {i.op or 'send':<6} {target}{flow}  {queue_schema.describe(i, now)}{detail}")
+        print(f"{i.id:>7} {i.status:<8}{flag} {i.op or 'send':<6} {target}{flow}  {outbox_schema.describe(i, now)}{detail}")
     return 0
 
 
@@ -472,7 +472,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("logout", help="revoke the session and forget it").set_defaults(fn=cmd_logout)
 
     p = sub.add_parser("sync", help="sync now and show progress until it ends")
-    p.add_argument("--now", action="store_true", help="start a sync now (the default; kept for scripts)")
     p.add_argument("--entity", choices=ENTITIES)
     p.add_argument("--timeout", type=float, default=3600.0, help="give up waiting after S seconds")
     p.set_defaults(fn=cmd_sync)

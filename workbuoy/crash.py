@@ -9,7 +9,7 @@ every event and breadcrumb, which also masks tokens, cookies and e-mail addresse
 inside exception messages and log lines. Local variables, request bodies and the
 host name (often the user's name: ``doras-macbook``) are never sent.
 
-Call ``workbuoy.logging.setup`` first: Sentry then wraps our exception hook and both
+Call ``workbuoy.logs.setup`` first: Sentry then wraps our exception hook and both
 see every unhandled exception.
 """
 

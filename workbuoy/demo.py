@@ -22,7 +22,7 @@ from workbuoy import config
 from workbuoy.bus import runtime
 from workbuoy.bus.client import Client, Subscriber
 from workbuoy.bus.errors import BusError
-from workbuoy.schemas.queue import ServerState
+from workbuoy.schemas.outbox import ServerState
 from workbuoy.schemas.sync import SyncProgress
 
 DEMO_EMAIL = "demo@workbuoy.test"

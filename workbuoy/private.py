@@ -20,7 +20,7 @@ from pathlib import Path
 from workbuoy.platform import current
 from workbuoy.platform.errors import NotPrivate
 
-#: ``workbuoy.logging.create("supervisor")``, without importing it into every CLI start.
+#: ``workbuoy.logs.create("supervisor")``, without importing it into every CLI start.
 log = logging.getLogger("workbuoy.supervisor")
 UMASK = 0o077
 FOLDER_MODE = 0o700

@@ -16,7 +16,7 @@ import sys
 import msgspec
 
 from workbuoy import config, crash, private
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.bus import runtime
 from workbuoy.schemas.base import ACTOR_NAMES
 from workbuoy.schemas.envelope import SpawnSecrets

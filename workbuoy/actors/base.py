@@ -24,9 +24,9 @@ from typing import Any, ClassVar, TypeVar
 import apsw
 import msgspec
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy import metrics
-from workbuoy.bus.endpoint import Endpoint
+from workbuoy.bus.connection import ActorConnection
 from workbuoy.bus.errors import BusError, NotImplementedOnBus
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
@@ -89,9 +89,10 @@ class Actor:
     def __init__(self, env: Env, endpoints: Endpoints, spawn: SpawnSecrets) -> None:
         self.env = env
         self.log = wblog.create(self.name)
-        self.bus = Endpoint(endpoints, self.name, spawn)
+        self.bus = ActorConnection(endpoints, self.name, spawn)
         self.settings = Settings()
         self._stopping = asyncio.Event()
+        self._started = asyncio.Event()  # events wait for it: no listener runs before start() is done
         self._timers: set[asyncio.Task] = set()
         self._reads: ReadPool | None = None
         self._fault_noticed: dict[str, float] = {}
@@ -99,7 +100,7 @@ class Actor:
     # -- callbacks for subclasses -------------------------------------------
 
     async def start(self) -> None:
-        """Open resources; runs after hello and before ready."""
+        """Open resources; runs after hello and before ready, so no request or event arrives before it is done."""
 
     async def stop(self) -> None:
         """Release resources; runs on SIGTERM or when the supervisor is gone."""
@@ -224,6 +225,7 @@ class Actor:
             raise BusError("forbidden", f"{action} refused: {reason}")
 
     async def _on_event(self, channel: str, payload: Any) -> None:
+        await self._started.wait()
         if channel == "wb:settings:changed":
             self.settings = payload
             await self._guarded(lambda: self.on_settings(payload))
@@ -256,7 +258,8 @@ class Actor:
         try:
             self.settings = await self.call("wb:getSettings", timeout=15)
             await self.start()
-            await self.bus.lifecycle(Kind.READY)
+            self._started.set()
+            await self.bus.lifecycle(Kind.READY)  # the broker routes requests to us from now on
             self.log.info("%s ready (pid %d)", self.name, os.getpid())
             await self._stopping.wait()
             self.log.info("%s stopping", self.name)

@@ -169,3 +169,31 @@ def read(folder: Path) -> Endpoints:
         raise FileNotFoundError(f"the WorkBuoy node for {folder} has not opened its bus yet") from None
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise RuntimeDirError(f"{folder / BUS_FILE} is damaged ({exc}); stop and start the node") from None
+
+
+def bind(ctx: zmq.Context, kind: int, endpoint: str, max_msg_bytes: int, server: KeyPair | None = None) -> zmq.Socket:
+    """One of the broker's sockets, bound with mode 0600 (bind follows the umask) and under ZAP.
+
+    The ROUTER has no ``ROUTER_HANDOVER``, so a second connection never takes an identity
+    in use, and ``ROUTER_MANDATORY``, so a send to a peer that is gone fails instead of
+    vanishing. The trace XPUB never drops a record silently (``XPUB_NODROP``: the broker
+    counts what does not fit). With ``server`` keys the socket is a CURVE server.
+    """
+    sock = ctx.socket(kind)
+    sock.linger = 0
+    sock.zap_domain = b"workbuoy"
+    if server is not None:
+        sock.curve_server = True
+        sock.curve_secretkey = server.secret.encode()
+    sock.maxmsgsize = max_msg_bytes
+    if kind == zmq.ROUTER:
+        sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
+    if kind == zmq.XPUB:
+        sock.setsockopt(zmq.XPUB_NODROP, 1)
+        sock.sndhwm = 10_000
+    old = os.umask(0o077)
+    try:
+        sock.bind(endpoint)
+    finally:
+        os.umask(old)
+    return sock

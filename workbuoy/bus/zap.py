@@ -16,7 +16,7 @@ from collections import OrderedDict
 import zmq
 from zmq.utils import z85
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.platform import current
 
 log = wblog.create("bus.zap")
@@ -25,14 +25,15 @@ REMEMBERED = 4096
 
 
 class ZapHandler:
-    def __init__(self, ctx: zmq.Context) -> None:
-        self.socket = ctx.socket(zmq.REP)
+    """Answers libzmq's ZAP requests on ``socket`` (a REP socket of the broker's context) for ``uid``'s peers."""
+
+    def __init__(self, socket: zmq.Socket, uid: int | str | None = None) -> None:
+        self.socket = socket
         self.socket.linger = 0
         self.socket.bind(ZAP_ENDPOINT)
-        self._uid = current.user_tag()  # ipc peers: the uid SO_PEERCRED shows
+        self._uid = current.user_tag() if uid is None else str(uid)  # ipc peers: the uid SO_PEERCRED shows
         self._keys: dict[str, str] = {}  # CURVE public key (Z85) -> who holds it ("cli" or an actor)
         self._seen: OrderedDict[int | str, None] = OrderedDict()  # admitted pids and CURVE keys
-        self.refused = 0
 
     def allow(self, public_key: str, holder: str) -> None:
         """Admit CURVE clients holding the secret half of ``public_key``."""
@@ -59,7 +60,6 @@ class ZapHandler:
                     self._seen.popitem(last=False)
                 self.socket.send_multipart([version, request_id, b"200", b"OK", str(proof).encode(), b""])
             else:
-                self.refused += 1
                 log.warning("refused a bus peer at %r: %s", req[3].decode(errors="replace"), why)
                 self.socket.send_multipart([version, request_id, b"400", why.encode(), b"", b""])
 

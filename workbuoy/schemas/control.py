@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 from workbuoy.schemas.base import ActorName, Msg, Url
 
-ActorStateName = Literal["starting", "ready", "restarting", "failed", "stopped"]
+#: "restarting" is only the wait of a back-off after a crash (the old process is gone);
+#: "stopping" is a stop in progress (shutdown or an operator restart, which goes on to "starting").
+ActorStateName = Literal["starting", "ready", "stopping", "restarting", "failed", "stopped"]
 
 
 class ActorStatus(Msg):

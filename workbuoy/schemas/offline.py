@@ -17,7 +17,6 @@ class GetMessages(Msg):
 
 
 class MessagesReply(Msg):
-    ok: bool
     items: list[dict[str, Any]]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from workbuoy.schemas import audit, auth, control, offline, orgs, plugins, portal, queue, rbac, settings, store, sync, ui, update
+from workbuoy.schemas import audit, auth, control, offline, orgs, outbox, plugins, portal, rbac, settings, store, sync, ui, update
 from workbuoy.schemas.envelope import Decoder
 from workbuoy.schemas.base import Empty, Ok
 
@@ -71,17 +71,17 @@ _CHANNELS = [
     Channel("wb:sync:start", sync.SyncStart, sync.SyncStarted, "sync", HUMANS | {"supervisor"}, "Start a sync now."),
     Channel("wb:sync:status", Empty, sync.SyncStatus, "sync", EVERYONE, "Per entity and org: last sync, last error, rows."),
     # queue
-    Channel("wb:queue:create", queue.QueueCreate, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a CRM write.", "queue.write"),
-    Channel("wb:queue:list", queue.QueueList, queue.QueueListReply, "queue", HUMANS, "Queued writes by status."),
-    Channel("wb:queue:status", Empty, queue.QueueStatusReply, "queue", EVERYONE, "Server reachability (the breaker) and queue depth."),
-    Channel("wb:queue:retry", queue.QueueRetry, queue.QueueItemRef, "queue", HUMANS, "Put a failed write back."),
-    Channel("wb:queue:resolveConflict", queue.ResolveConflict, Ok, "queue", HUMANS, "keepLocal or keepServer.", "queue.resolve"),
-    Channel("wb:email:draft", queue.EmailDraft, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue an e-mail draft.", "email.draft"),
-    Channel("wb:calendar:create", queue.CalendarCreate, queue.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a calendar event.", "calendar.create"),
-    Channel("wb:assistant:apply", queue.AssistantApply, queue.AssistantApplied, "queue", HUMANS, "Queue the assistant's proposed writes.", "queue.write"),
-    Channel("wb:workflow:run", queue.WorkflowManifest, queue.WorkflowEnqueued, "queue", HUMANS, "Queue a multi-step workflow atomically.", "workflow.run"),
-    Channel("wb:ai:workflow", queue.AiWorkflow, queue.WorkflowEnqueued, "queue", HUMANS, "Ask the server for a workflow and queue it.", "workflow.run"),
-    Channel("wb:ai:chat", queue.AiChat, queue.AiChatReply, "queue", HUMANS, "Mini-Buoy chat.", "ai.use"),
+    Channel("wb:queue:create", outbox.QueueCreate, outbox.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a CRM write.", "queue.write"),
+    Channel("wb:queue:list", outbox.QueueList, outbox.QueueListReply, "queue", HUMANS, "Queued writes by status."),
+    Channel("wb:queue:status", Empty, outbox.QueueStatusReply, "queue", EVERYONE, "Server reachability (the breaker) and queue depth."),
+    Channel("wb:queue:retry", outbox.QueueRetry, outbox.QueueItemRef, "queue", HUMANS, "Put a failed write back."),
+    Channel("wb:queue:resolveConflict", outbox.ResolveConflict, Ok, "queue", HUMANS, "keepLocal or keepServer.", "queue.resolve"),
+    Channel("wb:email:draft", outbox.EmailDraft, outbox.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue an e-mail draft.", "email.draft"),
+    Channel("wb:calendar:create", outbox.CalendarCreate, outbox.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a calendar event.", "calendar.create"),
+    Channel("wb:assistant:apply", outbox.AssistantApply, outbox.AssistantApplied, "queue", HUMANS, "Queue the assistant's proposed writes.", "queue.write"),
+    Channel("wb:workflow:run", outbox.WorkflowManifest, outbox.WorkflowEnqueued, "queue", HUMANS, "Queue a multi-step workflow atomically.", "workflow.run"),
+    Channel("wb:ai:workflow", outbox.AiWorkflow, outbox.WorkflowEnqueued, "queue", HUMANS, "Ask the server for a workflow and queue it.", "workflow.run"),
+    Channel("wb:ai:chat", outbox.AiChat, outbox.AiChatReply, "queue", HUMANS, "Mini-Buoy chat.", "ai.use"),
     Channel("wb:org:switch", orgs.OrgSwitch, orgs.OrgListReply, "queue", HUMANS, "Change the active org."),
     # audit
     Channel("wb:audit:record", audit.AuditRecord, Ok, "audit", (EVERYONE | PORTAL) - {"cli"}, "Record a sanitized audit event."),
@@ -108,9 +108,9 @@ _EVENTS = [
     Event("wb:auth:state", auth.AuthState, frozenset({"auth"}), "Signed in, out or expired."),
     Event("wb:sync:progress", sync.SyncProgress, frozenset({"sync"}), "A sync page committed or a run ended."),
     Event("wb:crm:changed", sync.CrmChange, frozenset({"sync", "queue"}), "New or updated deals, tickets, meetings."),
-    Event("wb:queue:changed", queue.QueueChanged, frozenset({"queue"}), "Queue depth changed."),
-    Event("wb:server:state", queue.ServerState, frozenset({"queue"}), "The server went offline (breaker open) or is back."),
-    Event("wb:queue:stuck", queue.QueueStuck, frozenset({"queue"}), "Writes unsent for longer than the stuck setting."),
+    Event("wb:queue:changed", outbox.QueueChanged, frozenset({"queue"}), "Queue depth changed."),
+    Event("wb:server:state", outbox.ServerState, frozenset({"queue"}), "The server went offline (breaker open) or is back."),
+    Event("wb:queue:stuck", outbox.QueueStuck, frozenset({"queue"}), "Writes unsent for longer than the stuck setting."),
     Event("wb:store:fault", store.StoreFault, frozenset({"auth", "sync", "queue", "audit", "plugins", "ui", "portal"}),
           "The disk was full, corrupt or failed under an actor; it kept running."),
 ]

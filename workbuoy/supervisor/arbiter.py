@@ -6,15 +6,17 @@ checks all run here, so there is no locking and a stop is always orderly.
 
 from __future__ import annotations
 
+import functools
 import signal
 import time
 from collections.abc import Sequence
 
 import zmq
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy import metrics
-from workbuoy.bus.broker import Broker, PeerHooks
+from workbuoy.bus.broker import Broker
+from workbuoy.bus.peers import PeerHooks
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
 from workbuoy.platform import current
@@ -24,8 +26,8 @@ from workbuoy.supervisor import commands
 from workbuoy.supervisor.childenv import take_keyring_key
 from workbuoy.supervisor.sdnotify import SystemdNotifier
 from workbuoy.supervisor.settings import SettingsStore
-from workbuoy.supervisor.spec import ChildSpec, Strategy
-from workbuoy.supervisor.watcher import Watcher
+from workbuoy.supervisor.spec import ChildSpec, RestartPolicy
+from workbuoy.supervisor.watcher import Watcher, WatcherHooks, spawn_actor
 from workbuoy.update.service import UpdateService
 
 log = wblog.create("supervisor")
@@ -33,7 +35,8 @@ TICK_MS = 20
 
 
 class Arbiter:
-    def __init__(self, env: Env, endpoints: Endpoints, specs: Sequence[ChildSpec], strategy: Strategy = Strategy()) -> None:
+    def __init__(self, env: Env, endpoints: Endpoints, specs: Sequence[ChildSpec],
+                 policy: RestartPolicy = RestartPolicy()) -> None:
         self.env = env
         self.endpoints = endpoints
         self.settings = SettingsStore(env.data_dir / "settings.json", Settings(), env.settings_overrides)
@@ -43,11 +46,15 @@ class Arbiter:
         self.broker = Broker(self.ctx, endpoints, hooks, local)
         metrics.add_collector(self.broker.stats)
         keyring_key = take_keyring_key(env)  # held here, handed to each auth actor spawned, in no environment
+        hooks = WatcherHooks(expect=self.broker.expect, stopping=self.broker.retire, forget=self.broker.forget, exited=self._exited,
+                             changed=self._changed)
+        spawn = functools.partial(spawn_actor, log_dir=env.log_dir)
         self.watchers = [
-            Watcher(s, strategy, heartbeat_sec=env.heartbeat_sec, log_dir=env.log_dir, expect=self.broker.expect, changed=self._changed,
+            Watcher(s, policy, heartbeat_sec=env.heartbeat_sec, hooks=hooks, spawn=spawn,
                     keyring_key=keyring_key if s.name == "auth" else None, curve=self.broker.endpoints.curve)
             for s in specs
         ]
+        self._restarts_counted = {s.name: 0 for s in specs}
         self._by_name = {w.name: w for w in self.watchers}
         self.metrics_url: str | None = None
         self._stop_reason: str | None = None
@@ -103,9 +110,15 @@ class Arbiter:
 
     def _changed(self, status: ActorStatus) -> None:
         metrics.actor_up.labels(status.name).set(1 if status.state == "ready" else 0)
-        if status.state == "restarting":
-            metrics.actor_restarts.labels(status.name).inc()
+        if (more := status.restarts - self._restarts_counted[status.name]) > 0:  # the watcher's count is the truth
+            metrics.actor_restarts.labels(status.name).inc(more)
+            self._restarts_counted[status.name] = status.restarts
         self.broker.publish("wb:sup:actor", status)
+
+    @staticmethod
+    def _exited(name: str, pid: int) -> None:
+        log.debug("%s (pid %d) ended", name, pid)
+        metrics.process_dead(pid)
 
     # -- the loop ----------------------------------------------------------------
 
@@ -121,9 +134,7 @@ class Arbiter:
                 self._pump(poller)
                 now = time.monotonic()
                 for w in self.watchers:
-                    if (pid := w.tick(now)) is not None:
-                        self.broker.forget(w.name)
-                        metrics.process_dead(pid)
+                    w.tick(now)
                 if reason := self.updater.tick(now):
                     self.request_stop(reason)
                 self.systemd.tick(now)
@@ -143,9 +154,8 @@ class Arbiter:
             if exc.errno != zmq.EINTR:
                 raise
             return
-        if ready:
-            self.broker.handle(ready)
-        self.broker.flush_trace()
+        self.broker.handle(ready)
+        self.broker.tap.flush()
 
     def _shutdown(self, poller: zmq.Poller) -> None:
         """Stop actors in reverse start order, each within its shutdown time, routing meanwhile."""
@@ -153,6 +163,5 @@ class Arbiter:
             w.begin_stop()
             while not w.stop_done():
                 self._pump(poller)
-            self.broker.forget(w.name)
         self._say("all actors stopped")
 

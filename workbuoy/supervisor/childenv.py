@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.config import CREDENTIAL_NAME, Env
 from workbuoy.platform import current
 

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from workbuoy import __version__
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.schemas.settings import Settings, SettingsPatch, apply_patch, upgrade
 
 log = wblog.create("supervisor.settings")

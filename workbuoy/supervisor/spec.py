@@ -1,4 +1,4 @@
-"""Child specifications and the restart strategy, after Erlang/OTP's supervisor."""
+"""Child specifications and the restart policy, after Erlang/OTP's supervisor (strategy one_for_one)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,12 @@ class ChildSpec:
 
 
 @dataclass(frozen=True)
-class Strategy:
-    """one_for_one: a crash restarts only that child, at most ``intensity`` times in ``period_sec``."""
+class RestartPolicy:
+    """How a crashed child is restarted (one_for_one: only that child), at most ``intensity`` times in ``period_sec``.
+
+    OTP calls these limits the supervisor's intensity and period; ``missed_heartbeats``
+    is how many beats may go missing before a live but stuck child counts as crashed.
+    """
 
     intensity: int = 5
     period_sec: float = 30.0

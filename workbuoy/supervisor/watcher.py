@@ -1,8 +1,20 @@
-"""A watcher owns one actor process: spawn, watch, restart with backoff, stop.
+"""A watcher owns one actor process: start, watch, restart with backoff, stop.
 
+It is the one owner of the child's lifecycle. It tells the broker through its hooks
+when a spawn is to be expected, when an actor's identity must route nothing any
+more (its stop began or it died) and when a process has ended, and it keeps the
+restart count that status and ``wb_desktop_actor_restarts_total`` both report::
+
+    stopped ──spawn──▶ starting ──READY──▶ ready
+                          │  ▲                 │ exit, missed heartbeats, start timeout
+                          │  └── back-off ── restarting   (or failed: intensity exceeded,
+                          ▼                                  stopped: temporary/transient)
+    operator restart / shutdown: starting|ready ──▶ stopping ──exit──▶ starting | stopped
+
+"restarting" only ever means "waiting out the back-off": the old process is gone.
 Each actor runs in its own process group (and, on Windows, its own Job Object), so a
-stop that times out kills the whole group and leaves nothing behind. It starts with an environment built for it
-(``childenv``) and reads its secrets, new for every spawn, from its stdin.
+stop that times out kills the whole group and leaves nothing behind. It reads its secrets, new for every
+spawn, from its stdin (see :func:`spawn_actor`).
 """
 
 from __future__ import annotations
@@ -14,34 +26,76 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import msgspec
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.bus.runtime import KeyPair
 from workbuoy.platform import current
 from workbuoy.schemas.control import ActorStateName, ActorStatus
 from workbuoy.schemas.envelope import SpawnSecrets
 from workbuoy.supervisor.childenv import child_environ
-from workbuoy.supervisor.spec import ChildSpec, Strategy
+from workbuoy.supervisor.spec import ChildSpec, RestartPolicy
 
 log = wblog.create("supervisor.watcher")
 
 
+class Process(Protocol):
+    """What a watcher needs of a child process (``subprocess.Popen`` has it)."""
+
+    pid: int
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+Spawn = Callable[[str, SpawnSecrets], Process]
+
+
+def spawn_actor(name: str, given: SpawnSecrets, *, log_dir: Path) -> subprocess.Popen:
+    """Start ``python -m workbuoy.actors NAME`` in its own session, its secrets on its stdin."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / f"{name}.stderr", "ab") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "workbuoy.actors", name],
+            env=child_environ(name),
+            stdin=subprocess.PIPE, stdout=err, stderr=err, bufsize=0,
+            close_fds=True, **current.spawn_options(),
+        )
+    current.adopt(proc)
+    assert proc.stdin is not None
+    with contextlib.suppress(BrokenPipeError):  # it died at once: tick() sees the exit and restarts it
+        proc.stdin.write(msgspec.json.encode(given))  # a few hundred bytes: the pipe takes them at once
+    proc.stdin.close()
+    return proc
+
+
+@dataclass(frozen=True)
+class WatcherHooks:
+    """What the arbiter hears from a watcher (the first three go to the broker)."""
+
+    expect: Callable[[str, str, int, str, str | None], None]  # name, hello key, pid, routing identity, CURVE key
+    stopping: Callable[[str], None]  # name: no new request for it, it may still answer and say bye
+    forget: Callable[[str], None]  # name: its identity is nobody's any more
+    exited: Callable[[str, int], None]  # name, pid of a process that ended
+    changed: Callable[[ActorStatus], None]
+
+
 class Watcher:
-    def __init__(self, spec: ChildSpec, strategy: Strategy, *, heartbeat_sec: float, log_dir: Path,
-                 expect: Callable[[str, str, int, str, str | None], None], changed: Callable[[ActorStatus], None],
-                 keyring_key: str | None = None, curve: bool = False) -> None:
+    def __init__(self, spec: ChildSpec, policy: RestartPolicy, *, heartbeat_sec: float, hooks: WatcherHooks,
+                 spawn: Spawn, keyring_key: str | None = None, curve: bool = False) -> None:
         self.spec = spec
-        self._curve = curve
-        self._keyring_key = keyring_key
-        self.strategy = strategy
+        self.policy = policy
         self.heartbeat_sec = heartbeat_sec
-        self.log_dir = log_dir
-        self._expect = expect
-        self._changed = changed
-        self.proc: subprocess.Popen | None = None
+        self._hooks = hooks
+        self._spawn = spawn
+        self._keyring_key = keyring_key
+        self._curve = curve
+        self.proc: Process | None = None
         self.state: ActorStateName = "stopped"
         self.restarts = 0
         self.reason = ""
@@ -62,20 +116,8 @@ class Watcher:
         curve = KeyPair.new() if self._curve else None
         given = SpawnSecrets(key=secrets.token_hex(16), identity=f"{self.name}:{secrets.token_urlsafe(24)}",
                              keyring_key=self._keyring_key, curve_secret=curve.secret if curve else None)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.log_dir / f"{self.name}.stderr", "ab") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "workbuoy.actors", self.name],
-                env=child_environ(self.name),
-                stdin=subprocess.PIPE, stdout=err, stderr=err, bufsize=0,
-                close_fds=True, **current.spawn_options(),
-            )
-        current.adopt(self.proc)
-        assert self.proc.stdin is not None
-        with contextlib.suppress(BrokenPipeError):  # it died at once: tick() sees the exit and restarts it
-            self.proc.stdin.write(msgspec.json.encode(given))  # a few hundred bytes: the pipe takes them at once
-        self.proc.stdin.close()
-        self._expect(self.name, given.key, self.proc.pid, given.identity, curve.public if curve else None)
+        self.proc = self._spawn(self.name, given)
+        self._hooks.expect(self.name, given.key, self.proc.pid, given.identity, curve.public if curve else None)
         self.started_at = time.monotonic()
         self.last_heartbeat = self.started_at
         self.next_start_at = None
@@ -91,85 +133,88 @@ class Watcher:
         self.last_heartbeat = time.monotonic()
 
     def restart_now(self) -> None:
-        """An operator asked for a restart: stop it and start it again, not counted as a crash.
+        """An operator asked for a restart: stop it and start it again, counted once, not as a crash.
 
-        The stop is not waited for here (that would stall the bus): ``tick`` respawns once
-        the old process is gone, killing its group if it overstays its shutdown time.
+        The stop is not waited for here (that would stall the bus): ``tick`` spawns the
+        new process once the old one is gone, killing its group if it overstays its
+        shutdown time.
         """
         self._recent.clear()
         self.restarts += 1
-        if self.proc is None:
-            self.reason = "restarted on request"
+        self.reason = "restarted on request"
+        if self.begin_stop():
+            self._respawn = True
+        else:
             self.spawn()
-            return
-        self.begin_stop()
-        self._respawn = True
-        self.next_start_at = None
-        self._set("restarting", "restarted on request")
 
-    def begin_stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            self.proc = None
+    def begin_stop(self) -> bool:
+        """Ask the process to stop (SIGTERM to its group); False when there was nothing to stop."""
+        self._respawn = False
+        self.next_start_at = None
+        if self.proc is None:
             self._set("stopped")
-            return
+            return False
+        self._hooks.stopping(self.name)
         self._kill_group(force=False)
         self._stop_deadline = time.monotonic() + self.spec.shutdown_sec
+        self._set("stopping")
+        return True
 
     def stop_done(self) -> bool:
         """Poll a stop in progress; kill the group when its shutdown time is up."""
         if self.proc is None:
             return True
-        if self.proc.poll() is not None:
-            self.proc = None
-            self._set("stopped")
-            return True
-        if self._stop_deadline is not None and time.monotonic() > self._stop_deadline:
+        if self.proc.poll() is None:
+            if self._stop_deadline is None or time.monotonic() <= self._stop_deadline:
+                return False
             log.warning("%s did not stop within %.1fs: killing its process group", self.name, self.spec.shutdown_sec)
             self._kill_group(force=True)
             self._wait(2.0)
-            self.proc = None
-            self._set("stopped", "killed after shutdown timeout")
-            return True
-        return False
+            self.reason = "killed after shutdown timeout"
+        self._ended()
+        if self._respawn:
+            self._respawn = False
+            self.spawn()
+        else:
+            self._set("stopped")
+        return True
 
     # -- the periodic check ------------------------------------------------------
 
-    def tick(self, now: float) -> int | None:
-        """Detect death, missed heartbeats and due restarts; return the pid of a process that ended."""
-        if self._respawn:  # a requested restart: the old process must be gone first
-            pid = self.proc.pid if self.proc is not None else None
-            if not self.stop_done():
-                return None
-            self._respawn = False
-            self.next_start_at = now  # spawned on the next tick, after the arbiter forgot the old one
-            self._set("restarting", "restarted on request")
-            return pid
-        if self.state == "restarting" and self.next_start_at is not None and now >= self.next_start_at:
+    def tick(self, now: float) -> None:
+        """Finish a stop, detect death, missed heartbeats and due restarts."""
+        if self.state == "stopping":
+            self.stop_done()
+        elif self.state == "restarting" and self.next_start_at is not None and now >= self.next_start_at:
             self.spawn()
-            return None
-        if self.proc is None or self.state not in ("starting", "ready"):
-            return None
+        elif self.proc is not None and self.state in ("starting", "ready"):
+            self._check_alive(now)
+
+    def _check_alive(self, now: float) -> None:
+        assert self.proc is not None
         code = self.proc.poll()
         if code is not None:
-            pid = self.proc.pid
-            self.proc = None
+            self._ended()
             self._crashed(now, f"exited with code {code}", abnormal=code != 0)
-            return pid
-        limit = self.strategy.missed_heartbeats * self.heartbeat_sec
+            return
+        limit = self.policy.missed_heartbeats * self.heartbeat_sec
         if self.state == "ready" and now - self.last_heartbeat > max(limit, 2.0):
-            return self._kill_and_crash(now, f"missed heartbeats for {now - self.last_heartbeat:.1f}s")
-        if self.state == "starting" and now - self.started_at > self.spec.start_timeout_sec:
-            return self._kill_and_crash(now, f"not ready within {self.spec.start_timeout_sec:g}s")
-        return None
+            self._kill_and_crash(now, f"missed heartbeats for {now - self.last_heartbeat:.1f}s")
+        elif self.state == "starting" and now - self.started_at > self.spec.start_timeout_sec:
+            self._kill_and_crash(now, f"not ready within {self.spec.start_timeout_sec:g}s")
 
-    def _kill_and_crash(self, now: float, reason: str) -> int:
+    def _ended(self) -> None:
+        """The process is gone: the broker forgets its identity, the arbiter its live metrics."""
         assert self.proc is not None
-        pid = self.proc.pid
+        pid, self.proc = self.proc.pid, None
+        self._hooks.forget(self.name)
+        self._hooks.exited(self.name, pid)
+
+    def _kill_and_crash(self, now: float, reason: str) -> None:
         self._kill_group(force=True)
         self._wait(2.0)
-        self.proc = None
+        self._ended()
         self._crashed(now, reason, abnormal=True)
-        return pid
 
     def _crashed(self, now: float, reason: str, *, abnormal: bool) -> None:
         log.warning("%s %s", self.name, reason)
@@ -177,21 +222,21 @@ class Watcher:
             self._set("stopped", reason)
             return
         self._recent.append(now)
-        while self._recent and now - self._recent[0] > self.strategy.period_sec:
+        while self._recent and now - self._recent[0] > self.policy.period_sec:
             self._recent.popleft()
-        if len(self._recent) > self.strategy.intensity:
-            log.error("%s crashed %d times in %gs: marked failed", self.name, len(self._recent), self.strategy.period_sec)
+        if len(self._recent) > self.policy.intensity:
+            log.error("%s crashed %d times in %gs: marked failed", self.name, len(self._recent), self.policy.period_sec)
             self._set("failed", f"{reason}; restart intensity exceeded")
             return
         self.restarts += 1
-        self.next_start_at = now + self.strategy.backoff(len(self._recent))
+        self.next_start_at = now + self.policy.backoff(len(self._recent))
         self._set("restarting", reason)
 
     # -- reporting ---------------------------------------------------------------
 
     def status(self) -> ActorStatus:
         now = time.monotonic()
-        alive = self.state in ("starting", "ready")
+        alive = self.state in ("starting", "ready", "stopping")
         return ActorStatus(
             name=self.name,
             pid=self.proc.pid if self.proc is not None else None,
@@ -206,11 +251,11 @@ class Watcher:
         self.state = state
         if reason is not None:
             self.reason = reason
-        self._changed(self.status())
+        self._hooks.changed(self.status())
 
     def _kill_group(self, *, force: bool) -> None:
         if self.proc is not None:
-            current.signal_group(self.proc, force)
+            current.signal_group(self.proc, force)  # type: ignore[arg-type]  # a Popen outside the unit tests
 
     def _wait(self, timeout: float) -> None:
         if self.proc is None:

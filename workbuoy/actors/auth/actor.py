@@ -28,7 +28,7 @@ class AuthActor(Actor):
 
     async def start(self) -> None:
         self.store = Store.open(self.env.db_path)
-        self.session = Session(self.env, self.settings.portal_origin, self.store, self._publish_state)
+        self.session = Session(self.env, self.settings.portal_origin, self.store, self._publish_state, self.after)
         await self.session.resume()
 
     async def on_settings(self, settings: Settings) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 
 import msgspec
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy import metrics
 from workbuoy.actors.auth.secrets import CookieVault, KeyringUnavailable
 from workbuoy.api import ApiClient, ApiError, Unauthenticated, decode, protocol_error
@@ -47,15 +47,17 @@ class Token(msgspec.Struct):
 
 
 Publish = Callable[[AuthState], Awaitable[None]]
+After = Callable[[float, Callable[[], Awaitable[None]]], "asyncio.Task[None]"]  # the actor's ``after``
 
 
 class Session:
-    def __init__(self, env: Env, origin: str, store: Store, publish: Publish) -> None:
+    def __init__(self, env: Env, origin: str, store: Store, publish: Publish, after: After) -> None:
         self.env = env
         self.origin = origin  # the portalOrigin setting: login, refresh, logout and the API
         self.vault = CookieVault(env, origin)
         self.store = store
         self._publish = publish
+        self._after = after
         # credentials_ttl=0: the cookie changes under this client (login, rotation, logout).
         self._portal = ApiClient(self._cookie_credentials, attempts=3, credentials_ttl=0)
         self.cookie: str | None = None
@@ -67,7 +69,7 @@ class Session:
         self._inflight: asyncio.Future[None] | None = None
         self._timer: asyncio.Task[None] | None = None
         self._saving = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # cookie saves: not timers, so a stop does not cancel them
 
     def _bases(self, cookie: str | None, expires_ms: int) -> Credentials:
         headers = {"Cookie": f"{COOKIE}={cookie}"} if cookie else {}
@@ -284,15 +286,14 @@ class Session:
 
     def _schedule(self, delay: float) -> None:
         self._cancel_timer()
-        self._timer = asyncio.ensure_future(self._renew_later(delay))
+        self._timer = self._after(delay, self._renew_quietly)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None and self._timer is not asyncio.current_task():
             self._timer.cancel()
         self._timer = None
 
-    async def _renew_later(self, delay: float) -> None:
-        await asyncio.sleep(delay)
+    async def _renew_quietly(self) -> None:
         try:
             await self.renew()
         except (SessionEnded, ApiError):

@@ -22,7 +22,7 @@ from workbuoy.actors.queue.flusher import REJECTED, Flusher, Policy
 from workbuoy.actors.queue.writes import Write
 from workbuoy.actors.queue.outgoing import ASSISTANT
 from workbuoy.api import ApiClient, ApiError, api_result, bus_error, decode
-from workbuoy.schemas import orgs, queue
+from workbuoy.schemas import orgs, outbox
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.base import Empty, Ok
 from workbuoy.schemas.settings import Settings
@@ -38,13 +38,13 @@ CHANGED_DEBOUNCE_S = 0.25  # queue_depth() counts the whole table, synced histor
 STUCK_NOTIFIED = "queue_stuck_notified_id"
 
 
-def ref(item: QueueItem) -> queue.QueueItemRef:
-    return queue.QueueItemRef(id=item.id, op_id=item.op_id, status=item.status, entity_id=item.entity_id)
+def ref(item: QueueItem) -> outbox.QueueItemRef:
+    return outbox.QueueItemRef(id=item.id, op_id=item.op_id, status=item.status, entity_id=item.entity_id)
 
 
-def view(item: QueueItem) -> queue.QueueItemView:
+def view(item: QueueItem) -> outbox.QueueItemView:
     fields = msgspec.structs.asdict(item)
-    return queue.QueueItemView(**{k: fields[k] for k in queue.QueueItemView.__struct_fields__})
+    return outbox.QueueItemView(**{k: fields[k] for k in outbox.QueueItemView.__struct_fields__})
 
 
 def fields_of(request: msgspec.Struct, *drop: str) -> dict[str, Any]:
@@ -100,20 +100,20 @@ class QueueActor(Actor):
         return items
 
     @handles("wb:queue:create")
-    async def create(self, request: queue.QueueCreate, caller: str) -> queue.QueueItemRef:
+    async def create(self, request: outbox.QueueCreate, caller: str) -> outbox.QueueItemRef:
         w = Write("crm", request.payload, request.entity, request.op, request.entity_id)
         return ref(self._commit("wb:queue:create", [w], request.org_id)[0])
 
     @handles("wb:email:draft")
-    async def email_draft(self, request: queue.EmailDraft, caller: str) -> queue.QueueItemRef:
+    async def email_draft(self, request: outbox.EmailDraft, caller: str) -> outbox.QueueItemRef:
         return ref(self._commit("wb:email:draft", [Write("email", fields_of(request, "org_id"))], request.org_id)[0])
 
     @handles("wb:calendar:create")
-    async def calendar_create(self, request: queue.CalendarCreate, caller: str) -> queue.QueueItemRef:
+    async def calendar_create(self, request: outbox.CalendarCreate, caller: str) -> outbox.QueueItemRef:
         return ref(self._commit("wb:calendar:create", [Write("calendar", fields_of(request, "org_id"))], request.org_id)[0])
 
     @handles("wb:assistant:apply")
-    async def assistant_apply(self, request: queue.AssistantApply, caller: str) -> queue.AssistantApplied:
+    async def assistant_apply(self, request: outbox.AssistantApply, caller: str) -> outbox.AssistantApplied:
         org_ids = {a.org_id for a in request.actions if a.org_id is not None}
         if len(org_ids) > 1:
             raise checks.refused("wb:assistant:apply", "all actions of one session must go to one org")
@@ -121,30 +121,30 @@ class QueueActor(Actor):
         ws = [Write("crm", a.payload, a.entity, a.op, a.entity_id, ASSISTANT if n == 0 else None)
               for n, a in enumerate(request.actions)]
         items = self._commit("wb:assistant:apply", ws, next(iter(org_ids), None))
-        return queue.AssistantApplied(items=[ref(i) for i in items])
+        return outbox.AssistantApplied(items=[ref(i) for i in items])
 
     @handles("wb:workflow:run")
-    async def workflow_run(self, request: queue.WorkflowManifest, caller: str) -> queue.WorkflowEnqueued:
+    async def workflow_run(self, request: outbox.WorkflowManifest, caller: str) -> outbox.WorkflowEnqueued:
         return self._workflow("wb:workflow:run", request)
 
-    def _workflow(self, channel: str, manifest: queue.WorkflowManifest) -> queue.WorkflowEnqueued:
+    def _workflow(self, channel: str, manifest: outbox.WorkflowManifest) -> outbox.WorkflowEnqueued:
         ws = [Write(s.qtype, s.payload, s.entity, s.op, s.entity_id) for s in manifest.steps]
         items = self._commit(channel, ws, manifest.org_id, workflow=True)
-        return queue.WorkflowEnqueued(wf_id=items[0].wf_id or "", items=[ref(i) for i in items])
+        return outbox.WorkflowEnqueued(wf_id=items[0].wf_id or "", items=[ref(i) for i in items])
 
     # -- the queue itself ------------------------------------------------------------
 
     @handles("wb:queue:list")
-    async def list_queue(self, request: queue.QueueList, caller: str) -> queue.QueueListReply:
+    async def list_queue(self, request: outbox.QueueList, caller: str) -> outbox.QueueListReply:
         items = await self.read(lambda store: store.list_queue(request.status, request.limit))  # can scan
-        return queue.QueueListReply(items=[view(i) for i in items])
+        return outbox.QueueListReply(items=[view(i) for i in items])
 
     @handles("wb:queue:status")
-    async def status(self, request: Empty, caller: str) -> queue.QueueStatusReply:
-        return queue.QueueStatusReply(server=self.flusher.breaker.state, depth=self.store.queue_depth())
+    async def status(self, request: Empty, caller: str) -> outbox.QueueStatusReply:
+        return outbox.QueueStatusReply(server=self.flusher.breaker.state, depth=self.store.queue_depth())
 
     @handles("wb:queue:retry")
-    async def retry(self, request: queue.QueueRetry, caller: str) -> queue.QueueItemRef:
+    async def retry(self, request: outbox.QueueRetry, caller: str) -> outbox.QueueItemRef:
         item = self.store.get_queue_item(request.id)
         if item is None or item.status != "failed" or item.conflicted:
             raise checks.refused("wb:queue:retry", f"item {request.id} is not a failed write"
@@ -157,7 +157,7 @@ class QueueActor(Actor):
         return ref(retried)
 
     @handles("wb:queue:resolveConflict")
-    async def resolve_conflict(self, request: queue.ResolveConflict, caller: str) -> Ok:
+    async def resolve_conflict(self, request: outbox.ResolveConflict, caller: str) -> Ok:
         channel = "wb:queue:resolveConflict"
         item = next((i for i in self.store.pending_for(request.entity, request.entity_id) if i.conflicted), None)
         if item is None:
@@ -186,14 +186,14 @@ class QueueActor(Actor):
         return orgs.OrgListReply(orgs=listed, active=org)
 
     @handles("wb:ai:chat")
-    async def ai_chat(self, request: queue.AiChat, caller: str) -> queue.AiChatReply:
+    async def ai_chat(self, request: outbox.AiChat, caller: str) -> outbox.AiChatReply:
         body = {"messages": [msgspec.structs.asdict(m) for m in request.messages]}
-        return await self._ask_ai("chat", body, queue.AiChatReply)
+        return await self._ask_ai("chat", body, outbox.AiChatReply)
 
     @handles("wb:ai:workflow")
-    async def ai_workflow(self, request: queue.AiWorkflow, caller: str) -> queue.WorkflowEnqueued:
+    async def ai_workflow(self, request: outbox.AiWorkflow, caller: str) -> outbox.WorkflowEnqueued:
         body = {"entity": request.entity, "entityId": request.entity_id, "kind": request.kind}
-        manifest = await self._ask_ai("workflow", body, queue.WorkflowManifest)
+        manifest = await self._ask_ai("workflow", body, outbox.WorkflowManifest)
         return self._workflow("wb:ai:workflow", manifest)
 
     async def _ask_ai(self, kind: str, body: dict[str, Any], into: type[T]) -> T:
@@ -233,7 +233,7 @@ class QueueActor(Actor):
         except ApiError:
             return False
 
-    def _server_state(self, state: queue.ServerState) -> None:
+    def _server_state(self, state: outbox.ServerState) -> None:
         """The breaker opened or closed: tell the tray and the status lines."""
         self.log.info("queue: server %s%s", "online" if state.online else "offline", f" ({state.reason})" if state.reason else "")
         self.after(0, lambda: self.publish("wb:server:state", state))
@@ -247,7 +247,7 @@ class QueueActor(Actor):
         count, top_id, oldest = stuck
         self.store.set_meta(STUCK_NOTIFIED, str(top_id))
         self.log.warning("queue: %d write(s) unsent for over %d s", count, self.settings.queue_stuck_after_sec)
-        await self.publish("wb:queue:stuck", queue.QueueStuck(
+        await self.publish("wb:queue:stuck", outbox.QueueStuck(
             count=count, oldest_id=oldest.id, since=oldest.created_at, last_error=oldest.last_error))
 
     def _changed(self) -> None:
@@ -259,7 +259,7 @@ class QueueActor(Actor):
         depth = self.store.queue_depth()
         for status, count in depth.items():
             metrics.queue_depth.labels(status).set(count)
-        await self.publish("wb:queue:changed", queue.QueueChanged(depth=depth))
+        await self.publish("wb:queue:changed", outbox.QueueChanged(depth=depth))
 
     async def _prune(self) -> None:
         pruned = self.store.prune_synced(RETENTION_MS)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from workbuoy import api
-from workbuoy.schemas.queue import ServerState
+from workbuoy.schemas.outbox import ServerState
 from workbuoy.store.db import now_ms
 
 

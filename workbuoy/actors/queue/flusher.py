@@ -36,7 +36,7 @@ from workbuoy.actors.queue import conflict, writes
 from workbuoy.actors.queue.breaker import Breaker, reason_of
 from workbuoy.actors.queue.outgoing import ASSISTANT, origin_of, request_for
 from workbuoy.config import Env
-from workbuoy.schemas.queue import ServerState
+from workbuoy.schemas.outbox import ServerState
 from workbuoy.store import Lease, QueueItem, Store
 from workbuoy.store.db import now_ms
 

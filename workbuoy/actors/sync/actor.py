@@ -28,11 +28,9 @@ from workbuoy.store import Store
 
 class SyncActor(Actor):
     name = "sync"
-    # Settings events may arrive before start() ran: nothing is scheduled yet then.
-    _timer: asyncio.Task | None = None
-    _running: asyncio.Task | None = None
-
     async def start(self) -> None:
+        self._timer: asyncio.Task | None = None
+        self._running: asyncio.Task | None = None
         self.store = Store.open(self.env.db_path)
         self.api = ApiClient.for_actor(self)
         self.run_id = int(self.store.get_meta("sync_run_id") or 0)
@@ -123,7 +121,7 @@ class SyncActor(Actor):
     @handles("wb:offline:getMessages")
     async def get_messages(self, request: GetMessages, caller: str) -> MessagesReply:
         rows, _ = await self.read(lambda store: store.list_rows("messages", org_id=request.org_id, limit=request.limit))
-        return MessagesReply(ok=True, items=[r.payload for r in rows])
+        return MessagesReply(items=[r.payload for r in rows])
 
     @handles("wb:offline:getList")
     async def get_list(self, request: GetList, caller: str) -> ListReply:

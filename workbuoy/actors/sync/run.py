@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy import metrics
 from workbuoy.actors.sync.puller import PullResult, pull
 from workbuoy.api import ApiClient, ApiError, Refused, ProtocolError, RateLimited, Unauthenticated

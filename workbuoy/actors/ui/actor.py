@@ -33,7 +33,7 @@ from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.base import Empty
 from workbuoy.schemas.control import ActorStatus, DeepLink
 from workbuoy.schemas.envelope import SpawnSecrets
-from workbuoy.schemas.queue import QueueChanged, QueueStuck, ServerState
+from workbuoy.schemas.outbox import QueueChanged, QueueStuck, ServerState
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange, SyncProgress
 from workbuoy.schemas.ui import Notify, NotifyReply, OverlayState, OverlayToggle, WindowsShown
@@ -48,8 +48,6 @@ class UiActor(Actor):
         self.app.setApplicationName("WorkBuoy")
         self.app.setQuitOnLastWindowClosed(False)  # closing a window never ends the actor
         asyncio.set_event_loop_policy(QtEventLoopPolicy())
-        # Built now, not in start(): the broker routes requests and events to us from the
-        # hello on, before start() runs, and every handler needs its window.
         self.main = MainWindow(self, sign_in=self.open_sign_in, open_portal=self.open_portal)
         self.settings_window = SettingsWindow(self)
         self.overlay = MiniBuoy(self)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from PySide6.QtWidgets import QLabel
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.bus.errors import BusError
 
 log = wblog.create("ui")

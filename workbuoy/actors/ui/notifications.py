@@ -22,9 +22,9 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
-from workbuoy.platform import current
-from workbuoy.schemas.queue import QueueStuck
 from workbuoy.links import host_allowed
+from workbuoy.platform import current
+from workbuoy.schemas.outbox import QueueStuck
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange
 from workbuoy.schemas.ui import Notify

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from workbuoy.actors.ui import tables
 from workbuoy.actors.ui.calls import Bus, ask, spawn
-from workbuoy.schemas.queue import describe
+from workbuoy.schemas.outbox import describe
 
 STATUSES = ("all", "pending", "inflight", "failed", "synced")
 COLUMNS = ("id", "status", "state", "entity", "op", "entityId", "attempt", "lastError")

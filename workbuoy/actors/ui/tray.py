@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from workbuoy.schemas.auth import AuthState
-from workbuoy.schemas.queue import ServerState
+from workbuoy.schemas.outbox import ServerState
 from workbuoy.schemas.sync import SyncProgress
 
 STATE_COLOURS = {"signed_in": "#1f8a4c", "signed_out": "#7a7a7a", "expired": "#d08a00", "error": "#c0392b"}

@@ -9,6 +9,5 @@ def handle(arbiter, request: RestartActor, caller: str) -> Ok:
     watcher = arbiter.watcher(request.actor)
     if watcher is None:
         raise BusError("failed", f"{request.actor} is not part of this node")
-    arbiter.broker.forget(watcher.name)
     watcher.restart_now()
     return Ok()

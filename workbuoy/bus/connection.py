@@ -1,4 +1,4 @@
-"""An actor's asyncio connection to the broker: calls, handlers, events.
+"""An actor's asyncio connection to the broker (a DEALER and a SUB): calls, handlers, events.
 
 Incoming requests arrive as ``[caller, frame]`` and each runs as its own task, so a
 slow handler never delays heartbeats or other requests. Replies to our own calls
@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 import zmq
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.bus.codec import as_payload, unwrap
 from workbuoy.bus.errors import BusError, error_info
 from workbuoy.bus.runtime import Endpoints, KeyPair
@@ -25,7 +25,7 @@ from workbuoy.schemas.base import ACTOR_NAMES
 from workbuoy.schemas.envelope import ErrorInfo, Hello, Kind, SpawnSecrets
 from workbuoy.schemas.registry import CHANNELS, EVENTS
 
-log = wblog.create("bus.endpoint")
+log = wblog.create("bus.connection")
 
 RequestHandler = Callable[[str, Any, str], Awaitable[msgspec.Struct]]
 EventHandler = Callable[[str, Any], Awaitable[None]]
@@ -37,7 +37,7 @@ def role_of(caller: bytes) -> str:
     return name if name in ACTOR_NAMES else "cli"
 
 
-class Endpoint:
+class ActorConnection:
     """Plain (not ``zmq.asyncio``) sockets driven by the event loop's reader callbacks.
 
     ZeroMQ's FD is edge-triggered, so every drain reads until ``EVENTS`` says empty and
@@ -77,14 +77,23 @@ class Endpoint:
             self._loop.call_soon(self._drain_dealer)
 
     async def hello(self, pid: int, timeout: float) -> None:
-        """Prove who we are; the broker routes nothing to us before this succeeds."""
-        self.dealer.send(env.encode(Kind.HELLO, "hello", next(self._cids), Hello(name=self.name, key=self._key, pid=pid)))
+        """Prove who we are; the broker routes nothing to us before this succeeds and we sent READY.
+
+        The reply is the frame with our hello's correlation id; anything else arriving
+        first is not an answer to it and is dropped.
+        """
+        cid = next(self._cids)
+        self.dealer.send(env.encode(Kind.HELLO, "hello", cid, Hello(name=self.name, key=self._key, pid=pid)))
         deadline = time.monotonic() + timeout
-        while not self.dealer.poll(0):
-            if time.monotonic() > deadline:
-                raise BusError("timeout", "the broker did not answer hello")
-            await asyncio.sleep(0.005)
-        e = env.decode(self.dealer.recv_multipart()[-1])
+        while True:
+            while not self.dealer.poll(0):
+                if time.monotonic() > deadline:
+                    raise BusError("timeout", "the broker did not answer hello")
+                await asyncio.sleep(0.005)
+            e = env.decode(self.dealer.recv_multipart()[-1])
+            if e.cid == cid and e.channel == "hello":
+                break
+            log.warning("%s: dropped a %s frame that came before the hello reply", self.name, e.channel)
         if e.kind == Kind.ERR:
             unwrap(e, "hello")
 

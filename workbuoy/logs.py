@@ -13,8 +13,7 @@ holding a newline) can never start a line that looks like a record of its own;
 unhandled exceptions (main thread and other threads) are logged too, so a crash
 leaves its traceback in the process's file, not only on a stderr nobody reads.
 
-This module is ``workbuoy.logging``; ``import logging`` below is still the standard
-library because imports are absolute. Call :func:`setup` before
+Named ``logs`` so that it never shadows the standard library's ``logging``. Call :func:`setup` before
 ``workbuoy.crash.init`` so that Sentry's exception hook wraps ours (Sentry reports,
 then ours logs) rather than the other way round.
 """

@@ -1,0 +1,108 @@
+"""A real broker (a thread) and a real actor (this process's main thread) on real ipc sockets.
+
+The actor is built with its ordinary constructor and admitted like a spawned one:
+the test expects its spawn (key, identity, our pid) and lets it say hello.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import msgspec
+import pytest
+from prometheus_client import REGISTRY
+
+from tests.fixtures.broker import broker  # noqa: F401  (the fixture)
+from workbuoy import config
+from workbuoy.actors.base import Actor
+from workbuoy.bus.client import Client
+from workbuoy.schemas import envelope as env
+from workbuoy.schemas.envelope import ErrorInfo, Kind, SpawnSecrets
+from workbuoy.schemas.settings import Settings
+
+pytestmark = pytest.mark.timeout(120)
+
+
+class SlowPlugins(Actor):
+    """Owns the plugins channels and handles none; its start() waits until the test lets it finish."""
+
+    name = "plugins"
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.starting = asyncio.Event()
+        self.may_finish = asyncio.Event()
+        self.started = False
+        self.settings_seen: list[tuple[int, bool]] = []  # (sync interval, whether start() was done)
+
+    async def start(self) -> None:
+        self.starting.set()
+        await self.may_finish.wait()
+        self.started = True
+
+    async def on_settings(self, settings: Settings) -> None:
+        self.settings_seen.append((settings.sync_interval_sec, self.started))
+
+
+def answer(client: Client, cid: int) -> env.Envelope:
+    """The reply to request ``cid`` (others are not expected here)."""
+    got = client.recv_raw(15)
+    assert got is not None, f"no answer to request {cid}"
+    assert got.cid == cid, (got.cid, cid)
+    return got
+
+
+def error_of(e: env.Envelope) -> ErrorInfo:
+    assert e.kind == Kind.ERR
+    return msgspec.msgpack.decode(e.payload, type=ErrorInfo)
+
+
+def test_nothing_reaches_an_actor_before_its_start_is_done(broker, tmp_path):  # noqa: F811
+    """Held while it starts, sent on at READY; refused ``unavailable`` if it starts too slowly; never ``internal``."""
+    b, _, hellos = broker
+    env_ = config.load({"WB_DATA_DIR": str(tmp_path / "data"), "WB_HEARTBEAT_SEC": "0.5"})
+    actor = SlowPlugins(env_, b.endpoints, SpawnSecrets(key="k" * 32, identity="plugins:in-process"))
+    b.expect("plugins", "k" * 32, os.getpid(), "plugins:in-process")
+    client = Client(b.endpoints)
+
+    def ask(cid: int) -> None:
+        client.send_raw(env.encode(Kind.REQ, "wb:plugins:list", cid, {}))
+
+    async def scenario() -> tuple[ErrorInfo, list[env.Envelope], ErrorInfo]:
+        running = asyncio.ensure_future(actor.run())
+        await asyncio.wait_for(actor.starting.wait(), 30)  # admitted (hello answered), start() under way
+        assert hellos == ["plugins"]
+        ask(1)
+        too_slow = error_of(await asyncio.to_thread(answer, client, 1))  # held for HOLD_SEC, then refused
+        ask(2)
+        ask(3)
+        client.send_raw(env.encode(Kind.REQ, "wb:getSettings", 4, {}))  # same connection: 2 and 3 are held by now
+        assert (await asyncio.to_thread(answer, client, 4)).kind == Kind.REP
+        b.publish("wb:settings:changed", Settings(sync_interval_sec=600))
+        await asyncio.sleep(0.2)  # the event has arrived by now; it must wait for start() all the same
+        actor.may_finish.set()
+        held = [await asyncio.to_thread(answer, client, cid) for cid in (2, 3)]
+        b.retire("plugins")  # its stop begins: nothing new for it, but its bye is no impostor's
+        ask(5)
+        stopping = error_of(await asyncio.to_thread(answer, client, 5))
+        impostors = impostor_count()
+        actor.request_stop()
+        await asyncio.wait_for(running, 30)
+        await asyncio.sleep(0.2)  # its bye has reached the broker
+        assert impostor_count() == impostors
+        return too_slow, held, stopping
+
+    try:
+        too_slow, held, stopping = asyncio.run(scenario())
+    finally:
+        client.close()
+    assert too_slow.code == "unavailable" and too_slow.message == "the plugins actor is starting"
+    assert [error_of(e).code for e in held] == ["not_implemented"] * 2  # owned, no handler: answered once ready
+    assert stopping.code == "unavailable" and stopping.message == "the plugins actor is stopping"
+    assert actor.settings_seen == [(600, True)]
+
+
+def impostor_count() -> float:
+    return REGISTRY.get_sample_value("wb_desktop_invalid_ipc_total", {"channel": "?", "reason": "impostor"}) or 0.0
+
