@@ -44,7 +44,7 @@ class Rig:
         self.procs: list[FakeProcess] = []
         self.secrets: list[SpawnSecrets] = []
         hooks = WatcherHooks(
-            expect=lambda name, key, pid, ident: self.calls.append(("expect", name, pid)),
+            expect=lambda name, key, pid, ident, curve_key: self.calls.append(("expect", name, pid)),
             stopping=lambda name: self.calls.append(("stopping", name)),
             forget=lambda name: self.calls.append(("forget", name)),
             exited=lambda name, pid: self.calls.append(("exited", name, pid)),

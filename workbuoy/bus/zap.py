@@ -17,6 +17,7 @@ import zmq
 from zmq.utils import z85
 
 from workbuoy import logs as wblog
+from workbuoy import metrics
 from workbuoy.platform import current
 
 log = wblog.create("bus.zap")
@@ -60,6 +61,7 @@ class ZapHandler:
                     self._seen.popitem(last=False)
                 self.socket.send_multipart([version, request_id, b"200", b"OK", str(proof).encode(), b""])
             else:
+                metrics.invalid_ipc.labels("?", "unauthenticated").inc()
                 log.warning("refused a bus peer at %r: %s", req[3].decode(errors="replace"), why)
                 self.socket.send_multipart([version, request_id, b"400", why.encode(), b"", b""])
 

@@ -24,7 +24,7 @@ import msgspec
 from packaging.version import Version
 
 from workbuoy import __version__, metrics
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.bus.errors import BusError
 from workbuoy.config import Env
 from workbuoy.schemas.update import UpdateStatus

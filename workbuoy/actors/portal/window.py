@@ -16,7 +16,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngin
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from shiboken6 import delete
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.links import judge, open_in_browser
 from workbuoy.schemas.settings import origin_of
 

@@ -30,7 +30,7 @@ import httpx
 import msgspec
 
 from workbuoy import api, metrics
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.backoff import full_jitter
 from workbuoy.actors.queue import conflict, writes
 from workbuoy.actors.queue.breaker import Breaker, reason_of

@@ -1,6 +1,6 @@
 import msgspec
 
-from workbuoy import logging as wblog
+from workbuoy import logs as wblog
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.settings import Settings, SettingsPatch
 
