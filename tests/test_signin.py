@@ -138,8 +138,15 @@ def test_the_auth_actor_adopts_only_a_session_the_portal_knows(sandbox, tmp_path
     async def publish(state) -> None:
         states.append(state)
 
+    async def later(delay: float, fn) -> None:
+        await asyncio.sleep(delay)
+        await fn()
+
+    def after(delay: float, fn) -> asyncio.Task:  # the actor's ``after``, as the auth actor hands it over
+        return asyncio.ensure_future(later(delay, fn))
+
     async def main() -> None:
-        session = Session(env, sandbox.origin, store, publish)
+        session = Session(env, sandbox.origin, store, publish, after)
         try:
             await session.login(*DEMO)
             mine = session.cookie
