@@ -296,7 +296,7 @@ def test_a_node_refuses_a_rollback_and_the_settings_view_shows_why(node_factory,
     pytest.importorskip("PySide6", reason="the ui extra is not installed")
     from PySide6.QtWidgets import QApplication
 
-    from workbuoy.actors.ui.qtloop import QtEventLoop
+    from workbuoy.qtloop import QtEventLoop
     from workbuoy.actors.ui.settings_window import SettingsWindow
 
     app = QApplication.instance() or QApplication(["workbuoy-tests"])
