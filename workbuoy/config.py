@@ -88,6 +88,9 @@ class Env:
     settings_overrides: dict[str, Any] = field(default_factory=dict)
     #: Whether ``WB_API_BASE_URL`` was given; if not, the API follows the ``portalOrigin`` setting.
     api_base_explicit: bool = False
+    #: Whether ``WB_EMAIL_BASE_URL`` / ``WB_CAL_BASE_URL`` were given; if not, they follow it too.
+    email_base_explicit: bool = False
+    cal_base_explicit: bool = False
 
     @property
     def portal_origin(self) -> str:
@@ -101,6 +104,14 @@ class Env:
     def api_base_for(self, origin: str) -> str:
         """The API base for the portal origin in use: ``WB_API_BASE_URL`` if given, else ``<origin>/api``."""
         return self.api_base_url if self.api_base_explicit else f"{origin}/api"
+
+    def email_base_for(self, origin: str) -> str:
+        """The e-mail base for the portal origin in use: ``WB_EMAIL_BASE_URL`` if given, else ``<origin>/email``."""
+        return self.email_base_url if self.email_base_explicit else f"{origin}/email"
+
+    def cal_base_for(self, origin: str) -> str:
+        """The calendar base for the portal origin in use: ``WB_CAL_BASE_URL`` if given, else ``<origin>/calendar``."""
+        return self.cal_base_url if self.cal_base_explicit else f"{origin}/calendar"
 
     @property
     def log_dir(self) -> Path:
@@ -169,4 +180,6 @@ def load(environ: dict[str, str] | None = None) -> Env:
         sentry_dsn=get("SENTRY_DSN") or None,
         settings_overrides=_settings_overrides(get, portal, prefer_bearer),
         api_base_explicit="WB_API_BASE_URL" in e,
+        email_base_explicit="WB_EMAIL_BASE_URL" in e,
+        cal_base_explicit="WB_CAL_BASE_URL" in e,
     )
