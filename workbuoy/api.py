@@ -166,6 +166,11 @@ class ApiClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def forget_credentials(self) -> None:
+        """Drop the cached credentials: the session changed (signed in, out, or at another origin),
+        so the next call asks again instead of using the old origin's for up to ``credentials_ttl``."""
+        self._cached = None
+
     async def request(
         self,
         method: str,

@@ -219,6 +219,7 @@ class QueueActor(Actor):
 
     @on_event("wb:auth:state")
     async def on_auth(self, state: AuthState) -> None:
+        self.api.forget_credentials()
         if state.state == "signed_in":
             self.flusher.reconnect()
 
