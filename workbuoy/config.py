@@ -139,7 +139,9 @@ def _settings_overrides(get: Any, portal: str, prefer_bearer: bool) -> dict[str,
         "WB_PREFER_BEARER": lambda: prefer_bearer,
         "WB_SYNC_POLL_SEC": lambda: _number("WB_SYNC_POLL_SEC", get("WB_SYNC_POLL_SEC"), 30, 86_400),
         "WB_SYNC_PAGE_SIZE": lambda: _number("WB_SYNC_PAGE_SIZE", get("WB_SYNC_PAGE_SIZE"), 1, 1000),
-        "WB_UPDATE_INTERVAL_MIN": lambda: _number("WB_UPDATE_INTERVAL_MIN", get("WB_UPDATE_INTERVAL_MIN"), 5, 10_080),
+        # 0: only on demand (what the update tests use); otherwise at least every 5 minutes
+        "WB_UPDATE_INTERVAL_MIN": lambda: 0 if get("WB_UPDATE_INTERVAL_MIN").strip() == "0"
+        else _number("WB_UPDATE_INTERVAL_MIN", get("WB_UPDATE_INTERVAL_MIN"), 5, 10_080),
     }
     return {name: parsed[var]() for var, name in SETTING_VARS.items() if get(var) is not None}
 
