@@ -53,9 +53,12 @@ def tray_with_updates(bus: Any) -> tuple[Tray, UpdateEntries, list[Notify]]:
 
 
 async def until(cond: Any, timeout: float, what: str) -> None:
-    async with asyncio.timeout(timeout):
-        while not cond():
-            await asyncio.sleep(0.05)  # polling the widgets the loop updates
+    try:
+        async with asyncio.timeout(timeout):
+            while not cond():
+                await asyncio.sleep(0.05)  # polling the widgets the loop updates
+    except TimeoutError:
+        raise AssertionError(f"timed out after {timeout:g}s waiting for {what}") from None
 
 
 @pytest.fixture
@@ -92,8 +95,14 @@ def test_check_for_updates_offers_restart_to_update_and_applies_it(qapp, app_nod
         updates.show(UpdateStatus(current="0.1.0", channel="latest", phase="ready", version="0.1.1"))  # again: no 2nd note
         assert [n.title for n in told] == ["WorkBuoy 0.1.1 is ready"]
         assert version_of(node) == "0.1.0"  # nothing applied before the user asks
-        updates.apply_action.trigger()
-        runner.run(until(lambda: updates.line.text().startswith("Restarting"), 60, "the apply answer"))
+        ready_line = updates.line.text()
+
+        async def apply() -> None:
+            updates.apply_action.trigger()
+            await until(lambda: updates.line.text() != ready_line, 60, "the apply answer")
+
+        runner.run(apply())
+        assert updates.line.text() == "Restarting into the new version…"
     wait_for(lambda: version_of(node) == "0.1.1", 120, what="the node to report 0.1.1")
 
 
