@@ -75,3 +75,18 @@ def test_setting_variables_override_settings_only_when_set(tmp_path):
     assert env.portal_path == "/portal" and env.api_base_for("https://eu.example.com") == "https://eu.example.com/api"
     pinned = config.load({"WB_DATA_DIR": str(tmp_path), "WB_API_BASE_URL": "https://api.example.com/v2"})
     assert pinned.api_base_for("https://eu.example.com") == "https://api.example.com/v2"
+
+
+def test_every_base_follows_the_origin_unless_its_variable_is_set(tmp_path):
+    env = config.load({"WB_DATA_DIR": str(tmp_path)})
+    assert (env.email_base_for("https://eu.example.com"), env.cal_base_for("https://eu.example.com")) == (
+        "https://eu.example.com/email", "https://eu.example.com/calendar")
+    pinned = config.load({"WB_DATA_DIR": str(tmp_path), "WB_EMAIL_BASE_URL": "https://mail.example.com",
+                          "WB_CAL_BASE_URL": "https://cal.example.com/v1"})
+    assert (pinned.email_base_for("https://eu.example.com"), pinned.cal_base_for("https://eu.example.com")) == (
+        "https://mail.example.com", "https://cal.example.com/v1")
+
+
+def test_update_interval_0_means_on_demand_and_is_a_setting_too(tmp_path):
+    env = config.load({"WB_DATA_DIR": str(tmp_path), "WB_UPDATE_INTERVAL_MIN": "0"})
+    assert env.update_interval_min == 0 and env.settings_overrides == {"update_interval_min": 0}

@@ -21,6 +21,7 @@ from tests.fixtures.sandbox import SandboxProcess, sandbox  # noqa: F401
 from workbuoy.actors.queue import conflict, writes
 from workbuoy.api import ApiClient, ApiError
 from workbuoy.actors.queue.flusher import Flusher, Policy
+from workbuoy.actors.queue.outgoing import Request
 from workbuoy.actors.queue.writes import Write
 from workbuoy.config import Env
 from workbuoy.schemas.auth import Credentials
@@ -50,8 +51,8 @@ class Engine:
         async def main() -> None:
             client = ApiClient(self.credentials, attempts=2, backoff_base=0.01, timeout=10, max_retry_after=0.05)
 
-            async def send(method: str, url: str, body: Any, headers: dict[str, str], endpoint: str) -> httpx.Response:
-                return await client.request(method, url, json=body, headers=headers, endpoint=endpoint)
+            async def send(req: Request) -> httpx.Response:
+                return await req.send(client)
 
             async def reachable() -> bool:
                 try:
@@ -60,7 +61,7 @@ class Engine:
                 except ApiError:
                     return False
 
-            flusher = Flusher(self.store, self.env, send, reachable, lambda: None, self.policy)
+            flusher = Flusher(self.store, send, reachable, lambda: None, self.policy)
             task = asyncio.ensure_future(flusher.run())
             done = until or (lambda: self.open_count() == 0)
             try:
@@ -75,7 +76,8 @@ class Engine:
 
     async def credentials(self, force: bool) -> Credentials:
         return Credentials(headers={"Cookie": f"wb_session={self.cookie}"}, expires_at=0,
-                           api_base=self.env.api_base_url, portal_base=f"{self.sb.origin}/portal")
+                           api_base=self.env.api_base_url, portal_base=f"{self.sb.origin}/portal",
+                           email_base=self.env.email_base_url, cal_base=self.env.cal_base_url)
 
     def open_count(self) -> int:
         d = self.store.queue_depth()

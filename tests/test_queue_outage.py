@@ -201,7 +201,8 @@ def test_api_client_names_a_missing_answer_a_transport_error(sandbox: SandboxPro
     from workbuoy.schemas.auth import Credentials
 
     async def creds(force: bool) -> Credentials:
-        return Credentials(headers={}, expires_at=0, api_base=f"{sandbox.origin}/api", portal_base=sandbox.origin)
+        return Credentials(headers={}, expires_at=0, api_base=f"{sandbox.origin}/api", portal_base=sandbox.origin,
+                           email_base=f"{sandbox.origin}/email", cal_base=f"{sandbox.origin}/calendar")
 
     async def failure() -> api.ApiError:
         client = api.ApiClient(creds, attempts=2, backoff_base=0.01, timeout=5)
@@ -228,7 +229,6 @@ def test_a_retry_waits_at_most_the_cap_setting_and_never_fails(tmp_path) -> None
     from workbuoy.actors.queue import writes
     from workbuoy.actors.queue.actor import QueueActor
     from workbuoy.actors.queue.flusher import Flusher
-    from workbuoy.config import Env
     from workbuoy.schemas.settings import Settings
     from workbuoy.store.db import now_ms
 
@@ -237,7 +237,7 @@ def test_a_retry_waits_at_most_the_cap_setting_and_never_fails(tmp_path) -> None
     store = Store.open(tmp_path / "workbuoy.db")
     try:
         writes.commit(store, "org-1", [writes.Write("crm", {"title": "t"}, "tasks", "create", "cap-1")])
-        flusher = Flusher(store, Env(data_dir=tmp_path), send=None, reachable=None, on_change=lambda: None,  # type: ignore[arg-type]
+        flusher = Flusher(store, send=None, reachable=None, on_change=lambda: None,  # type: ignore[arg-type]
                           policy=policy)
         for attempt in range(1, 41):  # 40 transient failures in a row: still pending, never longer than the cap
             (lease,) = store.lease(1, 60_000, now=10**15)  # far in the future: whatever the back-off, it is due

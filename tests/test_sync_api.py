@@ -38,7 +38,8 @@ def client(server: Server, forced: list[bool], **kwargs) -> ApiClient:
     async def credentials(force: bool) -> Credentials:
         forced.append(force)
         return Credentials(headers={"Authorization": f"Bearer t{len(forced)}"}, expires_at=0,
-                           api_base="http://api.test/api", portal_base="http://api.test/portal")
+                           api_base="http://api.test/api", portal_base="http://api.test/portal",
+                           email_base="http://api.test/email", cal_base="http://api.test/calendar")
 
     kwargs.setdefault("backoff_base", 0.001)
     return ApiClient(credentials, transport=httpx.MockTransport(server), **kwargs)
@@ -146,7 +147,8 @@ def test_credentials_are_reused_briefly_and_never_near_their_expiry():
         async def credentials(force: bool) -> Credentials:
             asked.append(force)
             expires_at = int((time.time() + expires_in) * 1000) if expires_in else 0
-            return Credentials(headers={}, expires_at=expires_at, api_base="http://api.test/api", portal_base="")
+            return Credentials(headers={}, expires_at=expires_at, api_base="http://api.test/api", portal_base="",
+                               email_base="", cal_base="")
         return credentials
 
     async def three(expires_in: float, **kwargs) -> None:

@@ -73,6 +73,8 @@ log = wblog.create("api")
 #: ``(reason, seconds)`` before a retry sleep: reason is ``"rate_limited"`` or ``"transient"``.
 WaitHook = Callable[[Literal["rate_limited", "transient"], float], None]
 CredentialSource = Callable[[bool], Awaitable[Credentials]]
+#: The services of one origin a relative URL can be under (the credentials carry each base).
+Base = Literal["api", "email", "calendar"]
 
 
 class _Caller(Protocol):
@@ -92,6 +94,14 @@ def path(*segments: str) -> str:
         if s in ("", ".", ".."):
             raise ValueError(f"{s!r} cannot be a URL path segment")
     return "".join("/" + quote(s, safe="") for s in segments)
+
+
+def resolve(creds: Credentials, base: Base, url: str) -> str:
+    """``url`` as is when absolute, else under ``base`` of the origin the credentials are for."""
+    if "://" in url:
+        return url
+    root = {"api": creds.api_base, "email": creds.email_base, "calendar": creds.cal_base}[base]
+    return root.rstrip("/") + "/" + url.lstrip("/")
 
 
 def retry_after(value: str | None, *, default: float, cap: float) -> float:
@@ -156,6 +166,11 @@ class ApiClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def forget_credentials(self) -> None:
+        """Drop the cached credentials: the session changed (signed in, out, or at another origin),
+        so the next call asks again instead of using the old origin's for up to ``credentials_ttl``."""
+        self._cached = None
+
     async def request(
         self,
         method: str,
@@ -167,10 +182,13 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         on_wait: WaitHook | None = None,
         renew_on_401: bool = True,
+        base: Base = "api",
     ) -> httpx.Response:
         """Send one request with credentials and retries; returns a 2xx or 304 response.
 
-        ``url`` is absolute or a path under the API base (``"/deals"``). ``endpoint`` labels
+        ``url`` is absolute or a path under ``base`` of the session's origin (``"/deals"``
+        under the API; ``base="email"`` for ``"/drafts"``), read from the credentials at each
+        attempt, so a call follows the origin the user is signed in at. ``endpoint`` labels
         protocol errors and the call's duration (default: the first path segment).
         ``renew_on_401=False`` is for the portal's own sign-in calls, where a 401 is the
         answer, not a stale token. Every call, whatever its end, is observed once in
@@ -181,7 +199,7 @@ class ApiClient:
         started = time.monotonic()
         status_class = "none"
         try:
-            resp = await self._send(method, url, endpoint, params, json, headers, on_wait, renew_on_401)
+            resp = await self._send(method, url, base, endpoint, params, json, headers, on_wait, renew_on_401)
             status_class = f"{resp.status_code // 100}xx"
             return resp
         except ApiError as exc:
@@ -194,6 +212,7 @@ class ApiClient:
         self,
         method: str,
         url: str,
+        base: Base,
         endpoint: str,
         params: Mapping[str, str | int] | None,
         json: Any,
@@ -210,7 +229,7 @@ class ApiClient:
         while True:
             creds = await self._headers(force)
             force = False
-            target = url if "://" in url else creds.api_base.rstrip("/") + "/" + url.lstrip("/")
+            target = resolve(creds, base, url)
             try:
                 resp = await self._http.request(
                     method, target, params=params, json=json, headers={**(headers or {}), **creds.headers}

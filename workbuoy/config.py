@@ -88,6 +88,9 @@ class Env:
     settings_overrides: dict[str, Any] = field(default_factory=dict)
     #: Whether ``WB_API_BASE_URL`` was given; if not, the API follows the ``portalOrigin`` setting.
     api_base_explicit: bool = False
+    #: Whether ``WB_EMAIL_BASE_URL`` / ``WB_CAL_BASE_URL`` were given; if not, they follow it too.
+    email_base_explicit: bool = False
+    cal_base_explicit: bool = False
 
     @property
     def portal_origin(self) -> str:
@@ -101,6 +104,14 @@ class Env:
     def api_base_for(self, origin: str) -> str:
         """The API base for the portal origin in use: ``WB_API_BASE_URL`` if given, else ``<origin>/api``."""
         return self.api_base_url if self.api_base_explicit else f"{origin}/api"
+
+    def email_base_for(self, origin: str) -> str:
+        """The e-mail base for the portal origin in use: ``WB_EMAIL_BASE_URL`` if given, else ``<origin>/email``."""
+        return self.email_base_url if self.email_base_explicit else f"{origin}/email"
+
+    def cal_base_for(self, origin: str) -> str:
+        """The calendar base for the portal origin in use: ``WB_CAL_BASE_URL`` if given, else ``<origin>/calendar``."""
+        return self.cal_base_url if self.cal_base_explicit else f"{origin}/calendar"
 
     @property
     def log_dir(self) -> Path:
@@ -128,7 +139,9 @@ def _settings_overrides(get: Any, portal: str, prefer_bearer: bool) -> dict[str,
         "WB_PREFER_BEARER": lambda: prefer_bearer,
         "WB_SYNC_POLL_SEC": lambda: _number("WB_SYNC_POLL_SEC", get("WB_SYNC_POLL_SEC"), 30, 86_400),
         "WB_SYNC_PAGE_SIZE": lambda: _number("WB_SYNC_PAGE_SIZE", get("WB_SYNC_PAGE_SIZE"), 1, 1000),
-        "WB_UPDATE_INTERVAL_MIN": lambda: _number("WB_UPDATE_INTERVAL_MIN", get("WB_UPDATE_INTERVAL_MIN"), 5, 10_080),
+        # 0: only on demand (what the update tests use); otherwise at least every 5 minutes
+        "WB_UPDATE_INTERVAL_MIN": lambda: 0 if get("WB_UPDATE_INTERVAL_MIN").strip() == "0"
+        else _number("WB_UPDATE_INTERVAL_MIN", get("WB_UPDATE_INTERVAL_MIN"), 5, 10_080),
     }
     return {name: parsed[var]() for var, name in SETTING_VARS.items() if get(var) is not None}
 
@@ -169,4 +182,6 @@ def load(environ: dict[str, str] | None = None) -> Env:
         sentry_dsn=get("SENTRY_DSN") or None,
         settings_overrides=_settings_overrides(get, portal, prefer_bearer),
         api_base_explicit="WB_API_BASE_URL" in e,
+        email_base_explicit="WB_EMAIL_BASE_URL" in e,
+        cal_base_explicit="WB_CAL_BASE_URL" in e,
     )

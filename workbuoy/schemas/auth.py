@@ -35,6 +35,9 @@ class Credentials(Msg):
     expires_at: int
     api_base: str
     portal_base: str
+    #: The e-mail and calendar services of the same origin (queued drafts and events go there).
+    email_base: str
+    cal_base: str
 
 
 class CredentialsRequest(Msg):

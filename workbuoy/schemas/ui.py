@@ -35,3 +35,5 @@ class WindowsShown(Msg):
     titles: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=50)]
     sign_in_message: Annotated[str, Meta(max_length=1000)] = ""
     tray: Annotated[str, Meta(max_length=1000)] = ""  # the tray's sign-in line
+    #: The tray menu's visible entries, in order (status lines included).
+    tray_menu: Annotated[list[Annotated[str, Meta(max_length=1000)]], Meta(max_length=100)] = []

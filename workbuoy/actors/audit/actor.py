@@ -52,6 +52,7 @@ class AuditActor(Actor):
 
     @on_event("wb:auth:state")
     async def auth_changed(self, state: AuthState) -> None:
+        self.api.forget_credentials()
         if state.state == "signed_in":
             self.uploader.kick()
 

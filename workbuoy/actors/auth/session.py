@@ -74,7 +74,8 @@ class Session:
     def _bases(self, cookie: str | None, expires_ms: int) -> Credentials:
         headers = {"Cookie": f"{COOKIE}={cookie}"} if cookie else {}
         return Credentials(headers=headers, expires_at=expires_ms, api_base=self.env.api_base_for(self.origin),
-                           portal_base=self.origin + self.env.portal_path)
+                           portal_base=self.origin + self.env.portal_path,
+                           email_base=self.env.email_base_for(self.origin), cal_base=self.env.cal_base_for(self.origin))
 
     async def _cookie_credentials(self, force: bool) -> Credentials:
         return self._bases(self.cookie, int(self._expires_at * 1000))

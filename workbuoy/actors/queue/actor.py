@@ -20,7 +20,7 @@ from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.queue import checks, conflict, writes
 from workbuoy.actors.queue.flusher import REJECTED, Flusher, Policy
 from workbuoy.actors.queue.writes import Write
-from workbuoy.actors.queue.outgoing import ASSISTANT
+from workbuoy.actors.queue.outgoing import ASSISTANT, Request
 from workbuoy.api import ApiClient, ApiError, api_result, bus_error, decode
 from workbuoy.schemas import orgs, outbox
 from workbuoy.schemas.auth import AuthState
@@ -62,7 +62,7 @@ class QueueActor(Actor):
         # hundreds of writes a second costs the auth actor a few calls, not one per write.
         self.api = ApiClient.for_actor(self, attempts=2, max_connections=POLICY.concurrency)
         self._publishing: asyncio.Task | None = None
-        self.flusher = Flusher(self.store, self.env, self._send, self._reachable, self._changed,
+        self.flusher = Flusher(self.store, self._send, self._reachable, self._changed,
                                self._policy(self.settings), self._server_state)
         self.after(0, self.flusher.run)
         self.every(PRUNE_EVERY_S, self._prune)
@@ -219,12 +219,12 @@ class QueueActor(Actor):
 
     @on_event("wb:auth:state")
     async def on_auth(self, state: AuthState) -> None:
+        self.api.forget_credentials()
         if state.state == "signed_in":
             self.flusher.reconnect()
 
-    async def _send(self, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str],
-                    endpoint: str) -> httpx.Response:
-        return await self.api.request(method, url, json=body, headers=headers, endpoint=endpoint)
+    async def _send(self, req: Request) -> httpx.Response:
+        return await req.send(self.api)
 
     async def _reachable(self) -> bool:
         try:

@@ -34,8 +34,7 @@ from workbuoy import logs as wblog
 from workbuoy.backoff import full_jitter
 from workbuoy.actors.queue import conflict, writes
 from workbuoy.actors.queue.breaker import Breaker, reason_of
-from workbuoy.actors.queue.outgoing import ASSISTANT, origin_of, request_for
-from workbuoy.config import Env
+from workbuoy.actors.queue.outgoing import ASSISTANT, Request, origin_of, request_for
 from workbuoy.schemas.outbox import ServerState
 from workbuoy.store import Lease, QueueItem, Store
 from workbuoy.store.db import now_ms
@@ -45,8 +44,8 @@ log = logging.getLogger(__name__)
 #: Starts the ``last_error`` of a write the server refused (a recorded 4xx answer, not an outage).
 REJECTED = "rejected: "
 
-#: ``ApiClient.request`` bound to (method, url, body, headers, endpoint): a 2xx response, or an ``api.ApiError``.
-Send = Callable[[str, str, dict[str, Any] | None, dict[str, str], str], Awaitable[httpx.Response]]
+#: ``ApiClient.request`` of one outgoing request: a 2xx response, or an ``api.ApiError``.
+Send = Callable[[Request], Awaitable[httpx.Response]]
 #: Records one send's outcome in the store (run inside the group's transaction).
 Settle = Callable[[], None]
 
@@ -72,14 +71,13 @@ class Flusher:
     def __init__(
         self,
         store: Store,
-        env: Env,
         send: Send,
         reachable: Callable[[], Awaitable[bool]],
         on_change: Callable[[], None],
         policy: Policy = Policy(),
         on_state: Callable[[ServerState], None] = lambda state: None,
     ) -> None:
-        self.store, self.env, self.policy = store, env, policy
+        self.store, self.policy = store, policy
         self._send, self._reachable, self._on_change = send, reachable, on_change
         self._wake = asyncio.Event()
         self._probe_now = asyncio.Event()
@@ -186,11 +184,11 @@ class Flusher:
     async def _push_for_org(self, lease: Lease) -> Settle:
         item = lease.item
         try:
-            req = request_for(item, self.env, self._if_match(item))
+            req = request_for(item, self._if_match(item))
         except ValueError as exc:  # an id that cannot be a path segment: sending it would hit another URL
             return partial(self._fail, lease, REJECTED + str(exc), "rejected")
         try:
-            resp = await self._send(req.method, req.url, req.body, req.headers, req.endpoint)
+            resp = await self._send(req)
         except api.Refused as exc:
             self.breaker.answered()
             if exc.status in (409, 412):

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from workbuoy.api import path
-from workbuoy.config import Env
+import httpx
+
+from workbuoy.api import ApiClient, Base, path
 from workbuoy.store import QueueItem
 
 METHODS = {"create": "POST", "update": "PATCH", "delete": "DELETE"}
@@ -22,11 +23,17 @@ METHODS = {"create": "POST", "update": "PATCH", "delete": "DELETE"}
 @dataclass(frozen=True, slots=True)
 class Request:
     method: str
+    #: A path under ``base`` of the origin signed in at when it is sent (not when it was queued).
     url: str
+    base: Base
     body: dict[str, Any] | None
     headers: dict[str, str]
     #: The API client's metric label: ``email/drafts``, ``calendar/events`` or the entity.
     endpoint: str
+
+    async def send(self, api: ApiClient) -> httpx.Response:
+        return await api.request(self.method, self.url, base=self.base, json=self.body, headers=self.headers,
+                                 endpoint=self.endpoint)
 
 
 #: ``origin`` of the one write per ``wb:assistant:apply`` that counts the session once the server takes it.
@@ -50,8 +57,11 @@ def base_of(item: QueueItem) -> dict[str, Any] | None:
     return None if item.payload is None else item.payload.get("base")
 
 
-def request_for(item: QueueItem, env: Env, if_match: int | None) -> Request:
+def request_for(item: QueueItem, if_match: int | None) -> Request:
     """The HTTP request of one item; ``Idempotency-Key`` is its op_id, so a resend is harmless.
+
+    Its URL is relative: the API client puts it under the bases of the session's origin,
+    so writes queued before a change of ``portalOrigin`` go to the new one.
 
     Raises ``ValueError`` for an id that cannot be a path segment (see :func:`workbuoy.api.path`).
     """
@@ -59,16 +69,15 @@ def request_for(item: QueueItem, env: Env, if_match: int | None) -> Request:
     body = body_of(item)
     match item.qtype:
         case "email":
-            return Request("POST", f"{env.email_base_url}/drafts", {**(body or {}), "org_id": item.org_id}, headers,
-                           "email/drafts")
+            return Request("POST", "/drafts", "email", {**(body or {}), "org_id": item.org_id}, headers, "email/drafts")
         case "calendar":
-            return Request("POST", f"{env.cal_base_url}/events", {**(body or {}), "org_id": item.org_id}, headers,
+            return Request("POST", "/events", "calendar", {**(body or {}), "org_id": item.org_id}, headers,
                            "calendar/events")
     assert item.entity is not None and item.op is not None  # the store refuses a crm item without them
     if item.op == "create":
-        return Request("POST", env.api_base_url + path(item.entity), {**(body or {}), "id": item.entity_id, "org_id": item.org_id},
+        return Request("POST", path(item.entity), "api", {**(body or {}), "id": item.entity_id, "org_id": item.org_id},
                        headers, item.entity)
     if if_match is not None:
         headers["If-Match"] = str(if_match)
-    url = env.api_base_url + path(item.entity, item.entity_id or "")
-    return Request(METHODS[item.op], url, body if item.op == "update" else None, headers, item.entity)
+    url = path(item.entity, item.entity_id or "")
+    return Request(METHODS[item.op], url, "api", body if item.op == "update" else None, headers, item.entity)

@@ -71,6 +71,7 @@ class SyncActor(Actor):
 
     @on_event("wb:auth:state")
     async def auth_changed(self, state: AuthState) -> None:
+        self.api.forget_credentials()
         if state.state == "signed_in":  # first sync after sign-in, as after start
             self._first_run_after_delay()
 

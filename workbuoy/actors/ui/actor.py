@@ -25,6 +25,7 @@ from workbuoy.qtloop import QtEventLoopPolicy
 from workbuoy.actors.ui.settings_window import SettingsWindow
 from workbuoy.actors.ui.signin_window import SignInWindow
 from workbuoy.actors.ui.tray import Tray
+from workbuoy.actors.ui.updates import UpdateEntries
 from workbuoy.bus.errors import BusError
 from workbuoy.bus.runtime import Endpoints
 from workbuoy.config import Env
@@ -36,6 +37,7 @@ from workbuoy.schemas.envelope import SpawnSecrets
 from workbuoy.schemas.outbox import QueueChanged, QueueStuck, ServerState
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange, SyncProgress
+from workbuoy.schemas.update import UpdateStatus
 from workbuoy.schemas.ui import Notify, NotifyReply, OverlayState, OverlayToggle, WindowsShown
 
 
@@ -57,6 +59,7 @@ class UiActor(Actor):
                          quit_node=lambda: spawn(self.quit_node()), sign_in=self.open_sign_in,
                          sign_out=lambda: spawn(self.sign_out()), open_portal=lambda: self.open_portal("/"))
         self.notifier = Notifier(self.tray.icon)
+        self.updates = UpdateEntries(self, self.tray.menu, self.tray.updates_anchor, self._tell)
         self.auth = AuthState(state="signed_out")
         self._browser_note_shown = False
 
@@ -65,6 +68,7 @@ class UiActor(Actor):
         self.tray.show()
         spawn(self._show_auth())
         spawn(self._show_server())
+        spawn(self.updates.refresh())
 
     async def stop(self) -> None:
         self.tray.hide()
@@ -167,7 +171,8 @@ class UiActor(Actor):
     async def windows(self, request: Empty, caller: str) -> WindowsShown:
         titles = [w.windowTitle() for w in self._windows() if w.isVisible()]
         return WindowsShown(titles=titles, sign_in_message=self.signin.message.text() if self.signin.isVisible() else "",
-                            tray=self.tray.auth_line.text())
+                            tray=self.tray.auth_line.text(),
+                            tray_menu=[a.text() for a in self.tray.menu.actions() if a.isVisible() and a.text()])
 
     # -- events ---------------------------------------------------------------------------
 
@@ -188,6 +193,10 @@ class UiActor(Actor):
             self._tell(Notify(title="WorkBuoy: sign in again", body=state.reason, kind="auth"))
         if before != state.state or state.state == "signed_out":
             self.open_sign_in(state.reason)
+
+    @on_event("wb:update:changed")
+    async def update_changed(self, status: UpdateStatus) -> None:
+        self.updates.show(status)
 
     @on_event("wb:sup:actor")
     async def actor_changed(self, status: ActorStatus) -> None:

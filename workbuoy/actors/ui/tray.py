@@ -65,7 +65,8 @@ class Tray:
         for text, slot in (("Open WorkBuoy", open_main), ("Open portal", open_portal), ("Sync now", sync_now),
                            ("Mini-Buoy", toggle_overlay), ("Settings…", open_settings)):
             self.menu.addAction(text).triggered.connect(slot)
-        self.menu.addSeparator()
+        #: Where the update entries go (``updates.UpdateEntries``, made by the actor: they call the bus).
+        self.updates_anchor = self.menu.addSeparator()
         self.sign_out = self.menu.addAction("Sign out")
         self.sign_out.triggered.connect(sign_out)
         self.sign_out.setVisible(False)
