@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 
 import msgspec
 import pytest
 import zmq
 
+from tests.fixtures.broker import running_broker
 from tests.fixtures.node import wait_for
 from workbuoy import metrics
-from workbuoy.bus.broker import Broker, PeerHooks
 from workbuoy.bus.client import Client
 from workbuoy.bus.errors import BusError
 from workbuoy.bus.runtime import BUS_FILE, Endpoints, KeyPair, read
@@ -28,27 +27,7 @@ pytestmark = pytest.mark.linux_only  # the node test reads /proc; the broker tes
 
 @pytest.fixture(params=["ipc", "tcp"])
 def curve_broker(request, tmp_path):
-    folder = tmp_path / "run"
-    folder.mkdir(mode=0o700)
-    ctx = zmq.Context()
-    hellos: list[str] = []
-    b = Broker(ctx, Endpoints.local(folder, request.param, curve=True),
-               PeerHooks(lambda n, p: hellos.append(n), lambda n: None, lambda n: None, lambda n: None))
-    stop = threading.Event()
-
-    def loop() -> None:
-        poller = zmq.Poller()
-        b.register(poller)
-        while not stop.is_set():
-            b.handle(dict(poller.poll(20)))
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    yield b, ctx, hellos
-    stop.set()
-    t.join(5)
-    b.close()
-    ctx.term()
+    yield from running_broker(tmp_path, request.param, curve=True)
 
 
 def _dealer(ctx: zmq.Context, endpoints: Endpoints, identity: bytes, keys: KeyPair | None) -> zmq.Socket:
