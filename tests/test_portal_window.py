@@ -72,7 +72,7 @@ def signed_in_home(window: PortalWindow, sandbox) -> None:
     session = sandbox.client().post("/auth/login", json={"email": DEMO[0], "password": DEMO[1]}).cookies["wb_session"]
     window.set_session(session)  # as the portal actor injects a session signed in natively
     window.go(f"{sandbox.origin}/portal/")
-    pump(lambda: DEMO[0] in window.page().title(), what="the signed-in home")
+    pump(lambda: DEMO[0] in window.page().title() and window.url().path() == "/portal/", what="the signed-in home")
 
 
 def test_the_portal_login_page_hands_its_session_to_the_bridge(qapp, sandbox):
