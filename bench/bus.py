@@ -205,6 +205,11 @@ def pct(xs: list[float], q: float) -> float:
 
 
 def main() -> None:
+    """Every measurement, then the table.
+
+    Over 50 lines: one run read top to bottom (direct sockets, a node, a tracer, kills),
+    and the table lists its figures in that order; split, each half would need the other's names.
+    """
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=20_000)
     args = ap.parse_args()

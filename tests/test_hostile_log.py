@@ -111,7 +111,7 @@ def test_mask_obj_bounds_depth_and_never_raises(depth: int) -> None:
 
 
 def test_a_trace_line_carries_no_control_character_to_the_terminal() -> None:
-    from workbuoy.cli import _trace_line
+    from workbuoy.cli.tracing import trace_line as _trace_line
     from workbuoy.schemas.control import TraceRecord
 
     rec = TraceRecord(ts=0, kind="err", channel="wb:x\n\x1b[2Jforged", cid=1, sender="broker", receiver="cli\r",

@@ -1,10 +1,10 @@
 """The broker: one ROUTER that every actor and client talks to, hosted by the supervisor.
 
 Requests are routed by channel to the owning actor once it is ready (or answered
-in-process for the supervisor's own channels), replies go back to the caller, events
-fan out on a PUB socket. Who is who is :mod:`~workbuoy.bus.peers`' business, requests
-held or pending :mod:`~workbuoy.bus.inflight`'s, saying no :mod:`~workbuoy.bus.refusals`',
-the trace tap :mod:`~workbuoy.bus.trace`'s. Anything
+in-process for the supervisor's own channels), replies go back to the caller. Events
+are :mod:`~workbuoy.bus.fanout`'s business, who is who :mod:`~workbuoy.bus.peers`',
+requests held or pending :mod:`~workbuoy.bus.inflight`'s, saying no
+:mod:`~workbuoy.bus.refusals`', the trace tap :mod:`~workbuoy.bus.trace`'s. Anything
 malformed, unknown, forbidden, oversized or invalid is refused and counted; the
 broker itself never dies of garbage.
 """
@@ -22,6 +22,7 @@ import zmq
 from workbuoy import logs as wblog
 from workbuoy.bus import runtime
 from workbuoy.bus.errors import BusError, NotImplementedOnBus, error_info
+from workbuoy.bus.fanout import Fanout
 from workbuoy.bus.inflight import InFlight, Request
 from workbuoy.bus.peers import PeerHooks, Peers, claims_actor
 from workbuoy.bus.refusals import Refusals
@@ -31,7 +32,7 @@ from workbuoy.bus.trace import TraceTap
 from workbuoy.bus.zap import ZapHandler
 from workbuoy.schemas import envelope as env
 from workbuoy.schemas.envelope import Hello, Kind
-from workbuoy.schemas.registry import CHANNELS, EVENTS
+from workbuoy.schemas.registry import CHANNELS
 
 log = wblog.create("bus")
 
@@ -54,16 +55,16 @@ class Broker:
     def __post_init__(self) -> None:
         self._curve_keys: dict[str, str] = {}  # actor name -> its current spawn's CURVE public key (tcp bus)
         self._decoders = {name: ch.decoder() for name, ch in CHANNELS.items()}
-        self._event_decoders = {name: env.Decoder(ev.payload) for name, ev in EVENTS.items()}
         self.stats = BusStats()  # exported by whoever serves /metrics (the arbiter)
         self._last_sweep = time.monotonic()
         self._server = KeyPair.new() if self.endpoints.curve else None
         self.zap = ZapHandler(self.ctx.socket(zmq.REP))
         self.router = bind(self.ctx, zmq.ROUTER, self.endpoints.bus, HARD_MAX_MSG_BYTES, self._server)
-        self.pub = bind(self.ctx, zmq.PUB, self.endpoints.events, HARD_MAX_MSG_BYTES, self._server)
         self.tap = TraceTap(bind(self.ctx, zmq.XPUB, self.endpoints.trace, HARD_MAX_MSG_BYTES, self._server))
         self.peers = Peers(self.zap.vouched)
         self.no = Refusals(self._send_to, self.peers, self.tap)
+        self.events = Fanout(bind(self.ctx, zmq.PUB, self.endpoints.events, HARD_MAX_MSG_BYTES, self._server),
+                             self.stats, self.tap, self.no)
         self._publish_endpoints()
 
     def _publish_endpoints(self) -> None:
@@ -72,7 +73,7 @@ class Broker:
             cli = KeyPair.new()
             self.zap.allow(cli.public, "cli")
             self.endpoints = msgspec.structs.replace(
-                self.endpoints, bus=self.router.last_endpoint.decode(), events=self.pub.last_endpoint.decode(),
+                self.endpoints, bus=self.router.last_endpoint.decode(), events=self.events.socket.last_endpoint.decode(),
                 trace=self.tap.socket.last_endpoint.decode(), server_key=self._server.public, cli_keys=cli)
         runtime.publish(self.endpoints)
 
@@ -103,10 +104,7 @@ class Broker:
 
     def publish(self, channel: str, payload: msgspec.Struct) -> None:
         """Publish an event of the supervisor's own."""
-        frame = env.encode(Kind.EVT, channel, 0, payload)
-        self.pub.send_multipart([channel.encode(), frame])
-        if self.tap.tracers:
-            self.tap.record(Kind.EVT, channel, 0, "supervisor", "*", len(frame), payload)
+        self.events.publish(channel, payload)
 
     # -- the loop ----------------------------------------------------------
 
@@ -139,7 +137,7 @@ class Broker:
 
     def close(self) -> None:
         self.tap.flush(force=True)
-        for sock in (self.router, self.pub, self.tap.socket):
+        for sock in (self.router, self.events.socket, self.tap.socket):
             sock.close(0)
         self.zap.close()
 
@@ -175,7 +173,7 @@ class Broker:
         elif kind == Kind.REQ:
             self._request(ident, e, frame)
         elif kind == Kind.EVT:
-            self._event(ident, e, frame)
+            self.events.relay(ident, e, frame, self.peers.role(ident))
         elif kind == Kind.HB:
             if (name := self.peers.name_of(ident)) is not None:
                 self.hooks.on_heartbeat(name)
@@ -263,22 +261,6 @@ class Broker:
         if self.tap.tracers:
             self.tap.record(e.kind, e.channel, e.cid, self.peers.name_of(owner) or "?", self.peers.role(caller) or "?", len(frame),
                             e.payload, latency=started)
-
-    def _event(self, ident: bytes, e: env.Envelope, frame: bytes) -> None:
-        ev = EVENTS.get(e.channel)
-        role = self.peers.role(ident)
-        if ev is None or role not in ev.publishers:
-            self.no.drop_event(ident, e.channel, "unknown_event" if ev is None else "forbidden", f"from {role}")
-            return
-        try:
-            self._event_decoders[e.channel].decode(e.payload)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            self.no.drop_event(ident, e.channel, "too_deep" if isinstance(exc, env.TooDeep) else "invalid_payload", str(exc))
-            return
-        self.stats.count(e.channel, "evt")
-        self.pub.send_multipart([e.channel.encode(), frame])
-        if self.tap.tracers:
-            self.tap.record(Kind.EVT, e.channel, 0, role or "?", "*", len(frame), e.payload)
 
     def _lifecycle(self, ident: bytes, e: env.Envelope) -> None:
         if e.kind == Kind.HELLO:

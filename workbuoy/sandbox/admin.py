@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from workbuoy.sandbox.api import by_method, entity_of, sb
+from workbuoy.sandbox.api import by_method, entity_of
 from workbuoy.sandbox.store import WriteError
-from workbuoy.sandbox.web import JSON, HttpError, json_response, read_json
+from workbuoy.sandbox.web import JSON, HttpError, json_response, read_json, sb
 
 DUMP_CHUNK = 2000
 

@@ -1,4 +1,7 @@
-"""Public routes: portal auth, the CRM API, e-mail drafts, calendar events, update feed."""
+"""Public routes: the CRM API, audit, AI, e-mail drafts, calendar events.
+
+Sign-in and the caller's identity are :mod:`.signin`'s, the update feed :mod:`.releases`'.
+"""
 
 from __future__ import annotations
 
@@ -14,52 +17,22 @@ from starlette.responses import Response
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
-from workbuoy.sandbox import assistant, portal, releases
-from workbuoy.sandbox.auth import COOKIE, SESSION_TTL_S, AuthError, Principal
+from workbuoy.sandbox import assistant
+from workbuoy.sandbox.auth import Principal
 from workbuoy.sandbox.cursor import START, BadCursor
 from workbuoy.sandbox.ledger import KeyReused, fingerprint
 from workbuoy.sandbox.models import (
-    Accepted, AuditBatch, CalendarEvent, Chat, Draft, Login, LoginReply, Me, NewRow, Token, User, WorkflowRequest,
+    Accepted, AuditBatch, CalendarEvent, Chat, Draft, NewRow, WorkflowRequest,
 )
-from workbuoy.sandbox.state import Sandbox
+from workbuoy.sandbox.signin import authenticate, require_org
 from workbuoy.sandbox.store import WriteError
-from workbuoy.sandbox.web import JSON, HttpError, json_response, read_json
+from workbuoy.sandbox.web import JSON, HttpError, json_response, read_json, sb
 from workbuoy.schemas.base import ENTITIES
 
 DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
 #: Audit events must not carry PII or secrets in clear (contract): e-mail addresses,
 #: bearer tokens and this server's signed values are refused.
 _SECRETISH = re.compile(r"[A-Za-z0-9._%+-]+@[^@\s\"]+\.[A-Za-z]{2,}|[Bb]earer\s+\S+|[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{24}")
-
-
-def sb(request: Request) -> Sandbox:
-    return request.app.state.sandbox
-
-
-def authenticate(request: Request) -> Principal:
-    """The caller from ``Authorization: Bearer`` (preferred when present) or the session cookie."""
-    sessions = sb(request).sessions
-    auth = request.headers.get("authorization")
-    try:
-        if auth is not None:
-            scheme, _, token = auth.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise AuthError("expected Authorization: Bearer <access_token>")
-            return sessions.from_token(token.strip())
-        cookie = request.cookies.get(COOKIE)
-        if not cookie:
-            raise AuthError("no credentials: send the wb_session cookie or a bearer token")
-        return sessions.from_cookie(cookie)
-    except AuthError as exc:
-        raise HttpError(401, "unauthorized", str(exc), headers={"WWW-Authenticate": 'Bearer realm="workbuoy"'}) from None
-
-
-def require_org(request: Request, who: Principal, org_id: str, *, write: bool = False) -> None:
-    roles = who.user.roles_in(org_id, sb(request).data.org_ids)
-    if roles is None:
-        raise HttpError(403, f"no access to org {org_id!r}")
-    if write and not any(r != "viewer" for r in roles):
-        raise HttpError(403, f"roles {roles} in {org_id} are read-only")
 
 
 class EntityConvertor(Convertor[str]):
@@ -307,70 +280,7 @@ async def ai_workflow(request: Request) -> Response:
     return json_response(assistant.manifest(req, row))
 
 
-async def me(request: Request) -> Response:
-    s, who = sb(request), authenticate(request)
-    u = who.user
-    return json_response(Me(user=User(id=u.id, email=u.email, name=u.name), orgs=s.data.orgs_of(u)))
-
-
-def _with_cookie(response: Response, value: str) -> Response:
-    response.set_cookie(COOKIE, value, max_age=SESSION_TTL_S, path="/", httponly=True, samesite="lax")
-    return response
-
-
-async def login(request: Request) -> Response:
-    s = sb(request)
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() == portal.FORM:
-        return await portal.form_login(request, _with_cookie)
-    body = await read_json(request, Login)
-    cookie = s.sessions.login(body.email, body.password)
-    if cookie is None:
-        raise HttpError(401, "invalid e-mail or password")
-    who = s.sessions.from_cookie(cookie)
-    u = who.user
-    return _with_cookie(json_response(LoginReply(user=User(id=u.id, email=u.email, name=u.name))), cookie)
-
-
-async def refresh(request: Request) -> Response:
-    """A fresh access token; the cookie value is rotated (same session, so the old value stays valid)."""
-    s = sb(request)
-    try:
-        who = s.sessions.from_cookie(request.cookies.get(COOKIE, ""))
-    except AuthError as exc:
-        raise HttpError(401, "unauthorized", str(exc)) from None
-    token = Token(access_token=s.sessions.issue_token(who), token_type="Bearer", expires_in=s.sessions.token_ttl)
-    return _with_cookie(json_response(token), s.sessions.rotate_cookie(who))
-
-
-async def logout(request: Request) -> Response:
-    """Revokes the caller's session (and its tokens); always 204 so logging out cannot fail."""
-    s = sb(request)
-    try:
-        s.sessions.revoke(authenticate(request))
-    except HttpError:
-        pass
-    response = Response(status_code=204)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
-    return response
-
-
-async def release_feed(request: Request) -> Response:
-    return json_response(releases.releases(sb(request).origin, sb(request).settings.releases))
-
-
-async def release_asset(request: Request) -> Response:
-    return releases.download(request, sb(request).settings.releases)
-
-
-async def stored_asset(request: Request) -> Response:
-    return releases.stored(request, sb(request).settings.releases)
-
-
 ROUTES = [
-    Route("/auth/login", login, methods=["POST"]),
-    Route("/auth/refresh", refresh, methods=["POST"]),
-    Route("/auth/logout", logout, methods=["POST"]),
-    Route("/api/me", me, methods=["GET"]),
     Route("/api/audit/events", audit_events, methods=["POST"]),
     Route("/api/ai/chat", ai_chat, methods=["POST"]),
     Route("/api/ai/workflow", ai_workflow, methods=["POST"]),
@@ -378,7 +288,4 @@ ROUTES = [
     by_method("/api/{entity:wb_entity}/{id}", GET=get_row, PATCH=update_row, DELETE=delete_row),
     Route("/email/drafts", create_draft, methods=["POST"]),
     Route("/calendar/events", create_event, methods=["POST"]),
-    Route(releases.FEED, release_feed, methods=["GET"]),
-    Route(releases.FEED + "/download/{tag}/{name}", release_asset, methods=["GET"]),
-    Route("/_downloads/{tag}/{name}", stored_asset, methods=["GET"]),
 ]

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from workbuoy.sandbox import admin, api, portal
+from workbuoy.sandbox import admin, api, portal, releases, signin
 from workbuoy.sandbox.faults import FaultInjector
 from workbuoy.sandbox.openapi import build_openapi
 from workbuoy.sandbox.state import Sandbox, Settings
@@ -39,7 +39,8 @@ def build_app(settings: Settings, origin: str) -> tuple[RequestStats, Sandbox]:
     """The ASGI app to serve (outermost middleware first) and its state."""
     sandbox = Sandbox(settings, origin)
     app = Starlette(
-        routes=[*api.ROUTES, *portal.ROUTES, *admin.ROUTES, Route("/openapi.json", _openapi, methods=["GET"])],
+        routes=[*signin.ROUTES, *api.ROUTES, *releases.ROUTES, *portal.ROUTES, *admin.ROUTES,
+                Route("/openapi.json", _openapi, methods=["GET"])],
         exception_handlers={HttpError: _http_error, HTTPException: _starlette_error, Exception: _internal_error},
     )
     app.state.sandbox = sandbox

@@ -104,19 +104,17 @@ def _op(summary: str, description: str, responses: dict[str, Any], *, params: li
     return op
 
 
-def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
-    _, schemas = msgspec.json.schema_components(_MODELS, ref_template="#/components/schemas/{name}")
-    schemas["Row"]["description"] = (
-        "A row: `id`, `org_id`, `updated_at` (ms since the epoch) plus the entity's own fields; a tombstone is "
-        "`{id, org_id, updated_at, deleted: true}`. Extra properties are allowed.")
-    page_headers = {
-        "ETag": _header("Strong validator of this page (its rows' ids and versions, cursor and has_more)."),
-        "Last-Modified": _header("One second after the stream's newest change (HTTP dates have second "
-                                 "resolution; later changes are stamped at or after it, so If-Modified-Since is exact)."),
-        "Cache-Control": _header("`no-cache`: revalidate every time."),
-    }
-    s = sandbox.settings
-    paths: dict[str, Any] = {
+_PAGE_HEADERS = {
+    "ETag": _header("Strong validator of this page (its rows' ids and versions, cursor and has_more)."),
+    "Last-Modified": _header("One second after the stream's newest change (HTTP dates have second "
+                             "resolution; later changes are stamped at or after it, so If-Modified-Since is exact)."),
+    "Cache-Control": _header("`no-cache`: revalidate every time."),
+}
+
+
+def _signin_paths(token_ttl: int) -> dict[str, Any]:
+    """The portal home, /auth/* and /api/me."""
+    return {
         "/portal": {"get": _op("Portal home", "The signed-in home page (HTML; shows the user's e-mail); without "
                                "a valid `wb_session` cookie a 303 to `/portal/login?next=/portal`. The other portal pages "
                                "(`/portal/login`, `/portal/<entity>/<id>`) are HTML, described in docs/sandbox.md.",
@@ -133,7 +131,7 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
             body="Login", secured=False)},
         "/auth/refresh": {"post": _op(
             "Access token from the session cookie",
-            f"Needs the `wb_session` cookie (a bearer token is not accepted here). Tokens live {s.token_ttl} s. "
+            f"Needs the `wb_session` cookie (a bearer token is not accepted here). Tokens live {token_ttl} s. "
             "The cookie value is rotated with `Set-Cookie` (same session: the previous value stays valid; "
             "logout or revoke ends both).",
             {"200": _json(ref("Token"), "A bearer token.", {"Set-Cookie": _header("The rotated session cookie.")}),
@@ -145,6 +143,12 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
             {"204": {"description": "Logged out."}, **TRANSIENT}, secured=False)},
         "/api/me": {"get": _op("The user and their orgs", "Roles drive RBAC.",
                                {"200": _json(ref("Me"), "The caller."), **UNAUTHORIZED, **TRANSIENT})},
+    }
+
+
+def _entity_paths() -> dict[str, Any]:
+    """Pull, read and write rows of the seven entities."""
+    return {
         "/api/{entity}": {
             "get": _op(
                 "Pull a page of rows",
@@ -153,8 +157,8 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
                 "a tampered or other-stream cursor is 400. `next_cursor` is the last row's position (the given "
                 "cursor when the page is empty). A row changed server-side gets an `updated_at` above every "
                 "other, so it reappears after the checkpoint. If-None-Match wins over If-Modified-Since.",
-                {"200": _json(ref("Page"), "A page.", page_headers),
-                 "304": {"description": "The page would not change (no body).", "headers": page_headers},
+                {"200": _json(ref("Page"), "A page.", _PAGE_HEADERS),
+                 "304": {"description": "The page would not change (no body).", "headers": _PAGE_HEADERS},
                  **INVALID, **UNAUTHORIZED, **FORBIDDEN,
                  "404": _error("Unknown entity."), **TRANSIENT},
                 params=[ENTITY, {**ORG_QUERY, "required": True, "description": "The org."},
@@ -188,6 +192,12 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
                 _write_responses("The tombstone.", precondition=True, missing=True, body=False),
                 params=[ENTITY, ROW_ID, ORG_QUERY, IDEMPOTENCY, IF_MATCH]),
         },
+    }
+
+
+def _other_paths() -> dict[str, Any]:
+    """Audit, AI, e-mail drafts, calendar events and the update feed."""
+    return {
         "/api/audit/events": {"post": _op(
             "Upload audit events", "Stored (see `/_sandbox/audit`). A batch in which any event carries an e-mail "
             "address, a bearer token or a signed sandbox value in clear is refused whole with 400 "
@@ -215,6 +225,14 @@ def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
             "Update feed", "GitHub-Releases-shaped, newest first: the releases in --releases DIR, else a placeholder.",
             {"200": _json({"type": "array", "items": ref("Release")}, "Releases.")}, secured=False)},
     }
+
+
+def build_openapi(sandbox: Sandbox) -> dict[str, Any]:
+    _, schemas = msgspec.json.schema_components(_MODELS, ref_template="#/components/schemas/{name}")
+    schemas["Row"]["description"] = (
+        "A row: `id`, `org_id`, `updated_at` (ms since the epoch) plus the entity's own fields; a tombstone is "
+        "`{id, org_id, updated_at, deleted: true}`. Extra properties are allowed.")
+    paths = {**_signin_paths(sandbox.settings.token_ttl), **_entity_paths(), **_other_paths()}
     return {
         "openapi": "3.1.0",
         "info": {

@@ -15,8 +15,10 @@ from pathlib import Path
 import msgspec
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
 
 from workbuoy.sandbox.models import Asset, Release
+from workbuoy.sandbox.web import json_response, sb
 
 FEED = "/repos/workbuoy/desktop/releases"
 _PLACEHOLDER = (
@@ -67,15 +69,26 @@ def asset_file(folder: Path | None, tag: str, name: str) -> Path | None:
     return path if path.is_file() and path.resolve().parent == (folder / tag).resolve() else None
 
 
-def download(request: Request, folder: Path | None) -> Response:
+async def feed(request: Request) -> Response:
+    return json_response(releases(sb(request).origin, sb(request).settings.releases))
+
+
+async def download(request: Request) -> Response:
     tag, name = request.path_params["tag"], request.path_params["name"]
-    if asset_file(folder, tag, name) is None:
+    if asset_file(sb(request).settings.releases, tag, name) is None:
         return JSONResponse({"error": "not found"}, status_code=404)
     return RedirectResponse(f"/_downloads/{tag}/{name}", status_code=302)
 
 
-def stored(request: Request, folder: Path | None) -> Response:
-    path = asset_file(folder, request.path_params["tag"], request.path_params["name"])
+async def stored(request: Request) -> Response:
+    path = asset_file(sb(request).settings.releases, request.path_params["tag"], request.path_params["name"])
     if path is None:
         return JSONResponse({"error": "not found"}, status_code=404)
     return FileResponse(path, media_type="application/octet-stream")
+
+
+ROUTES = [
+    Route(FEED, feed, methods=["GET"]),
+    Route(FEED + "/download/{tag}/{name}", download, methods=["GET"]),
+    Route("/_downloads/{tag}/{name}", stored, methods=["GET"]),
+]

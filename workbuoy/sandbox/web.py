@@ -6,14 +6,22 @@ raised as :class:`HttpError` from anywhere in a handler.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+if TYPE_CHECKING:
+    from workbuoy.sandbox.state import Sandbox
+
 T = TypeVar("T")
 JSON = "application/json"
+
+
+def sb(request: Request) -> Sandbox:
+    """The sandbox's state (data, sessions, faults) that the app carries."""
+    return request.app.state.sandbox
 
 
 class HttpError(Exception):

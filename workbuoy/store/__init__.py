@@ -15,6 +15,7 @@ from workbuoy.store.cache import CacheMixin
 from workbuoy.store.db import Database, StoreBusyError
 from workbuoy.store.migrate import SchemaTooNewError, load, migrate
 from workbuoy.store.outbox import OutboxMixin
+from workbuoy.store.pages import PagesMixin
 from workbuoy.store.types import (
     AuditItem,
     CachedRow,
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 
-class Store(CacheMixin, OutboxMixin, AuditMixin):
+class Store(CacheMixin, PagesMixin, OutboxMixin, AuditMixin):
     """A process's handle on the database file."""
 
     def __init__(self, db: Database) -> None:

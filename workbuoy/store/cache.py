@@ -1,8 +1,6 @@
-"""The entity cache and its pull checkpoints.
+"""The entity cache and its pull checkpoints: reading rows, local and server writes of one row, the wipe.
 
-A page from the server lands in one transaction together with its checkpoint, so a
-crash leaves either the old rows and the old cursor or the new rows and the new cursor;
-the next pull never skips or half-applies a page.
+Pulled pages are applied by :mod:`~workbuoy.store.pages`.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ import msgspec
 
 from workbuoy.schemas.base import ENTITIES
 from workbuoy.store.db import Database, dumps, loads, now_ms
-from workbuoy.store.types import CachedRow, PageResult, SyncState
+from workbuoy.store.types import CachedRow, SyncState
 
 #: Outbox rows that still stand for a local change the server has not taken.
 OPEN_WRITE = "(status != 'synced' OR conflicted = 1)"
@@ -24,32 +22,11 @@ OPEN_WRITE = "(status != 'synced' OR conflicted = 1)"
 _CACHED_COLUMNS = "id, org_id, updated_at, payload, conflicted, server_payload"
 _SYNC_COLUMNS = ", ".join(SyncState.__struct_fields__)
 
-# apply_page reads the batch's current (id, updated_at) first, under the write lock, and
-# then runs plain INSERTs and UPDATEs: that is as fast as a blind upsert (the read is an
-# index probe the upsert would do anyway), and it tells inserts, updates, repeats and
-# conflicts apart without RETURNING, which costs a quarter of the write time.
-_EXISTING = "SELECT id, updated_at FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
-_INSERT = "INSERT INTO {table} (id, org_id, updated_at, payload) VALUES (?, ?, ?, ?)"
-# The updated_at guard repeats the newer-wins rule in SQL, where it cannot be bypassed.
-_UPDATE = """
-UPDATE {table} SET org_id = ?1, updated_at = ?2, payload = ?3, conflicted = 0, server_payload = NULL
-WHERE id = ?4 AND updated_at < ?2
-"""
 # A conflict keeps the local payload and puts the server's beside it.
-_MARK = "UPDATE {table} SET conflicted = 1, server_payload = ? WHERE id = ?"
-# An open local write without a cached row: nothing local to keep, the server's row is both.
-_INSERT_CONFLICT = (
-    "INSERT INTO {table} (id, org_id, updated_at, payload, conflicted, server_payload) VALUES (?1, ?2, ?3, ?4, 1, ?4)"
-)
-_DELETE = "DELETE FROM {table} WHERE id = ?"
-_CHECKPOINT = """
-INSERT INTO sync_state (entity, org_id, cursor, etag, last_modified, last_sync_at) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (entity, org_id) DO UPDATE SET cursor = excluded.cursor, etag = excluded.etag,
-    last_modified = excluded.last_modified, last_sync_at = excluded.last_sync_at, last_error = NULL
-"""
+MARK_CONFLICT = "UPDATE {table} SET conflicted = 1, server_payload = ? WHERE id = ?"
 
 
-class _Head(msgspec.Struct):
+class Head(msgspec.Struct):
     """The fields of a server row the cache reads; the whole row is the payload."""
 
     id: str
@@ -66,18 +43,19 @@ def table(entity: str) -> str:
 
 def mark_conflict(conn: apsw.Connection, entity: str, id: str, server_row: dict[str, Any] | None) -> None:
     """Open a conflict on the cached row ``id`` (if cached), inside the caller's transaction."""
-    conn.execute(_MARK.format(table=table(entity)), (None if server_row is None else dumps(server_row), id))
+    conn.execute(MARK_CONFLICT.format(table=table(entity)), (None if server_row is None else dumps(server_row), id))
 
 
-def _heads(rows: Sequence[dict[str, Any]]) -> list[_Head]:
+def heads(rows: Sequence[dict[str, Any]]) -> list[Head]:
+    """The heads of server rows; a row without an id, or without updated_at and not a tombstone, is refused."""
     try:
-        heads = msgspec.convert(rows, list[_Head])
+        parsed = msgspec.convert(rows, list[Head])
     except msgspec.ValidationError as exc:
         raise ValueError(f"bad server row: {exc}") from None
-    for head in heads:
+    for head in parsed:
         if head.updated_at is None and not head.deleted:
             raise ValueError(f"server row {head.id!r} has no updated_at")
-    return heads
+    return parsed
 
 
 def _cached(row: tuple[Any, ...]) -> CachedRow:
@@ -108,89 +86,9 @@ def _decode_cursor(cursor: str) -> tuple[int, str]:
 
 
 class CacheMixin:
-    """Cache and sync-state methods of ``Store``."""
+    """Cache and sync-state methods of ``Store`` (applying pulled pages: :mod:`~workbuoy.store.pages`)."""
 
     _db: Database
-
-    def apply_page(
-        self,
-        entity: str,
-        org_id: str,
-        rows: Sequence[dict[str, Any]],
-        *,
-        cursor: str | None,
-        etag: str | None,
-        last_modified: str | None,
-    ) -> PageResult:
-        """Apply one pulled page and move the checkpoint, in one transaction.
-
-        Rows are server rows with ``id`` and ``updated_at`` (ms); ``"deleted": true`` marks
-        a tombstone, which deletes the cached row unless it has an open local write (then
-        it is a conflict whose ``server_payload`` is the tombstone). The checkpoint clears
-        ``last_error``.
-        """
-        with self._db.write() as conn:
-            result = self._apply(conn, table(entity), org_id, rows)
-            conn.execute(_CHECKPOINT, (entity, org_id, cursor, etag, last_modified, now_ms()))
-        return result
-
-    def upsert_rows(self, entity: str, org_id: str, rows: Sequence[dict[str, Any]]) -> PageResult:
-        """``apply_page`` without touching the checkpoint."""
-        with self._db.write() as conn:
-            return self._apply(conn, table(entity), org_id, rows)
-
-    def _apply(self, conn: apsw.Connection, name: str, org_id: str, rows: Sequence[dict[str, Any]]) -> PageResult:
-        # A page that repeats an id stands for its last change: counted once, applied once.
-        latest = {head.id: (head, row) for head, row in zip(_heads(rows), rows)}
-        ids = dumps(list(latest))
-        # The leading EXISTS is constant, so SQLite checks it once before probing every id:
-        # with no open local writes to this entity (the common case) the probe is skipped.
-        # id -> the oldest base version of its open local writes (-1 for a create).
-        open_ids = dict(
-            conn.execute(
-                f"SELECT entity_id, MIN(COALESCE(base_updated_at, -1)) FROM sync_queue"
-                f" WHERE EXISTS (SELECT 1 FROM sync_queue WHERE entity = ?1 AND {OPEN_WRITE})"
-                f" AND entity = ?1 AND {OPEN_WRITE} AND entity_id IN (SELECT value FROM json_each(?2)) GROUP BY entity_id",
-                (name, ids),
-            )
-        )
-        existing = dict(conn.execute(_EXISTING.format(table=name), (ids,)))
-        result = PageResult()
-        inserts, updates, marks, conflict_inserts, deletes = [], [], [], [], []
-        for id_, (head, row) in latest.items():
-            local = existing.get(id_)
-            if id_ in open_ids and head.updated_at <= open_ids[id_]:
-                continue  # the very version our open write is based on: nothing moved on the server
-            if head.deleted:
-                if local is not None and id_ in open_ids:
-                    marks.append((dumps(row), id_))
-                elif local is not None:
-                    deletes.append((id_,))
-            elif id_ in open_ids:
-                if local is None:
-                    conflict_inserts.append((id_, org_id, head.updated_at, dumps(row)))
-                else:
-                    marks.append((dumps(row), id_))
-            elif local is None:
-                inserts.append((id_, org_id, head.updated_at, dumps(row)))
-                result.changed.append((id_, True))
-            elif head.updated_at > local:
-                updates.append((org_id, head.updated_at, dumps(row), id_))
-                result.changed.append((id_, False))
-            elif head.updated_at < local:
-                marks.append((dumps(row), id_))
-        for sql, params in (
-            (_INSERT, inserts),
-            (_UPDATE, updates),
-            (_MARK, marks),
-            (_INSERT_CONFLICT, conflict_inserts),
-            (_DELETE, deletes),
-        ):
-            if params:
-                conn.executemany(sql.format(table=name), params)
-        result.inserted, result.updated, result.deleted = len(inserts), len(updates), len(deletes)
-        result.conflicts = len(marks) + len(conflict_inserts)
-        return result
 
     def get_row(self, entity: str, id: str) -> CachedRow | None:
         row = self._db.one(f"SELECT {_CACHED_COLUMNS} FROM {table(entity)} WHERE id = ?", (id,))
@@ -261,7 +159,7 @@ class CacheMixin:
         Clears the conflict; a tombstone deletes. A row not cached yet needs its org from
         ``org_id`` or the row's own ``org_id`` field.
         """
-        (head,) = _heads([row])
+        (head,) = heads([row])
         name = table(entity)
         with self._db.write() as conn:
             if head.deleted:
