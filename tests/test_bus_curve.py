@@ -41,7 +41,11 @@ def _dealer(ctx: zmq.Context, endpoints: Endpoints, identity: bytes, keys: KeyPa
 
 
 def _ask(sock: zmq.Socket, seconds: float) -> env.Envelope | None:
-    sock.send(env.encode(Kind.REQ, "wb:sup:status", 1, {}))
+    """The reply to one request, or None; a socket whose handshake failed has no peer to send to at all."""
+    try:
+        sock.send(env.encode(Kind.REQ, "wb:sup:status", 1, {}), zmq.NOBLOCK)
+    except zmq.Again:  # nothing connected: the broker refused the handshake
+        return None
     return env.decode(sock.recv_multipart()[-1]) if sock.poll(int(seconds * 1000)) else None
 
 
