@@ -213,3 +213,24 @@ def test_a_hostile_feed_is_refused_with_a_reason(sandbox) -> None:
         releases = feed.fetch(client, sandbox.origin + FEED)  # the placeholder feed parses
     assert feed.choose(releases, "latest").tag_name == "v0.2.0"
     assert feed.choose(releases, "beta").tag_name == "v0.3.0-beta.1"
+
+
+def test_the_periodic_check_follows_the_update_interval_setting(tmp_path) -> None:
+    """``updateIntervalMin`` (what the settings window shows) is what the supervisor's checks follow."""
+    import time
+
+    from workbuoy import config
+    from workbuoy.update.service import UpdateService
+
+    env = config.load({"WB_DATA_DIR": str(tmp_path), "WB_UPDATE_FEED_URL": "http://127.0.0.1:9/feed"})
+    service = UpdateService(env, interval_min=0, desktop=True, publish=lambda status: None)
+    try:
+        service.tick(time.monotonic() + 10 * 86_400)
+        assert not service.status().checking  # 0: only on demand
+        service.set_interval(5)
+        service.tick(time.monotonic() + 4 * 60)
+        assert not service.status().checking  # not due yet
+        service.tick(time.monotonic() + 5 * 60 + 1)
+        assert service.status().checking or service.status().checked_at is not None
+    finally:
+        service.close()

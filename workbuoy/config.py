@@ -68,7 +68,6 @@ class Env:
     cal_base_url: str = "https://app.workbuoy.com/calendar"
     update_feed_url: str = "https://api.github.com/repos/workbuoy/desktop/releases"
     update_channel: str = "latest"
-    update_interval_min: float = 60.0  # 0: check only on demand
     update_auto: bool = True
     update_rollback_sec: float = 60.0
     prefer_bearer: bool = False
@@ -165,7 +164,6 @@ def load(environ: dict[str, str] | None = None) -> Env:
         cal_base_url=_url("WB_CAL_BASE_URL", get("WB_CAL_BASE_URL", f"{origin}/calendar")),
         update_feed_url=_url("WB_UPDATE_FEED_URL", get("WB_UPDATE_FEED_URL", Env.update_feed_url)),
         update_channel=_choice("WB_UPDATE_CHANNEL", get("WB_UPDATE_CHANNEL", "latest"), ("latest", "beta")),
-        update_interval_min=_number("WB_UPDATE_INTERVAL_MIN", get("WB_UPDATE_INTERVAL_MIN", "60"), 0, 10_080, float),
         update_auto=_bool("WB_UPDATE_AUTO", get("WB_UPDATE_AUTO", "1")),
         update_rollback_sec=_number("WB_UPDATE_ROLLBACK_SEC", get("WB_UPDATE_ROLLBACK_SEC", "60"), 1, 3600, float),
         prefer_bearer=prefer_bearer,

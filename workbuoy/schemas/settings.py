@@ -81,7 +81,7 @@ class Settings(Msg):
     external_links: Annotated[list[HostPattern], Meta(max_length=100)] = msgspec.field(
         default_factory=lambda: list(DEFAULT_EXTERNAL_LINKS))
     wipe_cache_on_sign_out: bool = False  # the cache is always wiped when another user signs in
-    update_interval_min: UpdateInterval = 240
+    update_interval_min: UpdateInterval = 60
     notify: EntityNotifications = msgspec.field(default_factory=EntityNotifications)
     queue_retry_cap_sec: RetryCap = 300
     queue_stuck_after_sec: StuckAfter = 3600

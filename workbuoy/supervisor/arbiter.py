@@ -62,7 +62,7 @@ class Arbiter:
         self._announced = False
         self.systemd = SystemdNotifier()
         self._links: list[str] = []  # deep links of a cold start, published when the ui is ready
-        self.updater = UpdateService(env, desktop=any(s.name == "ui" for s in specs),
+        self.updater = UpdateService(env, interval_min=self.settings.current.update_interval_min, desktop=any(s.name == "ui" for s in specs),
                                      publish=lambda status: self.broker.publish("wb:update:changed", status))
 
     @staticmethod

@@ -38,7 +38,7 @@ QUIET_RESULTS = frozenset({"up_to_date"})  # counted and logged, not audited
 
 
 class UpdateService:
-    def __init__(self, env: Env, *, desktop: bool, publish: Callable[[UpdateStatus], None]) -> None:
+    def __init__(self, env: Env, *, interval_min: float, desktop: bool, publish: Callable[[UpdateStatus], None]) -> None:
         self.env = env
         self.files = UpdateFiles(env.data_dir / "update")
         self.current = Version(__version__)
@@ -52,12 +52,16 @@ class UpdateService:
         self._staged: tuple[Path, str] | None = None
         self._apply_requested = False
         self._after_stop: Callable[[], None] | None = None
-        interval = env.update_interval_min * 60
-        self._interval = interval
-        self._next_check = time.monotonic() + min(interval, FIRST_CHECK_SEC) if interval else float("inf")
+        self._interval = interval_min * 60
+        self._next_check = time.monotonic() + min(self._interval, FIRST_CHECK_SEC) if self._interval else float("inf")
         self._pending = self._take_pending()
         self._deadline = time.monotonic() + env.update_rollback_sec if self._pending else None
         self._count_outcomes()
+
+    def set_interval(self, minutes: float) -> None:
+        """The ``updateIntervalMin`` setting changed: the next periodic check is that far from now (0: none)."""
+        self._interval = minutes * 60
+        self._next_check = time.monotonic() + self._interval if self._interval else float("inf")
 
     # -- requests from the bus (loop thread) -------------------------------------
 

@@ -16,6 +16,8 @@ def handle(arbiter, request: SettingsPatch, caller: str) -> Settings:
         raise BusError("invalid_payload", str(exc)) from None
     if updated.start_at_login != before.start_at_login and arbiter.watcher("ui") is not None:
         _follow_autostart(updated.start_at_login)
+    if updated.update_interval_min != before.update_interval_min:
+        arbiter.updater.set_interval(updated.update_interval_min)
     arbiter.broker.publish("wb:settings:changed", updated)
     return updated
 
