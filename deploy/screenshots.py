@@ -51,7 +51,7 @@ class Desktop:
                     "WB_METRICS_PORT": "0", "WB_SYNC_INITIAL_DELAY_SEC": "0"}
         self.node = subprocess.Popen([sys.executable, "-m", "workbuoy", "run"], env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.bus = Client(runtime.Endpoints(runtime.folder_for(folder / "data")), timeout=60)
+        self.bus = Client(runtime.Endpoints.local(runtime.folder_for(folder / "data")), timeout=60)
 
     def call(self, channel: str, payload: Any = None) -> Any:
         try:
