@@ -14,7 +14,6 @@ import webbrowser
 from typing import Literal
 from urllib.parse import urlsplit
 
-from workbuoy.schemas.settings import origin_of
 
 Verdict = Literal["load", "external", "refuse"]
 
@@ -29,12 +28,27 @@ def host_allowed(host: str, patterns: list[str]) -> bool:
     return False
 
 
+def origin_key(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of an http(s) URL without user info, else ``None``: two spellings of
+    one origin (``HTTPS://App.example:443``) compare equal, a URL with user info never does."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a port that is not a number
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        return None
+    return parts.scheme, parts.hostname, port
+
+
 def judge(url: str, origin: str, external_links: list[str], *, popup: bool = False) -> Verdict:
     """The verdict for a navigation to ``url`` (``popup``: a new window was asked for)."""
-    parts = urlsplit(url)
-    if not popup and parts.scheme in ("http", "https") and origin_of(url) == origin:
+    key = origin_key(url)
+    if key is None:
+        return "refuse"
+    if not popup and key == origin_key(origin):
         return "load"
-    if parts.scheme == "https" and parts.hostname and host_allowed(parts.hostname, external_links):
+    if key[0] == "https" and host_allowed(key[1], external_links):
         return "external"
     return "refuse"
 

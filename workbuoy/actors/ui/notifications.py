@@ -16,13 +16,12 @@ the app.
 from __future__ import annotations
 
 import html
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
-from workbuoy.links import host_allowed
+from workbuoy.links import judge
 from workbuoy.platform import current
 from workbuoy.schemas.outbox import QueueStuck
 from workbuoy.schemas.settings import Settings
@@ -44,25 +43,9 @@ def refusal(settings: Settings, kind: str) -> str:
     return ""
 
 
-def _origin(url: str) -> tuple[str, str, int | None] | None:
-    """(scheme, host, port) of an http(s) URL without user info, else ``None``."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    except ValueError:  # a port that is not a number
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
-        return None
-    return parts.scheme, parts.hostname, port
-
-
 def link_refusal(settings: Settings, url: str | None) -> str:
     """Why the link of a notification may not be opened; empty when it may (or there is none)."""
-    if url is None:
-        return ""
-    if _origin(url) is not None and _origin(url) == _origin(settings.portal_origin):
-        return ""
-    if _origin(url) is not None and url.startswith("https:") and host_allowed(urlsplit(url).hostname or "", settings.external_links):
+    if url is None or judge(url, settings.portal_origin, settings.external_links) != "refuse":
         return ""
     return f"{url[:200]!r} is not on the portal ({settings.portal_origin}) nor on a host of externalLinks"
 
