@@ -95,10 +95,6 @@ class Peers:
         """The actor registered on ``ident``, if any."""
         return self._names.get(ident)
 
-    def ident_of(self, name: str) -> bytes | None:
-        """The current routing identity of a registered actor (starting or ready)."""
-        return self._idents.get(name)
-
     def ready_ident(self, name: str) -> bytes:
         """The routing identity of ``name`` if it is ready; ``KeyError`` if it is not (yet)."""
         if name not in self._ready:

@@ -122,7 +122,7 @@ def publish(args: argparse.Namespace) -> Path:
     tag = args.tag or f"v{args.version}"
     release = args.out / tag
     shutil.rmtree(release, ignore_errors=True)
-    wheel, sdist = build(args.source, args.version, repo.path(Root.type), release)
+    wheel, _sdist = build(args.source, args.version, repo.path(Root.type), release)  # both are release assets
     repo.add_target(wheel, args.version, args.timestamp_expires)
     for role in (Timestamp.type, Snapshot.type, Targets.type):
         shutil.copyfile(repo.path(role), release / f"{role}.json")
