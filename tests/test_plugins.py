@@ -27,6 +27,7 @@ from workbuoy.actors.plugins.adapters.base import Context
 from workbuoy.actors.plugins.adapters.csv_export import CsvExport
 from workbuoy.actors.plugins.adapters.ics_export import fold, text
 from workbuoy.bus.errors import BusError
+from workbuoy.schemas.auth import Me, MeOrg, MeUser
 from workbuoy.store import Store
 
 pytestmark = pytest.mark.timeout(120)
@@ -182,7 +183,7 @@ def test_the_signing_tool_binds_stamps_and_signs(tmp_path: Path):
 
 def test_an_adapter_gets_only_the_permissions_its_manifest_grants(tmp_path: Path):
     store = Store.open(tmp_path / "workbuoy.db")
-    store.set_meta("active_org", ORG)
+    store.set_me(Me(user=MeUser(id="u1", email="a@example.com"), orgs=[MeOrg(id=ORG, name="Export")]))
     adapter = CsvExport(Context(store, tmp_path / "exports", frozenset({"cache.read:deals", "exports.write"})), logging.getLogger("test"))
     assert not adapter.run().ok and "does not grant cache.read:customers" in adapter.last.detail
     assert adapter.health().status == "degraded"
@@ -315,7 +316,10 @@ def test_a_node_refuses_a_rollback_and_the_settings_view_shows_why(node_factory,
 def seed_cache(node: Node) -> None:
     store = Store.open(node.data_dir / "workbuoy.db")
     try:
-        store.set_meta("active_org", ORG)
+        me = store.me()
+        assert me is not None  # signed in: the auth actor cached /me
+        store.set_me(msgspec.structs.replace(me, orgs=[*me.orgs, MeOrg(id=ORG, name="Export")]))
+        store.set_active_org(ORG)
         store.upsert_rows("deals", ORG, [
             {"id": "deal-a", "updated_at": T0 + 2, "name": "Acme, \"big\" deal", "stage": "won", "amount": 5000, "close_date": T0},
             {"id": "deal-b", "updated_at": T0 + 1, "name": "=HYPERLINK(\"http://x\")", "company": "Evil"},

@@ -40,9 +40,9 @@ def test_request_in_flight_to_a_killed_actor_fails_fast(sandbox, node_factory):
     wait_for(lambda: node.status() and traced("wb:sup:status"), 30, what="the tracer subscribed")
     t = threading.Thread(target=slow_call)
     t.start()
-    wait_for(lambda: traced("wb:org:list"), 30, what="the request routed to sync")
+    wait_for(lambda: traced("wb:org:list"), 30, what="the request routed to queue")
     tracer.close()
-    os.kill(node.status().actors["sync"].pid, signal.SIGKILL)
+    os.kill(node.status().actors["queue"].pid, signal.SIGKILL)
     t.join(60)
     sandbox.set_faults(latency_ms=0)
     assert outcome["error"].code == "unavailable"

@@ -59,14 +59,10 @@ class MeOrg(msgspec.Struct, kw_only=True):
 class Me(msgspec.Struct, kw_only=True):
     """``GET <api>/me`` as the server sends it (snake_case, extra fields ignored).
 
-    The auth actor caches it as JSON in the store meta ``me``; the sync actor reads the
-    orgs from there and RBAC reads the roles.
+    The auth actor caches it in the store (``Store.me``); the org channels read the orgs
+    from there and RBAC reads the roles.
     """
 
     user: MeUser
     orgs: list[MeOrg]
 
-
-def me_from_meta(raw: str | None) -> Me | None:
-    """The store meta ``me`` as the auth actor wrote it; ``None`` before sign-in or after logout."""
-    return msgspec.json.decode(raw, type=Me | None) if raw else None

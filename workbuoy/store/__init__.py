@@ -16,6 +16,7 @@ from workbuoy.store.db import Database, StoreBusyError
 from workbuoy.store.migrate import SchemaTooNewError, load, migrate
 from workbuoy.store.outbox import OutboxMixin
 from workbuoy.store.pages import PagesMixin
+from workbuoy.store.profile import ForeignOrg, NoOrg, OrgError, ProfileMixin, SignedOut
 from workbuoy.store.types import (
     AuditItem,
     CachedRow,
@@ -29,18 +30,22 @@ from workbuoy.store.types import (
 __all__ = [
     "AuditItem",
     "CachedRow",
+    "ForeignOrg",
     "Lease",
     "NewQueueItem",
+    "NoOrg",
+    "OrgError",
     "PageResult",
     "QueueItem",
     "SchemaTooNewError",
+    "SignedOut",
     "Store",
     "StoreBusyError",
     "SyncState",
 ]
 
 
-class Store(CacheMixin, PagesMixin, OutboxMixin, AuditMixin):
+class Store(ProfileMixin, CacheMixin, PagesMixin, OutboxMixin, AuditMixin):
     """A process's handle on the database file."""
 
     def __init__(self, db: Database) -> None:
@@ -77,14 +82,3 @@ class Store(CacheMixin, PagesMixin, OutboxMixin, AuditMixin):
         """Make several calls one transaction, e.g. ``enqueue`` with its ``put_local``."""
         with self._db.write(durable=durable):
             yield
-
-    def get_meta(self, key: str) -> str | None:
-        row = self._db.one("SELECT value FROM meta WHERE key = ?", (key,))
-        return None if row is None else row[0]
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self._db.write() as conn:
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )

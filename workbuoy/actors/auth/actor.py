@@ -14,7 +14,7 @@ from workbuoy.actors.auth.session import COOKIE, Session, SessionEnded
 from workbuoy.actors.base import Actor, handles
 from workbuoy.api import ApiError, Unauthenticated, bus_error
 from workbuoy.bus.errors import BusError
-from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest, Login, me_from_meta
+from workbuoy.schemas.auth import AuthState, Credentials, CredentialsRequest, Login
 from workbuoy.schemas.base import Empty
 from workbuoy.schemas.portal import AdoptSession, PortalCookie
 from workbuoy.schemas.rbac import RbacCan, RbacReply
@@ -104,7 +104,7 @@ class AuthActor(Actor):
     @handles("wb:rbac:can")
     async def can(self, request: RbacCan, caller: str) -> RbacReply:
         signed_in = self.session.state.state == "signed_in"
-        return rbac.decide(me_from_meta(self.store.get_meta("me")) if signed_in else None, request.action,
+        return rbac.decide(self.store.me() if signed_in else None, request.action,
                            request.org_id)
 
 

@@ -26,7 +26,7 @@ from workbuoy.actors.auth.secrets import CookieVault, KeyringUnavailable
 from workbuoy.api import ApiClient, ApiError, Unauthenticated, decode, protocol_error
 from workbuoy.backoff import full_jitter
 from workbuoy.config import Env
-from workbuoy.schemas.auth import AuthState, Credentials, Me, me_from_meta
+from workbuoy.schemas.auth import AuthState, Credentials, Me
 from workbuoy.store import Store
 
 COOKIE = "wb_session"
@@ -142,7 +142,7 @@ class Session:
         self.cookie, self._token = None, None
         async with self._saving:  # after any save of a rotated cookie, never before it
             await self.vault.forget()
-        self.store.set_meta("me", "null")
+        self.store.set_me(None)
         await self._set_state(AuthState(state="signed_out"))
         return self.state
 
@@ -174,8 +174,8 @@ class Session:
             me = decode(resp, Me, endpoint="me")
         except ApiError as exc:
             log.warning("could not fetch /me: %s", exc)
-            return me_from_meta(self.store.get_meta("me"))
-        self.store.set_meta("me", msgspec.json.encode(me).decode())
+            return self.store.me()
+        self.store.set_me(me)
         if self.store.get_meta("user_id") not in (None, me.user.id):
             log.info("another user signed in: wiped %d cached rows of the previous one", self.store.wipe_cache())
         self.store.set_meta("user_id", me.user.id)

@@ -23,7 +23,7 @@ from workbuoy.actors.queue.writes import Write
 from workbuoy.actors.queue.outgoing import ASSISTANT, Request
 from workbuoy.api import ApiClient, ApiError, api_result, bus_error, decode
 from workbuoy.schemas import orgs, outbox
-from workbuoy.schemas.auth import AuthState
+from workbuoy.schemas.auth import AuthState, Me
 from workbuoy.schemas.base import Empty, Ok
 from workbuoy.schemas.settings import Settings
 from workbuoy.store import QueueItem, Store
@@ -177,13 +177,25 @@ class QueueActor(Actor):
 
     # -- orgs and the assistant -----------------------------------------------------
 
+    @handles("wb:org:list")
+    async def org_list(self, request: orgs.OrgList, caller: str) -> orgs.OrgListReply:
+        if request.refresh:
+            try:
+                self.store.set_me(decode(await self.api.request("GET", "/me", endpoint="me"), Me, endpoint="me"))
+            except ApiError as exc:
+                raise bus_error(exc, "cannot refresh the orgs") from None
+        return self._orgs()
+
     @handles("wb:org:switch")
     async def org_switch(self, request: orgs.OrgSwitch, caller: str) -> orgs.OrgListReply:
-        org = checks.org_for(self.store, "wb:org:switch", request.org_id)
-        self.store.set_meta(checks.ACTIVE_ORG, org)
-        me = checks.me(self.store)
+        checks.org_for(self.store, "wb:org:switch", request.org_id)
+        self.store.set_active_org(request.org_id)
+        return self._orgs()
+
+    def _orgs(self) -> orgs.OrgListReply:
+        me = self.store.me()
         listed = [orgs.Org(id=o.id, name=o.name, roles=o.roles) for o in (me.orgs if me else [])]
-        return orgs.OrgListReply(orgs=listed, active=org)
+        return orgs.OrgListReply(orgs=listed, active=self.store.active_org())
 
     @handles("wb:ai:chat")
     async def ai_chat(self, request: outbox.AiChat, caller: str) -> outbox.AiChatReply:

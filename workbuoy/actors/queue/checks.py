@@ -10,45 +10,26 @@ refused request leaves the queue untouched.
 
 from __future__ import annotations
 
-import msgspec
-
 from workbuoy import metrics
 from workbuoy.actors.queue.merge import SERVER_FIELDS
 from workbuoy.actors.queue.writes import Write
 from workbuoy.bus.errors import BusError
-from workbuoy.schemas.auth import Me
 from workbuoy.schemas.envelope import ErrorCode
-from workbuoy.store import Store
-
-ACTIVE_ORG = "active_org"
-
+from workbuoy.store import OrgError, SignedOut, Store
 
 def refused(channel: str, message: str, code: ErrorCode = "invalid_payload") -> BusError:
     metrics.invalid_ipc.labels(channel, "refused").inc()
     return BusError(code, message)
 
 
-def me(store: Store) -> Me | None:
-    """The signed-in user's ``/me`` as the auth actor cached it (``None`` when signed out)."""
-    raw = store.get_meta("me")
-    return msgspec.json.decode(raw, type=Me | None) if raw else None
-
-
 def org_for(store: Store, channel: str, requested: str | None) -> str:
-    """The org a write goes to: the one asked for (if the user has it), else the active org,
-    else the first org of ``/me``."""
-    profile = me(store)
-    if profile is None:
-        raise BusError("unavailable", "no signed-in user: sign in first (wb:auth:login)")
-    known = [o.id for o in profile.orgs]
-    org = requested or store.get_meta(ACTIVE_ORG)
-    if org is None or (requested is None and org not in known):
-        org = known[0] if known else None
-    if org is None:
-        raise refused(channel, "the signed-in user has no org")
-    if org not in known:
-        raise refused(channel, f"org {org!r} is not one of the user's orgs", "forbidden")
-    return org
+    """The org a write goes to (``Store.resolve_org``); a refusal says why there is none."""
+    try:
+        return store.resolve_org(requested)
+    except SignedOut as exc:
+        raise BusError(exc.code, str(exc)) from None
+    except OrgError as exc:
+        raise refused(channel, str(exc), exc.code) from None
 
 
 def crm_write(store: Store, channel: str, w: Write) -> None:

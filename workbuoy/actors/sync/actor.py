@@ -17,10 +17,9 @@ from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.sync.run import SyncRun
 from workbuoy.api import ApiClient, ApiError, bus_error, decode
 from workbuoy.bus.errors import BusError
-from workbuoy.schemas.auth import AuthState, Me, me_from_meta
+from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.base import ENTITIES, Empty
 from workbuoy.schemas.offline import GetList, GetMessages, ListReply, MessagesReply
-from workbuoy.schemas.orgs import Org, OrgList, OrgListReply
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import SyncEntityState, SyncStart, SyncStarted, SyncStatus
 from workbuoy.store import Store
@@ -84,7 +83,7 @@ class SyncActor(Actor):
     # -- runs -------------------------------------------------------------------------
 
     def _streams(self, entity: str | None) -> list[tuple[str, str]]:
-        me = self._me()
+        me = self.store.me()
         orgs = [o.id for o in me.orgs] if me else []
         return [(e, o) for e in ((entity,) if entity else ENTITIES) for o in orgs]
 
@@ -132,23 +131,6 @@ class SyncActor(Actor):
         except ValueError as exc:
             raise BusError("invalid_payload", str(exc)) from None
         return ListReply(items=[r.payload for r in rows], next_cursor=cursor)
-
-    # -- orgs -------------------------------------------------------------------------
-
-    def _me(self) -> Me | None:
-        return me_from_meta(self.store.get_meta("me"))
-
-    @handles("wb:org:list")
-    async def org_list(self, request: OrgList, caller: str) -> OrgListReply:
-        if request.refresh:
-            try:
-                me = decode(await self.api.request("GET", "/me", endpoint="me"), Me, endpoint="me")
-            except ApiError as exc:
-                raise bus_error(exc, "cannot refresh the orgs") from None
-            self.store.set_meta("me", msgspec.json.encode(me).decode())
-        me = self._me()
-        orgs = [Org(id=o.id, name=o.name, roles=o.roles) for o in me.orgs] if me else []
-        return OrgListReply(orgs=orgs, active=self.store.get_meta("active_org"))
 
 
 ACTOR = SyncActor

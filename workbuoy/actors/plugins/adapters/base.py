@@ -19,9 +19,8 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from workbuoy.schemas.auth import Me
 from workbuoy.schemas.plugins import PluginHealth
-from workbuoy.store import Store
+from workbuoy.store import OrgError, Store
 from workbuoy.store.db import now_ms
 
 PAGE = 500
@@ -43,14 +42,11 @@ class Context:
             raise AdapterError(f"the manifest does not grant {permission}")
 
     def org(self) -> str:
-        """The active org (as the queue chose it), else the signed-in user's first org."""
-        if org := self.store.get_meta("active_org"):
-            return org
-        raw = self.store.get_meta("me")
-        me = msgspec.json.decode(raw, type=Me | None) if raw else None
-        if me is None or not me.orgs:
-            raise AdapterError("no active org: sign in first")
-        return me.orgs[0].id
+        """The active org, as every actor resolves it (``Store.resolve_org``)."""
+        try:
+            return self.store.resolve_org()
+        except OrgError as exc:
+            raise AdapterError(f"no active org: {exc}") from None
 
     def rows(self, entity: str, org: str) -> list[dict[str, Any]]:
         """Every cached row of ``entity`` in ``org``, newest first."""
