@@ -62,3 +62,13 @@ def test_a_user_without_orgs(store: Store) -> None:
     assert store.active_org() is None
     with pytest.raises(AdapterError, match="no active org"):
         Context(store, store.path.parent / "exports").org()
+
+
+def test_another_user_is_told_apart_from_the_same_one_again(store: Store) -> None:
+    assert not store.known_user()
+    assert store.set_me(user("o1")) is False  # the first user on this machine
+    assert store.known_user()
+    assert store.set_me(None) is False and store.known_user()  # sign-out keeps who it was
+    assert store.set_me(user("o1")) is False  # the same user again
+    other = Me(user=MeUser(id="u2", email="b@example.com"), orgs=[MeOrg(id="o9", name="O9")])
+    assert store.set_me(other) is True

@@ -58,8 +58,20 @@ class ProfileMixin:
         raw = self.get_meta(ME)
         return msgspec.json.decode(raw, type=Me | None) if raw else None
 
-    def set_me(self, me: Me | None) -> None:
-        self.set_meta(ME, msgspec.json.encode(me).decode())
+    def set_me(self, me: Me | None) -> bool:
+        """Cache ``/me`` (``None``: signed out); True when it is another user than the last one
+        (whose cached rows the caller then wipes)."""
+        with self._db.write():
+            self.set_meta(ME, msgspec.json.encode(me).decode())
+            if me is None:
+                return False
+            previous = self.get_meta(USER_ID)
+            self.set_meta(USER_ID, me.user.id)
+        return previous not in (None, me.user.id)
+
+    def known_user(self) -> bool:
+        """Someone has signed in on this machine before (the portal address is then fixed)."""
+        return self.get_meta(USER_ID) is not None
 
     def resolve_org(self, requested: str | None = None) -> str:
         """The org a request acts in: ``requested`` if the user has it, else the active org

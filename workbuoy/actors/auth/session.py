@@ -175,21 +175,19 @@ class Session:
         except ApiError as exc:
             log.warning("could not fetch /me: %s", exc)
             return self.store.me()
-        self.store.set_me(me)
-        if self.store.get_meta("user_id") not in (None, me.user.id):
+        if self.store.set_me(me):
             log.info("another user signed in: wiped %d cached rows of the previous one", self.store.wipe_cache())
-        self.store.set_meta("user_id", me.user.id)
         return me
 
     def status(self) -> AuthState:
         """The state with the current token's expiry (renewals do not republish the state)."""
-        known = self.store.get_meta("user_id") is not None
+        known = self.store.known_user()
         if self.state.state != "signed_in":
             return msgspec.structs.replace(self.state, known_user=known)
         return msgspec.structs.replace(self.state, token_expires_at=self._expires_ms(), known_user=known)
 
     async def _set_state(self, state: AuthState) -> None:
-        self.state = msgspec.structs.replace(state, known_user=self.store.get_meta("user_id") is not None)
+        self.state = msgspec.structs.replace(state, known_user=self.store.known_user())
         metrics.auth_signed_in.set(1 if state.state == "signed_in" else 0)
         await self._publish(self.state)
 
