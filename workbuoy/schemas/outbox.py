@@ -178,6 +178,21 @@ class QueueStuck(Msg):
     last_error: str | None = None
 
 
+class QueueFailed(Msg):
+    """Event ``wb:queue:failed``: a write ended ``failed`` and waits for the user (a conflict to
+    decide, or a refusal to retry or discard). Published once per outcome, as it happens."""
+
+    id: int
+    org_id: str
+    qtype: QType
+    entity: str | None = None
+    entity_id: str | None = None
+    #: The record's name, title or subject as the write (or the server) has it; empty when neither does.
+    label: Annotated[str, Meta(max_length=200)] = ""
+    conflicted: bool = False
+    error: Annotated[str, Meta(max_length=500)] = ""
+
+
 def _minutes(ms: int) -> str:
     seconds = max(0, round(ms / 1000))
     if seconds < 60:

@@ -111,6 +111,7 @@ _EVENTS = [
     Event("wb:queue:changed", outbox.QueueChanged, frozenset({"queue"}), "Queue depth changed."),
     Event("wb:server:state", outbox.ServerState, frozenset({"queue"}), "The server went offline (breaker open) or is back."),
     Event("wb:queue:stuck", outbox.QueueStuck, frozenset({"queue"}), "Writes unsent for longer than the stuck setting."),
+    Event("wb:queue:failed", outbox.QueueFailed, frozenset({"queue"}), "A write failed or hit a conflict: the user must act."),
     Event("wb:store:fault", store.StoreFault, frozenset({"auth", "sync", "queue", "audit", "plugins", "ui", "portal"}),
           "The disk was full, corrupt or failed under an actor; it kept running."),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import msgspec
@@ -20,6 +20,9 @@ RetryCap = Annotated[int, Meta(ge=1, le=86_400)]
 StuckAfter = Annotated[int, Meta(ge=1, le=30 * 86_400)]
 UpdateInterval = Annotated[int, Meta(ge=0, le=10_080)]  # minutes, up to a week; 0: only on demand
 SettingName = Annotated[str, Meta(max_length=64)]
+Appearance = Literal["system", "light", "dark"]
+#: A Qt key sequence in its portable text form ("Ctrl+Shift+Space"); empty: no shortcut.
+Shortcut = Annotated[str, Meta(max_length=40, pattern=r"^(((Ctrl|Alt|Shift|Meta)\+){1,4}([A-Z0-9]|F([1-9]|1[0-2])|Space))?$")]
 HostPattern = Annotated[str, Meta(min_length=1, max_length=253, pattern=r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$")]
 DEFAULT_EXTERNAL_LINKS = ("workbuoy.com", "*.workbuoy.com")
 
@@ -85,6 +88,10 @@ class Settings(Msg):
     notify: EntityNotifications = msgspec.field(default_factory=EntityNotifications)
     queue_retry_cap_sec: RetryCap = 300
     queue_stuck_after_sec: StuckAfter = 3600
+    #: Light, dark, or as the system says (where the platform reports a scheme).
+    appearance: Appearance = "system"
+    #: Toggles Mini-Buoy while any WorkBuoy window has focus (Qt has no system-wide hotkey).
+    mini_buoy_shortcut: Shortcut = "Ctrl+Shift+Space"
     #: Read-only: the fields a ``WB_*`` variable sets for this run (wire names); they win over the saved value.
     environment: Annotated[list[SettingName], Meta(max_length=16)] = []
 
@@ -113,6 +120,8 @@ class SettingsPatch(Msg):
     notify: EntityNotificationsPatch | UnsetType = UNSET
     queue_retry_cap_sec: RetryCap | UnsetType = UNSET
     queue_stuck_after_sec: StuckAfter | UnsetType = UNSET
+    appearance: Appearance | UnsetType = UNSET
+    mini_buoy_shortcut: Shortcut | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         if self.portal_origin is not UNSET:

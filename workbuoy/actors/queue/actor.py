@@ -52,6 +52,15 @@ def fields_of(request: msgspec.Struct, *drop: str) -> dict[str, Any]:
     return {k: v for k, v in msgspec.structs.asdict(request).items() if k not in drop and v is not None}
 
 
+def label_of(item: QueueItem) -> str:
+    """What a person calls the record: its name, title or subject, from the write or the server's copy."""
+    for source in (item.payload or {}, item.server_payload or {}):
+        for key in ("name", "title", "subject"):
+            if isinstance(value := source.get(key), str) and value.strip():
+                return value.strip()[:200]
+    return ""
+
+
 class QueueActor(Actor):
     name = "queue"
 
@@ -63,7 +72,7 @@ class QueueActor(Actor):
         self.api = ApiClient.for_actor(self, attempts=2, max_connections=POLICY.concurrency)
         self._publishing: asyncio.Task | None = None
         self.flusher = Flusher(self.store, self._send, self._reachable, self._changed,
-                               self._policy(self.settings), self._server_state)
+                               self._policy(self.settings), self._server_state, self._failed)
         self.after(0, self.flusher.run)
         self.every(PRUNE_EVERY_S, self._prune)
         self._stuck_timer = self.every(self._stuck_every, self._check_stuck)
@@ -249,6 +258,13 @@ class QueueActor(Actor):
         """The breaker opened or closed: tell the tray and the status lines."""
         self.log.info("queue: server %s%s", "online" if state.online else "offline", f" ({state.reason})" if state.reason else "")
         self.after(0, lambda: self.publish("wb:server:state", state))
+
+    def _failed(self, item: QueueItem, error: str, conflicted: bool) -> None:
+        """A write now waits for the user: tell the ui, which notifies (``wb:queue:failed``)."""
+        event = outbox.QueueFailed(id=item.id, org_id=item.org_id, qtype=item.qtype, entity=item.entity,
+                                   entity_id=item.entity_id, label=label_of(item), conflicted=conflicted,
+                                   error=error[:500])
+        self.after(0, lambda: self.publish("wb:queue:failed", event))
 
     async def _check_stuck(self) -> None:
         """Publish ``wb:queue:stuck`` once for writes unsent longer than the setting (never again for them)."""

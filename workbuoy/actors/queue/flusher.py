@@ -76,9 +76,10 @@ class Flusher:
         on_change: Callable[[], None],
         policy: Policy = Policy(),
         on_state: Callable[[ServerState], None] = lambda state: None,
+        on_failed: Callable[[QueueItem, str, bool], None] = lambda item, error, conflicted: None,
     ) -> None:
         self.store, self.policy = store, policy
-        self._send, self._reachable, self._on_change = send, reachable, on_change
+        self._send, self._reachable, self._on_change, self._on_failed = send, reachable, on_change, on_failed
         self._wake = asyncio.Event()
         self._probe_now = asyncio.Event()
         self.breaker = Breaker(policy.breaker_threshold, on_state)
@@ -253,6 +254,7 @@ class Flusher:
         else:
             metrics.queue_flush.labels("conflict").inc()
             metrics.offline_conflicts.labels(item.entity if item.qtype == "crm" else item.qtype).inc()
+            self._on_failed(item, f"{status}: {error}", True)
 
     def _retry(self, lease: Lease, error: str) -> None:
         """Charge an attempt and wait ``uniform(0, min(cap, base * 2**(attempt-1)))``: never ``failed``."""
@@ -267,7 +269,8 @@ class Flusher:
 
     def _fail(self, lease: Lease, error: str, outcome: str) -> None:
         """``failed`` waits for ``wb:queue:retry``; it holds back later writes to the same record."""
-        self.store.finish(lease.item.id, lease.claim, status="failed", last_error=error)
+        if self.store.finish(lease.item.id, lease.claim, status="failed", last_error=error):
+            self._on_failed(lease.item, error, False)
         metrics.queue_flush.labels(outcome).inc()
 
 

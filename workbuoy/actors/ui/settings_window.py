@@ -1,10 +1,11 @@
 """The settings window, built from ``schemas/settings.py`` so that it shows every field.
 
-Editors come from the schema's types (a check box per bool, a number box per int, a
-line per string, a group per nested struct); a field ``SettingsPatch`` lacks (the
-version) is shown read-only. The window sends only what the user changed and lets the
-broker validate it: its error reply, not a second copy of the rules, tells the user
-what is wrong. ``wb:settings:changed`` refreshes the window through :meth:`show_settings`.
+Editors come from the schema's types (``settings_form.py``: a check box per bool, a number
+box per int with the schema's limits, a choice per ``Literal``, a line per string, a group
+per nested struct), in four sections (General, Notifications, Sync, Advanced); a field
+``SettingsPatch`` lacks (the version) is shown read-only. The window sends only what the
+user changed and lets the broker validate it: its error reply, reworded with the field's
+label, not a second copy of the rules, tells the user what is wrong. ``wb:settings:changed`` refreshes the window through :meth:`show_settings`.
 
 A field the environment sets for this run (``environment``) is shown locked, "set by the
 environment". A new portal address signs the user out, so saving one asks first (a
@@ -18,65 +19,16 @@ from typing import Any
 
 import msgspec
 from msgspec import inspect as mi
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from workbuoy.actors.ui.calls import Bus, ask, spawn
 from workbuoy.actors.ui.plugins_view import PluginsView
+from workbuoy.actors.ui.settings_form import SECTIONS, editor_for, get_value, in_words, label_of, section_of, set_value
 from workbuoy.schemas.settings import Settings, SettingsPatch
 
 Path = tuple[str, ...]  # wire (camelCase) names from the top
-
-LABELS = {
-    "startAtLogin": "Start at login",
-    "notificationsEnabled": "Desktop notifications",
-    "syncIntervalSec": "Sync every (seconds)",
-    "portalOrigin": "Portal address",
-    "version": "Version",
-    "syncPageSize": "Rows per sync page",
-    "preferBearerToken": "Prefer a bearer token",
-    "externalLinks": "Hosts whose links open in the browser (comma-separated)",
-    "wipeCacheOnSignOut": "Wipe the offline copy on sign-out",
-    "updateIntervalMin": "Check for updates every (minutes)",
-    "notify": "Notify me about",
-    "queueRetryCapSec": "Longest wait between retries of a write (seconds)",
-    "queueStuckAfterSec": "Tell me when a write waits longer than (seconds)",
-}
 ENV_NOTE = "set by the environment"
-INT_RANGE = (-(2**31), 2**31 - 1)  # the broker checks the real bounds and says which
-
-
-def _editor(kind: mi.Type) -> QWidget:
-    if isinstance(kind, mi.BoolType):
-        return QCheckBox()
-    if isinstance(kind, mi.IntType):
-        box = QSpinBox()
-        box.setRange(*INT_RANGE)
-        return box
-    line = QLineEdit()
-    line.setProperty("is_list", isinstance(kind, mi.ListType))
-    return line
-
-
-def _get(w: QWidget) -> Any:
-    if isinstance(w, QCheckBox):
-        return w.isChecked()
-    if isinstance(w, QSpinBox):
-        return w.value()
-    if w.property("is_list"):
-        return [part.strip() for part in w.text().split(",") if part.strip()]
-    return w.text()
-
-
-def _set(w: QWidget, value: Any) -> None:
-    if isinstance(w, QCheckBox):
-        w.setChecked(bool(value))
-    elif isinstance(w, QSpinBox):
-        w.setValue(int(value))
-    elif isinstance(value, list):
-        w.setText(", ".join(map(str, value)))
-    else:
-        w.setText(str(value))
 
 
 def _lookup(data: dict[str, Any], path: Path) -> Any:
@@ -95,8 +47,14 @@ class SettingsWindow(QWidget):
         self.row_labels: dict[Path, QWidget | None] = {}
         self.current: dict[str, Any] = msgspec.to_builtins(Settings())
         self.confirm: QMessageBox | None = None
-        form = QFormLayout()
-        self._add_fields(mi.type_info(Settings), (), form, editable=set(SettingsPatch.__struct_encode_fields__))
+        self.sections = QTabWidget()
+        self.sections.setObjectName("settingsSections")
+        forms = {name: QFormLayout() for name in SECTIONS}
+        for name, form in forms.items():
+            page = QWidget()
+            page.setLayout(form)
+            self.sections.addTab(page, name)
+        self._add_fields(mi.type_info(Settings), (), forms, editable=set(SettingsPatch.__struct_encode_fields__))
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
@@ -110,30 +68,33 @@ class SettingsWindow(QWidget):
         buttons.addWidget(self.save_button)
         self.plugins = PluginsView(bus)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.sections)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         layout.addWidget(self.plugins)
         self.show_settings(self.current)
 
-    def _add_fields(self, struct: mi.StructType, prefix: Path, form: QFormLayout, editable: set[str] | None) -> None:
-        """One row per field; ``editable`` None means every field of a nested struct is."""
+    def _add_fields(self, struct: mi.StructType, prefix: Path, forms: dict[str, QFormLayout],
+                    editable: set[str] | None) -> None:
+        """One row per field in its section's form; ``editable`` None means every field of a nested struct is."""
         for f in struct.fields:
-            path, label = (*prefix, f.encode_name), LABELS.get(f.encode_name, f.encode_name.capitalize())
+            path, label = (*prefix, f.encode_name), label_of(f.encode_name)
             if f.encode_name == "environment":
                 continue  # shown on the fields it pins, not as a field of its own
+            form = forms[section_of(path[0])]
             self.labels[path] = label
             if isinstance(f.type, mi.StructType):
                 group = QGroupBox(label)
                 inner = QFormLayout(group)
-                self._add_fields(f.type, path, inner, None)
+                self._add_fields(f.type, path, {name: inner for name in forms}, None)
                 form.addRow(group)
             elif editable is not None and f.encode_name not in editable:
                 self.editors[path] = shown = QLabel()
                 shown.setEnabled(False)
                 form.addRow(label, shown)
             else:
-                self.editors[path] = editor = _editor(f.type)
+                self.editors[path] = editor = editor_for(f.type)
+                editor.setAccessibleName(label)
                 form.addRow(label if not isinstance(editor, QCheckBox) else "", editor)
                 self.row_labels[path] = form.labelForField(editor)
                 if isinstance(editor, QCheckBox):
@@ -143,7 +104,7 @@ class SettingsWindow(QWidget):
         self.current = settings if isinstance(settings, dict) else msgspec.to_builtins(settings)
         pinned = set(self.current.get("environment", ()))
         for path, w in self.editors.items():
-            _set(w, _lookup(self.current, path))
+            set_value(w, _lookup(self.current, path))
             if isinstance(w, QLabel):
                 continue
             by_env = path[0] in pinned
@@ -159,7 +120,7 @@ class SettingsWindow(QWidget):
         """The changed editable fields, nested as ``wb:updateSettings`` takes them."""
         out: dict[str, Any] = {}
         for path, w in self.editors.items():
-            if isinstance(w, QLabel) or not w.isEnabled() or (value := _get(w)) == _lookup(self.current, path):
+            if isinstance(w, QLabel) or not w.isEnabled() or (value := get_value(w)) == _lookup(self.current, path):
                 continue
             node = out
             for key in path[:-1]:
@@ -186,7 +147,9 @@ class SettingsWindow(QWidget):
         if "portalOrigin" in patch and not confirmed:
             self._ask_origin_change(patch["portalOrigin"])
             return
-        if (settings := await ask(self.bus, "wb:updateSettings", patch, self.status)) is not None:
+        if (settings := await ask(self.bus, "wb:updateSettings", patch, self.status)) is None:
+            self.status.setText(in_words(self.status.text()))
+        else:
             self.show_settings(settings)
             self.status.setText("Saved." + (" You are signed out of the old portal." if "portalOrigin" in patch else ""))
 

@@ -1,24 +1,24 @@
-"""The tray icon: the node's menu, the sign-in state, the server's reachability and the
-sync progress at a glance.
+"""The tray icon: the node's menu, and the node's state at a glance.
 
-The status lines are disabled menu entries mirrored in the tooltip, so they read
-the same whether or not the desktop shows tray tooltips.
+The status lines (who is signed in to which org, online or offline, the last sync, the
+writes waiting) come from the shared ``StatusModel``, the same words as the main window's
+status line. They are disabled menu entries mirrored in the tooltip, so they read the
+same whether or not the desktop shows tray tooltips.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from workbuoy.schemas.auth import AuthState
-from workbuoy.schemas.outbox import ServerState
-from workbuoy.schemas.sync import SyncProgress
+from workbuoy.actors.ui.status_model import StatusModel
 
 STATE_COLOURS = {"signed_in": "#1f8a4c", "signed_out": "#7a7a7a", "expired": "#d08a00", "error": "#c0392b"}
+#: Signed in but offline, or the last sync failed: the ring turns amber, not green.
+TROUBLE_COLOUR = "#d08a00"
 
 
 def buoy_icon(colour: str) -> QIcon:
@@ -36,29 +36,17 @@ def buoy_icon(colour: str) -> QIcon:
     return QIcon(pix)
 
 
-def describe_server(state: ServerState) -> str:
-    """"Online" or "Offline since 10:42 — writes wait in the outbox (unreachable: …)"."""
-    if state.online:
-        return "Online"
-    since = time.strftime("%H:%M", time.localtime(state.since / 1000))
-    return f"Offline since {since} — writes wait in the outbox ({state.reason})"
-
-
-def describe_progress(p: SyncProgress) -> str:
-    if p.finished:
-        return f"Sync {p.run_id}: {p.state}" + (f" ({p.error})" if p.error else "")
-    return f"Sync {p.run_id}: {p.entity} {p.pages} pages, {p.rows} rows"
-
-
 class Tray:
     def __init__(self, *, open_main: Callable[[], None], sync_now: Callable[[], None], toggle_overlay: Callable[[], None],
                  open_settings: Callable[[], None], quit_node: Callable[[], None], sign_in: Callable[[], None],
-                 sign_out: Callable[[], None], open_portal: Callable[[], None]) -> None:
+                 sign_out: Callable[[], None], open_portal: Callable[[], None], model: StatusModel | None = None) -> None:
+        self.model = model or StatusModel()
         self.icon = QSystemTrayIcon(buoy_icon(STATE_COLOURS["signed_out"]))
         self.menu = QMenu()
         self.auth_line = self._status_line("Not signed in")
         self.server_line = self._status_line("Online")
-        self.sync_line = self._status_line("No sync yet")
+        self.sync_line = self._status_line("Not synced yet")
+        self.writes_line = self._status_line("No writes waiting")
         self.menu.addSeparator()
         self.sign_in = self.menu.addAction("Sign in…")
         self.sign_in.triggered.connect(sign_in)
@@ -74,7 +62,8 @@ class Tray:
         self.icon.setContextMenu(self.menu)
         self._open_main = open_main
         self.icon.activated.connect(self._activated)
-        self._refresh_tooltip()
+        self.model.changed.connect(self.refresh)
+        self.refresh()
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
@@ -86,7 +75,7 @@ class Tray:
         return action
 
     def _refresh_tooltip(self) -> None:
-        lines = (self.auth_line, self.server_line, self.sync_line)
+        lines = (self.auth_line, self.server_line, self.sync_line, self.writes_line)
         self.icon.setToolTip("\n".join(["WorkBuoy", *(line.text() for line in lines)]))
 
     def show(self) -> None:
@@ -96,24 +85,19 @@ class Tray:
     def hide(self) -> None:
         self.icon.hide()
 
-    def set_auth(self, state: AuthState) -> None:
-        text = {"signed_in": f"Signed in as {state.email or 'unknown'}", "signed_out": "Not signed in",
-                "expired": "Session expired: sign in again", "error": f"Sign-in problem: {state.reason}"}[state.state]
-        self.auth_line.setText(text)
-        self.sign_in.setVisible(state.state != "signed_in")
-        self.sign_out.setVisible(state.state == "signed_in")
-        self.icon.setIcon(buoy_icon(STATE_COLOURS[state.state]))
-        self._refresh_tooltip()
-
-    def set_server(self, state: ServerState) -> None:
-        self.server_line.setText(describe_server(state))
-        self._refresh_tooltip()
-
-    def set_sync(self, progress: SyncProgress) -> None:
-        self.sync_line.setText(describe_progress(progress))
+    def refresh(self) -> None:
+        """Read the model again: the lines, the sign-in/out entries and the ring's colour."""
+        m = self.model
+        for line, (text, _tone) in zip((self.auth_line, self.server_line, self.sync_line, self.writes_line), m.lines()):
+            line.setText(text)
+        signed_in = m.auth.state == "signed_in"
+        self.sign_in.setVisible(not signed_in)
+        self.sign_out.setVisible(signed_in)
+        trouble = signed_in and (m.server_text()[1] == "error" or m.sync_text()[1] == "error")
+        self.icon.setIcon(buoy_icon(TROUBLE_COLOUR if trouble else STATE_COLOURS[m.auth.state]))
         self._refresh_tooltip()
 
     def set_note(self, text: str) -> None:
-        """A one-off line (e.g. why 'Sync now' was refused) in the sync status slot."""
+        """A one-off line (e.g. why 'Sync now' was refused) in the sync slot, until the model changes."""
         self.sync_line.setText(text)
         self._refresh_tooltip()

@@ -1,0 +1,168 @@
+"""What the node is doing, in the words the tray and the main window's status line show.
+
+One model, fed by the ui actor's event handlers (``wb:auth:state``, ``wb:server:state``,
+``wb:sync:progress``, ``wb:queue:changed``) and read by every view, so the tray and the
+window can never disagree. A sync run is judged by its streams, not by the run's closing
+event (which says ``done`` whatever its streams did): every stream failed → the run failed,
+with the first stream's reason; some failed → synced, with the failures named.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from workbuoy.schemas.auth import AuthState
+from workbuoy.schemas.outbox import ServerState
+from workbuoy.schemas.sync import SyncProgress, SyncStatus
+
+Tone = Literal["ok", "busy", "warn", "error"]
+#: "Last synced 2 min ago" must age while nobody sends an event.
+AGE_TICK_MS = 30_000
+WAITING = ("pending", "inflight")
+
+
+def ago(then_ms: int, now_ms: int) -> str:
+    """"just now", "2 min ago", "3 h ago", "yesterday", "4 days ago"."""
+    seconds = max(0, (now_ms - then_ms) // 1000)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86_400:
+        return f"{seconds // 3600} h ago"
+    days = seconds // 86_400
+    return "yesterday" if days == 1 else f"{days} days ago"
+
+
+def short_reason(error: str) -> str:
+    """The words before the details: ``unreachable: ConnectError …`` → ``the server could not be reached``."""
+    head = error.split(":", 1)[0].strip()
+    return {"unreachable": "the server could not be reached", "storage": "the disk refused the offline copy",
+            "unauthenticated": "the session is no longer valid", "server": "the server answered with an error",
+            "forbidden": "the server refused access"}.get(head, error[:120] or "no reason given")
+
+
+@dataclass
+class RunOutcome:
+    """One sync run: which streams ended how (``(entity, org)`` → error, empty when it succeeded)."""
+
+    run_id: int
+    ended: dict[tuple[str, str], str] = field(default_factory=dict)
+    rows: int = 0
+    entity: str = ""
+
+    @property
+    def failures(self) -> dict[tuple[str, str], str]:
+        return {k: e for k, e in self.ended.items() if e}
+
+    @property
+    def all_failed(self) -> bool:
+        return bool(self.ended) and len(self.failures) == len(self.ended)
+
+
+class StatusModel(QObject):
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.auth = AuthState(state="signed_out")
+        self.org_name = ""
+        self.server: ServerState | None = None
+        self.running: RunOutcome | None = None
+        self.last_run: RunOutcome | None = None
+        self.last_synced_ms: int | None = None
+        self.depth: dict[str, int] = {}
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self.changed.emit)
+        self._tick.start(AGE_TICK_MS)
+
+    # -- input ------------------------------------------------------------------------
+
+    def set_auth(self, state: AuthState) -> None:
+        self.auth = state
+        if state.state != "signed_in":
+            self.org_name = ""
+        self.changed.emit()
+
+    def set_org(self, name: str) -> None:
+        self.org_name = name
+        self.changed.emit()
+
+    def set_server(self, state: ServerState) -> None:
+        self.server = state
+        self.changed.emit()
+
+    def set_depth(self, depth: dict[str, int]) -> None:
+        self.depth = dict(depth)
+        self.changed.emit()
+
+    def set_history(self, status: SyncStatus) -> None:
+        """At start: when the offline copy was last filled, from ``wb:sync:status``."""
+        times = [e.last_sync_at for e in status.entities if e.last_sync_at]
+        self.last_synced_ms = max(times, default=None)
+        errors = {(e.entity, e.org_id): e.last_error for e in status.entities if e.last_error}
+        if errors and self.last_run is None:
+            self.last_run = RunOutcome(status.run_id, {(e.entity, e.org_id): e.last_error or "" for e in status.entities})
+        self.changed.emit()
+
+    def add_progress(self, p: SyncProgress, now_ms: int | None = None) -> None:
+        run = self.running if self.running and self.running.run_id == p.run_id else RunOutcome(p.run_id)
+        self.running = run
+        if p.finished:
+            if p.state == "failed":
+                run.ended[("", "")] = p.error or "failed"
+            self.running, self.last_run = None, run
+            if run.ended and not run.all_failed:
+                self.last_synced_ms = now_ms if now_ms is not None else int(time.time() * 1000)
+        elif p.state == "running":
+            run.entity, run.rows = p.entity, p.rows
+        else:
+            run.ended[(p.entity, p.org_id)] = p.error if p.state == "failed" else ""
+        self.changed.emit()
+
+    # -- words ------------------------------------------------------------------------
+
+    def account_text(self) -> tuple[str, Tone]:
+        a = self.auth
+        if a.state == "signed_in":
+            org = f" · {self.org_name}" if self.org_name else ""
+            return f"Signed in as {a.email or 'unknown'}{org}", "ok"
+        return {"signed_out": ("Not signed in", "warn"), "expired": ("Session expired: sign in again", "warn"),
+                "error": (f"Sign-in problem: {a.reason}", "error")}[a.state]
+
+    def server_text(self) -> tuple[str, Tone]:
+        s = self.server
+        if s is None or s.online:
+            return "Online", "ok"
+        since = time.strftime("%H:%M", time.localtime(s.since / 1000))
+        return f"Offline since {since} — {short_reason(s.reason)}", "error"
+
+    def sync_text(self, now_ms: int | None = None) -> tuple[str, Tone]:
+        now = now_ms if now_ms is not None else int(time.time() * 1000)
+        if self.running is not None:
+            what = f"{self.running.entity}, {self.running.rows:,} rows" if self.running.entity else "starting"
+            return f"Syncing… ({what})", "busy"
+        last = f"Last synced {ago(self.last_synced_ms, now)}" if self.last_synced_ms else ""
+        run = self.last_run
+        if run is not None and run.failures:
+            reason = short_reason(next(iter(run.failures.values())))
+            if run.all_failed or not last:
+                return f"Sync failed: {reason}" + (f" ({last.lower()})" if last else ""), "error"
+            names = ", ".join(sorted({e for e, _ in run.failures if e}))
+            return f"{last}; {names} failed: {reason}", "warn"
+        return (last, "ok") if last else ("Not synced yet", "warn")
+
+    def writes_text(self) -> tuple[str, Tone]:
+        waiting = sum(self.depth.get(s, 0) for s in WAITING)
+        failed = self.depth.get("failed", 0)
+        text = "No writes waiting" if not waiting else f"{waiting:,} write{'s' if waiting != 1 else ''} waiting"
+        if failed:
+            return f"{text}, {failed:,} failed", "error"
+        return text, "busy" if waiting else "ok"
+
+    def lines(self) -> list[tuple[str, Tone]]:
+        return [self.account_text(), self.server_text(), self.sync_text(), self.writes_text()]
