@@ -84,13 +84,13 @@ def test_a_link_is_allowed_on_the_portal_or_an_https_host_of_external_links() ->
 def test_hostile_text_is_shown_as_plain_text_and_a_foreign_link_never_opens(browser: Browser) -> None:
     notifier = Notifier(QSystemTrayIcon())  # not shown: the popup path, as offscreen
     popup = notifier.popup
-    reason = notifier.show(Notify(title=HOSTILE_TITLE, body=HOSTILE_BODY, url=FOREIGN[0]), NO_HOSTS)
-    assert reason.startswith("shown as a popup notification; its link is not offered")
+    shown, reason = notifier.show(Notify(title=HOSTILE_TITLE, body=HOSTILE_BODY, url=FOREIGN[0]), NO_HOSTS)
+    assert shown and reason.startswith("shown as a popup notification; its link is not offered")
     for label, text in ((popup.title, HOSTILE_TITLE), (popup.body, HOSTILE_BODY)):
         assert label.textFormat() == Qt.TextFormat.PlainText and label.text() == text
         assert not label.openExternalLinks()
     assert popup.open.isHidden()
-    notifier.open_link()  # a click on the notification
+    notifier.clicked()  # a click on the notification
     popup.open.click()
     assert browser.opened == []
 
@@ -98,13 +98,13 @@ def test_hostile_text_is_shown_as_plain_text_and_a_foreign_link_never_opens(brow
 def test_a_portal_link_opens_in_the_system_browser(browser: Browser) -> None:
     notifier = Notifier(QSystemTrayIcon())
     url = f"{PORTAL}/portal/deals/d-1"
-    assert notifier.show(Notify(title="Deal", url=url), Settings(portal_origin=PORTAL)) == "shown as a popup notification"
+    assert notifier.show(Notify(title="Deal", url=url), Settings(portal_origin=PORTAL)) == (True, "shown as a popup notification")
     assert not notifier.popup.open.isHidden()
     notifier.popup.open.click()
     assert browser.opened == [url]
-    reason = notifier.show(Notify(title="Deal", url=FOREIGN[0]), NO_HOSTS)
+    _, reason = notifier.show(Notify(title="Deal", url=FOREIGN[0]), NO_HOSTS)
     assert "not on the portal" in reason and notifier.popup.open.isHidden()
-    notifier.open_link()
+    notifier.clicked()
     assert browser.opened == [url]
 
 

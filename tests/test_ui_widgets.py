@@ -23,6 +23,7 @@ from workbuoy.actors.ui.overlay import MiniBuoy  # noqa: E402
 from workbuoy.qtloop import QtEventLoop  # noqa: E402
 from workbuoy.actors.ui.queue_view import QueueView  # noqa: E402
 from workbuoy.actors.ui.settings_window import SettingsWindow  # noqa: E402
+from workbuoy.actors.ui.status_model import StatusModel  # noqa: E402
 from workbuoy.actors.ui.tray import Tray  # noqa: E402
 from workbuoy.bus.errors import BusError, NotImplementedOnBus  # noqa: E402
 from workbuoy.schemas.offline import ListReply  # noqa: E402
@@ -145,10 +146,10 @@ def test_notification_rules():
     assert "deals" in notifications.refusal(quiet_deals, "deal")
     assert notifications.refusal(quiet_deals, "ticket") == ""
     assert "turned off" in notifications.refusal(Settings(notifications_enabled=False), "info")
-    note = notifications.from_change(CrmChange(entity="deals", org_id="o", ids=["d1", "d2"], created=1, updated=1))
-    assert (note.kind, note.title, note.body) == ("deal", "Deals: 1 new, 1 updated", "d1, d2")
-    summary = notifications.from_change(CrmChange(entity="tickets", org_id="o", ids=[], created=7, updated=0, summary=True))
-    assert (summary.kind, summary.title) == ("ticket", "7 tickets synced")
+    note = notifications.from_change(CrmChange(entity="deals", org_id="o", ids=["d1", "d2"], created=1, updated=1), "Acme")
+    assert (note.kind, note.title) == ("deal", "Acme: Deals — 1 new, 1 updated")
+    one = notifications.from_change(CrmChange(entity="tickets", org_id="o", ids=["t1"], created=0, updated=1))
+    assert (one.kind, one.title, one.body) == ("ticket", "Ticket — 1 updated", "Click to open it.")
 
 
 def test_table_cells_read_as_words_and_times():
@@ -259,14 +260,14 @@ def test_a_new_portal_address_is_saved_only_after_the_user_confirms(qapp):
     assert bus.sent("wb:updateSettings") == [{"portalOrigin": "https://eu.workbuoy.example"}]
 
 
-def test_settings_window_shows_the_brokers_refusal(qapp):
-    message = "Expected `int` >= 30 - at `$.syncIntervalSec`"
+def test_settings_window_shows_the_brokers_refusal_in_words(qapp):
+    message = "Expected `str` matching regex '^x$' - at `$.externalLinks[1]`"
     bus = FakeBus(wb_updateSettings=refuse("invalid_payload", message))
     window = SettingsWindow(bus)
-    window.editors[("syncIntervalSec",)].setValue(5)
+    window.editors[("externalLinks",)].setText("a.example, bad host")
     run(window.save())
-    assert window.status.text() == message
-    assert window.patch() == {"syncIntervalSec": 5}  # the input stays for the user to fix
+    assert window.status.text() == "Hosts whose links open in the browser (comma-separated) (entry 2) is not in the expected form."
+    assert window.patch() == {"externalLinks": ["a.example", "bad host"]}  # the input stays for the user to fix
 
 
 def queue_item(id: int, status: str, conflicted: bool = False) -> QueueItemView:
@@ -314,13 +315,14 @@ def test_overlay_toggles_and_chats(qapp):
     assert overlay.set_visible(None) is True
     assert overlay.set_visible(None) is False
     assert overlay.set_visible(False) is False
-    overlay.input.setText("hello")
+    overlay.input.setPlainText("hello")
     run(overlay.send())
     assert "Mini-Buoy: 1 seen" in overlay.transcript.toPlainText()
     overlay.bus = FakeBus(wb_ai_chat=refuse("unavailable", "the assistant needs the server"))
-    overlay.input.setText("again")
+    overlay.input.setPlainText("again")
     run(overlay.send())
-    assert "the assistant needs the server" in overlay.status.text() and overlay.input.isEnabled()
+    assert overlay.status.text() == "Mini-Buoy needs the server, which cannot be reached now."
+    assert "not answered, not kept" in overlay.transcript.toPlainText() and overlay.input.isEnabled()
 
 
 def test_main_window_picks_the_org_and_opens_a_deep_link(qapp):
@@ -344,28 +346,31 @@ def test_tray_menu_and_status_lines(qapp):
     def record(name: str) -> Callable[[], None]:
         return lambda: hits.append(name)
 
-    tray = Tray(**{n: record(n) for n in names})
+    model = StatusModel()
+    tray = Tray(**{n: record(n) for n in names}, model=model)
     for action in tray.menu.actions():
         if action.isEnabled() and not action.isSeparator():
             action.trigger()
     assert hits == [n for n in names if n != "sign_out"]  # signed out: no "Sign out" to click
     assert tray.sign_in.isVisible() and not tray.sign_out.isVisible()
-    tray.set_auth(AuthState(state="signed_in", email="ann@example.test"))
+    model.set_auth(AuthState(state="signed_in", email="ann@example.test"))
     assert tray.sign_out.isVisible() and not tray.sign_in.isVisible()
     tray.sign_out.trigger()
     assert hits[-1] == "sign_out"
-    tray.set_sync(SyncProgress(run_id=3, entity="deals", org_id="o", pages=2, rows=400, state="running"))
+    model.add_progress(SyncProgress(run_id=3, entity="deals", org_id="o", pages=2, rows=400, state="running"))
     assert tray.auth_line.text() == "Signed in as ann@example.test"
-    assert tray.sync_line.text() == "Sync 3: deals 2 pages, 400 rows"
-    assert "Sync 3" in tray.icon.toolTip()
-    tray.set_sync(SyncProgress(run_id=3, entity="", org_id="", pages=0, rows=0, state="failed", error="offline", finished=True))
-    assert tray.sync_line.text() == "Sync 3: failed (offline)"
+    assert tray.sync_line.text() == "Syncing… (deals, 400 rows)"
+    assert "Syncing" in tray.icon.toolTip()
+    model.add_progress(SyncProgress(run_id=3, entity="deals", org_id="o", pages=0, rows=0, state="failed",
+                                    error="unreachable: ConnectError"))
+    model.add_progress(SyncProgress(run_id=3, entity="", org_id="", pages=0, rows=0, state="done", finished=True))
+    assert tray.sync_line.text() == "Sync failed: the server could not be reached"
     assert tray.server_line.text() == "Online"
     since = int(time.mktime((2026, 1, 2, 10, 42, 0, 0, 0, -1)) * 1000)
-    tray.set_server(ServerState(online=False, since=since, reason="unreachable: ConnectError"))
-    assert tray.server_line.text() == "Offline since 10:42 — writes wait in the outbox (unreachable: ConnectError)"
+    model.set_server(ServerState(online=False, since=since, reason="unreachable: ConnectError"))
+    assert tray.server_line.text() == "Offline since 10:42 — the server could not be reached"
     assert "Offline since 10:42" in tray.icon.toolTip()
-    tray.set_server(ServerState(online=True, since=since))
+    model.set_server(ServerState(online=True, since=since))
     assert tray.server_line.text() == "Online"
 
 

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
 from workbuoy import metrics
 from workbuoy.actors.base import Actor, handles, on_event
-from workbuoy.actors.ui import deeplink, notifications
+from workbuoy.actors.ui import deeplink, status_model
+from workbuoy.actors.ui.alerts import Alerts
 from workbuoy.actors.ui.calls import explain, spawn
 from workbuoy.actors.ui.main_window import MainWindow
 from workbuoy.actors.ui.notifications import Notifier
 from workbuoy.actors.ui.overlay import MiniBuoy
+from workbuoy.actors.ui.style import Look
 from workbuoy.qtloop import QtEventLoopPolicy
 from workbuoy.actors.ui.settings_window import SettingsWindow
 from workbuoy.actors.ui.signin_window import SignInWindow
@@ -34,7 +38,7 @@ from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.base import Empty
 from workbuoy.schemas.control import ActorStatus, DeepLink
 from workbuoy.schemas.envelope import SpawnSecrets
-from workbuoy.schemas.outbox import QueueChanged, QueueStuck, ServerState
+from workbuoy.schemas.outbox import QueueChanged, QueueFailed, QueueStuck, ServerState
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange, SyncProgress
 from workbuoy.schemas.update import UpdateStatus
@@ -50,24 +54,33 @@ class UiActor(Actor):
         self.app.setApplicationName("WorkBuoy")
         self.app.setQuitOnLastWindowClosed(False)  # closing a window never ends the actor
         asyncio.set_event_loop_policy(QtEventLoopPolicy())
+        self.look = Look(self.app)
+        self.state_model = status_model.shared()
         self.main = MainWindow(self, sign_in=self.open_sign_in, open_portal=self.open_portal)
         self.settings_window = SettingsWindow(self)
-        self.overlay = MiniBuoy(self)
+        self.overlay = MiniBuoy(self, self.main.tabs.currentWidget)
+        #: Qt offers no system-wide hotkey: this one works while any WorkBuoy window is active.
+        self.overlay_key = QShortcut(self.main)
+        self.overlay_key.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.overlay_key.activated.connect(self.toggle_overlay)
         self.signin = SignInWindow(self, self._signed_in)
         self.tray = Tray(open_main=self.main.open, sync_now=lambda: spawn(self.sync_now()),
-                         toggle_overlay=lambda: self.overlay.set_visible(None), open_settings=self.open_settings,
+                         toggle_overlay=self.toggle_overlay, open_settings=self.open_settings,
                          quit_node=lambda: spawn(self.quit_node()), sign_in=self.open_sign_in,
                          sign_out=lambda: spawn(self.sign_out()), open_portal=lambda: self.open_portal("/"))
         self.notifier = Notifier(self.tray.icon)
+        self.alerts = Alerts(self.notifier, lambda: self.settings, self.main.open_target, self.open_outbox,
+                             self.open_sign_in)
         self.updates = UpdateEntries(self, self.tray.menu, self.tray.updates_anchor, self._tell)
         self.auth = AuthState(state="signed_out")
         self._browser_note_shown = False
 
     async def start(self) -> None:
-        self.settings_window.show_settings(self.settings)
+        await self.on_settings(self.settings)
         self.tray.show()
         spawn(self._show_auth())
         spawn(self._show_server())
+        spawn(self._show_history())
         spawn(self.updates.refresh())
 
     async def stop(self) -> None:
@@ -79,6 +92,13 @@ class UiActor(Actor):
         return (self.signin, self.main, self.settings_window, self.overlay)
 
     # -- tray actions ---------------------------------------------------------------------
+
+    def toggle_overlay(self) -> None:
+        self.overlay.set_visible(None)
+
+    def open_outbox(self) -> None:
+        self.main.open()
+        self.main.tabs.setCurrentWidget(self.main.queue)
 
     def open_settings(self) -> None:
         self.settings_window.show()
@@ -105,7 +125,7 @@ class UiActor(Actor):
         try:
             state = await self.call("wb:auth:status", timeout=30)
         except BusError as exc:
-            self.tray.set_auth(AuthState(state="error", reason=explain(exc)))
+            self.state_model.set_auth(AuthState(state="error", reason=explain(exc)))
             return
         await self.auth_state(state)
 
@@ -147,21 +167,39 @@ class UiActor(Actor):
 
     def _tell(self, note: Notify) -> None:
         """A notification of the app's own, under the same rules as ``wb:notify``."""
-        self.log.info("%s: %s", note.title, self._notify(note))
+        self.log.info("%s: %s", note.title, self.alerts.tell(note)[1])
 
     async def _show_server(self) -> None:
         try:
-            self.tray.set_server((await self.call("wb:queue:status")).server)
+            status = await self.call("wb:queue:status")
         except BusError as exc:
             self.log.info("server state unknown until the queue says: %s", explain(exc))
+            return
+        self.state_model.set_server(status.server)
+        self.state_model.set_depth(status.depth)
+
+    async def _show_history(self) -> None:
+        try:
+            self.state_model.set_history(await self.call("wb:sync:status"))
+        except BusError as exc:
+            self.log.info("last sync unknown until the sync actor says: %s", explain(exc))
+
+    async def _show_org(self) -> None:
+        """The active org's name for the status lines, and every org's for the notifications' wording."""
+        try:
+            reply = await self.call("wb:org:list", {})
+        except BusError as exc:
+            self.log.info("orgs unknown for now: %s", explain(exc))
+            return
+        self.alerts.org_names = {o.id: o.name for o in reply.orgs}
+        self.state_model.set_org(self.alerts.org_names.get(reply.active or "", ""))
 
     # -- channels -------------------------------------------------------------------------
 
     @handles("wb:notify")
     async def notify(self, request: Notify, caller: str) -> NotifyReply:
-        if reason := notifications.refusal(self.settings, request.kind):
-            return NotifyReply(shown=False, reason=reason)
-        return NotifyReply(shown=True, reason=self.notifier.show(request, self.settings))
+        shown, reason = self.alerts.tell(request)
+        return NotifyReply(shown=shown, reason=reason)
 
     @handles("wb:overlay:toggle")
     async def overlay_toggle(self, request: OverlayToggle, caller: str) -> OverlayState:
@@ -171,26 +209,30 @@ class UiActor(Actor):
     async def windows(self, request: Empty, caller: str) -> WindowsShown:
         titles = [w.windowTitle() for w in self._windows() if w.isVisible()]
         return WindowsShown(titles=titles, sign_in_message=self.signin.message.text() if self.signin.isVisible() else "",
-                            tray=self.tray.auth_line.text(),
+                            tray=self.tray.auth_line.text(),  # the status lines follow in tray_menu
                             tray_menu=[a.text() for a in self.tray.menu.actions() if a.isVisible() and a.text()])
 
     # -- events ---------------------------------------------------------------------------
 
     async def on_settings(self, settings: Settings) -> None:
         self.settings_window.show_settings(settings)
+        self.look.apply(settings.appearance)
+        self.overlay_key.setKey(QKeySequence(settings.mini_buoy_shortcut))
 
     @on_event("wb:auth:state")
     async def auth_state(self, state: AuthState) -> None:
         before, self.auth = self.auth.state, state
-        self.tray.set_auth(state)
+        self.state_model.set_auth(state)
+        self.overlay.set_signed_in(state.state == "signed_in")
         if state.state == "signed_in":
             self.signin.hide()
+            spawn(self._show_org())
             if before != "signed_in":
                 self.main.signed_in()
             return
         self.main.signed_out()
         if state.state == "expired" and before == "signed_in":
-            self._tell(Notify(title="WorkBuoy: sign in again", body=state.reason, kind="auth"))
+            self.log.info("session expired: %s", self.alerts.expired(state.reason)[1])
         if before != state.state or state.state == "signed_out":
             self.open_sign_in(state.reason)
 
@@ -206,33 +248,37 @@ class UiActor(Actor):
 
     @on_event("wb:sync:progress")
     async def sync_progress(self, progress: SyncProgress) -> None:
-        self.tray.set_sync(progress)
+        self.state_model.add_progress(progress)
         if progress.finished:
             self.main.synced()
+            spawn(self._show_org())
+            self.log.info("sync %d ended: %s", progress.run_id, self.alerts.sync_ended()[1])
 
     @on_event("wb:crm:changed")
     async def crm_changed(self, change: CrmChange) -> None:
-        shown, how = self._notify(notifications.from_change(change))
-        metrics.crm_notifications.labels(change.entity, "shown" if shown else "refused").inc()
+        shown, how = self.alerts.crm_changed(change)
+        metrics.crm_notifications.labels(change.entity, "shown" if shown else "merged" if change.summary else "refused").inc()
         self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, how)
         self.main.entity_changed(change.entity)
 
     @on_event("wb:queue:changed")
     async def queue_changed(self, changed: QueueChanged) -> None:
+        self.state_model.set_depth(changed.depth)
         self.main.queue_changed(changed.depth)
 
     @on_event("wb:server:state")
     async def server_state(self, state: ServerState) -> None:
-        self.tray.set_server(state)
+        self.state_model.set_server(state)
 
     @on_event("wb:queue:stuck")
     async def queue_stuck(self, stuck: QueueStuck) -> None:
-        self.log.info("%d write(s) stuck: %s", stuck.count, self._notify(notifications.from_stuck(stuck))[1])
+        self.log.info("%d write(s) stuck: %s", stuck.count, self.alerts.stuck(stuck)[1])
 
-    def _notify(self, note: Notify) -> tuple[bool, str]:
-        """Show ``note`` unless the settings forbid it: whether it was shown, and how or why not, for the log."""
-        refused = notifications.refusal(self.settings, note.kind)
-        return (False, refused) if refused else (True, self.notifier.show(note, self.settings))
+    @on_event("wb:queue:failed")
+    async def queue_failed(self, failed: QueueFailed) -> None:
+        what = "conflict" if failed.conflicted else "failed write"
+        self.log.info("%s %d (%s/%s): %s", what, failed.id, failed.entity or failed.qtype, failed.entity_id,
+                      self.alerts.write_failed(failed)[1])
 
     @on_event("wb:ui:deeplink")
     async def deep_link(self, link: DeepLink) -> None:

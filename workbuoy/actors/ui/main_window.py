@@ -15,6 +15,7 @@ from workbuoy.actors.ui import deeplink
 from workbuoy.actors.ui.calls import Bus, ask, spawn
 from workbuoy.actors.ui.entity_view import EntityView
 from workbuoy.actors.ui.queue_view import QueueView
+from workbuoy.actors.ui.status_line import StatusLine
 from workbuoy.schemas.base import ENTITIES
 from workbuoy.schemas.orgs import OrgListReply
 
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.signed_out_bar)
         layout.addLayout(bar)
         layout.addWidget(self.tabs, 1)
+        layout.addWidget(StatusLine())
         self.setCentralWidget(central)
 
     @staticmethod

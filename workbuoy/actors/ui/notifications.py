@@ -16,14 +16,19 @@ the app.
 from __future__ import annotations
 
 import html
+import time
+from collections import deque
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+import msgspec
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QMouseEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from workbuoy.links import judge
 from workbuoy.platform import current
-from workbuoy.schemas.outbox import QueueStuck
+from workbuoy.actors.ui.status_model import short_reason
+from workbuoy.schemas.outbox import QueueFailed, QueueStuck
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import CrmChange
 from workbuoy.schemas.ui import Notify
@@ -50,16 +55,65 @@ def link_refusal(settings: Settings, url: str | None) -> str:
     return f"{url[:200]!r} is not on the portal ({settings.portal_origin}) nor on a host of externalLinks"
 
 
-def from_change(change: CrmChange) -> Notify:
-    """The notification for a ``wb:crm:changed`` event."""
-    kind = change.entity[:-1]  # deals -> deal
-    if change.summary:
-        title = f"{change.created + change.updated} {change.entity} synced"
-    else:
-        counts = [f"{n} {word}" for n, word in ((change.created, "new"), (change.updated, "updated")) if n]
-        title = f"{change.entity.capitalize()}: {', '.join(counts) or 'changed'}"
-    body = "" if change.summary else ", ".join(change.ids[:5]) + (" …" if len(change.ids) > 5 else "")
-    return Notify(title=title[:200], body=body, kind=kind)  # type: ignore[arg-type]
+ONE = {"messages": "message", "customers": "customer", "calendar": "calendar event", "tasks": "task",
+       "deals": "deal", "tickets": "ticket", "meetings": "meeting"}
+#: At most ``BURST`` notifications per ``WINDOW_MS``; the rest are counted and said with the next one.
+BURST, WINDOW_MS = 3, 10_000
+
+
+def _count(n: int, entity: str) -> str:
+    return f"{n:,} {ONE.get(entity, entity) if n == 1 else entity}"
+
+
+def _in_org(org: str) -> str:
+    return f"{org}: " if org else ""
+
+
+def from_change(change: CrmChange, org: str = "") -> Notify:
+    """The notification for one later sync's changes: "Acme: 3 deals updated"."""
+    counts = [f"{n:,} {word}" for n, word in ((change.created, "new"), (change.updated, "updated")) if n]
+    noun = ONE[change.entity] if change.created + change.updated == 1 else change.entity
+    title = f"{_in_org(org)}{noun.capitalize()} — {', '.join(counts) or 'changed'}"
+    body = "Click to open it." if len(change.ids) == 1 else "Click to see them."
+    return Notify(title=title[:200], body=body, kind=ONE[change.entity])  # type: ignore[arg-type]
+
+
+class FirstSync:
+    """The summaries of a first sync (one ``wb:crm:changed`` per stream), merged into one notification."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, dict[str, int]] = {}  # org id -> entity -> rows
+
+    def add(self, change: CrmChange) -> None:
+        per_org = self.counts.setdefault(change.org_id, {})
+        per_org[change.entity] = per_org.get(change.entity, 0) + change.created + change.updated
+
+    def take(self, org_names: dict[str, str]) -> Notify | None:
+        """The merged notification ("21,000 records synced"), once; None when nothing is waiting."""
+        if not self.counts:
+            return None
+        total = sum(n for per_org in self.counts.values() for n in per_org.values())
+        lines = [f"{org_names.get(org, org)}: " + ", ".join(_count(n, e) for e, n in sorted(per.items())) for org, per in self.counts.items()]
+        self.counts = {}
+        return Notify(title=f"{total:,} record{'s' if total != 1 else ''} synced", body="\n".join(lines)[:2000], kind="sync")
+
+
+def from_failed(failed: QueueFailed, org: str = "") -> Notify:
+    """A conflict to decide, or a write the server refused: what it was, in words."""
+    noun = ONE.get(failed.entity or "", {"email": "e-mail draft", "calendar": "calendar event"}.get(failed.qtype, "write"))
+    what = f"{noun} “{failed.label}”" if failed.label else f"a {noun}"
+    if failed.conflicted:
+        return Notify(title=f"{_in_org(org)}Conflict on {what}"[:200], kind="error",
+                      body=f"Someone changed this {noun} on the server while you were offline. "
+                           "Open it to keep yours or the server's.")
+    reason = short_reason(failed.error)
+    return Notify(title=f"{_in_org(org)}Could not save {what}"[:200], kind="error",
+                  body=f"The server refused the change: {reason}. It waits in the outbox: retry or discard it."[:2000])
+
+
+def from_expired(reason: str) -> Notify:
+    body = "Sign in again to keep syncing; your changes wait in the outbox." + (f" ({reason})" if reason else "")
+    return Notify(title="Your WorkBuoy session has expired", body=body[:2000], kind="auth")
 
 
 def from_stuck(stuck: QueueStuck) -> Notify:
@@ -69,8 +123,37 @@ def from_stuck(stuck: QueueStuck) -> Notify:
     return Notify(title=f"{writes} not reached the server yet", body=body[:2000], kind="sync")
 
 
+class RateGate:
+    """A sliding window: at most ``burst`` notifications per ``window_ms``; counts what it holds back."""
+
+    def __init__(self, burst: int = BURST, window_ms: int = WINDOW_MS) -> None:
+        self.burst, self.window_ms = burst, window_ms
+        self.shown: deque[int] = deque()
+        self.held = 0
+
+    def admit(self, now_ms: int | None = None) -> bool:
+        now = now_ms if now_ms is not None else int(time.monotonic() * 1000)
+        while self.shown and now - self.shown[0] >= self.window_ms:
+            self.shown.popleft()
+        if len(self.shown) >= self.burst:
+            self.held += 1
+            return False
+        self.shown.append(now)
+        return True
+
+    def note_held(self, note: Notify) -> Notify:
+        """``note`` with the count of notifications held back since the last one shown."""
+        if not self.held:
+            return note
+        more, self.held = self.held, 0
+        extra = f"(and {more} more notification{'s' if more != 1 else ''} held back)"
+        return msgspec.structs.replace(note, body=f"{note.body}\n{extra}".strip()[:2000])
+
+
 class Popup(QWidget):
-    """The fallback notification: a frameless note in a corner that hides itself."""
+    """The fallback notification: a frameless note in a corner that hides itself; a click on it opens it."""
+
+    clicked = Signal()
 
     def __init__(self) -> None:
         flags = Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
@@ -93,6 +176,9 @@ class Popup(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
 
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self.clicked.emit()
+
     def present(self, title: str, body: str, link: bool) -> None:
         self.title.setText(title)
         self.body.setText(body)
@@ -109,27 +195,41 @@ class Notifier:
     def __init__(self, tray: QSystemTrayIcon) -> None:
         self.tray = tray
         self.popup = Popup()
+        self.gate = RateGate()
         self.link: str | None = None  # of the latest notification, when it may be opened
-        self.popup.open.clicked.connect(self.open_link)
-        tray.messageClicked.connect(self.open_link)
+        self.on_click: Callable[[], None] | None = None  # of the latest notification: opens what it is about
+        self.popup.open.clicked.connect(self.clicked)
+        self.popup.clicked.connect(self.clicked)
+        tray.messageClicked.connect(self.clicked)
 
-    def show(self, note: Notify, settings: Settings) -> str:
-        """Show ``note``; returns how (and why its link is not offered), as the ``wb:notify`` reply says it."""
+    def show(self, note: Notify, settings: Settings, on_click: Callable[[], None] | None = None) -> tuple[bool, str]:
+        """Show ``note``: whether it was, and how (and why its link is not offered) or why not, as ``wb:notify`` says it.
+
+        ``on_click`` opens what the notification is about (a record, the sign-in window); without
+        one, a click opens the note's allowed link in the system browser."""
+        if not self.gate.admit():
+            return False, f"held back: at most {self.gate.burst} notifications per {self.gate.window_ms // 1000} s"
+        note = self.gate.note_held(note)
         refused = link_refusal(settings, note.url)
         self.link = note.url if not refused else None
+        self.on_click = on_click
         if self.tray.isVisible() and QSystemTrayIcon.supportsMessages():
             icons = QSystemTrayIcon.MessageIcon
             title, body = (html.escape(note.title), html.escape(note.body)) if current.TRAY_MESSAGE_MARKUP else (note.title, note.body)
             self.tray.showMessage(title, body, icons.Critical if note.kind == "error" else icons.Information, POPUP_MS)
             how = "tray"
         else:
-            self.popup.present(note.title, note.body, self.link is not None)
+            self.popup.present(note.title, note.body, self.link is not None and on_click is None)
             how = "popup"
         shown = f"shown as a {how} notification"
-        return f"{shown}; its link is not offered: {refused}" if refused else shown
+        return True, f"{shown}; its link is not offered: {refused}" if refused else shown
 
-    def open_link(self) -> None:
-        """The user clicked the notification: its allowed link goes to the system browser."""
-        if self.link is not None:
+    def clicked(self) -> None:
+        """The user clicked the notification: open what it is about, else its allowed link in the system browser."""
+        if self.on_click is not None:
+            self.on_click()
+        elif self.link is not None:
             QDesktopServices.openUrl(QUrl(self.link, QUrl.ParsingMode.StrictMode))
-            self.popup.hide()
+        else:
+            return
+        self.popup.hide()

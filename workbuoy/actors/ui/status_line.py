@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from workbuoy.actors.ui.status_model import StatusModel, Tone
+from workbuoy.actors.ui.status_model import StatusModel, Tone, shared
 from workbuoy.actors.ui.style import is_dark
 
 #: (light palette, dark palette) per tone; "busy" and "ok" keep the palette's own text colour but ok is green.
@@ -24,10 +24,10 @@ def tone_style(tone: Tone, dark: bool) -> str:
 
 
 class StatusLine(QWidget):
-    def __init__(self, model: StatusModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: StatusModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusLine")
-        self.model = model
+        self.model = model or shared()
         self.labels: dict[str, QLabel] = {}
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -38,7 +38,7 @@ class StatusLine(QWidget):
             label.setAccessibleName(f"Status: {name}")
             row.addWidget(label)
         row.addStretch(1)
-        model.changed.connect(self.refresh)
+        self.model.changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:

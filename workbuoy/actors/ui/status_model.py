@@ -166,3 +166,14 @@ class StatusModel(QObject):
 
     def lines(self) -> list[tuple[str, Tone]]:
         return [self.account_text(), self.server_text(), self.sync_text(), self.writes_text()]
+
+
+_shared: StatusModel | None = None
+
+
+def shared() -> StatusModel:
+    """The app's one model: the tray and every status line read the same state."""
+    global _shared
+    if _shared is None:
+        _shared = StatusModel()
+    return _shared

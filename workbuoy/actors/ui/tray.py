@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from workbuoy.actors.ui.status_model import StatusModel
+from workbuoy.actors.ui.status_model import StatusModel, shared
 
 STATE_COLOURS = {"signed_in": "#1f8a4c", "signed_out": "#7a7a7a", "expired": "#d08a00", "error": "#c0392b"}
 #: Signed in but offline, or the last sync failed: the ring turns amber, not green.
@@ -40,7 +40,7 @@ class Tray:
     def __init__(self, *, open_main: Callable[[], None], sync_now: Callable[[], None], toggle_overlay: Callable[[], None],
                  open_settings: Callable[[], None], quit_node: Callable[[], None], sign_in: Callable[[], None],
                  sign_out: Callable[[], None], open_portal: Callable[[], None], model: StatusModel | None = None) -> None:
-        self.model = model or StatusModel()
+        self.model = model or shared()
         self.icon = QSystemTrayIcon(buoy_icon(STATE_COLOURS["signed_out"]))
         self.menu = QMenu()
         self.auth_line = self._status_line("Not signed in")
