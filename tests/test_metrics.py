@@ -248,14 +248,14 @@ def test_each_family_appears_on_metrics_after_the_action_that_moves_it(node_fact
     assert value(node, "wb_desktop_api_request_duration_seconds_count", endpoint="auth/login", method="POST",
                  status_class="2xx") == 1
 
-    sync(node)  # the first sync: one summary notification per entity and org
+    sync(node)  # the first sync: its per-stream summaries merge into one notification
     assert value(node, "wb_desktop_sync_pages_total", entity="deals") >= 1
     assert value(node, "wb_desktop_sync_rows_total", entity="deals") >= 1
     assert value(node, "wb_desktop_sync_duration_seconds_count", entity="deals") >= 1
     assert value(node, "wb_desktop_api_request_duration_seconds_count", endpoint="deals", method="GET",
                  status_class="2xx") >= 1
-    wait_for(lambda: value(node, "wb_desktop_crm_notifications_total", entity="deals", result="shown") >= 1, 30,
-             what="the deals summary shown")
+    wait_for(lambda: value(node, "wb_desktop_crm_notifications_total", entity="deals", result="merged") >= 1, 30,
+             what="the deals summary merged")
     node.call("wb:updateSettings", {"notify": {"deals": False}})
     sandbox.admin.put("/rows/deals/deal-1-0000001", json={"name": "changed on the server"}).raise_for_status()
     sync(node)

@@ -167,7 +167,7 @@ class UiActor(Actor):
 
     def _tell(self, note: Notify) -> None:
         """A notification of the app's own, under the same rules as ``wb:notify``."""
-        self.log.info("%s: %s", note.title, self.alerts.tell(note)[1])
+        self.log.info("notification %s", self.alerts.tell(note))
 
     async def _show_server(self) -> None:
         try:
@@ -198,8 +198,8 @@ class UiActor(Actor):
 
     @handles("wb:notify")
     async def notify(self, request: Notify, caller: str) -> NotifyReply:
-        shown, reason = self.alerts.tell(request)
-        return NotifyReply(shown=shown, reason=reason)
+        told = self.alerts.tell(request)
+        return NotifyReply(shown=told.shown, reason=told.how)
 
     @handles("wb:overlay:toggle")
     async def overlay_toggle(self, request: OverlayToggle, caller: str) -> OverlayState:
@@ -232,7 +232,7 @@ class UiActor(Actor):
             return
         self.main.signed_out()
         if state.state == "expired" and before == "signed_in":
-            self.log.info("session expired: %s", self.alerts.expired(state.reason)[1])
+            self.log.info("session expired: %s", self.alerts.expired(state.reason))
         if before != state.state or state.state == "signed_out":
             self.open_sign_in(state.reason)
 
@@ -252,13 +252,13 @@ class UiActor(Actor):
         if progress.finished:
             self.main.synced()
             spawn(self._show_org())
-            self.log.info("sync %d ended: %s", progress.run_id, self.alerts.sync_ended()[1])
+            self.log.info("sync %d ended: %s", progress.run_id, self.alerts.sync_ended())
 
     @on_event("wb:crm:changed")
     async def crm_changed(self, change: CrmChange) -> None:
-        shown, how = self.alerts.crm_changed(change)
-        metrics.crm_notifications.labels(change.entity, "shown" if shown else "merged" if change.summary else "refused").inc()
-        self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, how)
+        told = self.alerts.crm_changed(change)
+        metrics.crm_notifications.labels(change.entity, "shown" if told.shown else "merged" if change.summary else "refused").inc()
+        self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, told)
         self.main.entity_changed(change.entity)
 
     @on_event("wb:queue:changed")
@@ -272,13 +272,13 @@ class UiActor(Actor):
 
     @on_event("wb:queue:stuck")
     async def queue_stuck(self, stuck: QueueStuck) -> None:
-        self.log.info("%d write(s) stuck: %s", stuck.count, self.alerts.stuck(stuck)[1])
+        self.log.info("%d write(s) stuck: %s", stuck.count, self.alerts.stuck(stuck))
 
     @on_event("wb:queue:failed")
     async def queue_failed(self, failed: QueueFailed) -> None:
         what = "conflict" if failed.conflicted else "failed write"
         self.log.info("%s %d (%s/%s): %s", what, failed.id, failed.entity or failed.qtype, failed.entity_id,
-                      self.alerts.write_failed(failed)[1])
+                      self.alerts.write_failed(failed))
 
     @on_event("wb:ui:deeplink")
     async def deep_link(self, link: DeepLink) -> None:

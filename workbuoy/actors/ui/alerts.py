@@ -10,6 +10,7 @@ window. ``Notifier``'s gate bounds the rate of everything shown.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 
 from PySide6.QtCore import QTimer
 
@@ -26,6 +27,17 @@ from workbuoy.schemas.ui import Notify
 FIRST_SYNC_FLUSH_MS = 15_000
 
 
+class Told(NamedTuple):
+    """What became of a notification: shown or not, how or why not, and its title (for the log)."""
+
+    shown: bool
+    how: str
+    title: str = ""
+
+    def __str__(self) -> str:
+        return f"“{self.title}” {self.how}" if self.title else self.how
+
+
 class Alerts:
     def __init__(self, notifier: Notifier, settings: Callable[[], Settings],
                  open_target: Callable[[deeplink.Target], Awaitable[object]],
@@ -38,10 +50,11 @@ class Alerts:
         self._flush.setSingleShot(True)
         self._flush.timeout.connect(self.sync_ended)
 
-    def tell(self, note: Notify, on_click: Callable[[], None] | None = None) -> tuple[bool, str]:
-        """Show ``note`` unless the settings forbid it: whether it was shown, and how or why not, for the log."""
-        refused = notifications.refusal(self.settings(), note.kind)
-        return (False, refused) if refused else self.notifier.show(note, self.settings(), on_click)
+    def tell(self, note: Notify, on_click: Callable[[], None] | None = None) -> Told:
+        """Show ``note`` unless the settings forbid it."""
+        if refused := notifications.refusal(self.settings(), note.kind):
+            return Told(False, refused, note.title)
+        return Told(*self.notifier.show(note, self.settings(), on_click), note.title)
 
     def _opener(self, entity: str | None, entity_id: str | None) -> Callable[[], None]:
         if entity not in ENTITIES:
@@ -49,27 +62,27 @@ class Alerts:
         target = deeplink.Target(entity, entity_id)  # type: ignore[arg-type]
         return lambda: spawn(self._open_target(target))
 
-    def crm_changed(self, change: CrmChange) -> tuple[bool, str]:
+    def crm_changed(self, change: CrmChange) -> Told:
         """A first sync's summary waits for the run's end; a later change is told at once."""
         if change.summary:
             self.first_sync.add(change)
             self._flush.start(FIRST_SYNC_FLUSH_MS)
-            return False, "merged into the first sync's notification"
+            return Told(False, "merged into the first sync's notification")
         only = change.ids[0] if len(change.ids) == 1 else None
         return self.tell(notifications.from_change(change, self.org_names.get(change.org_id, "")), self._opener(change.entity, only))
 
-    def sync_ended(self) -> tuple[bool, str]:
+    def sync_ended(self) -> Told:
         self._flush.stop()
         note = self.first_sync.take(self.org_names)
-        return self.tell(note) if note is not None else (False, "no first sync to tell")
+        return self.tell(note) if note is not None else Told(False, "no first sync to tell")
 
-    def write_failed(self, failed: QueueFailed) -> tuple[bool, str]:
+    def write_failed(self, failed: QueueFailed) -> Told:
         note = notifications.from_failed(failed, self.org_names.get(failed.org_id, ""))
         entity = failed.entity if failed.qtype == "crm" else None
         return self.tell(note, self._opener(entity, failed.entity_id))
 
-    def stuck(self, stuck: QueueStuck) -> tuple[bool, str]:
+    def stuck(self, stuck: QueueStuck) -> Told:
         return self.tell(notifications.from_stuck(stuck), self._open_outbox)
 
-    def expired(self, reason: str) -> tuple[bool, str]:
+    def expired(self, reason: str) -> Told:
         return self.tell(notifications.from_expired(reason), self._sign_in)
