@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from workbuoy import metrics
@@ -59,13 +58,10 @@ class UiActor(Actor):
         self.main = MainWindow(self, sign_in=self.open_sign_in, open_portal=self.open_portal)
         self.settings_window = SettingsWindow(self)
         self.overlay = MiniBuoy(self, self.main.tabs.currentWidget)
-        #: Qt offers no system-wide hotkey: this one works while any WorkBuoy window is active.
-        self.overlay_key = QShortcut(self.main)
-        self.overlay_key.setContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.overlay_key.activated.connect(self.toggle_overlay)
+        self.overlay_key = self.overlay.shortcut_on(self.main)
         self.signin = SignInWindow(self, self._signed_in)
         self.tray = Tray(open_main=self.main.open, sync_now=lambda: spawn(self.sync_now()),
-                         toggle_overlay=self.toggle_overlay, open_settings=self.open_settings,
+                         toggle_overlay=self.overlay.toggle, open_settings=self.open_settings,
                          quit_node=lambda: spawn(self.quit_node()), sign_in=self.open_sign_in,
                          sign_out=lambda: spawn(self.sign_out()), open_portal=lambda: self.open_portal("/"))
         self.notifier = Notifier(self.tray.icon)
@@ -92,9 +88,6 @@ class UiActor(Actor):
         return (self.signin, self.main, self.settings_window, self.overlay)
 
     # -- tray actions ---------------------------------------------------------------------
-
-    def toggle_overlay(self) -> None:
-        self.overlay.set_visible(None)
 
     def open_outbox(self) -> None:
         self.main.open()

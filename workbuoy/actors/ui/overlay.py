@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui import tables
@@ -173,6 +173,17 @@ class MiniBuoy(QWidget):
             self.hide()
         return self.isVisible()
 
+    def toggle(self) -> None:
+        self.set_visible(None)
+
+    def shortcut_on(self, host: QWidget) -> QShortcut:
+        """The toggle key (``miniBuoyShortcut``; ``setKey`` changes it). Qt has no system-wide hotkey,
+        so this is an application shortcut: it works while any WorkBuoy window is active."""
+        key = QShortcut(host)
+        key.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        key.activated.connect(self.toggle)
+        return key
+
     def set_signed_in(self, signed_in: bool) -> None:
         self.signed_in = signed_in
         self._say(SIGNED_OUT if not signed_in else "", error=not signed_in)
@@ -200,18 +211,26 @@ class MiniBuoy(QWidget):
         self.transcript.appendPlainText(f"{WHO[role]}: {content}{mark}\n")
 
     def _submit(self) -> None:
-        spawn(self.send())
+        """Enter: the text leaves the input now, so the next question can be typed (and sent) at once."""
+        if text := self._take():
+            spawn(self._in_turn(text))
 
     async def send(self) -> None:
-        """Take the input's text now (so the user can type the next question at once) and ask in turn."""
+        if text := self._take():
+            await self._in_turn(text)
+
+    def _take(self) -> str:
         text = self.input.toPlainText().strip()
-        if not text:
-            return
-        if not self.signed_in:
+        if text and not self.signed_in:
             self._say(SIGNED_OUT, error=True)  # the question stays in the input
-            return
-        self.input.clear()
-        self._show("user", text)
+            return ""
+        if text:
+            self.input.clear()
+            self._show("user", text)
+        return text
+
+    async def _in_turn(self, text: str) -> None:
+        """Questions are asked one after another, each with the answers before it."""
         async with self._turn:
             await self._ask(text)
         self.input.setFocus()
