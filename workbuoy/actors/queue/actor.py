@@ -261,6 +261,7 @@ class QueueActor(Actor):
 
     def _failed(self, item: QueueItem, error: str, conflicted: bool) -> None:
         """A write now waits for the user: tell the ui, which notifies (``wb:queue:failed``)."""
+        item = self.store.get_queue_item(item.id) or item  # as finished: with the server's version of a conflict
         event = outbox.QueueFailed(id=item.id, org_id=item.org_id, qtype=item.qtype, entity=item.entity,
                                    entity_id=item.entity_id, label=label_of(item), conflicted=conflicted,
                                    error=error[:500])

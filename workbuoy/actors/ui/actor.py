@@ -160,7 +160,7 @@ class UiActor(Actor):
 
     def _tell(self, note: Notify) -> None:
         """A notification of the app's own, under the same rules as ``wb:notify``."""
-        self.log.info("notification %s", self.alerts.tell(note))
+        self.log.info("notification %s", str(self.alerts.tell(note)))
 
     async def _show_server(self) -> None:
         try:
@@ -225,7 +225,7 @@ class UiActor(Actor):
             return
         self.main.signed_out()
         if state.state == "expired" and before == "signed_in":
-            self.log.info("session expired: %s", self.alerts.expired(state.reason))
+            self.log.info("session expired: %s", str(self.alerts.expired(state.reason)))
         if before != state.state or state.state == "signed_out":
             self.open_sign_in(state.reason)
 
@@ -245,13 +245,13 @@ class UiActor(Actor):
         if progress.finished:
             self.main.synced()
             spawn(self._show_org())
-            self.log.info("sync %d ended: %s", progress.run_id, self.alerts.sync_ended())
+            self.log.info("sync %d ended: %s", progress.run_id, str(self.alerts.sync_ended()))
 
     @on_event("wb:crm:changed")
     async def crm_changed(self, change: CrmChange) -> None:
         told = self.alerts.crm_changed(change)
         metrics.crm_notifications.labels(change.entity, "shown" if told.shown else "merged" if change.summary else "refused").inc()
-        self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, told)
+        self.log.info("%s changed (%d new, %d updated): %s", change.entity, change.created, change.updated, str(told))
         self.main.entity_changed(change.entity)
 
     @on_event("wb:queue:changed")
@@ -265,13 +265,13 @@ class UiActor(Actor):
 
     @on_event("wb:queue:stuck")
     async def queue_stuck(self, stuck: QueueStuck) -> None:
-        self.log.info("%d write(s) stuck: %s", stuck.count, self.alerts.stuck(stuck))
+        self.log.info("%d write(s) stuck: %s", stuck.count, str(self.alerts.stuck(stuck)))
 
     @on_event("wb:queue:failed")
     async def queue_failed(self, failed: QueueFailed) -> None:
         what = "conflict" if failed.conflicted else "failed write"
         self.log.info("%s %d (%s/%s): %s", what, failed.id, failed.entity or failed.qtype, failed.entity_id,
-                      self.alerts.write_failed(failed))
+                      str(self.alerts.write_failed(failed)))
 
     @on_event("wb:ui:deeplink")
     async def deep_link(self, link: DeepLink) -> None:

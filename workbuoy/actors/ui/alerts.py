@@ -34,7 +34,7 @@ class Told(NamedTuple):
     how: str
     title: str = ""
 
-    def __str__(self) -> str:
+    def __str__(self) -> str:  # the log formats args itself (masking): callers pass ``str(told)``
         return f"“{self.title}” {self.how}" if self.title else self.how
 
 

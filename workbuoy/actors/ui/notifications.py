@@ -101,7 +101,7 @@ class FirstSync:
 def from_failed(failed: QueueFailed, org: str = "") -> Notify:
     """A conflict to decide, or a write the server refused: what it was, in words."""
     noun = ONE.get(failed.entity or "", {"email": "e-mail draft", "calendar": "calendar event"}.get(failed.qtype, "write"))
-    what = f"{noun} “{failed.label}”" if failed.label else f"a {noun}"
+    what = f"{noun} “{failed.label}”" if failed.label else f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
     if failed.conflicted:
         return Notify(title=f"{_in_org(org)}Conflict on {what}"[:200], kind="error",
                       body=f"Someone changed this {noun} on the server while you were offline. "

@@ -40,10 +40,12 @@ def ago(then_ms: int, now_ms: int) -> str:
 
 def short_reason(error: str) -> str:
     """The words before the details: ``unreachable: ConnectError …`` → ``the server could not be reached``."""
-    head = error.split(":", 1)[0].strip()
+    head, _, rest = error.partition(":")
+    if head.strip() == "rejected" and rest.strip():
+        return rest.strip()[:120]  # the queue's prefix for the server's own refusal
     return {"unreachable": "the server could not be reached", "storage": "the disk refused the offline copy",
             "unauthenticated": "the session is no longer valid", "server": "the server answered with an error",
-            "forbidden": "the server refused access"}.get(head, error[:120] or "no reason given")
+            "forbidden": "the server refused access"}.get(head.strip(), error[:120] or "no reason given")
 
 
 @dataclass
