@@ -66,7 +66,8 @@ def editor_for(kind: mi.Type) -> QWidget:
         return box
     if isinstance(kind, mi.LiteralType):
         combo = QComboBox()
-        for value in kind.values:
+        order = list(CHOICES)  # msgspec sorts a Literal's values: show ours in their natural order
+        for value in sorted(kind.values, key=lambda v: order.index(v) if v in order else len(order)):
             combo.addItem(CHOICES.get(value, str(value)), value)
         return combo
     line = QLineEdit()
