@@ -37,3 +37,6 @@ class WindowsShown(Msg):
     tray: Annotated[str, Meta(max_length=1000)] = ""  # the tray's sign-in line
     #: The tray menu's visible entries, in order (status lines included).
     tray_menu: Annotated[list[Annotated[str, Meta(max_length=1000)]], Meta(max_length=100)] = []
+    #: Mini-Buoy's error line and how many questions it has had answered (never their text).
+    overlay_status: Annotated[str, Meta(max_length=1000)] = ""
+    overlay_answers: int = 0

@@ -203,7 +203,8 @@ class UiActor(Actor):
         titles = [w.windowTitle() for w in self._windows() if w.isVisible()]
         return WindowsShown(titles=titles, sign_in_message=self.signin.message.text() if self.signin.isVisible() else "",
                             tray=self.tray.auth_line.text(),  # the status lines follow in tray_menu
-                            tray_menu=[a.text() for a in self.tray.menu.actions() if a.isVisible() and a.text()])
+                            tray_menu=[a.text() for a in self.tray.menu.actions() if a.isVisible() and a.text()],
+                            overlay_status=self.overlay.status.text(), overlay_answers=self.overlay.answered)
 
     # -- events ---------------------------------------------------------------------------
 

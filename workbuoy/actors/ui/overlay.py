@@ -93,6 +93,7 @@ class MiniBuoy(QWidget):
         self.messages: list[dict[str, str]] = []
         self.signed_in = True
         self.last_reply = ""
+        self.answered = 0  # questions answered since start (``wb:ui:windows`` reports it)
         self.record: Record | None = None
         self._turn = asyncio.Lock()
         self._grab: QPoint | None = None
@@ -247,6 +248,7 @@ class MiniBuoy(QWidget):
             return
         self.messages = [*self.messages, question, {"role": reply.message.role, "content": reply.message.content}][-HISTORY:]
         self.last_reply = reply.message.content
+        self.answered += 1
         self._show(reply.message.role, reply.message.content)
         self._say("")
         self.apply.setEnabled(self.record is not None)
