@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import screenshots_status
 from workbuoy.bus import runtime
 from workbuoy.bus.client import Client
 from workbuoy.bus.errors import BusError
@@ -96,6 +97,7 @@ def main() -> int:
             d.xdotool("windowsize", main_window, "1100", "640")
             wait(lambda: d.call("wb:offline:getList", {"table": "deals", "limit": 1}), "deals in the offline copy")
             d.grab(main_window, "main.png")
+            screenshots_status.take(d, OUT, wait)
             d.call("wb:portal:open", {"path": "/"})
             portal = wait(lambda: d.window(f"WorkBuoy - {DEMO[0]}"), "the portal home")
             d.grab(portal, "portal.png")

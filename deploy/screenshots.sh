@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Retakes docs/screenshots/*.png (sign-in window, main window, portal window) under Xvfb.
+# Retakes docs/screenshots/*.png (sign-in, main and portal windows; tray menu, Mini-Buoy and settings
+# in light and dark) under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/bootstrap.sh ui,portal,dev

@@ -1,0 +1,91 @@
+"""The tray menu, Mini-Buoy and the settings window, in light and dark, for docs/screenshots/.
+
+Called by ``deploy/screenshots.py`` with its running desktop (signed in, synced). Mini-Buoy
+is the node's own window, typed into with xdotool and grabbed from the X server; dark mode
+is the ``appearance`` setting, set through the bus as a user would in the settings window.
+An Xvfb session has no system tray to open a menu from, so the tray menu and the settings
+window are the app's own classes built in this process on the same display, fed the node's
+state over the bus (the same words the app shows), and rendered by Qt (``QWidget.grab``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from workbuoy.actors.ui.settings_window import SettingsWindow
+from workbuoy.actors.ui.status_model import StatusModel
+from workbuoy.actors.ui.style import Look
+from workbuoy.actors.ui.tray import Tray
+
+SCHEMES = ("light", "dark")
+NOOP = ("sign_in", "open_main", "open_portal", "sync_now", "toggle_overlay", "open_settings", "sign_out", "quit_node")
+
+
+class NodeBus:
+    """The windows' ``Bus`` over the screenshot script's blocking client."""
+
+    def __init__(self, desktop: Any) -> None:
+        self.desktop = desktop
+
+    async def call(self, channel: str, payload: Any = None, *, timeout: float = 10.0) -> Any:
+        return self.desktop.call(channel, payload)
+
+
+def model_of(desktop: Any) -> StatusModel:
+    """The status model as the node's ui actor has it, from the same channels it reads at start."""
+    model = StatusModel()
+    model.set_auth(desktop.call("wb:auth:status"))
+    orgs = desktop.call("wb:org:list", {})
+    model.set_org(next((o.name for o in orgs.orgs if o.id == orgs.active), ""))
+    queue = desktop.call("wb:queue:status")
+    model.set_server(queue.server)
+    model.set_depth(queue.depth)
+    model.set_history(desktop.call("wb:sync:status"))
+    return model
+
+
+def save(widget: QWidget, out: Path, name: str) -> None:
+    QApplication.processEvents()
+    widget.grab().save(str(out / name))
+    print(f"screenshots: wrote docs/screenshots/{name}")
+
+
+def minibuoy(desktop: Any, scheme: str, wait: Any) -> None:
+    desktop.call("wb:updateSettings", {"appearance": scheme})
+    wait(lambda: (s := desktop.call("wb:getSettings")) and s.appearance == scheme, f"the {scheme} appearance")
+    desktop.call("wb:overlay:toggle", {"visible": True})
+    overlay = wait(lambda: desktop.window("^Mini-Buoy$"), "Mini-Buoy")
+    asked = desktop.call("wb:ui:windows").overlay_answers
+    desktop.xdotool("windowfocus", "--sync", overlay)
+    desktop.xdotool("type", "--delay", "20", "Which deals close this month?")
+    desktop.xdotool("key", "Return")
+    wait(lambda: desktop.call("wb:ui:windows").overlay_answers > asked, "Mini-Buoy's answer")
+    desktop.grab(overlay, f"minibuoy-{scheme}.png")
+
+
+def take(desktop: Any, out: Path, wait: Any) -> None:
+    for scheme in SCHEMES:
+        minibuoy(desktop, scheme, wait)
+    desktop.call("wb:updateSettings", {"appearance": "system"})
+    os.environ.update(DISPLAY=desktop.display, QT_QPA_PLATFORM="xcb")
+    app = QApplication.instance() or QApplication(["workbuoy-screenshots"])
+    look = Look(app)
+    tray = Tray(**{n: (lambda: None) for n in NOOP}, model=model_of(desktop))
+    settings = SettingsWindow(NodeBus(desktop))
+    asyncio.run(settings.load())
+    settings.resize(620, 560)
+    for scheme in SCHEMES:
+        look.apply(scheme)
+        tray.refresh()
+        tray.menu.adjustSize()
+        save(tray.menu, out, f"tray-{scheme}.png")
+        settings.show()
+        save(settings, out, f"settings-{scheme}.png")
+        settings.sections.setCurrentIndex(2)  # Sync: the number boxes with their limits
+        save(settings, out, f"settings-sync-{scheme}.png")
+        settings.sections.setCurrentIndex(0)
