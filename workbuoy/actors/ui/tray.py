@@ -9,8 +9,9 @@ same whether or not the desktop shows tray tooltips.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -19,21 +20,27 @@ from workbuoy.actors.ui.status_model import StatusModel, shared
 STATE_COLOURS = {"signed_in": "#1f8a4c", "signed_out": "#7a7a7a", "expired": "#d08a00", "error": "#c0392b"}
 #: Signed in but offline, or the last sync failed: the ring turns amber, not green.
 TROUBLE_COLOUR = "#d08a00"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
+@cache  # the tray refreshes every 30 s: one icon per colour, drawn once
 def buoy_icon(colour: str) -> QIcon:
-    """A drawn icon, so the package ships no image files: a ring in the state's colour."""
-    pix = QPixmap(64, 64)
-    pix.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor(colour))
-    p.drawEllipse(4, 4, 56, 56)
-    p.setBrush(QColor("white"))
-    p.drawEllipse(20, 20, 24, 24)
-    p.end()
-    return QIcon(pix)
+    """A drawn icon, so the package ships no image files: a ring in the state's colour, drawn at
+    each size a tray or a high-DPI screen asks for, never scaled up from a small bitmap."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        pix = QPixmap(size, size)
+        pix.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(colour))
+        p.drawEllipse(QRectF(size / 16, size / 16, size * 7 / 8, size * 7 / 8))
+        p.setBrush(QColor("white"))
+        p.drawEllipse(QRectF(size * 5 / 16, size * 5 / 16, size * 3 / 8, size * 3 / 8))
+        p.end()
+        icon.addPixmap(pix)
+    return icon
 
 
 class Tray:
