@@ -131,7 +131,7 @@ def test_the_rate_is_bounded_and_what_was_held_back_is_said(qapp):
     assert [gate.admit(t) for t in (0, 10, 20, 30, 40, 50)] == [True, True, True, False, False, False]
     assert gate.admit(10_001) and gate.held == 3
     note = gate.note_held(Notify(title="t", body="b"))
-    assert note.body == "b\n(and 3 more notifications held back)" and gate.held == 0
+    assert note.body == "b\n(and 3 more held back)" and gate.held == 0
     made, _ = alerts()
     made.notifier.gate = RateGate(burst=3, window_ms=60_000)
     told = [made.tell(Notify(title=f"n{i}")) for i in range(6)]  # six in a burst, as a first sync once fired

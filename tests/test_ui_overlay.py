@@ -181,7 +181,7 @@ def test_attach_the_selected_record_and_apply_the_answer_as_a_queued_note(qapp):
     assert selected_in(tab) == Record("deals", {"id": "deal-7", "name": "Big deal", "amount": 3500})
     overlay.set_visible(True)
     overlay.attach.setChecked(True)
-    assert overlay.attach.text() == "Attach deal “Big deal”" and not overlay.apply.isEnabled()
+    assert overlay.attach.text() == "Attach “Big deal”" and not overlay.apply.isEnabled()
     overlay.input.setPlainText("What next?")
     run(overlay.send())
     sent = bus.sent("wb:ai:chat")[0]["messages"]
@@ -190,7 +190,7 @@ def test_attach_the_selected_record_and_apply_the_answer_as_a_queued_note(qapp):
     run(overlay.apply_reply())
     assert bus.sent("wb:assistant:apply") == [{"actions": [{"entity": "deals", "op": "update", "entityId": "deal-7",
                                                             "payload": {"notes": "Call them Monday."}}]}]
-    assert overlay.status.text() == "Queued as a note on deal “Big deal” (1 write in the outbox)."
+    assert overlay.status.text() == "Queued as a note on “Big deal”: it is in the outbox."
     overlay.hide()
 
 

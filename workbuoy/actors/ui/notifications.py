@@ -21,12 +21,13 @@ from collections import deque
 from collections.abc import Callable
 
 import msgspec
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QMouseEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from workbuoy.links import judge
 from workbuoy.platform import current
+from workbuoy.actors.ui.i18n import num, translate
 from workbuoy.actors.ui.status_model import short_reason
 from workbuoy.schemas.outbox import QueueFailed, QueueStuck
 from workbuoy.schemas.settings import Settings
@@ -55,14 +56,32 @@ def link_refusal(settings: Settings, url: str | None) -> str:
     return f"{url[:200]!r} is not on the portal ({settings.portal_origin}) nor on a host of externalLinks"
 
 
-ONE = {"messages": "message", "customers": "customer", "calendar": "calendar event", "tasks": "task",
-       "deals": "deal", "tickets": "ticket", "meetings": "meeting"}
+#: Per entity or write kind: (one, many, "a ..."), source texts translated where shown.
+NOUNS = {
+    "messages": (QT_TRANSLATE_NOOP("Notify", "message"), QT_TRANSLATE_NOOP("Notify", "messages"), QT_TRANSLATE_NOOP("Notify", "a message")),
+    "customers": (QT_TRANSLATE_NOOP("Notify", "customer"), QT_TRANSLATE_NOOP("Notify", "customers"), QT_TRANSLATE_NOOP("Notify", "a customer")),
+    "calendar": (QT_TRANSLATE_NOOP("Notify", "calendar event"), QT_TRANSLATE_NOOP("Notify", "calendar events"),
+                 QT_TRANSLATE_NOOP("Notify", "a calendar event")),
+    "tasks": (QT_TRANSLATE_NOOP("Notify", "task"), QT_TRANSLATE_NOOP("Notify", "tasks"), QT_TRANSLATE_NOOP("Notify", "a task")),
+    "deals": (QT_TRANSLATE_NOOP("Notify", "deal"), QT_TRANSLATE_NOOP("Notify", "deals"), QT_TRANSLATE_NOOP("Notify", "a deal")),
+    "tickets": (QT_TRANSLATE_NOOP("Notify", "ticket"), QT_TRANSLATE_NOOP("Notify", "tickets"), QT_TRANSLATE_NOOP("Notify", "a ticket")),
+    "meetings": (QT_TRANSLATE_NOOP("Notify", "meeting"), QT_TRANSLATE_NOOP("Notify", "meetings"), QT_TRANSLATE_NOOP("Notify", "a meeting")),
+    "email": (QT_TRANSLATE_NOOP("Notify", "e-mail draft"), QT_TRANSLATE_NOOP("Notify", "e-mail drafts"),
+              QT_TRANSLATE_NOOP("Notify", "an e-mail draft")),
+    "write": (QT_TRANSLATE_NOOP("Notify", "write"), QT_TRANSLATE_NOOP("Notify", "writes"), QT_TRANSLATE_NOOP("Notify", "a write")),
+}
+KIND = {"deals": "deal", "tickets": "ticket", "meetings": "meeting"}  # Notify.kind of a CRM change
 #: At most ``BURST`` notifications per ``WINDOW_MS``; the rest are counted and said with the next one.
 BURST, WINDOW_MS = 3, 10_000
 
 
-def _count(n: int, entity: str) -> str:
-    return f"{n:,} {ONE.get(entity, entity) if n == 1 else entity}"
+def noun(kind: str, form: int) -> str:
+    """``form`` 0: one, 1: many, 2: "a …"; an unknown kind is "write"."""
+    return translate("Notify", NOUNS.get(kind, NOUNS["write"])[form])
+
+
+def _count(n: int, kind: str) -> str:
+    return f"{num(n)} {noun(kind, 0 if n == 1 else 1)}"
 
 
 def _in_org(org: str) -> str:
@@ -70,12 +89,13 @@ def _in_org(org: str) -> str:
 
 
 def from_change(change: CrmChange, org: str = "") -> Notify:
-    """The notification for one later sync's changes: "Acme: 3 deals updated"."""
-    counts = [f"{n:,} {word}" for n, word in ((change.created, "new"), (change.updated, "updated")) if n]
-    noun = ONE[change.entity] if change.created + change.updated == 1 else change.entity
-    title = f"{_in_org(org)}{noun.capitalize()} — {', '.join(counts) or 'changed'}"
-    body = "Click to open it." if len(change.ids) == 1 else "Click to see them."
-    return Notify(title=title[:200], body=body, kind=ONE[change.entity])  # type: ignore[arg-type]
+    """The notification for one later sync's changes: "Acme: Deals — 3 updated"."""
+    counts = [translate("Notify", text).format(n=num(n)) for n, text in (
+        (change.created, QT_TRANSLATE_NOOP("Notify", "{n} new")), (change.updated, QT_TRANSLATE_NOOP("Notify", "{n} updated"))) if n]
+    what = noun(change.entity, 0 if change.created + change.updated == 1 else 1)
+    title = f"{_in_org(org)}{what[:1].upper()}{what[1:]} — {', '.join(counts) or translate('Notify', 'changed')}"
+    body = translate("Notify", "Click to open it.") if len(change.ids) == 1 else translate("Notify", "Click to see them.")
+    return Notify(title=title[:200], body=body, kind=KIND[change.entity])  # type: ignore[arg-type]
 
 
 class FirstSync:
@@ -93,34 +113,41 @@ class FirstSync:
         if not self.counts:
             return None
         total = sum(n for per_org in self.counts.values() for n in per_org.values())
-        lines = [f"{org_names.get(org, org)}: " + ", ".join(_count(n, e) for e, n in sorted(per.items())) for org, per in self.counts.items()]
+        lines = [f"{org_names.get(org, org)}: " + ", ".join(_count(n, e) for e, n in sorted(per.items()))
+                 for org, per in self.counts.items()]
         self.counts = {}
-        return Notify(title=f"{total:,} record{'s' if total != 1 else ''} synced", body="\n".join(lines)[:2000], kind="sync")
+        title = translate("Notify", "1 record synced") if total == 1 else \
+            translate("Notify", "{n} records synced").format(n=num(total))
+        return Notify(title=title, body="\n".join(lines)[:2000], kind="sync")
 
 
 def from_failed(failed: QueueFailed, org: str = "") -> Notify:
     """A conflict to decide, or a write the server refused: what it was, in words."""
-    noun = ONE.get(failed.entity or "", {"email": "e-mail draft", "calendar": "calendar event"}.get(failed.qtype, "write"))
-    what = f"{noun} “{failed.label}”" if failed.label else f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+    kind = failed.entity if failed.qtype == "crm" and failed.entity else failed.qtype
+    what = f"{noun(kind, 0)} “{failed.label}”" if failed.label else noun(kind, 2)
     if failed.conflicted:
-        return Notify(title=f"{_in_org(org)}Conflict on {what}"[:200], kind="error",
-                      body=f"Someone changed this {noun} on the server while you were offline. "
-                           "Open it to keep yours or the server's.")
-    reason = short_reason(failed.error)
-    return Notify(title=f"{_in_org(org)}Could not save {what}"[:200], kind="error",
-                  body=f"The server refused the change: {reason}. It waits in the outbox: retry or discard it."[:2000])
+        title = translate("Notify", "Conflict on {what}").format(what=what)
+        body = translate("Notify", "Someone changed this {noun} on the server while you were offline. "
+                                   "Open it to keep yours or the server's.").format(noun=noun(kind, 0))
+    else:
+        title = translate("Notify", "Could not save {what}").format(what=what)
+        body = translate("Notify", "The server refused the change: {reason}. It waits in the outbox: retry or discard it."
+                         ).format(reason=short_reason(failed.error))
+    return Notify(title=f"{_in_org(org)}{title}"[:200], body=body[:2000], kind="error")
 
 
 def from_expired(reason: str) -> Notify:
-    body = "Sign in again to keep syncing; your changes wait in the outbox." + (f" ({reason})" if reason else "")
-    return Notify(title="Your WorkBuoy session has expired", body=body[:2000], kind="auth")
+    body = translate("Notify", "Sign in again to keep syncing; your changes wait in the outbox.") + (f" ({reason})" if reason else "")
+    return Notify(title=translate("Notify", "Your WorkBuoy session has expired"), body=body[:2000], kind="auth")
 
 
 def from_stuck(stuck: QueueStuck) -> Notify:
     """The one notification for writes the server has not taken for too long."""
-    writes = "1 write has" if stuck.count == 1 else f"{stuck.count} writes have"
-    body = f"Still retrying; last error: {stuck.last_error}" if stuck.last_error else "Still waiting to be sent."
-    return Notify(title=f"{writes} not reached the server yet", body=body[:2000], kind="sync")
+    title = translate("Notify", "1 write has not reached the server yet") if stuck.count == 1 else \
+        translate("Notify", "{n} writes have not reached the server yet").format(n=num(stuck.count))
+    body = translate("Notify", "Still retrying; last error: {error}").format(error=stuck.last_error) if stuck.last_error \
+        else translate("Notify", "Still waiting to be sent.")
+    return Notify(title=title, body=body[:2000], kind="sync")
 
 
 class RateGate:
@@ -146,7 +173,7 @@ class RateGate:
         if not self.held:
             return note
         more, self.held = self.held, 0
-        extra = f"(and {more} more notification{'s' if more != 1 else ''} held back)"
+        extra = translate("Notify", "(and {n} more held back)").format(n=num(more))
         return msgspec.structs.replace(note, body=f"{note.body}\n{extra}".strip()[:2000])
 
 
@@ -166,7 +193,7 @@ class Popup(QWidget):
         for label in (self.title, self.body):
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.open = QPushButton("Open in the browser")
+        self.open = QPushButton(translate("Notify", "Open in the browser"))
         self.open.setObjectName("notificationOpen")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)

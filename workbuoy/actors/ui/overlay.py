@@ -22,19 +22,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui import tables
 from workbuoy.actors.ui.calls import ERROR_COLOUR, Bus, log, spawn
+from workbuoy.actors.ui.i18n import translate
 from workbuoy.bus.errors import BusError
 
 HISTORY = 50  # the most AiChat takes
-WHO = {"user": "You", "assistant": "Mini-Buoy", "system": "System"}
-SIGNED_OUT = "Sign in to use Mini-Buoy."
-ERRORS = {"unauthenticated": SIGNED_OUT, "unavailable": "Mini-Buoy needs the server, which cannot be reached now.",
-          "not_implemented": "Mini-Buoy is not available in this version."}
+#: Source texts, translated where shown (``i18n``).
+WHO = {"user": QT_TRANSLATE_NOOP("MiniBuoy", "You"), "assistant": QT_TRANSLATE_NOOP("MiniBuoy", "Mini-Buoy"),
+       "system": QT_TRANSLATE_NOOP("MiniBuoy", "System")}
+SIGNED_OUT = QT_TRANSLATE_NOOP("MiniBuoy", "Sign in to use Mini-Buoy.")
+ERRORS = {"unauthenticated": SIGNED_OUT,
+          "unavailable": QT_TRANSLATE_NOOP("MiniBuoy", "Mini-Buoy needs the server, which cannot be reached now."),
+          "not_implemented": QT_TRANSLATE_NOOP("MiniBuoy", "Mini-Buoy is not available in this version.")}
 CONTEXT_FIELDS = 40  # fields of an attached record sent along, at most
 
 
@@ -48,7 +52,7 @@ class Record:
     @property
     def name(self) -> str:
         label = next((self.row[k] for k in ("name", "title", "subject") if isinstance(self.row.get(k), str)), "")
-        return f"{self.entity[:-1] if self.entity.endswith('s') else self.entity} “{label or self.row.get('id', '?')}”"
+        return f"“{label or self.row.get('id', '?')}”"
 
     def as_context(self) -> dict[str, str]:
         fields = dict(list(self.row.items())[:CONTEXT_FIELDS])
@@ -64,7 +68,9 @@ def selected_in(view: QWidget | None) -> Record | None:
 
 def in_words(exc: BusError) -> str:
     """One line, one cause: what the user can do about a failed question."""
-    return ERRORS.get(exc.code, f"Mini-Buoy could not answer: {exc.message}")
+    if exc.code in ERRORS:
+        return translate("MiniBuoy", ERRORS[exc.code])
+    return translate("MiniBuoy", "Mini-Buoy could not answer: {reason}").format(reason=exc.message)
 
 
 class ChatInput(QPlainTextEdit):
@@ -88,7 +94,7 @@ class MiniBuoy(QWidget):
         super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
         self.bus, self.current_view = bus, current_view
         self.setObjectName("miniBuoy")
-        self.setWindowTitle("Mini-Buoy")
+        self.setWindowTitle(translate("MiniBuoy", "Mini-Buoy"))
         self.resize(360, 460)
         self.messages: list[dict[str, str]] = []
         self.signed_in = True
@@ -101,27 +107,28 @@ class MiniBuoy(QWidget):
         self._build()
 
     def _build(self) -> None:
-        title = QLabel("Mini-Buoy")
+        title = QLabel(translate("MiniBuoy", "Mini-Buoy"))
         title.setStyleSheet("font-weight: bold")
         close = QPushButton("×")
         close.setFlat(True)
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # never the focus: a typed space must not hide the overlay
-        close.setAccessibleName("Hide Mini-Buoy")
+        close.setAccessibleName(translate("MiniBuoy", "Hide Mini-Buoy"))
         close.clicked.connect(self.hide)
         self.transcript = QPlainTextEdit()
         self.transcript.setReadOnly(True)
         self.transcript.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.transcript.setAccessibleName("Conversation")
+        self.transcript.setAccessibleName(translate("MiniBuoy", "Conversation"))
         self.input = ChatInput()
-        self.input.setPlaceholderText("Ask Mini-Buoy… (Enter sends, Shift+Enter new line, Esc hides)")
-        self.input.setAccessibleName("Question for Mini-Buoy")
+        self.input.setPlaceholderText(translate("MiniBuoy", "Ask Mini-Buoy… (Enter sends, Shift+Enter new line, Esc hides)"))
+        self.input.setAccessibleName(translate("MiniBuoy", "Question for Mini-Buoy"))
         self.input.setFixedHeight(self.input.fontMetrics().lineSpacing() * 3 + 12)
         self.input.submitted.connect(self._submit)
         self.input.escaped.connect(self.hide)
-        self.attach = QCheckBox("Attach the selected record")
+        self.attach = QCheckBox(translate("MiniBuoy", "Attach the selected record"))
         self.attach.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.attach.toggled.connect(self._attach_toggled)
-        self.apply = QPushButton("Add the answer as a note")
+        self.apply = QPushButton(translate("MiniBuoy", "Add the answer as a note"))
+        self.apply.setAccessibleName(translate("MiniBuoy", "Add the answer as a note to the attached record"))
         self.apply.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.apply.setEnabled(False)
         self.apply.clicked.connect(self._apply_clicked)
@@ -187,7 +194,7 @@ class MiniBuoy(QWidget):
 
     def set_signed_in(self, signed_in: bool) -> None:
         self.signed_in = signed_in
-        self._say(SIGNED_OUT if not signed_in else "", error=not signed_in)
+        self._say(translate("MiniBuoy", SIGNED_OUT) if not signed_in else "", error=not signed_in)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
@@ -197,19 +204,20 @@ class MiniBuoy(QWidget):
 
     def _refresh_record(self) -> None:
         self.record = selected_in(self.current_view()) if self.attach.isChecked() else None
-        self.attach.setText(f"Attach {self.record.name}" if self.record else "Attach the selected record")
+        self.attach.setText(translate("MiniBuoy", "Attach {record}").format(record=self.record.name) if self.record
+                            else translate("MiniBuoy", "Attach the selected record"))
         self.apply.setEnabled(self.record is not None and bool(self.last_reply))
 
     def _attach_toggled(self, on: bool) -> None:
         self._refresh_record()
         if on and self.record is None:
-            self._say("Select a record in the main window first.")
+            self._say(translate("MiniBuoy", "Select a record in the main window first."))
         self.input.setFocus()
 
     # -- the conversation -----------------------------------------------------------------
 
     def _show(self, role: str, content: str, mark: str = "") -> None:
-        self.transcript.appendPlainText(f"{WHO[role]}: {content}{mark}\n")
+        self.transcript.appendPlainText(f"{translate('MiniBuoy', WHO[role])}: {content}{mark}\n")
 
     def _submit(self) -> None:
         """Enter: the text leaves the input now, so the next question can be typed (and sent) at once."""
@@ -223,7 +231,7 @@ class MiniBuoy(QWidget):
     def _take(self) -> str:
         text = self.input.toPlainText().strip()
         if text and not self.signed_in:
-            self._say(SIGNED_OUT, error=True)  # the question stays in the input
+            self._say(translate("MiniBuoy", SIGNED_OUT), error=True)  # the question stays in the input
             return ""
         if text:
             self.input.clear()
@@ -243,7 +251,7 @@ class MiniBuoy(QWidget):
             reply = await self.bus.call("wb:ai:chat", {"messages": [*self.messages, *context, question][-HISTORY:]}, timeout=60)
         except BusError as exc:
             log.info("wb:ai:chat: %s", exc)
-            self._show("system", f"not answered, not kept: “{text[:80]}”")
+            self._show("system", translate("MiniBuoy", "not answered, not kept: “{question}”").format(question=text[:80]))
             self._say(in_words(exc), error=True)
             return
         self.messages = [*self.messages, question, {"role": reply.message.role, "content": reply.message.content}][-HISTORY:]
@@ -265,7 +273,7 @@ class MiniBuoy(QWidget):
         try:
             applied = await self.bus.call("wb:assistant:apply", {"actions": [action]})
         except BusError as exc:
-            self._say(f"Not applied: {exc.message}", error=True)
+            self._say(translate("MiniBuoy", "Not applied: {reason}").format(reason=exc.message), error=True)
             return
-        self._say(f"Queued as a note on {self.record.name} ({len(applied.items)} write in the outbox).")
+        self._say(translate("MiniBuoy", "Queued as a note on {record}: it is in the outbox.").format(record=self.record.name))
         self.input.setFocus()

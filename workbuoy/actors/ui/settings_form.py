@@ -12,33 +12,40 @@ import re
 from typing import Any
 
 from msgspec import inspect as mi
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
+from workbuoy.actors.ui.i18n import num, translate
+
+# Source texts are marked with QT_TRANSLATE_NOOP (for pyside6-lupdate) and translated where shown.
 LABELS = {
-    "startAtLogin": "Start at login",
-    "notificationsEnabled": "Desktop notifications",
-    "syncIntervalSec": "Sync every (seconds)",
-    "portalOrigin": "Portal address",
-    "version": "Version",
-    "syncPageSize": "Rows per sync page",
-    "preferBearerToken": "Prefer a bearer token",
-    "externalLinks": "Hosts whose links open in the browser (comma-separated)",
-    "wipeCacheOnSignOut": "Wipe the offline copy on sign-out",
-    "updateIntervalMin": "Check for updates every (minutes)",
-    "notify": "Notify me about",
-    "queueRetryCapSec": "Longest wait between retries of a write (seconds)",
-    "queueStuckAfterSec": "Tell me when a write waits longer than (seconds)",
-    "appearance": "Appearance",
-    "miniBuoyShortcut": "Mini-Buoy shortcut (empty: none)",
+    "deals": QT_TRANSLATE_NOOP("Settings", "Deals"),
+    "tickets": QT_TRANSLATE_NOOP("Settings", "Tickets"),
+    "meetings": QT_TRANSLATE_NOOP("Settings", "Meetings"),
+    "startAtLogin": QT_TRANSLATE_NOOP("Settings", "Start at login"),
+    "notificationsEnabled": QT_TRANSLATE_NOOP("Settings", "Desktop notifications"),
+    "syncIntervalSec": QT_TRANSLATE_NOOP("Settings", "Sync every (seconds)"),
+    "portalOrigin": QT_TRANSLATE_NOOP("Settings", "Portal address"),
+    "version": QT_TRANSLATE_NOOP("Settings", "Version"),
+    "syncPageSize": QT_TRANSLATE_NOOP("Settings", "Rows per sync page"),
+    "preferBearerToken": QT_TRANSLATE_NOOP("Settings", "Prefer a bearer token"),
+    "externalLinks": QT_TRANSLATE_NOOP("Settings", "Hosts whose links open in the browser (comma-separated)"),
+    "wipeCacheOnSignOut": QT_TRANSLATE_NOOP("Settings", "Wipe the offline copy on sign-out"),
+    "updateIntervalMin": QT_TRANSLATE_NOOP("Settings", "Check for updates every (minutes)"),
+    "notify": QT_TRANSLATE_NOOP("Settings", "Notify me about"),
+    "queueRetryCapSec": QT_TRANSLATE_NOOP("Settings", "Longest wait between retries of a write (seconds)"),
+    "queueStuckAfterSec": QT_TRANSLATE_NOOP("Settings", "Tell me when a write waits longer than (seconds)"),
+    "appearance": QT_TRANSLATE_NOOP("Settings", "Appearance"),
+    "miniBuoyShortcut": QT_TRANSLATE_NOOP("Settings", "Mini-Buoy shortcut (empty: none)"),
 }
 #: Top-level fields per section; a field not named here goes to Advanced, so none is ever hidden.
 SECTIONS = {
-    "General": ("startAtLogin", "appearance", "miniBuoyShortcut", "portalOrigin", "wipeCacheOnSignOut", "version"),
-    "Notifications": ("notificationsEnabled", "notify", "queueStuckAfterSec"),
-    "Sync": ("syncIntervalSec", "updateIntervalMin", "queueRetryCapSec"),
-    "Advanced": (),
+    QT_TRANSLATE_NOOP("Settings", "General"): ("startAtLogin", "appearance", "miniBuoyShortcut", "portalOrigin", "wipeCacheOnSignOut", "version"),
+    QT_TRANSLATE_NOOP("Settings", "Notifications"): ("notificationsEnabled", "notify", "queueStuckAfterSec"),
+    QT_TRANSLATE_NOOP("Settings", "Sync"): ("syncIntervalSec", "updateIntervalMin", "queueRetryCapSec"),
+    QT_TRANSLATE_NOOP("Settings", "Advanced"): (),
 }
-CHOICES = {"system": "As the system", "light": "Light", "dark": "Dark"}
+CHOICES = {"system": QT_TRANSLATE_NOOP("Settings", "As the system"), "light": QT_TRANSLATE_NOOP("Settings", "Light"), "dark": QT_TRANSLATE_NOOP("Settings", "Dark")}
 INT_FALLBACK = (-(2**31), 2**31 - 1)  # a number field without limits in the schema
 
 
@@ -47,7 +54,7 @@ def section_of(name: str) -> str:
 
 
 def label_of(name: str) -> str:
-    return LABELS.get(name, name[:1].upper() + name[1:])
+    return translate("Settings", LABELS[name]) if name in LABELS else name[:1].upper() + name[1:]
 
 
 def int_range(kind: mi.IntType) -> tuple[int, int]:
@@ -68,7 +75,7 @@ def editor_for(kind: mi.Type) -> QWidget:
         combo = QComboBox()
         order = list(CHOICES)  # msgspec sorts a Literal's values: show ours in their natural order
         for value in sorted(kind.values, key=lambda v: order.index(v) if v in order else len(order)):
-            combo.addItem(CHOICES.get(value, str(value)), value)
+            combo.addItem(translate("Settings", CHOICES[value]) if value in CHOICES else str(value), value)
         return combo
     line = QLineEdit()
     line.setProperty("is_list", isinstance(kind, mi.ListType))
@@ -101,13 +108,14 @@ def set_value(w: QWidget, value: Any) -> None:
 
 
 ERROR = re.compile(r"^(?P<what>.*?) - at `\$\.(?P<path>[A-Za-z0-9_.\[\]]+)`$")
+#: msgspec's wording → a sentence about the field (``{label}``, and ``{n}`` where the rule has a number).
 RULES = (
-    (re.compile(r"Expected `int` >= (-?\d+)"), lambda m: f"must be at least {int(m[1]):,}"),
-    (re.compile(r"Expected `int` <= (-?\d+)"), lambda m: f"must be at most {int(m[1]):,}"),
-    (re.compile(r"Expected `str` matching regex"), lambda m: "is not in the expected form"),
-    (re.compile(r"Expected `(str|array)` of length <= (\d+)"), lambda m: f"is too long (at most {m[2]})"),
-    (re.compile(r"Expected `(str|array)` of length >= (\d+)"), lambda m: "must not be empty"),
-    (re.compile(r"Invalid enum value"), lambda m: "is not one of the choices"),
+    (re.compile(r"Expected `int` >= (-?\d+)"), QT_TRANSLATE_NOOP("Settings", "{label} must be at least {n}.")),
+    (re.compile(r"Expected `int` <= (-?\d+)"), QT_TRANSLATE_NOOP("Settings", "{label} must be at most {n}.")),
+    (re.compile(r"Expected `str` matching regex()"), QT_TRANSLATE_NOOP("Settings", "{label} is not in the expected form.")),
+    (re.compile(r"Expected `(?:str|array)` of length <= (\d+)"), QT_TRANSLATE_NOOP("Settings", "{label} is too long (at most {n}).")),
+    (re.compile(r"Expected `(?:str|array)` of length >= (\d+)"), QT_TRANSLATE_NOOP("Settings", "{label} must not be empty.")),
+    (re.compile(r"Invalid enum value()"), QT_TRANSLATE_NOOP("Settings", "{label} is not one of the choices.")),
 )
 
 
@@ -118,9 +126,12 @@ def in_words(message: str) -> str:
         return message
     parts = re.findall(r"[A-Za-z0-9_]+|\[\d+\]", match["path"])
     names = [p for p in parts if not p.startswith("[")]
-    label = " › ".join(label_of(n) for n in names) if names else "A setting"
-    item = next((f" (entry {int(p[1:-1]) + 1})" for p in parts if p.startswith("[")), "")
-    for pattern, say in RULES:
+    label = " › ".join(label_of(n) for n in names) if names else translate("Settings", "A setting")
+    entry = next((int(p[1:-1]) + 1 for p in parts if p.startswith("[")), None)
+    if entry is not None:
+        label = translate("Settings", "{label} (entry {n})").format(label=label, n=entry)
+    for pattern, sentence in RULES:
         if (found := pattern.search(match["what"])) is not None:
-            return f"{label}{item} {say(found)}."
-    return f"{label}{item}: {match['what'].rstrip('.')}."
+            n = num(int(found[1])) if found[1] else ""
+            return translate("Settings", sentence).format(label=label, n=n)
+    return f"{label}: {match['what'].rstrip('.')}."

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QTabWidget, QVBoxLayout, QWidget)
 
 from workbuoy.actors.ui.calls import Bus, ask, spawn
+from workbuoy.actors.ui.i18n import translate
 from workbuoy.actors.ui.plugins_view import PluginsView
 from workbuoy.actors.ui.settings_form import SECTIONS, editor_for, get_value, in_words, label_of, section_of, set_value
 from workbuoy.schemas.settings import Settings, SettingsPatch
 
 Path = tuple[str, ...]  # wire (camelCase) names from the top
-ENV_NOTE = "set by the environment"
 
 
 def _lookup(data: dict[str, Any], path: Path) -> Any:
@@ -41,7 +41,7 @@ class SettingsWindow(QWidget):
     def __init__(self, bus: Bus) -> None:
         super().__init__()
         self.bus = bus
-        self.setWindowTitle("WorkBuoy settings")
+        self.setWindowTitle(translate("Settings", "WorkBuoy settings"))
         self.editors: dict[Path, QWidget] = {}
         self.labels: dict[Path, str] = {}
         self.row_labels: dict[Path, QWidget | None] = {}
@@ -53,14 +53,14 @@ class SettingsWindow(QWidget):
         for name, form in forms.items():
             page = QWidget()
             page.setLayout(form)
-            self.sections.addTab(page, name)
+            self.sections.addTab(page, translate("Settings", name))
         self._add_fields(mi.type_info(Settings), (), forms, editable=set(SettingsPatch.__struct_encode_fields__))
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton(translate("Settings", "Save"))
         self.save_button.clicked.connect(self._save_clicked)
-        revert = QPushButton("Revert")
+        revert = QPushButton(translate("Settings", "Revert"))
         revert.clicked.connect(self.revert)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -109,8 +109,9 @@ class SettingsWindow(QWidget):
                 continue
             by_env = path[0] in pinned
             w.setEnabled(not by_env)
-            w.setToolTip(f"{ENV_NOTE} for this run (a WB_* variable)" if by_env else "")
-            text = self.labels[path] + (f" ({ENV_NOTE})" if by_env else "")
+            w.setToolTip(translate("Settings", "set by the environment for this run (a WB_* variable)") if by_env else "")
+            text = translate("Settings", "{label} (set by the environment)").format(label=self.labels[path]) if by_env \
+                else self.labels[path]
             if isinstance(w, QCheckBox):
                 w.setText(text)
             elif isinstance(row := self.row_labels.get(path), QLabel):
@@ -142,7 +143,7 @@ class SettingsWindow(QWidget):
     async def save(self, *, confirmed: bool = False) -> None:
         patch = self.patch()
         if not patch:
-            self.status.setText("Nothing changed.")
+            self.status.setText(translate("Settings", "Nothing changed."))
             return
         if "portalOrigin" in patch and not confirmed:
             self._ask_origin_change(patch["portalOrigin"])
@@ -151,11 +152,13 @@ class SettingsWindow(QWidget):
             self.status.setText(in_words(self.status.text()))
         else:
             self.show_settings(settings)
-            self.status.setText("Saved." + (" You are signed out of the old portal." if "portalOrigin" in patch else ""))
+            self.status.setText(translate("Settings", "Saved. You are signed out of the old portal.") if "portalOrigin" in patch
+                                else translate("Settings", "Saved."))
 
     def _ask_origin_change(self, origin: str) -> None:
-        self.confirm = QMessageBox(QMessageBox.Icon.Question, "Change the portal address?",
-                                   f"WorkBuoy will sign you out and use {origin} from now on.",
+        self.confirm = QMessageBox(QMessageBox.Icon.Question, translate("Settings", "Change the portal address?"),
+                                   translate("Settings", "WorkBuoy will sign you out and use {origin} from now on.").format(
+                                       origin=origin),
                                    QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
         self.confirm.finished.connect(self._origin_answered)
         self.confirm.open()
@@ -164,4 +167,4 @@ class SettingsWindow(QWidget):
         if answer == QMessageBox.StandardButton.Ok.value:
             spawn(self.save(confirmed=True))
         else:
-            self.status.setText("The portal address was not changed.")
+            self.status.setText(translate("Settings", "The portal address was not changed."))

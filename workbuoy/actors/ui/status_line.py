@@ -7,8 +7,10 @@ palette, and is also said in words (the text), so nothing depends on seeing colo
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from workbuoy.actors.ui.i18n import translate
 from workbuoy.actors.ui.status_model import StatusModel, Tone, shared
 from workbuoy.actors.ui.style import is_dark
 
@@ -16,6 +18,8 @@ from workbuoy.actors.ui.style import is_dark
 TONE_COLOURS: dict[Tone, tuple[str, str]] = {"ok": ("#1f7a43", "#6fd39a"), "busy": ("", ""),
                                              "warn": ("#9a6400", "#f0b44c"), "error": ("#b03a2e", "#ff8a7a")}
 NAMES = ("account", "server", "sync", "writes")
+ACCESSIBLE = {"account": QT_TRANSLATE_NOOP("Status", "Account"), "server": QT_TRANSLATE_NOOP("Status", "Server"),
+              "sync": QT_TRANSLATE_NOOP("Status", "Last sync"), "writes": QT_TRANSLATE_NOOP("Status", "Writes waiting")}
 
 
 def tone_style(tone: Tone, dark: bool) -> str:
@@ -35,7 +39,7 @@ class StatusLine(QWidget):
         for name in NAMES:
             label = self.labels[name] = QLabel()
             label.setObjectName(f"status_{name}")
-            label.setAccessibleName(f"Status: {name}")
+            label.setAccessibleName(translate("Status", ACCESSIBLE[name]))
             row.addWidget(label)
         row.addStretch(1)
         self.model.changed.connect(self.refresh)

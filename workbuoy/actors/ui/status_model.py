@@ -15,6 +15,7 @@ from typing import Literal
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from workbuoy.actors.ui.i18n import num, translate
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.outbox import ServerState
 from workbuoy.schemas.sync import SyncProgress, SyncStatus
@@ -29,13 +30,13 @@ def ago(then_ms: int, now_ms: int) -> str:
     """"just now", "2 min ago", "3 h ago", "yesterday", "4 days ago"."""
     seconds = max(0, (now_ms - then_ms) // 1000)
     if seconds < 60:
-        return "just now"
+        return translate("Status", "just now")
     if seconds < 3600:
-        return f"{seconds // 60} min ago"
+        return translate("Status", "{n} min ago").format(n=seconds // 60)
     if seconds < 86_400:
-        return f"{seconds // 3600} h ago"
+        return translate("Status", "{n} h ago").format(n=seconds // 3600)
     days = seconds // 86_400
-    return "yesterday" if days == 1 else f"{days} days ago"
+    return translate("Status", "yesterday") if days == 1 else translate("Status", "{n} days ago").format(n=days)
 
 
 def short_reason(error: str) -> str:
@@ -43,9 +44,12 @@ def short_reason(error: str) -> str:
     head, _, rest = error.partition(":")
     if head.strip() == "rejected" and rest.strip():
         return rest.strip()[:120]  # the queue's prefix for the server's own refusal
-    return {"unreachable": "the server could not be reached", "storage": "the disk refused the offline copy",
-            "unauthenticated": "the session is no longer valid", "server": "the server answered with an error",
-            "forbidden": "the server refused access"}.get(head.strip(), error[:120] or "no reason given")
+    reasons = {"unreachable": translate("Status", "the server could not be reached"),
+               "storage": translate("Status", "the disk refused the offline copy"),
+               "unauthenticated": translate("Status", "the session is no longer valid"),
+               "server": translate("Status", "the server answered with an error"),
+               "forbidden": translate("Status", "the server refused access")}
+    return reasons.get(head.strip(), error[:120] or translate("Status", "no reason given"))
 
 
 @dataclass
@@ -132,38 +136,53 @@ class StatusModel(QObject):
         a = self.auth
         if a.state == "signed_in":
             org = f" · {self.org_name}" if self.org_name else ""
-            return f"Signed in as {a.email or 'unknown'}{org}", "ok"
-        return {"signed_out": ("Not signed in", "warn"), "expired": ("Session expired: sign in again", "warn"),
-                "error": (f"Sign-in problem: {a.reason}", "error")}[a.state]
+            return translate("Status", "Signed in as {email}").format(email=a.email or "?") + org, "ok"
+        if a.state == "error":
+            return translate("Status", "Sign-in problem: {reason}").format(reason=a.reason), "error"
+        if a.state == "expired":
+            return translate("Status", "Session expired: sign in again"), "warn"
+        return translate("Status", "Not signed in"), "warn"
 
     def server_text(self) -> tuple[str, Tone]:
         s = self.server
         if s is None or s.online:
-            return "Online", "ok"
+            return translate("Status", "Online"), "ok"
         since = time.strftime("%H:%M", time.localtime(s.since / 1000))
-        return f"Offline since {since} — {short_reason(s.reason)}", "error"
+        return translate("Status", "Offline since {time} — {reason}").format(time=since, reason=short_reason(s.reason)), "error"
 
     def sync_text(self, now_ms: int | None = None) -> tuple[str, Tone]:
         now = now_ms if now_ms is not None else int(time.time() * 1000)
         if self.running is not None:
-            what = f"{self.running.entity}, {self.running.rows:,} rows" if self.running.entity else "starting"
-            return f"Syncing… ({what})", "busy"
-        last = f"Last synced {ago(self.last_synced_ms, now)}" if self.last_synced_ms else ""
+            if not self.running.entity:
+                return translate("Status", "Syncing… (starting)"), "busy"
+            return translate("Status", "Syncing… ({entity}, {rows} rows)").format(
+                entity=self.running.entity, rows=num(self.running.rows)), "busy"
+        when = ago(self.last_synced_ms, now) if self.last_synced_ms else ""
         run = self.last_run
         if run is not None and run.failures:
             reason = short_reason(next(iter(run.failures.values())))
-            if run.all_failed or not last:
-                return f"Sync failed: {reason}" + (f" ({last.lower()})" if last else ""), "error"
+            if not when:
+                return translate("Status", "Sync failed: {reason}").format(reason=reason), "error"
+            if run.all_failed:
+                return translate("Status", "Sync failed: {reason} (last synced {when})").format(reason=reason, when=when), "error"
             names = ", ".join(sorted({e for e, _ in run.failures if e}))
-            return f"{last}; {names} failed: {reason}", "warn"
-        return (last, "ok") if last else ("Not synced yet", "warn")
+            return translate("Status", "Last synced {when}; {names} failed: {reason}").format(
+                when=when, names=names, reason=reason), "warn"
+        if when:
+            return translate("Status", "Last synced {when}").format(when=when), "ok"
+        return translate("Status", "Not synced yet"), "warn"
 
     def writes_text(self) -> tuple[str, Tone]:
         waiting = sum(self.depth.get(s, 0) for s in WAITING)
         failed = self.depth.get("failed", 0)
-        text = "No writes waiting" if not waiting else f"{waiting:,} write{'s' if waiting != 1 else ''} waiting"
+        if not waiting:
+            text = translate("Status", "No writes waiting")
+        elif waiting == 1:
+            text = translate("Status", "1 write waiting")
+        else:
+            text = translate("Status", "{n} writes waiting").format(n=num(waiting))
         if failed:
-            return f"{text}, {failed:,} failed", "error"
+            return translate("Status", "{writes}, {n} failed").format(writes=text, n=num(failed)), "error"
         return text, "busy" if waiting else "ok"
 
     def lines(self) -> list[tuple[str, Tone]]:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from workbuoy.actors.ui.i18n import translate
 from workbuoy.actors.ui.status_model import StatusModel, shared
 
 STATE_COLOURS = {"signed_in": "#1f8a4c", "signed_out": "#7a7a7a", "expired": "#d08a00", "error": "#c0392b"}
@@ -50,22 +51,20 @@ class Tray:
         self.model = model or shared()
         self.icon = QSystemTrayIcon(buoy_icon(STATE_COLOURS["signed_out"]))
         self.menu = QMenu()
-        self.auth_line = self._status_line("Not signed in")
-        self.server_line = self._status_line("Online")
-        self.sync_line = self._status_line("Not synced yet")
-        self.writes_line = self._status_line("No writes waiting")
+        self.auth_line, self.server_line, self.sync_line, self.writes_line = (self._status_line() for _ in range(4))
         self.menu.addSeparator()
-        self.sign_in = self.menu.addAction("Sign in…")
+        self.sign_in = self.menu.addAction(translate("Tray", "Sign in…"))
         self.sign_in.triggered.connect(sign_in)
-        for text, slot in (("Open WorkBuoy", open_main), ("Open portal", open_portal), ("Sync now", sync_now),
-                           ("Mini-Buoy", toggle_overlay), ("Settings…", open_settings)):
+        for text, slot in ((translate("Tray", "Open WorkBuoy"), open_main), (translate("Tray", "Open portal"), open_portal),
+                           (translate("Tray", "Sync now"), sync_now), (translate("Tray", "Mini-Buoy"), toggle_overlay),
+                           (translate("Tray", "Settings…"), open_settings)):
             self.menu.addAction(text).triggered.connect(slot)
         #: Where the update entries go (``updates.UpdateEntries``, made by the actor: they call the bus).
         self.updates_anchor = self.menu.addSeparator()
-        self.sign_out = self.menu.addAction("Sign out")
+        self.sign_out = self.menu.addAction(translate("Tray", "Sign out"))
         self.sign_out.triggered.connect(sign_out)
         self.sign_out.setVisible(False)
-        self.menu.addAction("Quit WorkBuoy (stop the node)").triggered.connect(quit_node)
+        self.menu.addAction(translate("Tray", "Quit WorkBuoy (stop the node)")).triggered.connect(quit_node)
         self.icon.setContextMenu(self.menu)
         self._open_main = open_main
         self.icon.activated.connect(self._activated)
@@ -76,8 +75,8 @@ class Tray:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             self._open_main()
 
-    def _status_line(self, text: str) -> QAction:
-        action = self.menu.addAction(text)
+    def _status_line(self) -> QAction:
+        action = self.menu.addAction("")  # its text comes from the model (``refresh``)
         action.setEnabled(False)
         return action
 
