@@ -21,6 +21,7 @@ StuckAfter = Annotated[int, Meta(ge=1, le=30 * 86_400)]
 UpdateInterval = Annotated[int, Meta(ge=0, le=10_080)]  # minutes, up to a week; 0: only on demand
 SettingName = Annotated[str, Meta(max_length=64)]
 Appearance = Literal["system", "light", "dark"]
+Language = Literal["system", "en", "nb"]  # the desktop's language: English or Norwegian Bokmål
 #: A Qt key sequence in its portable text form ("Ctrl+Shift+Space"); empty: no shortcut.
 Shortcut = Annotated[str, Meta(max_length=40, pattern=r"^(((Ctrl|Alt|Shift|Meta)\+){1,4}([A-Z0-9]|F([1-9]|1[0-2])|Space))?$")]
 HostPattern = Annotated[str, Meta(min_length=1, max_length=253, pattern=r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$")]
@@ -90,6 +91,8 @@ class Settings(Msg):
     queue_stuck_after_sec: StuckAfter = 3600
     #: Light, dark, or as the system says (where the platform reports a scheme).
     appearance: Appearance = "system"
+    #: English or Norwegian Bokmål, or as the system's locale says; the ui applies it at start.
+    language: Language = "system"
     #: Toggles Mini-Buoy while any WorkBuoy window has focus (Qt has no system-wide hotkey).
     mini_buoy_shortcut: Shortcut = "Ctrl+Shift+Space"
     #: Read-only: the fields a ``WB_*`` variable sets for this run (wire names); they win over the saved value.
@@ -121,6 +124,7 @@ class SettingsPatch(Msg):
     queue_retry_cap_sec: RetryCap | UnsetType = UNSET
     queue_stuck_after_sec: StuckAfter | UnsetType = UNSET
     appearance: Appearance | UnsetType = UNSET
+    language: Language | UnsetType = UNSET
     mini_buoy_shortcut: Shortcut | UnsetType = UNSET
 
     def __post_init__(self) -> None:

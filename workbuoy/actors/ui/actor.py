@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtCore import QLocale
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from workbuoy import metrics
 from workbuoy.actors.base import Actor, handles, on_event
-from workbuoy.actors.ui import deeplink, status_model
+from workbuoy.actors.ui import deeplink, i18n, status_model
 from workbuoy.actors.ui.alerts import Alerts
 from workbuoy.actors.ui.calls import explain, spawn
 from workbuoy.actors.ui.main_window import MainWindow
@@ -53,6 +54,11 @@ class UiActor(Actor):
         self.app.setApplicationName("WorkBuoy")
         self.app.setQuitOnLastWindowClosed(False)  # closing a window never ends the actor
         asyncio.set_event_loop_policy(QtEventLoopPolicy())
+        self.auth = AuthState(state="signed_out")
+        self._browser_note_shown = False
+
+    def _build(self) -> None:
+        """The windows, made once the settings (and so the language) are known: ``start``."""
         self.look = Look(self.app)
         self.state_model = status_model.shared()
         self.main = MainWindow(self, sign_in=self.open_sign_in, open_portal=self.open_portal)
@@ -68,10 +74,12 @@ class UiActor(Actor):
         self.alerts = Alerts(self.notifier, lambda: self.settings, self.main.open_target, self.open_outbox,
                              self.open_sign_in)
         self.updates = UpdateEntries(self, self.tray.menu, self.tray.updates_anchor, self._tell)
-        self.auth = AuthState(state="signed_out")
-        self._browser_note_shown = False
 
     async def start(self) -> None:
+        language = i18n.install(self.settings.language)
+        self.log.info("ui language: %s (setting %s, system locale %s)", language, self.settings.language,
+                      QLocale.system().name())
+        self._build()
         await self.on_settings(self.settings)
         self.tray.show()
         spawn(self._show_auth())

@@ -39,7 +39,8 @@ def chosen(language: str, system: QLocale | None = None) -> str:
 
 
 def install(language: str) -> str:
-    """Load the translation for ``language`` (a setting value) into the application; returns ``en``/``nb``."""
+    """Load the translation for ``language`` (a setting value) into the application; returns the
+    language in use, ``en`` when the compiled translation is missing (the app stays usable)."""
     global _locale, _translator
     code = chosen(language)
     app = QCoreApplication.instance()
@@ -48,10 +49,11 @@ def install(language: str) -> str:
         _translator = None
     if code != "en" and app is not None:
         translator = QTranslator()
-        if not translator.load(str(FOLDER / f"workbuoy_{code}.qm")):
-            raise FileNotFoundError(f"no compiled translation for {code!r} in {FOLDER}")
-        app.installTranslator(translator)
-        _translator = translator
+        if translator.load(str(FOLDER / f"workbuoy_{code}.qm")):
+            app.installTranslator(translator)
+            _translator = translator
+        else:
+            code = "en"
     _locale = LANGUAGES[code]
     QLocale.setDefault(_locale)
     return code

@@ -93,7 +93,8 @@ def from_change(change: CrmChange, org: str = "") -> Notify:
     counts = [translate("Notify", text).format(n=num(n)) for n, text in (
         (change.created, QT_TRANSLATE_NOOP("Notify", "{n} new")), (change.updated, QT_TRANSLATE_NOOP("Notify", "{n} updated"))) if n]
     what = noun(change.entity, 0 if change.created + change.updated == 1 else 1)
-    title = f"{_in_org(org)}{what[:1].upper()}{what[1:]} — {', '.join(counts) or translate('Notify', 'changed')}"
+    said = ", ".join(counts) or translate("Notify", "changed")
+    title = f"{_in_org(org)}{what[:1].upper()}{what[1:]} — {said}"
     body = translate("Notify", "Click to open it.") if len(change.ids) == 1 else translate("Notify", "Click to see them.")
     return Notify(title=title[:200], body=body, kind=KIND[change.entity])  # type: ignore[arg-type]
 

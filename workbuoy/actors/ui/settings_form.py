@@ -36,16 +36,18 @@ LABELS = {
     "queueRetryCapSec": QT_TRANSLATE_NOOP("Settings", "Longest wait between retries of a write (seconds)"),
     "queueStuckAfterSec": QT_TRANSLATE_NOOP("Settings", "Tell me when a write waits longer than (seconds)"),
     "appearance": QT_TRANSLATE_NOOP("Settings", "Appearance"),
+    "language": QT_TRANSLATE_NOOP("Settings", "Language (after a restart)"),
     "miniBuoyShortcut": QT_TRANSLATE_NOOP("Settings", "Mini-Buoy shortcut (empty: none)"),
 }
 #: Top-level fields per section; a field not named here goes to Advanced, so none is ever hidden.
 SECTIONS = {
-    QT_TRANSLATE_NOOP("Settings", "General"): ("startAtLogin", "appearance", "miniBuoyShortcut", "portalOrigin", "wipeCacheOnSignOut", "version"),
+    QT_TRANSLATE_NOOP("Settings", "General"): ("startAtLogin", "appearance", "language", "miniBuoyShortcut", "portalOrigin", "wipeCacheOnSignOut", "version"),
     QT_TRANSLATE_NOOP("Settings", "Notifications"): ("notificationsEnabled", "notify", "queueStuckAfterSec"),
     QT_TRANSLATE_NOOP("Settings", "Sync"): ("syncIntervalSec", "updateIntervalMin", "queueRetryCapSec"),
     QT_TRANSLATE_NOOP("Settings", "Advanced"): (),
 }
-CHOICES = {"system": QT_TRANSLATE_NOOP("Settings", "As the system"), "light": QT_TRANSLATE_NOOP("Settings", "Light"), "dark": QT_TRANSLATE_NOOP("Settings", "Dark")}
+CHOICES = {"system": QT_TRANSLATE_NOOP("Settings", "As the system"), "light": QT_TRANSLATE_NOOP("Settings", "Light"),
+           "dark": QT_TRANSLATE_NOOP("Settings", "Dark"), "en": "English", "nb": "Norsk bokmål"}  # languages in their own words
 INT_FALLBACK = (-(2**31), 2**31 - 1)  # a number field without limits in the schema
 
 
