@@ -9,7 +9,7 @@ window. ``Notifier``'s gate bounds the rate of everything shown.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import NamedTuple
 
 from PySide6.QtCore import QTimer
@@ -40,7 +40,7 @@ class Told(NamedTuple):
 
 class Alerts:
     def __init__(self, notifier: Notifier, settings: Callable[[], Settings],
-                 open_target: Callable[[deeplink.Target], Awaitable[object]],
+                 open_target: Callable[[deeplink.Target], Coroutine[object, object, object]],
                  open_outbox: Callable[[], None], sign_in: Callable[[], None]) -> None:
         self.notifier, self.settings = notifier, settings
         self._open_target, self._open_outbox, self._sign_in = open_target, open_outbox, sign_in
@@ -60,7 +60,11 @@ class Alerts:
         if entity not in ENTITIES:
             return self._open_outbox
         target = deeplink.Target(entity, entity_id)  # type: ignore[arg-type]
-        return lambda: spawn(self._open_target(target))
+
+        def open_it() -> None:
+            spawn(self._open_target(target))
+
+        return open_it
 
     def crm_changed(self, change: CrmChange) -> Told:
         """A first sync's summary waits for the run's end; a later change is told at once."""

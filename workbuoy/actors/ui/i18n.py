@@ -20,7 +20,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
-translate = QCoreApplication.translate
+
+
+def translate(context: str, source: object) -> str:
+    """``QCoreApplication.translate`` (``source`` may come from ``QT_TRANSLATE_NOOP``, typed ``object``)."""
+    return QCoreApplication.translate(context, str(source))
+
+
 FOLDER = Path(__file__).with_name("translations")
 LANGUAGES = {"en": QLocale(QLocale.Language.English, QLocale.Country.UnitedStates),
              "nb": QLocale(QLocale.Language.NorwegianBokmal, QLocale.Country.Norway)}

@@ -62,7 +62,9 @@ class Record:
 def selected_in(view: QWidget | None) -> Record | None:
     """The row selected in a main-window tab (a table of one entity), if any: what "Attach" sends."""
     table, entity = getattr(view, "table", None), getattr(view, "entity", None)
-    row = tables.selected(table) if table is not None and isinstance(entity, str) else None
+    if table is None or not isinstance(entity, str):
+        return None
+    row = tables.selected(table)
     return Record(entity, row) if row else None
 
 

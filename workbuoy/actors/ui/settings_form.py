@@ -52,7 +52,7 @@ INT_FALLBACK = (-(2**31), 2**31 - 1)  # a number field without limits in the sch
 
 
 def section_of(name: str) -> str:
-    return next((s for s, names in SECTIONS.items() if name in names), "Advanced")
+    return next((str(s) for s, names in SECTIONS.items() if name in names), "Advanced")
 
 
 def label_of(name: str) -> str:

@@ -15,7 +15,7 @@ plugins with their trust badges (``plugins_view.py``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from msgspec import inspect as mi
@@ -49,12 +49,12 @@ class SettingsWindow(QWidget):
         self.confirm: QMessageBox | None = None
         self.sections = QTabWidget()
         self.sections.setObjectName("settingsSections")
-        forms = {name: QFormLayout() for name in SECTIONS}
+        forms: dict[str, QFormLayout] = {str(name): QFormLayout() for name in SECTIONS}
         for name, form in forms.items():
             page = QWidget()
             page.setLayout(form)
             self.sections.addTab(page, translate("Settings", name))
-        self._add_fields(mi.type_info(Settings), (), forms, editable=set(SettingsPatch.__struct_encode_fields__))
+        self._add_fields(cast(mi.StructType, mi.type_info(Settings)), (), forms, editable=set(SettingsPatch.__struct_encode_fields__))
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
