@@ -168,7 +168,7 @@ class DealsTab(QWidget):
         self.entity = "deals"
         self.table = tables.new_table()
         rows = [{"id": "deal-7", "name": "Big deal", "amount": 3500}]
-        tables.replace(self.table, rows, tables.columns_for(rows))
+        tables.replace(self.table, rows, ["id", "name", "amount"])
 
 
 def test_attach_the_selected_record_and_apply_the_answer_as_a_queued_note(qapp):

@@ -65,6 +65,7 @@ class UiActor(Actor):
         self.settings_window = SettingsWindow(self)
         self.overlay = MiniBuoy(self, self.main.tabs.currentWidget)
         self.overlay_key = self.overlay.shortcut_on(self.main)
+        self.main.orgs.currentTextChanged.connect(self._org_shown)
         self.signin = SignInWindow(self, self._signed_in)
         self.tray = Tray(open_main=self.main.open, sync_now=lambda: spawn(self.sync_now()),
                          toggle_overlay=self.overlay.toggle, open_settings=self.open_settings,
@@ -178,6 +179,11 @@ class UiActor(Actor):
             return
         self.state_model.set_server(status.server)
         self.state_model.set_depth(status.depth)
+
+    def _org_shown(self, name: str) -> None:
+        """The main window's org picker shows another org (a switch, the list reloaded): the status lines follow."""
+        if name:
+            self.state_model.set_org(name)
 
     async def _show_history(self) -> None:
         try:
