@@ -4,23 +4,31 @@ sandbox is down."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 
 import pytest
 
 pytest.importorskip("PySide6", reason="the ui extra is not installed")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QComboBox, QSystemTrayIcon  # noqa: E402
 
 from tests.fixtures.node import wait_for  # noqa: E402
 from tests.fixtures.signed_in import FILE_KEYRING, login, sync  # noqa: E402
+from tests.test_ui_widgets import FakeBus, run  # noqa: E402
 from workbuoy.actors.ui import status_line, style  # noqa: E402
+from workbuoy.actors.ui.alerts import Alerts  # noqa: E402
 from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402
+from workbuoy.actors.ui.notifications import Notifier  # noqa: E402
+from workbuoy.actors.ui.status_feed import StatusFeed  # noqa: E402
 from workbuoy.actors.ui.status_line import StatusLine  # noqa: E402
 from workbuoy.actors.ui.status_model import StatusModel, ago, shared  # noqa: E402
 from workbuoy.actors.ui.tray import Tray  # noqa: E402
 from workbuoy.schemas.auth import AuthState  # noqa: E402
+from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
 from workbuoy.schemas.outbox import ServerState  # noqa: E402
+from workbuoy.schemas.settings import Settings  # noqa: E402
 from workbuoy.schemas.sync import SyncEntityState, SyncProgress, SyncStatus  # noqa: E402
 
 pytestmark = pytest.mark.timeout(240)
@@ -116,6 +124,22 @@ def test_the_main_window_carries_the_shared_status_line(qapp):
     assert line is not None and line.model is shared()
     shared().set_depth({"pending": 1})
     assert line.labels["writes"].text() == "1 write waiting"
+
+
+def test_the_org_follows_the_org_list_and_the_main_windows_picker(qapp):
+    model = StatusModel()
+    alerts = Alerts(Notifier(QSystemTrayIcon()), Settings, lambda target: asyncio.sleep(0), lambda: None, lambda: None)
+    orgs = OrgListReply(orgs=[Org(id="org-1", name="Acme"), Org(id="org-2", name="Globex")], active="org-2")
+    feed = StatusFeed(FakeBus(wb_org_list=lambda _: orgs), model, alerts, logging.getLogger("test"))
+    model.set_auth(AuthState(state="signed_in", email="ann@example.test"))
+    run(feed.orgs())
+    assert model.account_text()[0] == "Signed in as ann@example.test · Globex"
+    assert alerts.org_names == {"org-1": "Acme", "org-2": "Globex"}
+    picker = QComboBox()
+    picker.currentTextChanged.connect(feed.org_shown)
+    picker.addItems(["Acme", "Globex"])
+    picker.setCurrentIndex(0)
+    assert model.account_text()[0] == "Signed in as ann@example.test · Acme"
 
 
 def test_dark_palette_and_tones_that_read_on_it(qapp):

@@ -28,6 +28,7 @@ from workbuoy.actors.ui.style import Look
 from workbuoy.qtloop import QtEventLoopPolicy
 from workbuoy.actors.ui.settings_window import SettingsWindow
 from workbuoy.actors.ui.signin_window import SignInWindow
+from workbuoy.actors.ui.status_feed import StatusFeed
 from workbuoy.actors.ui.tray import Tray
 from workbuoy.actors.ui.updates import UpdateEntries
 from workbuoy.bus.errors import BusError
@@ -65,7 +66,6 @@ class UiActor(Actor):
         self.settings_window = SettingsWindow(self)
         self.overlay = MiniBuoy(self, self.main.tabs.currentWidget)
         self.overlay_key = self.overlay.shortcut_on(self.main)
-        self.main.orgs.currentTextChanged.connect(self._org_shown)
         self.signin = SignInWindow(self, self._signed_in)
         self.tray = Tray(open_main=self.main.open, sync_now=lambda: spawn(self.sync_now()),
                          toggle_overlay=self.overlay.toggle, open_settings=self.open_settings,
@@ -75,6 +75,8 @@ class UiActor(Actor):
         self.alerts = Alerts(self.notifier, lambda: self.settings, self.main.open_target, self.open_outbox,
                              self.open_sign_in)
         self.updates = UpdateEntries(self, self.tray.menu, self.tray.updates_anchor, self._tell)
+        self.feed = StatusFeed(self, self.state_model, self.alerts, self.log)
+        self.main.orgs.currentTextChanged.connect(self.feed.org_shown)
 
     async def start(self) -> None:
         language = i18n.install(self.settings.language)
@@ -84,8 +86,8 @@ class UiActor(Actor):
         await self.on_settings(self.settings)
         self.tray.show()
         spawn(self._show_auth())
-        spawn(self._show_server())
-        spawn(self._show_history())
+        spawn(self.feed.server())
+        spawn(self.feed.history())
         spawn(self.updates.refresh())
 
     async def stop(self) -> None:
@@ -171,36 +173,6 @@ class UiActor(Actor):
         """A notification of the app's own, under the same rules as ``wb:notify``."""
         self.log.info("notification %s", str(self.alerts.tell(note)))
 
-    async def _show_server(self) -> None:
-        try:
-            status = await self.call("wb:queue:status")
-        except BusError as exc:
-            self.log.info("server state unknown until the queue says: %s", explain(exc))
-            return
-        self.state_model.set_server(status.server)
-        self.state_model.set_depth(status.depth)
-
-    def _org_shown(self, name: str) -> None:
-        """The main window's org picker shows another org (a switch, the list reloaded): the status lines follow."""
-        if name:
-            self.state_model.set_org(name)
-
-    async def _show_history(self) -> None:
-        try:
-            self.state_model.set_history(await self.call("wb:sync:status"))
-        except BusError as exc:
-            self.log.info("last sync unknown until the sync actor says: %s", explain(exc))
-
-    async def _show_org(self) -> None:
-        """The active org's name for the status lines, and every org's for the notifications' wording."""
-        try:
-            reply = await self.call("wb:org:list", {})
-        except BusError as exc:
-            self.log.info("orgs unknown for now: %s", explain(exc))
-            return
-        self.alerts.org_names = {o.id: o.name for o in reply.orgs}
-        self.state_model.set_org(self.alerts.org_names.get(reply.active or "", ""))
-
     # -- channels -------------------------------------------------------------------------
 
     @handles("wb:notify")
@@ -234,7 +206,7 @@ class UiActor(Actor):
         self.overlay.set_signed_in(state.state == "signed_in")
         if state.state == "signed_in":
             self.signin.hide()
-            spawn(self._show_org())
+            spawn(self.feed.orgs())
             if before != "signed_in":
                 self.main.signed_in()
             return
@@ -259,7 +231,7 @@ class UiActor(Actor):
         self.state_model.add_progress(progress)
         if progress.finished:
             self.main.synced()
-            spawn(self._show_org())
+            spawn(self.feed.orgs())
             self.log.info("sync %d ended: %s", progress.run_id, str(self.alerts.sync_ended()))
 
     @on_event("wb:crm:changed")
