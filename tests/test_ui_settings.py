@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QApplication, QComboBox, QFormLayout, QSpinBox  # 
 from tests.test_ui_widgets import FakeBus, refuse, run  # noqa: E402
 from workbuoy.actors.ui.settings_form import SECTIONS, in_words  # noqa: E402
 from workbuoy.actors.ui.settings_window import SettingsWindow  # noqa: E402
+from workbuoy.bus.errors import BusError  # noqa: E402
 from workbuoy.schemas.settings import Settings, SettingsPatch  # noqa: E402
 
-pytestmark = pytest.mark.timeout(30)
+pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +104,12 @@ def test_values_set_by_the_environment_are_shown_as_such(qapp):
     box = window.editors[("syncIntervalSec",)]
     assert not box.isEnabled() and box.value() == 60
     assert window.row_labels[("syncIntervalSec",)].text() == "Sync every (seconds) (set by the environment)"
+
+
+def test_the_real_brokers_refusals_read_as_words(node_factory):
+    node = node_factory().start()
+    for payload, words in (({"syncIntervalSec": 5}, "Sync every (seconds) must be at least 30."),
+                           ({"notify": {"deals": "yes"}}, "Notify me about › Deals: Expected `bool`, got `str`.")):
+        with pytest.raises(BusError) as err:
+            node.call("wb:updateSettings", payload)
+        assert in_words(err.value.message) == words, err.value.message
