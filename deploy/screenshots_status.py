@@ -1,4 +1,5 @@
-"""The tray menu, Mini-Buoy and the settings window, in light and dark, for docs/screenshots/.
+"""The tray menu, Mini-Buoy and the settings window, in light and dark (and the first and
+the last in Norwegian Bokmål), for docs/screenshots/.
 
 Called by ``deploy/screenshots.py`` with its running desktop (signed in, synced). Mini-Buoy
 is the node's own window, typed into with xdotool and grabbed from the X server; dark mode
@@ -17,6 +18,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from workbuoy.actors.ui import i18n
 from workbuoy.actors.ui.settings_window import SettingsWindow
 from workbuoy.actors.ui.status_model import StatusModel
 from workbuoy.actors.ui.style import Look
@@ -89,3 +91,20 @@ def take(desktop: Any, out: Path, wait: Any) -> None:
         settings.sections.setCurrentIndex(2)  # Sync: the number boxes with their limits
         save(settings, out, f"settings-sync-{scheme}.png")
         settings.sections.setCurrentIndex(0)
+    look.apply("light")
+    bokmal(desktop, out)
+
+
+def bokmal(desktop: Any, out: Path) -> None:
+    """The same two windows in Norwegian Bokmål (the ``language`` setting, here installed directly)."""
+    i18n.install("nb")
+    try:
+        tray = Tray(**{n: (lambda: None) for n in NOOP}, model=model_of(desktop))
+        save(tray.menu, out, "tray-nb.png")
+        settings = SettingsWindow(NodeBus(desktop))
+        asyncio.run(settings.load())
+        settings.resize(620, 560)
+        settings.show()
+        save(settings, out, "settings-nb.png")
+    finally:
+        i18n.install("en")
