@@ -36,7 +36,7 @@ pytestmark = pytest.mark.timeout(60)
 UI = Path(i18n.__file__).parent
 TS = i18n.FOLDER / "workbuoy_nb.ts"
 #: The files whose strings go through the translator (docs/ui.md, "Two languages").
-TRANSLATED = ("tray.py", "status_model.py", "status_line.py", "overlay.py", "notifications.py", "settings_form.py",
+TRANSLATED = ("actor.py", "tray.py", "status_model.py", "status_line.py", "overlay.py", "notifications.py", "settings_form.py",
               "settings_window.py")
 TRAY = ("sign_in", "open_main", "open_portal", "sync_now", "toggle_overlay", "open_settings", "sign_out", "quit_node")
 

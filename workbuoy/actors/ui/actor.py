@@ -21,6 +21,7 @@ from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.ui import deeplink, i18n, status_model
 from workbuoy.actors.ui.alerts import Alerts
 from workbuoy.actors.ui.calls import explain, spawn
+from workbuoy.actors.ui.i18n import translate
 from workbuoy.actors.ui.main_window import MainWindow
 from workbuoy.actors.ui.notifications import Notifier
 from workbuoy.actors.ui.overlay import MiniBuoy
@@ -113,16 +114,16 @@ class UiActor(Actor):
         try:
             started = await self.call("wb:sync:start", {})
         except BusError as exc:
-            self.tray.set_note(f"Sync not started: {explain(exc)}")
+            self.tray.set_note(translate("Tray", "Sync not started: {reason}").format(reason=explain(exc)))
             return
-        self.tray.set_note(f"Sync {started.run_id} {'already running' if started.already_running else 'started'}")
+        self.tray.set_note(translate("Tray", "Syncing already") if started.already_running else translate("Tray", "Sync started"))
 
     async def quit_node(self) -> None:
         self.log.info("the user stops the node from the tray")
         try:
             await self.call("wb:sup:stop")
         except BusError as exc:
-            self.tray.set_note(f"Could not stop the node: {explain(exc)}")
+            self.tray.set_note(translate("Tray", "Could not stop the node: {reason}").format(reason=explain(exc)))
 
     async def _show_auth(self) -> None:
         """At start: the tray's state, and the sign-in window when nobody is signed in."""
@@ -150,7 +151,7 @@ class UiActor(Actor):
         try:
             await self.call("wb:auth:logout", timeout=30)
         except BusError as exc:
-            self.tray.set_note(f"Sign-out incomplete: {explain(exc)}")
+            self.tray.set_note(translate("Tray", "Sign-out incomplete: {reason}").format(reason=explain(exc)))
 
     def open_portal(self, path: str) -> None:
         spawn(self._open_portal(path))
@@ -162,12 +163,13 @@ class UiActor(Actor):
             url, note = shown.url, shown.note
         except BusError as exc:
             url = f"{self.settings.portal_origin}{self.env.portal_path}{path}"
-            note = f"The portal window is not available ({explain(exc)}): the portal opened in the system browser."
+            note = translate("Tray", "The portal window is not available ({reason}): the portal opened in the system browser."
+                             ).format(reason=explain(exc))
             open_in_browser(url)
         self.log.info("portal %s opened%s", url, f" ({note})" if note else "")
         if note and not self._browser_note_shown:
             self._browser_note_shown = True
-            self._tell(Notify(title="Portal opened in your browser", body=note, kind="info"))
+            self._tell(Notify(title=translate("Tray", "Portal opened in your browser"), body=note, kind="info"))
 
     def _tell(self, note: Notify) -> None:
         """A notification of the app's own, under the same rules as ``wb:notify``."""

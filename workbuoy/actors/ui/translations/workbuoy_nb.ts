@@ -623,5 +623,33 @@
         <source>Quit WorkBuoy (stop the node)</source>
         <translation>Avslutt WorkBuoy (stopp noden)</translation>
     </message>
+    <message>
+        <source>Sync not started: {reason}</source>
+        <translation>Synkroniseringen startet ikke: {reason}</translation>
+    </message>
+    <message>
+        <source>Syncing already</source>
+        <translation>Synkroniserer allerede</translation>
+    </message>
+    <message>
+        <source>Sync started</source>
+        <translation>Synkroniseringen har startet</translation>
+    </message>
+    <message>
+        <source>Could not stop the node: {reason}</source>
+        <translation>Kunne ikke stoppe noden: {reason}</translation>
+    </message>
+    <message>
+        <source>Sign-out incomplete: {reason}</source>
+        <translation>Utloggingen ble ikke fullført: {reason}</translation>
+    </message>
+    <message>
+        <source>The portal window is not available ({reason}): the portal opened in the system browser.</source>
+        <translation>Portalvinduet er ikke tilgjengelig ({reason}): portalen ble åpnet i systemets nettleser.</translation>
+    </message>
+    <message>
+        <source>Portal opened in your browser</source>
+        <translation>Portalen ble åpnet i nettleseren din</translation>
+    </message>
 </context>
 </TS>
