@@ -31,7 +31,7 @@ from workbuoy.schemas.outbox import ServerState  # noqa: E402
 from workbuoy.schemas.settings import Settings  # noqa: E402
 from workbuoy.schemas.sync import SyncEntityState, SyncProgress, SyncStatus  # noqa: E402
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = pytest.mark.timeout(300)
 MIN = 60_000
 TRAY_CALLBACKS = ("sign_in", "open_main", "open_portal", "sync_now", "toggle_overlay", "open_settings", "sign_out", "quit_node")
 
@@ -189,4 +189,10 @@ def test_the_tray_says_offline_failed_and_writes_waiting_against_a_downed_sandbo
     tray_says(node, lambda ls: "Online" in ls and "No writes waiting" in ls, "online again, the write sent", timeout=90)
     sync(node)
     tray_says(node, lambda ls: "Last synced just now" in ls, "a good sync after the outage")
+
+    sandbox.set_faults(outage="refuse", outage_s=12)  # connections refused; it listens again by itself
+    node.call("wb:queue:create", {"entity": "deals", "op": "create", "payload": {"name": "Refused deal"}})
+    tray_says(node, lambda ls: any(x.startswith("Offline since") for x in ls) and "1 write waiting" in ls,
+              "the tray saying offline while the sandbox refuses")
+    tray_says(node, lambda ls: "Online" in ls and "No writes waiting" in ls, "online once it listens again", timeout=90)
     assert node.status().actors["ui"].restarts == 0
