@@ -70,6 +70,17 @@ def test_a_choice_per_literal_and_its_value_sent(qapp):
     assert bus.sent("wb:updateSettings") == [{"appearance": "dark", "miniBuoyShortcut": "Ctrl+Alt+M"}]
 
 
+def test_a_new_language_is_saved_for_the_next_start(qapp):
+    bus = FakeBus(wb_updateSettings=lambda p: Settings(language=p["language"]))
+    window = SettingsWindow(bus)
+    combo = window.editors[("language",)]
+    assert isinstance(combo, QComboBox) and [combo.itemData(i) for i in range(combo.count())] == ["system", "en", "nb"]
+    combo.setCurrentIndex(combo.findData("nb"))
+    run(window.save())
+    assert bus.sent("wb:updateSettings") == [{"language": "nb"}]
+    assert window.status.text() == "Saved. The new language applies when WorkBuoy next starts."
+
+
 @pytest.mark.parametrize("payload,words", [
     ({"syncIntervalSec": 5}, "Sync every (seconds) must be at least 30."),
     ({"updateIntervalMin": 20_000}, "Check for updates every (minutes) must be at most 10,080."),

@@ -152,8 +152,16 @@ class SettingsWindow(QWidget):
             self.status.setText(in_words(self.status.text()))
         else:
             self.show_settings(settings)
-            self.status.setText(translate("Settings", "Saved. You are signed out of the old portal.") if "portalOrigin" in patch
-                                else translate("Settings", "Saved."))
+            self.status.setText(self._saved_note(patch))
+
+    @staticmethod
+    def _saved_note(patch: dict[str, Any]) -> str:
+        """What saving did beyond saving: a new portal signs out, a new language waits for the next start."""
+        if "portalOrigin" in patch:
+            return translate("Settings", "Saved. You are signed out of the old portal.")
+        if "language" in patch:
+            return translate("Settings", "Saved. The new language applies when WorkBuoy next starts.")
+        return translate("Settings", "Saved.")
 
     def _ask_origin_change(self, origin: str) -> None:
         self.confirm = QMessageBox(QMessageBox.Icon.Question, translate("Settings", "Change the portal address?"),

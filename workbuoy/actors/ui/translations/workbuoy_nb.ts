@@ -438,6 +438,10 @@
         <translation>Lagret. Du er logget ut av den gamle portalen.</translation>
     </message>
     <message>
+        <source>Saved. The new language applies when WorkBuoy next starts.</source>
+        <translation>Lagret. Det nye språket brukes neste gang WorkBuoy starter.</translation>
+    </message>
+    <message>
         <source>Saved.</source>
         <translation>Lagret.</translation>
     </message>
