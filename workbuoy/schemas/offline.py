@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta
 
 from workbuoy.schemas.base import Cursor, Entity, Id, Limit, Msg
+from workbuoy.schemas.columns import SortField
 
 Query = Annotated[str, Meta(max_length=200)]
+RowMark = Literal["pending", "failed", "conflict"]
 
 
 class GetMessages(Msg):
@@ -20,14 +22,35 @@ class MessagesReply(Msg):
     items: list[dict[str, Any]]
 
 
+class GetRow(Msg):
+    """One cached record by id, in whichever org it is (a deep link or a notification names it)."""
+
+    table: Entity
+    id: Id
+
+
+class RowReply(Msg):
+    """``row`` is None when the record is not in the offline copy."""
+
+    row: dict[str, Any] | None = None
+    org_id: str | None = None
+
+
 class GetList(Msg):
     table: Entity
     org_id: Id | None = None
     limit: Limit = 50
     cursor: Cursor | None = None
     query: Query | None = None
+    sort: SortField | None = None
+    descending: bool = False
+    conflicted: bool | None = None
+    upcoming: bool = False
+    with_total: bool = False
 
 
 class ListReply(Msg):
     items: list[dict[str, Any]]
     next_cursor: str | None = None
+    total: int | None = None
+    marks: dict[str, RowMark] = {}
