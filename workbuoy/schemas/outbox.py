@@ -56,6 +56,10 @@ class QueueItemView(Msg):
     updated_at: int
     #: When a ``pending`` write is sent again (epoch ms); None: as soon as it is ready.
     next_attempt_at: int | None = None
+    #: What was queued: for a CRM write ``{body: the fields written, base: the row they were written over}``.
+    payload: dict[str, Any] | None = None
+    #: The server's version while ``conflicted`` (what the conflict view compares against).
+    server_payload: dict[str, Any] | None = None
 
 
 class QueueListReply(Msg):

@@ -67,6 +67,7 @@ _CHANNELS = [
     # sync
     Channel("wb:offline:getMessages", offline.GetMessages, offline.MessagesReply, "sync", HUMANS, "Cached messages."),
     Channel("wb:offline:getList", offline.GetList, offline.ListReply, "sync", HUMANS, "A page of one cached table."),
+    Channel("wb:offline:getRow", offline.GetRow, offline.RowReply, "sync", HUMANS, "One cached record by id, with its org."),
     Channel("wb:org:list", orgs.OrgList, orgs.OrgListReply, "queue", EVERYONE, "The user's orgs from /me."),
     Channel("wb:sync:start", sync.SyncStart, sync.SyncStarted, "sync", HUMANS | {"supervisor"}, "Start a sync now."),
     Channel("wb:sync:status", Empty, sync.SyncStatus, "sync", EVERYONE, "Per entity and org: last sync, last error, rows."),

@@ -19,7 +19,7 @@ from workbuoy.api import ApiClient, ApiError, bus_error, decode
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.base import ENTITIES, Empty
-from workbuoy.schemas.offline import GetList, GetMessages, ListReply, MessagesReply
+from workbuoy.schemas.offline import GetList, GetMessages, GetRow, ListReply, MessagesReply, RowReply
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import SyncEntityState, SyncStart, SyncStarted, SyncStatus
 from workbuoy.store import Store
@@ -131,6 +131,11 @@ class SyncActor(Actor):
         except ValueError as exc:
             raise BusError("invalid_payload", str(exc)) from None
         return ListReply(items=[r.payload for r in rows], next_cursor=cursor)
+
+    @handles("wb:offline:getRow")
+    async def get_row(self, request: GetRow, caller: str) -> RowReply:
+        found = await self.read(lambda store: store.get_row(request.table, request.id))
+        return RowReply() if found is None else RowReply(row=found.payload, org_id=found.org_id)
 
 
 ACTOR = SyncActor

@@ -1,14 +1,17 @@
 """The main window: the org picker, a tab per cached entity and the outbox.
 
-Tabs load lazily (on first show) so opening the window costs one page, not seven.
-Switching org goes through ``wb:org:switch`` (the queue actor owns the active org)
-and reloads the visible tab for that org.
+Tabs load lazily (on first show) so opening the window costs one page, not seven; a tab
+shown again, an entity's change event (for the tab on screen; any other tab reloads when
+it is next shown), a sign-in, a finished sync and an org switch reload it, keeping the
+selected row. Switching org goes through ``wb:org:switch`` (the queue actor owns the
+active org). Ctrl+F searches and Ctrl+N creates in the tab on screen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui import deeplink
@@ -28,6 +31,7 @@ class MainWindow(QMainWindow):
         self.resize(1000, 640)
         self.orgs = QComboBox()
         self.orgs.setMinimumWidth(200)
+        self.orgs.setAccessibleName("Organisation")
         self.orgs.activated.connect(self._org_picked)
         refresh = QPushButton("Reload")
         refresh.clicked.connect(self.reload_current)
@@ -46,7 +50,9 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(view, e.capitalize())
         self.tabs.addTab(self.queue, "Outbox")
         self._loaded: set[int] = set()
-        self.tabs.currentChanged.connect(self._first_show)
+        self.tabs.currentChanged.connect(self._shown)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        QShortcut(QKeySequence.StandardKey.New, self, self.new_record)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.signed_out_bar)
@@ -106,6 +112,24 @@ class MainWindow(QMainWindow):
             self._loaded.add(index)
             self.tabs.widget(index).reload()
 
+    def _shown(self, index: int) -> None:
+        """A tab shown (again): its rows may have changed while it was hidden."""
+        self._loaded.discard(index)
+        self._first_show(index)
+
+    def _current_view(self) -> EntityView | None:
+        view = self.tabs.currentWidget()
+        return view if isinstance(view, EntityView) else None
+
+    def focus_search(self) -> None:
+        if (view := self._current_view()) is not None:
+            view.search.setFocus()
+            view.search.selectAll()
+
+    def new_record(self) -> None:
+        if (view := self._current_view()) is not None:
+            view.pane.new_record()
+
     def reload_current(self) -> None:
         self._loaded = {self.tabs.currentIndex()}
         self.tabs.currentWidget().reload()
@@ -114,15 +138,23 @@ class MainWindow(QMainWindow):
         return self.isVisible() and self.tabs.currentWidget() is tab
 
     def entity_changed(self, entity: str) -> None:
-        """A ``wb:crm:changed`` event: reload the entity's tab if the user is looking at it."""
+        """A ``wb:crm:changed`` event: reload the entity's tab now if it is on screen, else when shown."""
         view = self.views.get(entity)  # type: ignore[call-overload]
-        if view is not None and self._showing(view):
+        if view is None:
+            return
+        if self._showing(view):
             view.reload()
+        else:
+            self._loaded.discard(self.tabs.indexOf(view))
 
     def queue_changed(self, depth: dict[str, int]) -> None:
+        """The outbox moved: its tab, and the marks (pending, conflict) and workflow steps on screen."""
         self.queue.show_depth(depth)
         if self._showing(self.queue):
             self.queue.reload()
+        elif (view := self._current_view()) is not None and self.isVisible():
+            view.reload()
+            spawn(view.pane.actions.refresh_steps())
 
     def _show_orgs(self, reply: OrgListReply) -> None:
         self.orgs.clear()
@@ -143,13 +175,20 @@ class MainWindow(QMainWindow):
     def _org_picked(self, index: int) -> None:
         spawn(self.switch_org(self.orgs.itemData(index)))
 
-    async def switch_org(self, org_id: str) -> None:
-        if (reply := await ask(self.bus, "wb:org:switch", {"orgId": org_id}, self.status)) is not None:
-            self._show_orgs(reply)
-            self.reload_current()
+    async def switch_org(self, org_id: str) -> bool:
+        """The org the queue actor keeps active; every tab shows its rows from now on."""
+        if (reply := await ask(self.bus, "wb:org:switch", {"orgId": org_id}, self.status)) is None:
+            return False
+        self._show_orgs(reply)
+        self.reload_current()
+        return True
 
     async def open_target(self, target: deeplink.Target) -> bool:
-        """Bring the window up on ``target``'s tab, and on its row when it names one."""
+        """Bring the window up on ``target``'s tab, and on its record when it names one.
+
+        A record of another org (a deep link, a notification) switches to that org first,
+        so the rows and the org picker agree with the record shown.
+        """
         view = self.views[target.entity]
         self._loaded.add(self.tabs.indexOf(view))
         self.tabs.setCurrentWidget(view)
@@ -157,4 +196,11 @@ class MainWindow(QMainWindow):
         await self.load_orgs()
         if target.row_id is None:
             return await view.load()
-        return await view.reveal(target.row_id)
+        found = await ask(self.bus, "wb:offline:getRow", {"table": target.entity, "id": target.row_id}, view.status)
+        if found is None or found.row is None:
+            await view.load()
+            view.status.setText(f"{target.entity}/{target.row_id} is not in the offline copy (yet): sync, then try again")
+            return False
+        if found.org_id and found.org_id != self.orgs.currentData() and not await self.switch_org(found.org_id):
+            return False
+        return await view.reveal(found.row)
