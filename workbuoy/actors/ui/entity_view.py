@@ -95,10 +95,10 @@ class EntityView(QWidget):
             self.reload()
 
     def _selection_changed(self) -> None:
-        row = tables.selected(self.table)
-        if row is not None or self.pane.row is not None:
+        """The selected record into the pane; with nothing selected the pane keeps its record."""
+        if (row := tables.selected(self.table)) is not None:
             self.pane.org_id = self.org_id
-            self.pane.show_record(row, blank=row is None)
+            self.pane.show_record(row)
 
     def _opened(self) -> None:
         """Enter or a double click on a row: into its fields."""
@@ -202,7 +202,6 @@ class EntityView(QWidget):
         if not await self.load():
             return False  # the status line already says why
         if not tables.select_where(self.table, "id", str(row["id"])):
-            self.table.clearSelection()
             self.pane.org_id = self.org_id
             self.pane.show_record(row)
         return True

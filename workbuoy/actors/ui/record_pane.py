@@ -69,7 +69,14 @@ class RecordPane(QWidget):
         return button
 
     def show_record(self, row: dict[str, Any] | None, *, blank: bool = False, fields: tuple[str, ...] = ()) -> None:
-        """``row`` in the form; ``None``: an empty form for a new record with ``fields``."""
+        """``row`` in the form; ``None``: an empty form for a new record with ``fields``.
+
+        The same record again (a live reload) keeps the status line, and keeps the form
+        while the user has unsaved edits in it: a sync never wipes what they are typing.
+        """
+        same = row is not None and self.row is not None and row.get("id") == self.row.get("id")
+        if same and self.dirty():
+            return
         self.row = row
         self._confirm_delete = False
         self.delete_button.setText("Delete")
@@ -88,7 +95,7 @@ class RecordPane(QWidget):
         self.delete_button.setEnabled(row is not None)
         self.in_portal.setEnabled(row is not None)
         self.actions.show_record(None if blank else row, self.org_id)
-        if not blank:
+        if not blank and not same:
             self.status.setText("")
 
     def _order(self, values: dict[str, Any]) -> list[str]:
@@ -106,6 +113,12 @@ class RecordPane(QWidget):
         editable = [e for k, e in self._editors.items() if k not in editors.READ_ONLY]
         if editable:
             editable[0].setFocus()
+
+    def dirty(self) -> bool:
+        try:
+            return bool(self.changes())
+        except editors.BadValue:
+            return True
 
     def changes(self) -> dict[str, Any]:
         """The fields whose value differs from the record's (every filled one for a new record)."""
@@ -159,6 +172,8 @@ class RecordPane(QWidget):
         ref = await ask(self.bus, "wb:queue:create", payload, self.status)
         if ref is None:
             return False
+        if op == "delete":
+            self.show_record(None, blank=True)
         self._say(f"{SAVED[op]}: waiting to be sent (write {ref.id} in the outbox).")
         self._saved(None if op == "delete" else ref.entity_id)
         return True

@@ -75,14 +75,23 @@ def append(table: QTableWidget, rows: Iterable[dict[str, Any]], columns: Sequenc
 
 def replace(table: QTableWidget, rows: Sequence[dict[str, Any]], columns: Sequence[str],
             marks: dict[str, str] | None = None) -> None:
-    """All rows anew; the selected row (by ``id``) stays selected when it is still there."""
+    """All rows anew; the selected row (by ``id``) stays selected when it is still there.
+
+    One ``itemSelectionChanged`` at the end, not "nothing selected" in between: whoever
+    follows the selection (the record pane) sees the same record with fresh data.
+    """
     keep = (selected(table) or {}).get("id")
-    table.setRowCount(0)
-    set_columns(table, columns)
-    append(table, rows, columns, marks)
+    table.blockSignals(True)
+    try:
+        table.setRowCount(0)
+        set_columns(table, columns)
+        append(table, rows, columns, marks)
+        if keep is not None:
+            select_where(table, "id", str(keep), scroll=False)
+    finally:
+        table.blockSignals(False)
     table.resizeColumnsToContents()
-    if keep is not None:
-        select_where(table, "id", str(keep), scroll=False)
+    table.itemSelectionChanged.emit()
 
 
 def selected(table: QTableWidget) -> dict[str, Any] | None:
