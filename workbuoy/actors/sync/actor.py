@@ -23,6 +23,7 @@ from workbuoy.schemas.offline import GetList, GetMessages, GetRow, ListReply, Me
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import SyncEntityState, SyncStart, SyncStarted, SyncStatus
 from workbuoy.store import Store
+from workbuoy.store.listing import ListError, ListRequest
 
 
 class SyncActor(Actor):
@@ -125,12 +126,16 @@ class SyncActor(Actor):
 
     @handles("wb:offline:getList")
     async def get_list(self, request: GetList, caller: str) -> ListReply:
+        asked = ListRequest(
+            request.table, request.org_id, request.limit, request.cursor, request.query, request.sort,
+            request.descending, request.conflicted, request.upcoming, request.with_total,
+        )
         try:
-            rows, cursor = await self.read(lambda store: store.list_rows(
-                request.table, org_id=request.org_id, limit=request.limit, cursor=request.cursor, query=request.query))
-        except ValueError as exc:
+            found = await self.read(lambda store: store.list_page(asked))
+        except ListError as exc:
             raise BusError("invalid_payload", str(exc)) from None
-        return ListReply(items=[r.payload for r in rows], next_cursor=cursor)
+        return ListReply(items=[r.payload for r in found.rows], next_cursor=found.next_cursor, total=found.total,
+                         marks=found.marks)
 
     @handles("wb:offline:getRow")
     async def get_row(self, request: GetRow, caller: str) -> RowReply:

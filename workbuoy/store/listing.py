@@ -1,0 +1,203 @@
+"""Pages of one cached table: a sort, filters, a search, keyset cursors, totals and row marks.
+
+Every sort pages by keyset, never ``OFFSET``: the cursor names the last row's (sort value,
+id), so rows that change while the user pages neither repeat nor vanish, and a deep page
+costs what the first one does. Rows lacking the sort field (``NULL``) come after all
+others in both directions; a page walks the rows with a value first, then those without
+(ordered by id), so each half is one ordered range of an index. Values compare the way
+SQLite compares them: numbers before text, text by its UTF-8 bytes; ties go by id.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from workbuoy.schemas.base import ENTITIES
+from workbuoy.schemas.columns import SEARCHABLE, SORTABLE, TIME_FIELDS
+from workbuoy.schemas.offline import RowMark
+from workbuoy.store.db import Database, dumps, loads, now_ms
+from workbuoy.store.types import CachedRow, ListPage
+
+Scalar = str | int | float | None
+CACHED_COLUMNS = "id, org_id, updated_at, payload, conflicted, server_payload"
+# id -> what its open outbox rows say: any conflict, any failed, else pending.
+_MARKS = """
+SELECT entity_id, MAX(conflicted), MAX(status = 'failed') FROM sync_queue
+WHERE entity = ? AND entity_id IN (SELECT value FROM json_each(?)) AND (status != 'synced' OR conflicted = 1)
+GROUP BY entity_id
+"""
+
+
+class ListError(ValueError):
+    """A list request the store cannot answer as asked (bad sort, cursor or filter)."""
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """One page request, as ``wb:offline:getList`` carries it (see ``GetList``)."""
+
+    entity: str
+    org_id: str | None = None
+    limit: int = 50
+    cursor: str | None = None
+    query: str | None = None
+    sort: str | None = None
+    descending: bool = False
+    conflicted: bool | None = None
+    upcoming: bool = False
+    with_total: bool = False
+
+    @property
+    def field(self) -> str:
+        return self.sort or "updated_at"
+
+    @property
+    def down(self) -> bool:
+        """True when the page runs from high to low (the default order is newest first)."""
+        return True if self.sort is None else self.descending
+
+    def check(self) -> None:
+        table(self.entity)
+        allowed = SORTABLE[self.entity]
+        if self.field not in allowed:
+            raise ListError(f"{self.entity} cannot be sorted by {self.field!r}; sortable: {', '.join(allowed)}")
+        if self.upcoming and self.field not in TIME_FIELDS:
+            time_fields = [f for f in allowed if f in TIME_FIELDS]
+            raise ListError(f"upcoming needs a time sort; {self.entity} has {', '.join(time_fields)}")
+
+
+def table(entity: str) -> str:
+    """The cache table of ``entity``; the name is checked, so it is safe to put in SQL."""
+    if entity not in ENTITIES:
+        raise ValueError(f"unknown entity {entity!r}; expected one of {', '.join(ENTITIES)}")
+    return entity
+
+
+def search_text(entity: str, payload: dict[str, Any]) -> str:
+    """The casefolded text of a row's ``SEARCHABLE`` fields, one field a line.
+
+    Casefolded here, in Python, and matched against a casefolded query, so search folds
+    case the way Python does (``ß`` finds ``SS``) whatever SQLite's own folding does.
+    """
+    parts = []
+    for name in SEARCHABLE[entity]:
+        value = payload.get(name)
+        if isinstance(value, list):
+            parts.append(" ".join(str(v) for v in value))
+        elif value is not None:
+            parts.append(str(value))
+    return "\n".join(parts).casefold()
+
+
+def sort_key_sql(field: str) -> str:
+    """The SQL expression of a sort field (``field`` is checked against ``SORTABLE`` first)."""
+    return "updated_at" if field == "updated_at" else f"(payload ->> '$.\"{field}\"')"
+
+
+def encode_cursor(request: ListRequest, value: Scalar, id_: str) -> str:
+    return base64.urlsafe_b64encode(dumps([request.field, request.down, value, id_]).encode()).decode()
+
+
+def decode_cursor(request: ListRequest) -> tuple[Scalar, str] | None:
+    """The (value, id) a cursor names; refused unless it was made for the same sort and direction."""
+    if request.cursor is None:
+        return None
+    try:
+        field, down, value, id_ = msgspec.json.decode(
+            base64.urlsafe_b64decode(request.cursor), type=tuple[str, bool, Scalar, str]
+        )
+    except (ValueError, msgspec.ValidationError):
+        raise ListError(f"bad list cursor {request.cursor!r}") from None
+    if (field, down) != (request.field, request.down):
+        raise ListError("the cursor was made for another sort; start again without it")
+    return value, id_
+
+
+def filters(request: ListRequest) -> tuple[list[str], list[Any]]:
+    """WHERE terms and parameters of the org, conflict, upcoming and search filters."""
+    where: list[str] = []
+    params: list[Any] = []
+    if request.org_id is not None:
+        where.append("org_id = ?")
+        params.append(request.org_id)
+    if request.conflicted is not None:
+        where.append("conflicted = ?")
+        params.append(int(request.conflicted))
+    if request.upcoming:
+        where.append(f"{sort_key_sql(request.field)} >= ?")
+        params.append(now_ms())
+    if request.query:
+        where.append("wb_contains(wb_search_text(?, payload), ?)")
+        params += [request.entity, request.query.casefold()]
+    return where, params
+
+
+def halves(request: ListRequest, after: tuple[Scalar, str] | None) -> list[tuple[str, list[Any], str]]:
+    """The (WHERE term, parameters, ORDER BY) of the rows with a value, then of those without."""
+    key = sort_key_sql(request.field)
+    op, way = ("<", "DESC") if request.down else (">", "ASC")
+    valued = (f"{key} IS NOT NULL", [], f"{key} {way}, id {way}")
+    missing = (f"{key} IS NULL", [], f"id {way}")
+    if after is None:
+        return [valued, missing]
+    value, id_ = after
+    if value is None:
+        return [(f"{missing[0]} AND id {op} ?", [id_], missing[2])]
+    return [(f"{valued[0]} AND ({key}, id) {op} (?, ?)", [value, id_], valued[2]), missing]
+
+
+def cached_row(row: tuple[Any, ...]) -> CachedRow:
+    """A ``CachedRow`` from the ``CACHED_COLUMNS`` of a cache table."""
+    id_, org_id, updated_at, payload, conflicted, server_payload = row[:6]
+    return CachedRow(
+        id=id_,
+        org_id=org_id,
+        updated_at=updated_at,
+        payload=loads(payload),
+        conflicted=bool(conflicted),
+        server_payload=loads(server_payload),
+    )
+
+
+class ListingMixin:
+    """Listing a cached table, a part of ``Store``."""
+
+    _db: Database
+
+    def list_page(self, request: ListRequest) -> ListPage:
+        """One page of ``request.entity`` as ``request`` asks (``ListError`` for a bad request)."""
+        request.check()
+        where, params = filters(request)
+        name, key = table(request.entity), sort_key_sql(request.field)
+        found: list[tuple[Any, ...]] = []
+        for term, extra, order in halves(request, decode_cursor(request)):
+            if request.upcoming and term.endswith("IS NULL") or len(found) > request.limit:
+                break
+            found += self._db.rows(
+                f"SELECT {CACHED_COLUMNS}, {key} FROM {name} WHERE {' AND '.join([*where, term])}"
+                f" ORDER BY {order} LIMIT ?",
+                (*params, *extra, request.limit + 1 - len(found)),
+            )
+        rows = [cached_row(r) for r in found[: request.limit]]
+        more = len(found) > request.limit
+        return ListPage(
+            rows=rows,
+            next_cursor=encode_cursor(request, found[request.limit - 1][-1], rows[-1].id) if more else None,
+            total=self._count(name, where, params) if request.with_total else None,
+            marks=self._marks(request.entity, rows),
+        )
+
+    def _count(self, name: str, where: list[str], params: list[Any]) -> int:
+        row = self._db.one(f"SELECT count(*) FROM {name} WHERE {' AND '.join(['1', *where])}", params)
+        return row[0] if row else 0
+
+    def _marks(self, entity: str, rows: list[CachedRow]) -> dict[str, RowMark]:
+        """The mark of each row of a page that has an unsynced local write or an open conflict."""
+        marks: dict[str, RowMark] = {r.id: "conflict" for r in rows if r.conflicted}
+        for id_, conflicted, failed in self._db.rows(_MARKS, (entity, dumps([r.id for r in rows]))):
+            marks[id_] = "conflict" if conflicted or id_ in marks else "failed" if failed else "pending"
+        return marks
