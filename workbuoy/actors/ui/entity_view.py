@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
@@ -32,6 +32,9 @@ DEFAULT_SORT: dict[str, tuple[str, bool, bool]] = {  # entity -> (field, descend
 
 
 class EntityView(QWidget):
+    #: What the user is looking at, for the window title: "Deal name — Pending", or "" for no record.
+    caption_changed = Signal(str)
+
     def __init__(self, bus: Bus, entity: Entity, open_portal: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self.bus = bus
@@ -68,6 +71,7 @@ class EntityView(QWidget):
         self.pane = RecordPane(bus, entity, self._saved, open_portal)
         self.new_button.clicked.connect(self.pane.new_record)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self._opened, context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._into_rows, context=Qt.ShortcutContext.WidgetShortcut)
         self.status = QLabel()
         self.status.setObjectName("status")
         self._layout()
@@ -99,6 +103,21 @@ class EntityView(QWidget):
         if (row := tables.selected(self.table)) is not None:
             self.pane.org_id = self.org_id
             self.pane.show_record(row)
+        self.caption_changed.emit(self.caption())
+
+    def _into_rows(self) -> None:
+        """Down from the search box: into the rows, on the first one unless one is selected."""
+        self.table.setFocus()
+        if tables.selected(self.table) is None and self.table.rowCount():
+            self.table.selectRow(0)
+
+    def caption(self) -> str:
+        row = self.pane.row
+        if row is None:
+            return ""
+        selected = tables.selected(self.table)
+        mark = self.table.item(self.table.selectedItems()[0].row(), 0).text() if selected and selected.get("id") == row.get("id") else ""
+        return formats.name_of(row) + (f" — {mark}" if mark else "")
 
     def _opened(self) -> None:
         """Enter or a double click on a row: into its fields."""
@@ -204,4 +223,5 @@ class EntityView(QWidget):
         if not tables.select_where(self.table, "id", str(row["id"])):
             self.pane.org_id = self.org_id
             self.pane.show_record(row)
+            self.caption_changed.emit(self.caption())
         return True

@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         for e, view in self.views.items():
             self.tabs.addTab(view, e.capitalize())
+            view.caption_changed.connect(self._show_caption)
         self.tabs.addTab(self.queue, "Outbox")
         self._loaded: set[int] = set()
         self.tabs.currentChanged.connect(self._shown)
@@ -116,6 +117,14 @@ class MainWindow(QMainWindow):
         """A tab shown (again): its rows may have changed while it was hidden."""
         self._loaded.discard(index)
         self._first_show(index)
+        view = self._current_view()
+        self._show_caption(view.caption() if view is not None else "")
+
+    def _show_caption(self, caption: str) -> None:
+        """The record on screen and its state in the title ("WorkBuoy — Deal — Pending"): taskbars and
+        screen readers say it, and a test under X can see it."""
+        if self.sender() is None or self.sender() is self._current_view():
+            self.setWindowTitle(f"WorkBuoy — {caption}" if caption else "WorkBuoy")
 
     def _current_view(self) -> EntityView | None:
         view = self.tabs.currentWidget()
@@ -191,7 +200,9 @@ class MainWindow(QMainWindow):
         """
         view = self.views[target.entity]
         self._loaded.add(self.tabs.indexOf(view))
+        self.tabs.blockSignals(True)  # loaded below, once, after the orgs
         self.tabs.setCurrentWidget(view)
+        self.tabs.blockSignals(False)
         self._bring_up()
         await self.load_orgs()
         if target.row_id is None:
