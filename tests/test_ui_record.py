@@ -69,7 +69,8 @@ def mark(view, row_id: str) -> str | None:
 def test_an_offline_edit_is_pending_then_synced_and_a_conflict_is_judged(qapp, sandbox, node_factory):
     node = signed_in_node(node_factory, sandbox)
     sync(node)
-    window = MainWindow(OneCallBus(node))
+    bus = OneCallBus(node)
+    window = MainWindow(bus)
     view = window.views["deals"]
 
     async def main() -> None:
@@ -116,14 +117,18 @@ def test_an_offline_edit_is_pending_then_synced_and_a_conflict_is_judged(qapp, s
         await view.load()
         assert mark(view, row["id"]) == ""
 
-    run(main())
+    try:
+        run(main())
+    finally:
+        bus.client.close()  # an open socket would hold its zmq context's term() at exit
 
 
 def test_a_viewer_sees_the_actions_disabled_with_the_reason(qapp, sandbox, node_factory):
     node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, WB_KEYRING_BACKEND="file", WB_KEYRING_KEY="k").start()
     login(node, "viewer@workbuoy.test", "viewer-password")
     sync(node)
-    window = MainWindow(OneCallBus(node))
+    bus = OneCallBus(node)
+    window = MainWindow(bus)
     view = window.views["deals"]
 
     async def main() -> None:
@@ -134,4 +139,7 @@ def test_a_viewer_sees_the_actions_disabled_with_the_reason(qapp, sandbox, node_
         for button in (actions.email_button, actions.event_button, actions.workflow_button):
             assert not button.isEnabled() and "viewer" in button.toolTip(), button.toolTip()
 
-    run(main())
+    try:
+        run(main())
+    finally:
+        bus.client.close()
