@@ -101,6 +101,8 @@ class QueueView(QWidget):
         rows = [{**msgspec.to_builtins(i), "state": in_words(i, now), "record": record_name(i), "item": i}
                 for i in items]
         tables.replace(self.table, rows, COLUMNS)
+        if tables.selected(self.table) is None:  # a conflict waits for the user: shown first
+            tables.select_where(self.table, "conflicted", "True")
         self._follow_selection()
         one = "write" if len(items) == 1 else "writes"
         shown = "" if label == "All" else f" ({label.lower()})"
