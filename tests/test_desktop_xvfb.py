@@ -52,6 +52,11 @@ def test_a_person_signs_in_signs_out_and_signs_in_through_the_portal(xvfb, sandb
     wait_for(lambda: not xvfb.window("^Sign in to WorkBuoy$"), 30, what="the sign-in window gone again")
 
 
+def posix_escape(text: str) -> str:
+    """``text`` as a literal in xdotool's (POSIX extended) regular expression."""
+    return re.sub(r"([.\[\](){}*+?|^$\\])", r"\\\1", text)
+
+
 def test_a_person_edits_a_deal_offline_with_the_keyboard_and_sees_it_synced(xvfb, sandbox, node_factory):
     """Search, open a deal, edit its amount offline, see it pending, come online, see it synced.
 
@@ -65,7 +70,7 @@ def test_a_person_edits_a_deal_offline_with_the_keyboard_and_sees_it_synced(xvfb
     deals = list(server_rows(sandbox, "deals", "org-1").values())
     owners = Counter(d["owner"] for d in deals)
     deal = next(d for d in deals if owners[d["owner"]] == 1)  # a search for its owner finds it alone
-    title = f"^WorkBuoy — {re.escape(deal['name'])}"
+    title = f"^WorkBuoy — {posix_escape(deal['name'])}"
     node.call("wb:sup:deeplink", {"url": "workbuoy://deals"})  # as a click in the tray would open it
     window = wait_for(lambda: xvfb.window("^WorkBuoy"), 60, what="the main window")
     xvfb.type_into(window, "[ctrl+f]", deal["owner"], "[Return]")
@@ -76,7 +81,7 @@ def test_a_person_edits_a_deal_offline_with_the_keyboard_and_sees_it_synced(xvfb
             break
         except AssertionError:
             continue
-    assert xvfb.window(title + "$"), "the searched deal was never selected"
+    assert xvfb.window(title + "$"), f"the searched deal was never selected: {xvfb.xdotool('getwindowname', window)!r}"
     sandbox.set_faults(outage="drop")  # offline from here
     xvfb.type_into(window, "[Return]")  # Enter opens the record: focus in its first field
     xvfb.type_into(window, "[Tab]", "[Tab]", "[Tab]", "[ctrl+a]", "98765", "[ctrl+s]")  # name, company, stage, amount

@@ -232,6 +232,7 @@ def test_conflicts_are_judged_field_by_field(qapp):
                                      last_error="rejected: amount must be positive")
     bus = FakeBus(wb_queue_list=lambda _: QueueListReply(items=[conflict_item(), failed]),
                   wb_queue_resolveConflict=lambda _: msgspec.Struct(),
+                  wb_queue_discard=lambda p: QueueItemRef(id=p["id"], op_id="o", status="synced"),
                   wb_queue_create=lambda _: QueueItemRef(id=10, op_id="o", status="pending"))
     view = QueueView(bus)
     run(view.load())
@@ -257,7 +258,14 @@ def test_conflicts_are_judged_field_by_field(qapp):
     run(view.load())
     assert view.table.rowCount() == 1 and bus.sent("wb:queue:list")[-1] == {"status": "failed"}
     view.table.selectRow(0)
-    assert not view.retry_button.isEnabled()
+    assert not view.retry_button.isEnabled() and view.discard_button.isEnabled()
+    view.filter.setCurrentText("Failed")
+    run(view.load())
+    view.table.selectRow(1)  # the refused write: retry or give it up
+    assert view.retry_button.isEnabled() and not view.conflict.isVisibleTo(view)
+    run(view.discard())
+    assert bus.sent("wb:queue:discard") == [{"id": 6}]
+    assert view.status.text() == "Write to “Deal 5” discarded; the record is back as it was."
 
 
 def test_main_window_deep_link_switches_org_keys_and_reloads(qapp):

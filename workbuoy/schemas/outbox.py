@@ -70,6 +70,10 @@ class QueueRetry(Msg):
     id: Annotated[int, Meta(ge=1)]
 
 
+class QueueDiscard(QueueRetry):
+    """Drop a failed write (a conflict, or one the server refused) unsent and undo it offline."""
+
+
 class ResolveConflict(Msg):
     entity: Entity
     entity_id: Id

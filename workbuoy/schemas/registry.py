@@ -76,6 +76,7 @@ _CHANNELS = [
     Channel("wb:queue:list", outbox.QueueList, outbox.QueueListReply, "queue", HUMANS, "Queued writes by status."),
     Channel("wb:queue:status", Empty, outbox.QueueStatusReply, "queue", EVERYONE, "Server reachability (the breaker) and queue depth."),
     Channel("wb:queue:retry", outbox.QueueRetry, outbox.QueueItemRef, "queue", HUMANS, "Put a failed write back."),
+    Channel("wb:queue:discard", outbox.QueueDiscard, outbox.QueueItemRef, "queue", HUMANS, "Drop a failed write unsent; undo it offline.", "queue.write"),
     Channel("wb:queue:resolveConflict", outbox.ResolveConflict, Ok, "queue", HUMANS, "keepLocal or keepServer.", "queue.resolve"),
     Channel("wb:email:draft", outbox.EmailDraft, outbox.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue an e-mail draft.", "email.draft"),
     Channel("wb:calendar:create", outbox.CalendarCreate, outbox.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a calendar event.", "calendar.create"),

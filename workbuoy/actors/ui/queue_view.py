@@ -2,7 +2,8 @@
 
 Each write is named by its record ("Fjord Seafood AS — CRM Suite"), and where it stands is
 said in words. A selected conflict opens the conflict view beside the list (yours vs the
-server's, field by field); a failed write can be retried. Feedback stays in the status line
+server's, field by field); a failed write can be retried, or discarded when it cannot
+succeed (``wb:queue:discard``: dropped unsent, the record back as it was). Feedback stays in the status line
 until the user does something else (a reload does not wipe it).
 """
 
@@ -56,6 +57,9 @@ class QueueView(QWidget):
         self.retry_button = QPushButton("Retry")
         self.retry_button.setAccessibleName("Send the selected failed write again")
         self.retry_button.clicked.connect(self._retry_clicked)
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.setAccessibleName("Drop the selected failed write and undo it in the offline copy")
+        self.discard_button.clicked.connect(self._discard_clicked)
         self.depth = QLabel()
         self.status = QLabel()
         self.status.setObjectName("status")
@@ -70,6 +74,7 @@ class QueueView(QWidget):
         top.addWidget(self.filter)
         top.addWidget(self.depth, 1)
         top.addWidget(self.retry_button)
+        top.addWidget(self.discard_button)
         split = QSplitter()
         split.addWidget(self.table)
         split.addWidget(self.conflict)
@@ -111,10 +116,14 @@ class QueueView(QWidget):
     def _follow_selection(self) -> None:
         row = tables.selected(self.table)
         self.retry_button.setEnabled(bool(row and row["status"] == "failed" and not row["conflicted"]))
+        self.discard_button.setEnabled(bool(row and row["status"] == "failed"))
         self.conflict.show_item(row["item"] if row and row["conflicted"] else None)
 
     def _retry_clicked(self) -> None:
         spawn(self.retry())
+
+    def _discard_clicked(self) -> None:
+        spawn(self.discard())
 
     def _keep_local_clicked(self) -> None:
         spawn(self.resolve("keepLocal"))
@@ -129,6 +138,12 @@ class QueueView(QWidget):
         if row := tables.selected(self.table):
             if await ask(self.bus, "wb:queue:retry", {"id": row["id"]}, self.status) is not None:
                 await self.load(f"“{row['record']}” will be sent again.")
+
+    async def discard(self) -> None:
+        """A write that cannot succeed: dropped unsent, and the record back as it was."""
+        if row := tables.selected(self.table):
+            if await ask(self.bus, "wb:queue:discard", {"id": row["id"]}, self.status) is not None:
+                await self.load(f"Write to “{row['record']}” discarded; the record is back as it was.")
 
     async def resolve(self, resolution: str) -> None:
         what = "your version will be sent again" if resolution == "keepLocal" else "the server's version kept"
