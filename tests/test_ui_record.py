@@ -66,16 +66,27 @@ def mark(view, row_id: str) -> str | None:
     return None
 
 
+def on_deals(node, main) -> None:
+    """Run ``main(window, deals view)`` on the ui's loop with the deals tab open and its first row selected."""
+    bus = OneCallBus(node)
+    window = MainWindow(bus)
+
+    async def opened() -> None:
+        assert await window.open_target(deeplink.Target("deals"))
+        window.views["deals"].table.selectRow(0)
+        await main(window, window.views["deals"])
+
+    try:
+        run(opened())
+    finally:
+        bus.client.close()  # an open socket would hold its zmq context's term() at exit
+
+
 def test_an_offline_edit_is_pending_then_synced_and_a_conflict_is_judged(qapp, sandbox, node_factory):
     node = signed_in_node(node_factory, sandbox)
     sync(node)
-    bus = OneCallBus(node)
-    window = MainWindow(bus)
-    view = window.views["deals"]
 
-    async def main() -> None:
-        assert await window.open_target(deeplink.Target("deals"))
-        view.table.selectRow(0)
+    async def main(window: MainWindow, view) -> None:
         row = tables.selected(view.table)
         assert view.pane.title.text() == row["name"] and mark(view, row["id"]) == ""
         sandbox.set_faults(outage="drop")  # the server is gone: the edit waits in the outbox
@@ -117,29 +128,18 @@ def test_an_offline_edit_is_pending_then_synced_and_a_conflict_is_judged(qapp, s
         await view.load()
         assert mark(view, row["id"]) == ""
 
-    try:
-        run(main())
-    finally:
-        bus.client.close()  # an open socket would hold its zmq context's term() at exit
+    on_deals(node, main)
 
 
 def test_a_viewer_sees_the_actions_disabled_with_the_reason(qapp, sandbox, node_factory):
     node = node_factory(WB_PORTAL_BASE_URL=sandbox.origin, WB_KEYRING_BACKEND="file", WB_KEYRING_KEY="k").start()
     login(node, "viewer@workbuoy.test", "viewer-password")
     sync(node)
-    bus = OneCallBus(node)
-    window = MainWindow(bus)
-    view = window.views["deals"]
 
-    async def main() -> None:
-        assert await window.open_target(deeplink.Target("deals"))
-        view.table.selectRow(0)
-        actions = view.pane.actions
+    async def main(window: MainWindow, view) -> None:
+        actions = view.pane.assistant
         await actions.check_roles()
         for button in (actions.email_button, actions.event_button, actions.workflow_button):
             assert not button.isEnabled() and "viewer" in button.toolTip(), button.toolTip()
 
-    try:
-        run(main())
-    finally:
-        bus.client.close()
+    on_deals(node, main)

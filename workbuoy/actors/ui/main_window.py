@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
             self.queue.reload()
         elif (view := self._current_view()) is not None and self.isVisible():
             view.reload()
-            spawn(view.pane.actions.refresh_steps())
+            spawn(view.pane.assistant.refresh_steps())
 
     def _show_orgs(self, reply: OrgListReply) -> None:
         self.orgs.clear()

@@ -49,7 +49,7 @@ class RecordPane(QWidget):
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
-        self.actions = RecordActions(bus, entity)
+        self.assistant = RecordActions(bus, entity)
         buttons = QHBoxLayout()
         for b in (self.save_button, self.delete_button, self.in_portal):
             buttons.addWidget(b)
@@ -58,7 +58,7 @@ class RecordPane(QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
-        layout.addWidget(self.actions)
+        layout.addWidget(self.assistant)
         QShortcut(QKeySequence.StandardKey.Save, self, self._save_clicked)
         self.show_record(None, blank=True)
 
@@ -94,7 +94,7 @@ class RecordPane(QWidget):
         self.save_button.setEnabled(not blank)
         self.delete_button.setEnabled(row is not None)
         self.in_portal.setEnabled(row is not None)
-        self.actions.show_record(None if blank else row, self.org_id)
+        self.assistant.show_record(None if blank else row, self.org_id)
         if not blank and not same:
             self.status.setText("")
 
