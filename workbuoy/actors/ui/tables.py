@@ -58,12 +58,12 @@ def append(table: QTableWidget, rows: Iterable[dict[str, Any]], columns: Sequenc
            marks: dict[str, str] | None = None) -> None:
     if table.columnCount() != len(columns):
         set_columns(table, columns)
-    marks = marks or {}
+    marks, rows = marks or {}, list(rows)
+    first = table.rowCount()
     table.setUpdatesEnabled(False)
     try:
-        for row in rows:
-            r = table.rowCount()
-            table.insertRow(r)
+        table.setRowCount(first + len(rows))  # one insertion, not one per row
+        for r, row in enumerate(rows, first):
             for c, key in enumerate(columns):
                 item = _cell(key, row, marks)
                 if c == 0:
