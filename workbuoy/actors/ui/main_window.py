@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         self.orgs.setCurrentIndex(active if active >= 0 else 0)
         org_id = self.orgs.currentData()
         for view in self.views.values():
+            if view.org_id != org_id:  # another org's rows and record must not linger
+                view.clear()
             view.org_id = org_id
 
     async def load_orgs(self) -> None:
