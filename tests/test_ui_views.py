@@ -284,6 +284,7 @@ def test_main_window_deep_link_switches_org_keys_and_reloads(qapp):
     assert view.search.hasFocus() or qapp.focusWidget() is view.search
     QTest.keySequence(window, "Ctrl+N")
     assert view.pane.title.text() == "New deal"
+    act(lambda: QTest.keySequence(window, "Ctrl+PgDown"), lambda: window.tabs.currentWidget() is window.views["tickets"])
     act(lambda: window.tabs.setCurrentWidget(window.views["tasks"]), lambda: bus.sent("wb:offline:getList")[-1]["table"] == "tasks")
     before = len(bus.sent("wb:offline:getList"))
     window.entity_changed("deals")  # not on screen: reloaded when shown again

@@ -4,7 +4,8 @@ Tabs load lazily (on first show) so opening the window costs one page, not seven
 shown again, an entity's change event (for the tab on screen; any other tab reloads when
 it is next shown), a sign-in, a finished sync and an org switch reload it, keeping the
 selected row. Switching org goes through ``wb:org:switch`` (the queue actor owns the
-active org). Ctrl+F searches and Ctrl+N creates in the tab on screen.
+active org). Ctrl+F searches and Ctrl+N creates in the tab on screen; Ctrl+PgDown/PgUp
+change tabs from anywhere in the window.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._shown)
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_record)
+        QShortcut(QKeySequence("Ctrl+PgDown"), self, self.next_tab)  # from anywhere, not only the tab bar
+        QShortcut(QKeySequence("Ctrl+PgUp"), self, self.previous_tab)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.signed_out_bar)
@@ -134,6 +137,12 @@ class MainWindow(QMainWindow):
         if (view := self._current_view()) is not None:
             view.search.setFocus()
             view.search.selectAll()
+
+    def next_tab(self) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
+
+    def previous_tab(self) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count())
 
     def new_record(self) -> None:
         if (view := self._current_view()) is not None:
