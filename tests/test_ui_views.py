@@ -291,3 +291,16 @@ def test_main_window_deep_link_switches_org_keys_and_reloads(qapp):
     assert len(bus.sent("wb:offline:getList")) == before
     act(lambda: window.tabs.setCurrentWidget(view), lambda: len(bus.sent("wb:offline:getList")) > before)
     window.hide()
+
+
+def test_views_show_error_replies_instead_of_failing(qapp):
+    view = EntityView(FakeBus(), "tasks")
+    assert not run(view.load())
+    assert "not implemented" in view.status.text()
+    view.bus = FakeBus(wb_offline_getList=refuse("unauthenticated", "not signed in"))
+    assert not run(view.load())
+    assert view.status.text() == "not signed in (sign in first)"
+    pane = EntityView(FakeBus(wb_queue_create=refuse("forbidden", "viewer may not queue.write")), "deals").pane
+    pane.new_record()
+    pane._editors["name"].setText("A deal")
+    assert not run(pane.save()) and pane.status.text() == "viewer may not queue.write"

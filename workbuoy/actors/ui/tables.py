@@ -20,7 +20,6 @@ ROW_KEY = Qt.ItemDataRole.UserRole  # the row's dict, on the first cell
 MARK = "mark"  # the pseudo-column of local-change marks
 MARK_TEXT = {"pending": "Pending", "conflict": "Conflict", "failed": "Failed"}
 MARK_COLOUR = {"pending": "#b7791f", "conflict": "#b03a2e", "failed": "#b03a2e"}
-heading = formats.heading
 
 
 def new_table(name: str = "") -> QTableWidget:
@@ -35,10 +34,6 @@ def new_table(name: str = "") -> QTableWidget:
     return t
 
 
-def text_of(key: str, value: Any) -> str:
-    return formats.text(key, value)
-
-
 def _cell(key: str, row: dict[str, Any], marks: dict[str, str]) -> QTableWidgetItem:
     if key == MARK:
         mark = marks.get(str(row.get("id")), "")
@@ -51,7 +46,7 @@ def _cell(key: str, row: dict[str, Any], marks: dict[str, str]) -> QTableWidgetI
 
 def set_columns(table: QTableWidget, columns: Sequence[str]) -> None:
     table.setColumnCount(len(columns))
-    table.setHorizontalHeaderLabels(["" if c == MARK else heading(c) for c in columns])
+    table.setHorizontalHeaderLabels(["" if c == MARK else formats.heading(c) for c in columns])
 
 
 def append(table: QTableWidget, rows: Iterable[dict[str, Any]], columns: Sequence[str],
