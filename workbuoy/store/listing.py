@@ -19,7 +19,7 @@ import msgspec
 from workbuoy.schemas.base import ENTITIES
 from workbuoy.schemas.columns import SEARCHABLE, SORTABLE, TIME_FIELDS
 from workbuoy.schemas.offline import RowMark
-from workbuoy.store.db import Database, dumps, loads, now_ms
+from workbuoy.store.db import CACHE, Database, dumps, loads, now_ms
 from workbuoy.store.types import CachedRow, ListPage
 
 Scalar = str | int | float | None
@@ -30,6 +30,10 @@ SELECT entity_id, MAX(conflicted), MAX(status = 'failed') FROM sync_queue
 WHERE entity = ? AND entity_id IN (SELECT value FROM json_each(?)) AND (status != 'synced' OR conflicted = 1)
 GROUP BY entity_id
 """
+
+
+#: The shortest query the trigram index answers; shorter ones test every row of the table.
+TRIGRAM = 3
 
 
 class ListError(ValueError):
@@ -77,6 +81,11 @@ def table(entity: str) -> str:
     return entity
 
 
+def search_table(entity: str) -> str:
+    """The FTS5 table of ``entity``'s search index (``indexes.py``)."""
+    return f"{table(entity)}_search"
+
+
 def search_text(entity: str, payload: dict[str, Any]) -> str:
     """The casefolded text of a row's ``SEARCHABLE`` fields, one field a line.
 
@@ -117,8 +126,13 @@ def decode_cursor(request: ListRequest) -> tuple[Scalar, str] | None:
     return value, id_
 
 
-def filters(request: ListRequest) -> tuple[list[str], list[Any]]:
-    """WHERE terms and parameters of the org, conflict, upcoming and search filters."""
+def filters(request: ListRequest, indexed: bool) -> tuple[list[str], list[Any]]:
+    """WHERE terms and parameters of the org, conflict, upcoming and search filters.
+
+    A query of ``TRIGRAM`` characters or more is answered by the search index when it is
+    there (``indexed``); a shorter one, or one while a first sync has the index suspended,
+    tests the text of every row in the page's order.
+    """
     where: list[str] = []
     params: list[Any] = []
     if request.org_id is not None:
@@ -131,8 +145,14 @@ def filters(request: ListRequest) -> tuple[list[str], list[Any]]:
         where.append(f"{sort_key_sql(request.field)} >= ?")
         params.append(now_ms())
     if request.query:
-        where.append("wb_contains(wb_search_text(?, payload), ?)")
-        params += [request.entity, request.query.casefold()]
+        needle = request.query.casefold()
+        if indexed and len(needle) >= TRIGRAM:
+            fts = search_table(request.entity)
+            where.append(f"rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)")
+            params.append('"' + needle.replace('"', '""') + '"')
+        else:
+            where.append("wb_contains(search_text, ?)")
+            params.append(needle)
     return where, params
 
 
@@ -171,7 +191,8 @@ class ListingMixin:
     def list_page(self, request: ListRequest) -> ListPage:
         """One page of ``request.entity`` as ``request`` asks (``ListError`` for a bad request)."""
         request.check()
-        where, params = filters(request)
+        indexed = self._db.one(f"SELECT 1 FROM {CACHE}.sqlite_master WHERE name = ?", (search_table(request.entity),))
+        where, params = filters(request, indexed is not None)
         name, key = table(request.entity), sort_key_sql(request.field)
         found: list[tuple[Any, ...]] = []
         for term, extra, order in halves(request, decode_cursor(request)):

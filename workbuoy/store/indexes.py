@@ -1,0 +1,131 @@
+"""The cache's secondary indexes: one per sort a view offers, and the search index.
+
+Sort: ``(org_id, <sort key>, id)`` per ``SORTABLE`` field, so a page of any sort in one
+org is one ordered index range and a deep page costs what the first does (``listing.py``).
+
+Search: an FTS5 table with the ``trigram`` tokenizer over the row's ``search_text``, a
+virtual generated column (``wb_search_text(entity, payload)``: the casefolded
+``SEARCHABLE`` fields, computed when read, never stored). The FTS table is external
+content on the entity table, kept by triggers, so every cache write path (a pulled page,
+a local write, a server row, a delete, the wipe) updates it in the write's own
+transaction and a crash can never leave the two apart. The triggers and the column call
+``wb_search_text``, which every ``Database`` connection registers: the cache file is
+written by WorkBuoy only (the sqlite3 shell can read it, not write it). FTS rows are
+keyed by the table's rowid, which ``VACUUM`` may renumber: never vacuum the cache file
+(it is rebuildable: move it aside instead).
+
+``ensure_indexes`` runs at every open: it creates what is missing (an older cache, or a
+field added to ``SORTABLE``) in one transaction, fills a new search index from the rows
+already cached, and drops the index the sorts replaced. It does nothing when all is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from workbuoy.schemas.base import ENTITIES
+from workbuoy.schemas.columns import SORTABLE
+from workbuoy.store.db import CACHE, Database
+from workbuoy.store.listing import search_table, sort_key_sql, table
+
+#: Indexes of earlier versions that the sort indexes replace.
+_REPLACED = tuple(f"{entity}_org_updated" for entity in ENTITIES)
+
+
+_SEARCH_TABLES = frozenset(search_table(entity) for entity in ENTITIES)
+
+
+def _sort_indexes(schema: str, entity: str) -> Iterator[tuple[str, str]]:
+    for field in SORTABLE[entity]:
+        name = f"{entity}_by_{field}"
+        yield name, f"CREATE INDEX IF NOT EXISTS {schema}.{name} ON {entity} (org_id, {sort_key_sql(field)}, id)"
+
+
+def _search_objects(schema: str, entity: str) -> Iterator[tuple[str, str]]:
+    fts = search_table(entity)
+    insert = f"INSERT INTO {fts} (rowid, search_text) VALUES (new.rowid, new.search_text);"
+    delete = f"INSERT INTO {fts} ({fts}, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);"
+    yield fts, (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {schema}.{fts} USING fts5(search_text, content='{entity}',"
+        " content_rowid='rowid', tokenize='trigram case_sensitive 1')"
+    )
+    yield f"{fts}_insert", f"CREATE TRIGGER IF NOT EXISTS {schema}.{fts}_insert AFTER INSERT ON {entity} BEGIN {insert} END"
+    yield f"{fts}_update", (
+        f"CREATE TRIGGER IF NOT EXISTS {schema}.{fts}_update AFTER UPDATE OF payload ON {entity}"
+        f" BEGIN {delete} {insert} END"
+    )
+    yield f"{fts}_delete", f"CREATE TRIGGER IF NOT EXISTS {schema}.{fts}_delete AFTER DELETE ON {entity} BEGIN {delete} END"
+
+
+def cache_objects(schema: str = CACHE) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of every index, FTS table and trigger the cache needs."""
+    return [obj for e in ENTITIES for obj in (*_sort_indexes(schema, e), *_search_objects(schema, e))]
+
+
+def missing(db: Database, schema: str = CACHE) -> set[str]:
+    """Names of the cache objects ``cache_objects`` wants that are not there."""
+    present = {row[0] for row in db.rows(f"SELECT name FROM {schema}.sqlite_master")}
+    return {name for name, _ in cache_objects(schema)} - present
+
+
+def ensure_indexes(db: Database, schema: str = CACHE, *, max_rows: int | None = None) -> None:
+    """Create what is missing (see the module doc); idempotent.
+
+    One transaction per sort index, and one for a search index with its triggers (filled
+    from the rows already there, so it never misses a row). ``max_rows``: leave tables
+    with more rows to a later call (the sync builds them in its own thread; opening a
+    store must stay quick).
+    """
+    absent = missing(db, schema)
+    for entity in ENTITIES:
+        objects = [(name, sql) for name, sql in (*_sort_indexes(schema, entity), *_search_objects(schema, entity))
+                   if name in absent]
+        if not objects or max_rows is not None and _rows_over(db, schema, entity, max_rows):
+            continue
+        _add_search_column(db, schema, entity)
+        for name, sql in objects:
+            if name.startswith(f"{entity}_by_"):
+                with db.write() as conn:
+                    conn.execute(sql)
+        with db.write() as conn:
+            for name, sql in objects:
+                if not name.startswith(f"{entity}_by_"):
+                    conn.execute(sql)
+                if name == search_table(entity):  # a new search index: fill it from the rows already cached
+                    conn.execute(f"INSERT INTO {name} ({name}) VALUES ('rebuild')")
+    replaced = {row[0] for row in db.rows(f"SELECT name FROM {schema}.sqlite_master")} & set(_REPLACED)
+    for name in replaced:
+        with db.write() as conn:
+            conn.execute(f"DROP INDEX IF EXISTS {schema}.{name}")
+
+
+def suspend_indexes(db: Database, entities: list[str], schema: str = CACHE) -> list[str]:
+    """Drop the sort and search indexes of those ``entities`` whose table is empty; returns them.
+
+    A first sync then fills the table without upkeep (which would cost it most of its
+    speed: ``bench/search.py``) and ``ensure_indexes`` builds them at the end in bulk;
+    meanwhile a search tests every row and a sort reads the table in order.
+    """
+    suspended = []
+    with db.write() as conn:
+        for entity in entities:
+            if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {schema}.{table(entity)})").fetchone()[0]:
+                continue
+            for name, _ in (*_sort_indexes(schema, entity), *_search_objects(schema, entity)):
+                kind = "INDEX" if name.startswith(f"{entity}_by_") else "TABLE" if name in _SEARCH_TABLES else "TRIGGER"
+                conn.execute(f"DROP {kind} IF EXISTS {schema}.{name}")
+            suspended.append(entity)
+    return suspended
+
+
+def _rows_over(db: Database, schema: str, entity: str, limit: int) -> bool:
+    row = db.one(f"SELECT count(*) FROM (SELECT 1 FROM {schema}.{entity} LIMIT ?)", (limit + 1,))
+    return row is not None and row[0] > limit
+
+
+def _add_search_column(db: Database, schema: str, entity: str) -> None:
+    with db.write() as conn:
+        columns = {row[1] for row in conn.execute(f"PRAGMA {schema}.table_xinfo({entity})")}
+        if "search_text" not in columns:
+            conn.execute(f"ALTER TABLE {schema}.{entity} ADD COLUMN search_text TEXT"
+                         f" GENERATED ALWAYS AS (wb_search_text('{entity}', payload)) VIRTUAL")
