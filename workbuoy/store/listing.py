@@ -189,20 +189,29 @@ class ListingMixin:
     _db: Database
 
     def list_page(self, request: ListRequest) -> ListPage:
-        """One page of ``request.entity`` as ``request`` asks (``ListError`` for a bad request)."""
+        """One page of ``request.entity`` as ``request`` asks (``ListError`` for a bad request).
+
+        Without an org the page merges one index range per org (the sort indexes lead with
+        the org), which is cheaper than sorting the table and needs no second set of indexes.
+        """
         request.check()
+        name = table(request.entity)
         indexed = self._db.one(f"SELECT 1 FROM {CACHE}.sqlite_master WHERE name = ?", (search_table(request.entity),))
         where, params = filters(request, indexed is not None)
-        name, key = table(request.entity), sort_key_sql(request.field)
+        orgs = [request.org_id] if request.org_id is not None else self._orgs(name)
         found: list[tuple[Any, ...]] = []
         for term, extra, order in halves(request, decode_cursor(request)):
             if request.upcoming and term.endswith("IS NULL") or len(found) > request.limit:
                 break
-            found += self._db.rows(
-                f"SELECT {CACHED_COLUMNS}, {key} FROM {name} WHERE {' AND '.join([*where, term])}"
-                f" ORDER BY {order} LIMIT ?",
-                (*params, *extra, request.limit + 1 - len(found)),
-            )
+            want = request.limit + 1 - len(found)
+            part = [row for org in orgs or [None] for row in self._db.rows(
+                f"SELECT {CACHED_COLUMNS}, {sort_key_sql(request.field)} FROM {name}"
+                f" WHERE {' AND '.join([*where, term, 'org_id = ?' if org is not None else '1'])} ORDER BY {order} LIMIT ?",
+                (*params, *extra, *([org] if org is not None else []), want),
+            )]
+            if len(orgs) > 1:  # the order SQLite gives: numbers before text, then by value, then id
+                part.sort(key=lambda row: (isinstance(row[-1], str), row[-1], row[0]), reverse=request.down)
+            found += part[:want]
         rows = [cached_row(r) for r in found[: request.limit]]
         more = len(found) > request.limit
         return ListPage(
@@ -211,6 +220,14 @@ class ListingMixin:
             total=self._count(name, where, params) if request.with_total else None,
             marks=self._marks(request.entity, rows),
         )
+
+    def _orgs(self, name: str) -> list[str]:
+        """The orgs with rows in ``name``: one index seek per org, not a scan of the table."""
+        return [row[0] for row in self._db.rows(
+            f"WITH RECURSIVE o(org) AS (SELECT min(org_id) FROM {name} UNION ALL"
+            f" SELECT (SELECT min(org_id) FROM {name} WHERE org_id > o.org) FROM o WHERE o.org IS NOT NULL)"
+            " SELECT org FROM o WHERE org IS NOT NULL"
+        )]
 
     def _count(self, name: str, where: list[str], params: list[Any]) -> int:
         row = self._db.one(f"SELECT count(*) FROM {name} WHERE {' AND '.join(['1', *where])}", params)
