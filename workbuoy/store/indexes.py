@@ -3,16 +3,19 @@
 Sort: ``(org_id, <sort key>, id)`` per ``SORTABLE`` field, so a page of any sort in one
 org is one ordered index range and a deep page costs what the first does (``listing.py``).
 
-Search: an FTS5 table with the ``trigram`` tokenizer over the row's ``search_text``, a
-virtual generated column (``wb_search_text(entity, payload)``: the casefolded
-``SEARCHABLE`` fields, computed when read, never stored). The FTS table is external
-content on the entity table, kept by triggers, so every cache write path (a pulled page,
-a local write, a server row, a delete, the wipe) updates it in the write's own
-transaction and a crash can never leave the two apart. The triggers and the column call
+Search: an FTS5 table with the ``trigram`` tokenizer over each row's search text
+(``wb_search_text(entity, payload)``: the casefolded ``SEARCHABLE`` fields). It is
+contentless (``content=''``, ``contentless_delete=1``): it holds the index only, never a
+second copy of the text. Triggers on the entity table keep it, so every cache write path
+(a pulled page, a local write, a server row, a delete, the wipe) updates it in the
+write's own transaction and a crash can never leave the two apart. The triggers call
 ``wb_search_text``, which every ``Database`` connection registers: the cache file is
-written by WorkBuoy only (the sqlite3 shell can read it, not write it). FTS rows are
-keyed by the table's rowid, which ``VACUUM`` may renumber: never vacuum the cache file
-(it is rebuildable: move it aside instead).
+written by WorkBuoy only; any SQLite (the shell, ``quick_check``) can still read and
+check it. (An external-content table was tried first: its text column, a generated
+column calling ``wb_search_text``, made ``PRAGMA quick_check`` fail on any other
+connection, and with it the check that moves a damaged cache aside.) FTS rows are keyed
+by the table's rowid, which ``VACUUM`` may renumber: never vacuum the cache file (it is
+rebuildable: move it aside instead).
 
 ``ensure_indexes`` runs at every open: it creates what is missing (an older cache, or a
 field added to ``SORTABLE``) in one transaction, fills a new search index from the rows
@@ -43,11 +46,11 @@ def _sort_indexes(schema: str, entity: str) -> Iterator[tuple[str, str]]:
 
 def _search_objects(schema: str, entity: str) -> Iterator[tuple[str, str]]:
     fts = search_table(entity)
-    insert = f"INSERT INTO {fts} (rowid, search_text) VALUES (new.rowid, new.search_text);"
-    delete = f"INSERT INTO {fts} ({fts}, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);"
+    insert = f"INSERT INTO {fts} (rowid, text) VALUES (new.rowid, wb_search_text('{entity}', new.payload));"
+    delete = f"DELETE FROM {fts} WHERE rowid = old.rowid;"
     yield fts, (
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {schema}.{fts} USING fts5(search_text, content='{entity}',"
-        " content_rowid='rowid', tokenize='trigram case_sensitive 1')"
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {schema}.{fts} USING fts5(text, content='', contentless_delete=1,"
+        " tokenize='trigram case_sensitive 1')"
     )
     yield f"{fts}_insert", f"CREATE TRIGGER IF NOT EXISTS {schema}.{fts}_insert AFTER INSERT ON {entity} BEGIN {insert} END"
     yield f"{fts}_update", (
@@ -82,7 +85,6 @@ def ensure_indexes(db: Database, schema: str = CACHE, *, max_rows: int | None = 
                    if name in absent]
         if not objects or max_rows is not None and _rows_over(db, schema, entity, max_rows):
             continue
-        _add_search_column(db, schema, entity)
         for name, sql in objects:
             if name.startswith(f"{entity}_by_"):
                 with db.write() as conn:
@@ -92,7 +94,8 @@ def ensure_indexes(db: Database, schema: str = CACHE, *, max_rows: int | None = 
                 if not name.startswith(f"{entity}_by_"):
                     conn.execute(sql)
                 if name == search_table(entity):  # a new search index: fill it from the rows already cached
-                    conn.execute(f"INSERT INTO {name} ({name}) VALUES ('rebuild')")
+                    conn.execute(f"INSERT INTO {name} (rowid, text)"
+                                 f" SELECT rowid, wb_search_text('{entity}', payload) FROM {schema}.{entity}")
     replaced = {row[0] for row in db.rows(f"SELECT name FROM {schema}.sqlite_master")} & set(_REPLACED)
     for name in replaced:
         with db.write() as conn:
@@ -122,10 +125,3 @@ def _rows_over(db: Database, schema: str, entity: str, limit: int) -> bool:
     row = db.one(f"SELECT count(*) FROM (SELECT 1 FROM {schema}.{entity} LIMIT ?)", (limit + 1,))
     return row is not None and row[0] > limit
 
-
-def _add_search_column(db: Database, schema: str, entity: str) -> None:
-    with db.write() as conn:
-        columns = {row[1] for row in conn.execute(f"PRAGMA {schema}.table_xinfo({entity})")}
-        if "search_text" not in columns:
-            conn.execute(f"ALTER TABLE {schema}.{entity} ADD COLUMN search_text TEXT"
-                         f" GENERATED ALWAYS AS (wb_search_text('{entity}', payload)) VIRTUAL")

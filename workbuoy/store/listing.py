@@ -151,8 +151,8 @@ def filters(request: ListRequest, indexed: bool) -> tuple[list[str], list[Any]]:
             where.append(f"rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)")
             params.append('"' + needle.replace('"', '""') + '"')
         else:
-            where.append("wb_contains(search_text, ?)")
-            params.append(needle)
+            where.append("wb_contains(wb_search_text(?, payload), ?)")
+            params += [request.entity, needle]
     return where, params
 
 
