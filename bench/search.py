@@ -36,6 +36,7 @@ from workbuoy.schemas.base import ENTITIES  # noqa: E402
 from workbuoy.schemas.columns import SORTABLE  # noqa: E402
 from workbuoy.store import Store, build_indexes  # noqa: E402
 from workbuoy.store.db import cache_path_for  # noqa: E402
+from workbuoy.store.indexes import drop_statements  # noqa: E402
 
 ORG = "org-1"
 #: What a person types: companies, people, cities, stages, products, mail domains, and misses.
@@ -137,9 +138,9 @@ def drop_search_index(path: Path, entity: str) -> None:
     """The old full scan: without its search index ``getList`` tests every row's text."""
     conn = apsw.Connection(str(cache_path_for(path)))
     conn.set_busy_timeout(60_000)
-    for trigger in ("insert", "update", "delete"):
-        conn.execute(f"DROP TRIGGER IF EXISTS {entity}_search_{trigger}")
-    conn.execute(f"DROP TABLE IF EXISTS {entity}_search")
+    for statement in drop_statements("main", entity):
+        if "_search" in statement:
+            conn.execute(statement)
     conn.close()
 
 

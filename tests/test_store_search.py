@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from tests.fixtures.node import wait_for
 from workbuoy.store import NewQueueItem, Store, build_indexes
 from workbuoy.store.indexes import missing
-from workbuoy.store.listing import ListRequest, search_text
+from workbuoy.store.listing import FEW_MATCHES, ListRequest, search_text
 
 ctx = multiprocessing.get_context("spawn")
 KILL_ROWS = 2_000
@@ -159,3 +159,21 @@ def test_sigkill_mid_page_never_splits_rows_and_index(tmp_path: Path) -> None:
         finally:
             store.close()
     assert killed_mid_page > 0
+
+
+def test_many_matches_walk_the_sort_and_few_are_read_by_rowid(tmp_path: Path) -> None:
+    """Past ``FEW_MATCHES`` a search takes the other plan: both page every match once, in order."""
+    store = Store.open(tmp_path / "wb.db")
+    rows = [{"id": f"d{i:05d}", "updated_at": i, "name": f"Harbor {i % 7}", "amount": i % 13} for i in range(FEW_MATCHES + 300)]
+    store.upsert_rows("deals", "o", rows)
+    for query, want in (("harbor", rows), ("harbor 3", [r for r in rows if r["name"] == "Harbor 3"])):
+        assert (len(want) > FEW_MATCHES) == (query == "harbor")
+        seen, cursor = [], None
+        while True:
+            page = store.list_page(ListRequest("deals", "o", 500, cursor, query, sort="amount", with_total=True))
+            assert page.total == len(want)
+            seen += [r.id for r in page.rows]
+            if (cursor := page.next_cursor) is None:
+                break
+        assert seen == [r["id"] for r in sorted(want, key=lambda r: (r["amount"], r["id"]))]
+    store.close()

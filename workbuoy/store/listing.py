@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -34,6 +34,8 @@ GROUP BY entity_id
 
 #: The shortest query the trigram index answers; shorter ones test every row of the table.
 TRIGRAM = 3
+#: Up to this many index matches a search reads them all and sorts them; beyond, it walks the sort.
+FEW_MATCHES = 2_000
 
 
 class ListError(ValueError):
@@ -126,13 +128,18 @@ def decode_cursor(request: ListRequest) -> tuple[Scalar, str] | None:
     return value, id_
 
 
-def filters(request: ListRequest, indexed: bool) -> tuple[list[str], list[Any]]:
-    """WHERE terms and parameters of the org, conflict, upcoming and search filters.
+class Search(NamedTuple):
+    """How a page finds the rows of a query: a CTE of candidate rowids or a WHERE term (or both empty)."""
 
-    A query of ``TRIGRAM`` characters or more is answered by the search index when it is
-    there (``indexed``); a shorter one, or one while a first sync has the index suspended,
-    tests the text of every row in the page's order.
-    """
+    prefix: str = ""
+    prefix_params: list[Any] = []
+    source: str = ""
+    term: str = "1"
+    params: list[Any] = []
+
+
+def filters(request: ListRequest) -> tuple[list[str], list[Any]]:
+    """WHERE terms and parameters of the org, conflict and upcoming filters."""
     where: list[str] = []
     params: list[Any] = []
     if request.org_id is not None:
@@ -144,15 +151,6 @@ def filters(request: ListRequest, indexed: bool) -> tuple[list[str], list[Any]]:
     if request.upcoming:
         where.append(f"{sort_key_sql(request.field)} >= ?")
         params.append(now_ms())
-    if request.query:
-        needle = request.query.casefold()
-        if indexed and len(needle) >= TRIGRAM:
-            fts = search_table(request.entity)
-            where.append(f"rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)")
-            params.append('"' + needle.replace('"', '""') + '"')
-        else:
-            where.append("wb_contains(wb_search_text(?, payload), ?)")
-            params += [request.entity, needle]
     return where, params
 
 
@@ -196,8 +194,11 @@ class ListingMixin:
         """
         request.check()
         name = table(request.entity)
-        indexed = self._db.one(f"SELECT 1 FROM {CACHE}.sqlite_master WHERE name = ?", (search_table(request.entity),))
-        where, params = filters(request, indexed is not None)
+        search = self._search(request) if request.query else Search()
+        where, params = filters(request)
+        where.append(search.term)
+        params = [*search.prefix_params, *params, *search.params]
+        source = search.source or name
         orgs = [request.org_id] if request.org_id is not None else self._orgs(name)
         found: list[tuple[Any, ...]] = []
         for term, extra, order in halves(request, decode_cursor(request)):
@@ -205,7 +206,7 @@ class ListingMixin:
                 break
             want = request.limit + 1 - len(found)
             part = [row for org in orgs or [None] for row in self._db.rows(
-                f"SELECT {CACHED_COLUMNS}, {sort_key_sql(request.field)} FROM {name}"
+                f"{search.prefix}SELECT {CACHED_COLUMNS}, {sort_key_sql(request.field)} FROM {source}"
                 f" WHERE {' AND '.join([*where, term, 'org_id = ?' if org is not None else '1'])} ORDER BY {order} LIMIT ?",
                 (*params, *extra, *([org] if org is not None else []), want),
             )]
@@ -217,9 +218,30 @@ class ListingMixin:
         return ListPage(
             rows=rows,
             next_cursor=encode_cursor(request, found[request.limit - 1][-1], rows[-1].id) if more else None,
-            total=self._count(name, where, params) if request.with_total else None,
+            total=self._count(f"{search.prefix}SELECT count(*) FROM {source}", where, params) if request.with_total else None,
             marks=self._marks(request.entity, rows),
         )
+
+    def _search(self, request: ListRequest) -> Search:
+        """How to find the rows of ``request.query``.
+
+        ``TRIGRAM`` characters or more, with the search index there: the index's matches. When
+        they are few (``FEW_MATCHES``) the page reads just those rows by rowid and sorts them
+        (``CROSS JOIN`` keeps SQLite from walking a sort index instead); when many, it walks
+        the sort index and keeps the matching rows, which fills a page early. Shorter
+        queries, or any while a first sync has the index suspended, test the text of every
+        row in the page's order.
+        """
+        needle = (request.query or "").casefold()
+        name, fts = table(request.entity), search_table(request.entity)
+        if len(needle) < TRIGRAM or self._db.one(f"SELECT 1 FROM {CACHE}.sqlite_master WHERE name = ?", (fts,)) is None:
+            return Search(term="wb_contains(wb_search_text(?, payload), ?)", params=[request.entity, needle])
+        phrase = '"' + needle.replace('"', '""') + '"'
+        few = self._db.rows(f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?", (phrase, FEW_MATCHES + 1))
+        if len(few) > FEW_MATCHES:
+            return Search(term=f"rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", params=[phrase])
+        return Search(prefix="WITH m(r) AS MATERIALIZED (SELECT value FROM json_each(?)) ",
+                      prefix_params=[dumps([row[0] for row in few])], source=f"m CROSS JOIN {name} ON {name}.rowid = m.r")
 
     def _orgs(self, name: str) -> list[str]:
         """The orgs with rows in ``name``: one index seek per org, not a scan of the table."""
@@ -229,8 +251,8 @@ class ListingMixin:
             " SELECT org FROM o WHERE org IS NOT NULL"
         )]
 
-    def _count(self, name: str, where: list[str], params: list[Any]) -> int:
-        row = self._db.one(f"SELECT count(*) FROM {name} WHERE {' AND '.join(['1', *where])}", params)
+    def _count(self, select: str, where: list[str], params: list[Any]) -> int:
+        row = self._db.one(f"{select} WHERE {' AND '.join(where)}", params)
         return row[0] if row else 0
 
     def _marks(self, entity: str, rows: list[CachedRow]) -> dict[str, RowMark]:
