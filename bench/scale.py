@@ -21,11 +21,11 @@ import apsw
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from bench.search import read_figures, sizes  # noqa: E402
+from bench.search import read_figures, signed_in, sizes  # noqa: E402
 from bench.sync import ORGS, baseline, list_requests, node_sync  # noqa: E402
 from tests.fixtures.node import Node  # noqa: E402
 from tests.fixtures.sandbox import SandboxProcess  # noqa: E402
-from tests.fixtures.signed_in import FILE_KEYRING, assert_cache_equals_server, login, set_page_size  # noqa: E402
+from tests.fixtures.signed_in import assert_cache_equals_server  # noqa: E402
 from workbuoy.sandbox.seed import PREFIX, Dataset  # noqa: E402
 from workbuoy.schemas.base import ENTITIES  # noqa: E402
 from workbuoy.store import build_indexes  # noqa: E402
@@ -61,14 +61,23 @@ def change_one_percent(sandbox: SandboxProcess, rows: int) -> int:
     """Server-side edits of 1 % of the rows, spread over every stream."""
     data = Dataset(rows, len(ORGS), seed=1)
     changed = 0
-    for entity in ENTITIES:
-        for org in ORGS:
-            count = data.count(entity, org)
-            for i in range(0, count, 100):
-                row_id = f"{PREFIX[entity]}-{org[4:]}-{i:07d}"
-                sandbox.admin.put(f"/rows/{entity}/{row_id}", json={"note": "changed for bench/scale.py"}).raise_for_status()
-                changed += 1
+    with sandbox.admin as admin:
+        for entity in ENTITIES:
+            for org in ORGS:
+                for i in range(0, data.count(entity, org), 100):
+                    row_id = f"{PREFIX[entity]}-{org[4:]}-{i:07d}"
+                    admin.put(f"/rows/{entity}/{row_id}", json={"note": "changed for bench/scale.py"}).raise_for_status()
+                    changed += 1
     return changed
+
+
+def incremental(node: Node, sandbox: SandboxProcess, rows: int) -> None:
+    changed = change_one_percent(sandbox, rows)
+    before, started = list_requests(sandbox), time.perf_counter()
+    node_sync(node)
+    elapsed = time.perf_counter() - started
+    requests = sum(list_requests(sandbox).values()) - sum(before.values())
+    print(f"incremental sync, {changed:,} rows changed on the server: {requests} requests, {elapsed:.1f} s")
 
 
 def main() -> int:
@@ -81,13 +90,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "data").mkdir()
-        node = Node(folder / "data", {"WB_PORTAL_BASE_URL": sandbox.origin, **FILE_KEYRING})
-        try:
-            base_rows, base_s = baseline(sandbox, folder, args.page)
-            print(f"baseline (one process, no indexes): {base_rows:,} rows in {base_s:.1f} s = {base_rows / base_s:,.0f} rows/s")
-            node.start()
-            login(node)
-            set_page_size(node, args.page)
+        base_rows, base_s = baseline(sandbox, folder, args.page)
+        print(f"baseline (one process, no indexes): {base_rows:,} rows in {base_s:.1f} s = {base_rows / base_s:,.0f} rows/s")
+        with signed_in(sandbox, folder / "data", args.page) as node:
             rows, seconds = node_sync(node)
             print(f"node initial sync, indexes built after: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s"
                   f" ({rows / seconds / (base_rows / base_s):.2f}x the baseline;"
@@ -99,18 +104,9 @@ def main() -> int:
             print(f"of which the bulk index build (timed again here, alone): {build_s:.1f} s = {build_s / seconds:.0%};"
                   f" without it the sync would run at {rows / (seconds - build_s):,.0f} rows/s")
             sizes(node.data_dir / "workbuoy.db", rows)
-            changed = change_one_percent(sandbox, args.rows)
-            before, started = list_requests(sandbox), time.perf_counter()
-            node_sync(node)
-            elapsed = time.perf_counter() - started
-            requests = sum(list_requests(sandbox).values()) - sum(before.values())
-            print(f"incremental sync, {changed:,} rows changed on the server: {requests} requests, {elapsed:.1f} s")
+            incremental(node, sandbox, args.rows)
             read_figures(node, node.data_dir / "workbuoy.db", args.repeats)
-            equal = assert_cache_equals_server(node, sandbox, ORGS)
-            print(f"cache equals the server: {equal:,} rows compared")
-        finally:
-            node.stop()
-            sandbox.stop()
+            print(f"cache equals the server: {assert_cache_equals_server(node, sandbox, ORGS):,} rows compared")
     return 0
 
 

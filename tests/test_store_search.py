@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import random
-import signal
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures.node import wait_for
+from tests.fixtures.killing import kill_mid_page
 from workbuoy.store import NewQueueItem, Store, build_indexes
 from workbuoy.store.indexes import missing
 from workbuoy.store.listing import FEW_MATCHES, ListRequest, search_text
 
-ctx = multiprocessing.get_context("spawn")
 KILL_ROWS = 2_000
 
 
@@ -138,14 +133,7 @@ def test_sigkill_mid_page_never_splits_rows_and_index(tmp_path: Path) -> None:
     rng = random.Random(99)
     committed, killed_mid_page = 0, 0
     for _ in range(5):
-        started = ctx.Value("q", 0)
-        proc = ctx.Process(target=_pull_forever, args=(str(path), started))
-        proc.start()
-        wait_for(lambda: started.value >= committed + 2 or not proc.is_alive(), 120, 0.002, "a page under way")
-        assert proc.is_alive()
-        time.sleep(rng.uniform(0, 0.1))  # jitter, not a wait: a random point of the page
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.join(10)
+        began = kill_mid_page(_pull_forever, str(path), committed, rng, 0.1)
         store = Store.open(path)
         try:
             agree(store)
@@ -155,7 +143,7 @@ def test_sigkill_mid_page_never_splits_rows_and_index(tmp_path: Path) -> None:
             for version, rows in ((committed, KILL_ROWS), (committed - 1, 0)):
                 asked = ListRequest("deals", query=f"version {version}.", with_total=True)
                 assert store.list_page(asked).total == rows
-            killed_mid_page += started.value > committed
+            killed_mid_page += began > committed
         finally:
             store.close()
     assert killed_mid_page > 0
