@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.fixtures.killing import kill_mid_page
 from workbuoy.store import NewQueueItem, Store, build_indexes
-from workbuoy.store.indexes import missing
+from workbuoy.store.indexes import drop_statements, missing
 from workbuoy.store.listing import FEW_MATCHES, ListRequest, search_text
 
 KILL_ROWS = 2_000
@@ -165,3 +165,20 @@ def test_many_matches_walk_the_sort_and_few_are_read_by_rowid(tmp_path: Path) ->
                 break
         assert seen == [r["id"] for r in sorted(want, key=lambda r: (r["amount"], r["id"]))]
     store.close()
+
+
+def test_an_older_cache_gets_its_indexes_at_open_once(tmp_path: Path) -> None:
+    """A cache from before these indexes (rows, the old org index, nothing else) is migrated in place."""
+    store = Store.open(tmp_path / "wb.db")
+    store.upsert_rows("deals", "o", [{"id": f"d{i}", "updated_at": i, "name": f"Polar {i}"} for i in range(40)])
+    with store.transaction():
+        for statement in drop_statements("cache", "deals"):
+            store._db.conn.execute(statement)
+        store._db.conn.execute("CREATE INDEX cache.deals_org_updated ON deals (org_id, updated_at)")
+    store.close()
+    for _ in range(2):  # the second open finds nothing to do
+        store = Store.open(tmp_path / "wb.db")
+        assert not missing(store._db) and store._db.one("SELECT 1 FROM cache.sqlite_master WHERE name = 'deals_org_updated'") is None
+        agree(store)
+        assert found(store, "POLAR 3") == {"d3", *(f"d{i}" for i in range(30, 40))}
+        store.close()

@@ -84,22 +84,24 @@ def ensure_indexes(db: Database, schema: str = CACHE, *, max_rows: int | None = 
     """
     absent = missing(db, schema)
     for entity in ENTITIES:
-        objects = [(name, sql) for name, sql in (*_sort_indexes(schema, entity), *_search_objects(schema, entity))
-                   if name in absent]
-        if not objects or max_rows is not None and _rows_over(db, schema, entity, max_rows):
+        sorts = [sql for name, sql in _sort_indexes(schema, entity) if name in absent]
+        search = [(name, sql) for name, sql in _search_objects(schema, entity)]
+        if not sorts and not absent.intersection(name for name, _ in search):
             continue
-        for name, sql in objects:
-            if name.startswith(f"{entity}_by_"):
-                with db.write() as conn:
-                    conn.execute(sql)
-        with db.write() as conn:
-            for name, sql in objects:
-                if not name.startswith(f"{entity}_by_"):
-                    conn.execute(sql)
-                if name == search_table(entity):  # a new search index: fill it from the rows already cached
-                    conn.execute(f"INSERT INTO {name} ({name}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
-                    conn.execute(f"INSERT INTO {name} (rowid, text)"
-                                 f" SELECT rowid, wb_search_text('{entity}', payload) FROM {schema}.{entity}")
+        if max_rows is not None and _rows_over(db, schema, entity, max_rows):
+            continue
+        for sql in sorts:
+            with db.write() as conn:
+                conn.execute(sql)
+        with db.write() as conn:  # looked at again under the lock: another process may have built it
+            fts = search_table(entity)
+            fill = conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = ?", (fts,)).fetchone() is None
+            for _, sql in search:
+                conn.execute(sql)
+            if fill:
+                conn.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
+                conn.execute(f"INSERT INTO {fts} (rowid, text)"
+                             f" SELECT rowid, wb_search_text('{entity}', payload) FROM {schema}.{entity}")
     replaced = {row[0] for row in db.rows(f"SELECT name FROM {schema}.sqlite_master")} & set(_REPLACED)
     for name in replaced:
         with db.write() as conn:
