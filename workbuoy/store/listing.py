@@ -35,7 +35,7 @@ GROUP BY entity_id
 #: The shortest query the trigram index answers; shorter ones test every row of the table.
 TRIGRAM = 3
 #: Up to this many index matches a search reads them all and sorts them; beyond, it walks the sort.
-FEW_MATCHES = 2_000
+FEW_MATCHES = 4_000
 
 
 class ListError(ValueError):
@@ -129,13 +129,16 @@ def decode_cursor(request: ListRequest) -> tuple[Scalar, str] | None:
 
 
 class Search(NamedTuple):
-    """How a page finds the rows of a query: a CTE of candidate rowids or a WHERE term (or both empty)."""
+    """How a page finds the rows of a query: a CTE of candidate rowids, or WHERE terms (for the
+    page, and for its total when that is cheaper another way)."""
 
     prefix: str = ""
     prefix_params: list[Any] = []
     source: str = ""
     term: str = "1"
     params: list[Any] = []
+    count_term: str | None = None
+    count_params: list[Any] = []
 
 
 def filters(request: ListRequest) -> tuple[list[str], list[Any]]:
@@ -196,8 +199,6 @@ class ListingMixin:
         name = table(request.entity)
         search = self._search(request) if request.query else Search()
         where, params = filters(request)
-        where.append(search.term)
-        params = [*search.prefix_params, *params, *search.params]
         source = search.source or name
         orgs = [request.org_id] if request.org_id is not None else self._orgs(name)
         found: list[tuple[Any, ...]] = []
@@ -207,8 +208,9 @@ class ListingMixin:
             want = request.limit + 1 - len(found)
             part = [row for org in orgs or [None] for row in self._db.rows(
                 f"{search.prefix}SELECT {CACHED_COLUMNS}, {sort_key_sql(request.field)} FROM {source}"
-                f" WHERE {' AND '.join([*where, term, 'org_id = ?' if org is not None else '1'])} ORDER BY {order} LIMIT ?",
-                (*params, *extra, *([org] if org is not None else []), want),
+                f" WHERE {' AND '.join([*where, search.term, term, 'org_id = ?' if org is not None else '1'])}"
+                f" ORDER BY {order} LIMIT ?",
+                (*search.prefix_params, *params, *search.params, *extra, *([org] if org is not None else []), want),
             )]
             if len(orgs) > 1:  # the order SQLite gives: numbers before text, then by value, then id
                 part.sort(key=lambda row: (isinstance(row[-1], str), row[-1], row[0]), reverse=request.down)
@@ -218,7 +220,7 @@ class ListingMixin:
         return ListPage(
             rows=rows,
             next_cursor=encode_cursor(request, found[request.limit - 1][-1], rows[-1].id) if more else None,
-            total=self._count(f"{search.prefix}SELECT count(*) FROM {source}", where, params) if request.with_total else None,
+            total=self._count(request, search, where, params) if request.with_total else None,
             marks=self._marks(request.entity, rows),
         )
 
@@ -227,19 +229,21 @@ class ListingMixin:
 
         ``TRIGRAM`` characters or more, with the search index there: the index's matches. When
         they are few (``FEW_MATCHES``) the page reads just those rows by rowid and sorts them
-        (``CROSS JOIN`` keeps SQLite from walking a sort index instead); when many, it walks
-        the sort index and keeps the matching rows, which fills a page early. Shorter
+        (``CROSS JOIN`` keeps SQLite from walking a sort index instead). When many, the page
+        walks the sort index and tests each row's text, which fills it early (at least one row
+        in ``rows / FEW_MATCHES`` matches), and only a total reads the index's matches. Shorter
         queries, or any while a first sync has the index suspended, test the text of every
         row in the page's order.
         """
         needle = (request.query or "").casefold()
         name, fts = table(request.entity), search_table(request.entity)
+        scan = Search(term="wb_contains(wb_search_text(?, payload), ?)", params=[request.entity, needle])
         if len(needle) < TRIGRAM or self._db.one(f"SELECT 1 FROM {CACHE}.sqlite_master WHERE name = ?", (fts,)) is None:
-            return Search(term="wb_contains(wb_search_text(?, payload), ?)", params=[request.entity, needle])
+            return scan
         phrase = '"' + needle.replace('"', '""') + '"'
         few = self._db.rows(f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?", (phrase, FEW_MATCHES + 1))
         if len(few) > FEW_MATCHES:
-            return Search(term=f"rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", params=[phrase])
+            return scan._replace(count_term=f"rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", count_params=[phrase])
         return Search(prefix="WITH m(r) AS MATERIALIZED (SELECT value FROM json_each(?)) ",
                       prefix_params=[dumps([row[0] for row in few])], source=f"m CROSS JOIN {name} ON {name}.rowid = m.r")
 
@@ -251,8 +255,14 @@ class ListingMixin:
             " SELECT org FROM o WHERE org IS NOT NULL"
         )]
 
-    def _count(self, select: str, where: list[str], params: list[Any]) -> int:
-        row = self._db.one(f"{select} WHERE {' AND '.join(where)}", params)
+    def _count(self, request: ListRequest, search: Search, where: list[str], params: list[Any]) -> int:
+        term, term_params = (search.term, search.params) if search.count_term is None else (
+            search.count_term, search.count_params)
+        row = self._db.one(
+            f"{search.prefix}SELECT count(*) FROM {search.source or table(request.entity)}"
+            f" WHERE {' AND '.join([*where, term])}",
+            (*search.prefix_params, *params, *term_params),
+        )
         return row[0] if row else 0
 
     def _marks(self, entity: str, rows: list[CachedRow]) -> dict[str, RowMark]:
