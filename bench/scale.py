@@ -104,7 +104,11 @@ def main() -> int:
             print(f"of which the bulk index build (timed again here, alone): {build_s:.1f} s = {build_s / seconds:.0%};"
                   f" without it the sync would run at {rows / (seconds - build_s):,.0f} rows/s")
             sizes(node.data_dir / "workbuoy.db", rows)
-            incremental(node, sandbox, args.rows)
+            try:
+                incremental(node, sandbox, args.rows)
+            except Exception:
+                print(node.output())
+                raise
             read_figures(node, node.data_dir / "workbuoy.db", args.repeats)
             print(f"cache equals the server: {assert_cache_equals_server(node, sandbox, ORGS):,} rows compared")
     return 0

@@ -182,3 +182,22 @@ def test_an_older_cache_gets_its_indexes_at_open_once(tmp_path: Path) -> None:
         agree(store)
         assert found(store, "POLAR 3") == {"d3", *(f"d{i}" for i in range(30, 40))}
         store.close()
+
+
+def test_a_fill_cut_short_scans_meanwhile_and_resumes(tmp_path: Path) -> None:
+    """As after a crash between two fill chunks: rows past the mark are not in the index yet."""
+    store = Store.open(tmp_path / "wb.db")
+    store.upsert_rows("deals", "o", [{"id": f"d{i}", "updated_at": i, "name": f"Polar {i}"} for i in range(40)])
+    with store.transaction():
+        store._db.conn.execute("DELETE FROM deals_search WHERE rowid > 10")
+        store._db.conn.execute("INSERT INTO cache.search_fill VALUES ('deals', 10)")
+    assert missing(store._db) == {"deals"}
+    assert found(store, "POLAR 3") == {"d3", *(f"d{i}" for i in range(30, 40))}  # a scan, not the half index
+    store.upsert_rows("deals", "o", [{"id": "d35", "updated_at": 99, "name": "Granite"}])  # a trigger indexes it
+    store.close()
+    store = Store.open(tmp_path / "wb.db")
+    assert not missing(store._db)
+    agree(store)
+    assert found(store, "POLAR 3") == {"d3", *(f"d{i}" for i in range(30, 40))} - {"d35"}
+    assert found(store, "granite") == {"d35"}
+    store.close()

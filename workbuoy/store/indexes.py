@@ -35,6 +35,8 @@ from workbuoy.store.listing import search_table, sort_key_sql, table
 _REPLACED = tuple(f"{entity}_org_updated" for entity in ENTITIES)
 
 
+#: Rows indexed per transaction while a search index is filled (≈0.2 s each here).
+FILL_CHUNK = 10_000
 #: Memory FTS5 may fill before it writes a segment: larger makes a bulk build faster
 #: (1.5x at 16 MiB over the 1 MiB default); a page of a sync never comes near it.
 FTS_HASH_BYTES = 16 * 2**20
@@ -69,16 +71,20 @@ def cache_objects(schema: str = CACHE) -> list[tuple[str, str]]:
 
 
 def missing(db: Database, schema: str = CACHE) -> set[str]:
-    """Names of the cache objects ``cache_objects`` wants that are not there."""
+    """Names of the cache objects ``cache_objects`` wants that are not there, and the
+    entities whose search index is still being filled."""
     present = {row[0] for row in db.rows(f"SELECT name FROM {schema}.sqlite_master")}
-    return {name for name, _ in cache_objects(schema)} - present
+    filling = set()
+    if "search_fill" in present:
+        filling = {row[0] for row in db.rows(f"SELECT entity FROM {schema}.search_fill")}
+    return ({name for name, _ in cache_objects(schema)} - present) | filling
 
 
 def ensure_indexes(db: Database, schema: str = CACHE, *, max_rows: int | None = None) -> None:
     """Create what is missing (see the module doc); idempotent.
 
-    One transaction per sort index, and one for a search index with its triggers (filled
-    from the rows already there, so it never misses a row). ``max_rows``: leave tables
+    One transaction per sort index; a search index and its triggers in one, then filled in
+    chunks (``_build_search``). ``max_rows``: leave tables
     with more rows to a later call (the sync builds them in its own thread; opening a
     store must stay quick).
     """
@@ -86,26 +92,53 @@ def ensure_indexes(db: Database, schema: str = CACHE, *, max_rows: int | None = 
     for entity in ENTITIES:
         sorts = [sql for name, sql in _sort_indexes(schema, entity) if name in absent]
         search = [(name, sql) for name, sql in _search_objects(schema, entity)]
-        if not sorts and not absent.intersection(name for name, _ in search):
+        if not sorts and not absent.intersection(name for name, _ in search) and entity not in absent:
             continue
         if max_rows is not None and _rows_over(db, schema, entity, max_rows):
             continue
         for sql in sorts:
             with db.write() as conn:
                 conn.execute(sql)
-        with db.write() as conn:  # looked at again under the lock: another process may have built it
-            fts = search_table(entity)
-            fill = conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = ?", (fts,)).fetchone() is None
-            for _, sql in search:
-                conn.execute(sql)
-            if fill:
-                conn.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
-                conn.execute(f"INSERT INTO {fts} (rowid, text)"
-                             f" SELECT rowid, wb_search_text('{entity}', payload) FROM {schema}.{entity}")
+        _build_search(db, schema, entity, search)
     replaced = {row[0] for row in db.rows(f"SELECT name FROM {schema}.sqlite_master")} & set(_REPLACED)
     for name in replaced:
         with db.write() as conn:
             conn.execute(f"DROP INDEX IF EXISTS {schema}.{name}")
+
+
+def _build_search(db: Database, schema: str, entity: str, objects: list[tuple[str, str]]) -> None:
+    """Create the search index and its triggers, then fill it from the rows in chunks.
+
+    The triggers index every row written from the first transaction on; the chunks add the
+    rows that were there before, skipping any a trigger already indexed. A row in
+    ``search_fill`` says the fill is under way (and from which rowid): until it is gone a
+    search scans, and a crash resumes the fill at the next ``ensure_indexes``. Chunks keep
+    each transaction short, so other processes' writes never wait long for the lock.
+    """
+    fts = search_table(entity)
+    with db.write() as conn:  # looked at again under the lock: another process may be building it
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.search_fill (entity TEXT PRIMARY KEY, after INTEGER NOT NULL)")
+        new = conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = ?", (fts,)).fetchone() is None
+        for _, sql in objects:
+            conn.execute(sql)
+        if new:
+            conn.execute(f"INSERT OR REPLACE INTO {schema}.search_fill VALUES (?, -1)", (entity,))
+            conn.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
+    while True:
+        with db.write() as conn:
+            row = conn.execute(f"SELECT after FROM {schema}.search_fill WHERE entity = ?", (entity,)).fetchone()
+            if row is None:
+                return
+            last = conn.execute(f"SELECT max(rowid) FROM (SELECT rowid FROM {schema}.{entity} WHERE rowid > ?"
+                                " ORDER BY rowid LIMIT ?)", (row[0], FILL_CHUNK)).fetchone()[0]
+            if last is None:
+                conn.execute(f"DELETE FROM {schema}.search_fill WHERE entity = ?", (entity,))
+                return
+            conn.execute(
+                f"INSERT INTO {fts} (rowid, text) SELECT rowid, wb_search_text('{entity}', payload)"
+                f" FROM {schema}.{entity} AS t WHERE rowid > ? AND rowid <= ?"
+                f" AND NOT EXISTS (SELECT 1 FROM {fts} WHERE {fts}.rowid = t.rowid)", (row[0], last))
+            conn.execute(f"UPDATE {schema}.search_fill SET after = ? WHERE entity = ?", (last, entity))
 
 
 def drop_statements(schema: str, entity: str) -> list[str]:

@@ -238,7 +238,7 @@ class ListingMixin:
         needle = (request.query or "").casefold()
         name, fts = table(request.entity), search_table(request.entity)
         scan = Search(term="wb_contains(wb_search_text(?, payload), ?)", params=[request.entity, needle])
-        if len(needle) < TRIGRAM or self._db.one(f"SELECT 1 FROM {CACHE}.sqlite_master WHERE name = ?", (fts,)) is None:
+        if len(needle) < TRIGRAM or not self._search_ready(request.entity):
             return scan
         phrase = '"' + needle.replace('"', '""') + '"'
         few = self._db.rows(f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?", (phrase, FEW_MATCHES + 1))
@@ -246,6 +246,15 @@ class ListingMixin:
             return scan._replace(count_term=f"rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", count_params=[phrase])
         return Search(prefix="WITH m(r) AS MATERIALIZED (SELECT value FROM json_each(?)) ",
                       prefix_params=[dumps([row[0] for row in few])], source=f"m CROSS JOIN {name} ON {name}.rowid = m.r")
+
+    def _search_ready(self, entity: str) -> bool:
+        """The search index is there and filled (``indexes.py``: ``search_fill`` lists those being filled)."""
+        names = {row[0] for row in self._db.rows(
+            f"SELECT name FROM {CACHE}.sqlite_master WHERE name IN (?, 'search_fill')", (search_table(entity),))}
+        if search_table(entity) not in names:
+            return False
+        return "search_fill" not in names or self._db.one(
+            f"SELECT 1 FROM {CACHE}.search_fill WHERE entity = ?", (entity,)) is None
 
     def _orgs(self, name: str) -> list[str]:
         """The orgs with rows in ``name``: one index seek per org, not a scan of the table."""
