@@ -64,7 +64,7 @@ def walk(store: Store, request: ListRequest, between: Any = None) -> list[str]:
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(specs=rows_st, field=st.sampled_from(SORTABLE["deals"][:4]), down=st.booleans(), limit=st.integers(1, 4),
-       org=st.sampled_from((None, *ORGS)), query=st.sampled_from((None, "a", "ß", "SS", "1", "b é")))
+       org=st.sampled_from((None, None, *ORGS)), query=st.one_of(st.none(), st.text("aAbß é1", min_size=1, max_size=4)))
 def test_paging_any_sort_yields_every_row_once_in_order(
     tmp_path: Path, specs: list[dict[str, Any]], field: str, down: bool, limit: int, org: str | None, query: str | None
 ) -> None:

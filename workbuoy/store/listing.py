@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
 from workbuoy.schemas.base import ENTITIES
 from workbuoy.schemas.columns import SEARCHABLE, SORTABLE, TIME_FIELDS
 from workbuoy.schemas.offline import RowMark
-from workbuoy.store.db import Database, dumps, loads, now_ms
+from workbuoy.store.db import CACHE, Database, dumps, loads, now_ms
 from workbuoy.store.types import CachedRow, ListPage
 
 Scalar = str | int | float | None
@@ -30,6 +30,12 @@ SELECT entity_id, MAX(conflicted), MAX(status = 'failed') FROM sync_queue
 WHERE entity = ? AND entity_id IN (SELECT value FROM json_each(?)) AND (status != 'synced' OR conflicted = 1)
 GROUP BY entity_id
 """
+
+
+#: The shortest query the trigram index answers; shorter ones test every row of the table.
+TRIGRAM = 3
+#: Up to this many index matches a search reads them all and sorts them; beyond, it walks the sort.
+FEW_MATCHES = 4_000
 
 
 class ListError(ValueError):
@@ -77,6 +83,11 @@ def table(entity: str) -> str:
     return entity
 
 
+def search_table(entity: str) -> str:
+    """The FTS5 table of ``entity``'s search index (``indexes.py``)."""
+    return f"{table(entity)}_search"
+
+
 def search_text(entity: str, payload: dict[str, Any]) -> str:
     """The casefolded text of a row's ``SEARCHABLE`` fields, one field a line.
 
@@ -117,8 +128,21 @@ def decode_cursor(request: ListRequest) -> tuple[Scalar, str] | None:
     return value, id_
 
 
+class Search(NamedTuple):
+    """How a page finds the rows of a query: a CTE of candidate rowids, or WHERE terms (for the
+    page, and for its total when that is cheaper another way)."""
+
+    prefix: str = ""
+    prefix_params: list[Any] = []
+    source: str = ""
+    term: str = "1"
+    params: list[Any] = []
+    count_term: str | None = None
+    count_params: list[Any] = []
+
+
 def filters(request: ListRequest) -> tuple[list[str], list[Any]]:
-    """WHERE terms and parameters of the org, conflict, upcoming and search filters."""
+    """WHERE terms and parameters of the org, conflict and upcoming filters."""
     where: list[str] = []
     params: list[Any] = []
     if request.org_id is not None:
@@ -130,9 +154,6 @@ def filters(request: ListRequest) -> tuple[list[str], list[Any]]:
     if request.upcoming:
         where.append(f"{sort_key_sql(request.field)} >= ?")
         params.append(now_ms())
-    if request.query:
-        where.append("wb_contains(wb_search_text(?, payload), ?)")
-        params += [request.entity, request.query.casefold()]
     return where, params
 
 
@@ -169,30 +190,88 @@ class ListingMixin:
     _db: Database
 
     def list_page(self, request: ListRequest) -> ListPage:
-        """One page of ``request.entity`` as ``request`` asks (``ListError`` for a bad request)."""
+        """One page of ``request.entity`` as ``request`` asks (``ListError`` for a bad request).
+
+        Without an org the page merges one index range per org (the sort indexes lead with
+        the org), which is cheaper than sorting the table and needs no second set of indexes.
+        """
         request.check()
+        name = table(request.entity)
+        search = self._search(request) if request.query else Search()
         where, params = filters(request)
-        name, key = table(request.entity), sort_key_sql(request.field)
+        source = search.source or name
+        orgs = [request.org_id] if request.org_id is not None else self._orgs(name)
         found: list[tuple[Any, ...]] = []
         for term, extra, order in halves(request, decode_cursor(request)):
             if request.upcoming and term.endswith("IS NULL") or len(found) > request.limit:
                 break
-            found += self._db.rows(
-                f"SELECT {CACHED_COLUMNS}, {key} FROM {name} WHERE {' AND '.join([*where, term])}"
+            want = request.limit + 1 - len(found)
+            part = [row for org in orgs or [None] for row in self._db.rows(
+                f"{search.prefix}SELECT {CACHED_COLUMNS}, {sort_key_sql(request.field)} FROM {source}"
+                f" WHERE {' AND '.join([*where, search.term, term, 'org_id = ?' if org is not None else '1'])}"
                 f" ORDER BY {order} LIMIT ?",
-                (*params, *extra, request.limit + 1 - len(found)),
-            )
+                (*search.prefix_params, *params, *search.params, *extra, *([org] if org is not None else []), want),
+            )]
+            if len(orgs) > 1:  # the order SQLite gives: numbers before text, then by value, then id
+                part.sort(key=lambda row: (isinstance(row[-1], str), row[-1], row[0]), reverse=request.down)
+            found += part[:want]
         rows = [cached_row(r) for r in found[: request.limit]]
         more = len(found) > request.limit
         return ListPage(
             rows=rows,
             next_cursor=encode_cursor(request, found[request.limit - 1][-1], rows[-1].id) if more else None,
-            total=self._count(name, where, params) if request.with_total else None,
+            total=self._count(request, search, where, params) if request.with_total else None,
             marks=self._marks(request.entity, rows),
         )
 
-    def _count(self, name: str, where: list[str], params: list[Any]) -> int:
-        row = self._db.one(f"SELECT count(*) FROM {name} WHERE {' AND '.join(['1', *where])}", params)
+    def _search(self, request: ListRequest) -> Search:
+        """How to find the rows of ``request.query``.
+
+        ``TRIGRAM`` characters or more, with the search index there: the index's matches. When
+        they are few (``FEW_MATCHES``) the page reads just those rows by rowid and sorts them
+        (``CROSS JOIN`` keeps SQLite from walking a sort index instead). When many, the page
+        walks the sort index and tests each row's text, which fills it early (at least one row
+        in ``rows / FEW_MATCHES`` matches), and only a total reads the index's matches. Shorter
+        queries, or any while a first sync has the index suspended, test the text of every
+        row in the page's order.
+        """
+        needle = (request.query or "").casefold()
+        name, fts = table(request.entity), search_table(request.entity)
+        scan = Search(term="wb_contains(wb_search_text(?, payload), ?)", params=[request.entity, needle])
+        if len(needle) < TRIGRAM or not self._search_ready(request.entity):
+            return scan
+        phrase = '"' + needle.replace('"', '""') + '"'
+        few = self._db.rows(f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?", (phrase, FEW_MATCHES + 1))
+        if len(few) > FEW_MATCHES:
+            return scan._replace(count_term=f"rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", count_params=[phrase])
+        return Search(prefix="WITH m(r) AS MATERIALIZED (SELECT value FROM json_each(?)) ",
+                      prefix_params=[dumps([row[0] for row in few])], source=f"m CROSS JOIN {name} ON {name}.rowid = m.r")
+
+    def _search_ready(self, entity: str) -> bool:
+        """The search index is there and filled (``indexes.py``: ``search_fill`` lists those being filled)."""
+        names = {row[0] for row in self._db.rows(
+            f"SELECT name FROM {CACHE}.sqlite_master WHERE name IN (?, 'search_fill')", (search_table(entity),))}
+        if search_table(entity) not in names:
+            return False
+        return "search_fill" not in names or self._db.one(
+            f"SELECT 1 FROM {CACHE}.search_fill WHERE entity = ?", (entity,)) is None
+
+    def _orgs(self, name: str) -> list[str]:
+        """The orgs with rows in ``name``: one index seek per org, not a scan of the table."""
+        return [row[0] for row in self._db.rows(
+            f"WITH RECURSIVE o(org) AS (SELECT min(org_id) FROM {name} UNION ALL"
+            f" SELECT (SELECT min(org_id) FROM {name} WHERE org_id > o.org) FROM o WHERE o.org IS NOT NULL)"
+            " SELECT org FROM o WHERE org IS NOT NULL"
+        )]
+
+    def _count(self, request: ListRequest, search: Search, where: list[str], params: list[Any]) -> int:
+        term, term_params = (search.term, search.params) if search.count_term is None else (
+            search.count_term, search.count_params)
+        row = self._db.one(
+            f"{search.prefix}SELECT count(*) FROM {search.source or table(request.entity)}"
+            f" WHERE {' AND '.join([*where, term])}",
+            (*search.prefix_params, *params, *term_params),
+        )
         return row[0] if row else 0
 
     def _marks(self, entity: str, rows: list[CachedRow]) -> dict[str, RowMark]:

@@ -9,6 +9,7 @@ at a time: ``wb:sync:start`` during a run reports the running one. The page loop
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 
 import msgspec
@@ -22,7 +23,7 @@ from workbuoy.schemas.base import ENTITIES, Empty
 from workbuoy.schemas.offline import GetList, GetMessages, GetRow, ListReply, MessagesReply, RowReply
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import SyncEntityState, SyncStart, SyncStarted, SyncStatus
-from workbuoy.store import Store
+from workbuoy.store import Store, build_indexes
 from workbuoy.store.listing import ListError, ListRequest
 
 
@@ -95,8 +96,23 @@ class SyncActor(Actor):
         self.store.set_meta("sync_run_id", str(self.run_id))
         run = SyncRun(self.run_id, self._streams(entity), self.api, self.store, self.settings.sync_page_size,
                       self.env.sync_concurrency, self.publish, self.store_fault)
-        self._running = self._keep(asyncio.ensure_future(self._guarded(run.execute)))
+        self._running = self._keep(asyncio.ensure_future(self._guarded(functools.partial(self._run, run))))
         return SyncStarted(run_id=self.run_id)
+
+    async def _run(self, run: SyncRun) -> None:
+        """The run, with the indexes of tables it fills from empty suspended and built after.
+
+        The build runs in a thread on its own connection: the loop and this actor's store
+        stay free; other writers wait at most one index's build (``docs/store.md``).
+        """
+        suspended = self.store.suspend_indexes(sorted({entity for entity, _ in run.streams}))
+        try:
+            await run.execute()
+        finally:
+            started = time.monotonic()
+            await asyncio.to_thread(build_indexes, self.env.db_path)
+            if suspended:
+                self.log.info("indexes of %s built in %.1fs", ", ".join(suspended), time.monotonic() - started)
 
     @handles("wb:sync:start")
     async def sync_start(self, request: SyncStart, caller: str) -> SyncStarted:
