@@ -14,8 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QStackedWidget, QWidget
 
 from workbuoy.actors.ui import formats, tables
 from workbuoy.actors.ui.calls import Bus, ask, spawn
@@ -74,22 +73,8 @@ class EntityView(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._into_rows, context=Qt.ShortcutContext.WidgetShortcut)
         self.status = QLabel()
         self.status.setObjectName("status")
-        self._layout()
-
-    def _layout(self) -> None:
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.conflicts)
-        top.addWidget(self.new_button)
-        split = QSplitter()
-        split.addWidget(self.stack)
-        split.addWidget(self.pane)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.status)
+        tables.lay_out(self, [self.search, self.conflicts, self.new_button], self.search, self.stack, self.pane,
+                       self.status)
 
     def reload(self) -> None:
         spawn(self.load())

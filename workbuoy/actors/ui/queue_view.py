@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 import msgspec
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from workbuoy.actors.ui import formats, tables
 from workbuoy.actors.ui.calls import Bus, ask, spawn
@@ -69,19 +69,9 @@ class QueueView(QWidget):
         self.conflict.keep_server.clicked.connect(self._keep_server_clicked)
         self.conflict.merge.clicked.connect(self._merge_clicked)
         self.keep_local, self.keep_server = self.conflict.keep_local, self.conflict.keep_server
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Show"))
-        top.addWidget(self.filter)
-        top.addWidget(self.depth, 1)
-        top.addWidget(self.retry_button)
-        top.addWidget(self.discard_button)
-        split = QSplitter()
-        split.addWidget(self.table)
-        split.addWidget(self.conflict)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.status)
+        show = QLabel("Show")
+        bar = [show, self.filter, self.depth, self.retry_button, self.discard_button]
+        tables.lay_out(self, bar, self.depth, self.table, self.conflict, self.status)
         self._follow_selection()
 
     def reload(self) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from workbuoy.actors.ui import formats
 
@@ -104,3 +105,21 @@ def select_where(table: QTableWidget, key: str, value: str, *, scroll: bool = Tr
                 table.scrollToItem(table.item(r, 0))
             return True
     return False
+
+
+def lay_out(owner: QWidget, bar: Sequence[QWidget], stretch: QWidget, rows: QWidget, detail: QWidget,
+            status: QWidget) -> None:
+    """The views' one layout: a bar of controls (``stretch`` takes the room), the rows beside
+    their detail (3:2, the user may drag the divider), and a status line."""
+    top = QHBoxLayout()
+    for widget in bar:
+        top.addWidget(widget, 1 if widget is stretch else 0)
+    split = QSplitter()
+    split.addWidget(rows)
+    split.addWidget(detail)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 2)
+    layout = QVBoxLayout(owner)
+    layout.addLayout(top)
+    layout.addWidget(split, 1)
+    layout.addWidget(status)
