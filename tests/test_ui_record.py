@@ -143,3 +143,31 @@ def test_a_viewer_sees_the_actions_disabled_with_the_reason(qapp, sandbox, node_
             assert not button.isEnabled() and "viewer" in button.toolTip(), button.toolTip()
 
     on_deals(node, main)
+
+
+def test_the_assistant_actions_are_queued_and_a_workflow_shows_its_steps(qapp, sandbox, node_factory):
+    node = signed_in_node(node_factory, sandbox)
+    sync(node)
+
+    async def main(window: MainWindow, view) -> None:
+        assistant = view.pane.assistant
+        await assistant.check_roles()
+        assert assistant.email_button.isEnabled() and assistant.workflow_button.isEnabled()
+        await assistant.draft_email()
+        assert "E-mail draft to" in assistant.status.text(), assistant.status.text()
+        await assistant.create_event()
+        assert "tomorrow queued" in assistant.status.text(), assistant.status.text()
+        await assistant.run_workflow("close_deal")
+        assert assistant.status.text() == "Close the deal: 2 steps queued."
+        queued = (await asyncio.to_thread(node.call, "wb:queue:list", {})).items
+        assert {i.qtype for i in queued} >= {"email", "calendar", "crm"}
+
+        async def steps_done() -> bool:
+            await assistant.refresh_steps()
+            return assistant.steps.count() == 2 and all(
+                assistant.steps.item(i).text().endswith(": done") for i in range(2))
+
+        await until(steps_done, what="both workflow steps sent, one after the other")
+        assert assistant.steps.item(0).text() == "1. update deals: done"
+
+    on_deals(node, main)
