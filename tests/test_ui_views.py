@@ -74,6 +74,8 @@ def test_values_read_as_words_in_the_locale():
                                                             QLocale.FormatType.ShortFormat)
     assert formats.text("attendees", ["a@x.no", "b@x.no"]) == "a@x.no, b@x.no"
     assert formats.text("count", 14286) == "14,286" and formats.heading("sent_at") == "Received"
+    assert formats.count(1, "calendar", adjective="upcoming") == "1 upcoming event"
+    assert formats.count(50, "deals", total=14286) == "50 of 14,286 deals" and formats.count(0, "tasks") == "0 tasks"
     QLocale.setDefault(QLocale(QLocale.Language.NorwegianBokmal, QLocale.Country.Norway))
     assert "3 500,00" in formats.text("amount", 3500, {"currency": "EUR"}).replace("\xa0", " ")
 
@@ -130,7 +132,7 @@ def test_headings_sort_in_the_store_and_appointments_start_upcoming(qapp):
     assert calendar.bus.sent("wb:offline:getList")[0].items() >= {"sort": "starts_at", "descending": False,
                                                                  "upcoming": True}.items()
     assert calendar.stack.currentWidget() is calendar.empty
-    assert "No upcoming calendar in the offline copy yet" in calendar.empty.text()
+    assert "No upcoming events in the offline copy yet" in calendar.empty.text()
 
 
 def test_search_clear_filter_and_selection_kept(qapp):
@@ -142,7 +144,7 @@ def test_search_clear_filter_and_selection_kept(qapp):
     assert tables.selected(view.table)["id"] == "d3"
     view.search.setText("deal 299")
     run(view.load())
-    assert view.table.rowCount() == 1 and view.status.text() == "1 matching deals"
+    assert view.table.rowCount() == 1 and view.status.text() == "1 matching deal"
     view.search.setText("zzz")
     run(view.load())
     assert view.stack.currentWidget() is view.empty and view.empty.text() == 'No deals match "zzz".'
@@ -304,3 +306,22 @@ def test_views_show_error_replies_instead_of_failing(qapp):
     pane.new_record()
     pane._editors["name"].setText("A deal")
     assert not run(pane.save()) and pane.status.text() == "viewer may not queue.write"
+
+
+def test_sign_out_clears_and_sign_in_and_org_switch_reload(qapp):
+    orgs = [Org(id="org-1", name="Acme"), Org(id="org-2", name="Globex")]
+    bus = FakeBus(wb_org_list=lambda _: OrgListReply(orgs=orgs, active="org-1"), wb_offline_getList=pages(),
+                  wb_org_switch=lambda p: OrgListReply(orgs=orgs, active=p["orgId"]),
+                  wb_rbac_can=lambda _: RbacReply(allowed=True))
+    window = MainWindow(bus)
+    view = window.views["deals"]
+    assert run(window.open_target(deeplink.Target("deals")))
+    view.table.selectRow(2)
+    window.signed_out()
+    assert view.table.rowCount() == 0 and view.pane.title.text() == "" and window.orgs.count() == 0
+    act(window.signed_in, lambda: view.table.rowCount() == 100 and window.orgs.currentText() == "Acme")
+    view.table.selectRow(2)
+    run(window.switch_org("org-2"))  # another org: its rows, nothing of the old one in the pane
+    assert view.org_id == "org-2" and view.pane.title.text() == ""
+    run(_until(lambda: bus.sent("wb:offline:getList")[-1].get("orgId") == "org-2" and view.table.rowCount() == 100))
+    window.hide()

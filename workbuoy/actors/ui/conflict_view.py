@@ -37,7 +37,7 @@ def fields(item: QueueItemView) -> list[tuple[str, Any, Any, Any]]:
 
 def headline(item: QueueItemView) -> str:
     """The conflict in words: who changed what, while you were offline."""
-    thing = (item.entity or "record").rstrip("s")
+    thing = formats.one(item.entity or "record")
     if item.server_payload is None:
         return f"This {thing} was deleted on the server while you were offline."
     if item.op == "delete":
@@ -84,7 +84,7 @@ class ConflictView(QWidget):
             return
         rows = fields(item)
         name = formats.name_of(item.server_payload or (item.payload or {}).get("base") or {"id": item.entity_id})
-        self.title.setText(f"{(item.entity or '').capitalize()[:-1]} “{name}”")
+        self.title.setText(f"{formats.one(item.entity or 'record').capitalize()} “{name}”")
         self.headline.setText(headline(item) + " Compare the two and keep the right one.")
         self.grid.setRowCount(0)
         self.grid.setRowCount(len(rows))

@@ -46,16 +46,17 @@ class EntityView(QWidget):
         self.sort, self.descending, self.upcoming = DEFAULT_SORT.get(entity, (None, False, False))
         self.columns = [tables.MARK, *formats.columns(entity, [])]
         self.search = QLineEdit()
-        self.search.setPlaceholderText(f"Search {entity}… (Ctrl+F)")
-        self.search.setAccessibleName(f"Search {entity}")
+        many = formats.NOUNS[entity][1]
+        self.search.setPlaceholderText(f"Search {many}… (Ctrl+F)")
+        self.search.setAccessibleName(f"Search {many}")
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.reload)
         self.search.textChanged.connect(self._search_edited)
         self.conflicts = QCheckBox("Conflicts only")
-        self.conflicts.setAccessibleName(f"Show only {entity} with a conflict")
+        self.conflicts.setAccessibleName(f"Show only {many} with a conflict")
         self.conflicts.toggled.connect(self.reload)
-        self.new_button = QPushButton(f"New {entity.rstrip('s')}")
-        self.new_button.setAccessibleName(f"New {entity.rstrip('s')} (Ctrl+N)")
+        self.new_button = QPushButton(f"New {formats.one(entity)}")
+        self.new_button.setAccessibleName(f"New {formats.one(entity)} (Ctrl+N)")
         self.table = tables.new_table(f"{entity.capitalize()} table")
         self.table.horizontalHeader().sectionClicked.connect(self._heading_clicked)
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
@@ -186,19 +187,18 @@ class EntityView(QWidget):
             header.setSortIndicatorShown(False)
 
     def _show_count(self) -> None:
-        shown, locale = self.table.rowCount(), formats.locale()
-        what = "upcoming " + self.entity if self.upcoming else self.entity
-        matching = " matching" if self._shown_query or self.conflicts.isChecked() else ""
-        total = f" of {locale.toString(self.total)}" if self.total is not None and self.total > shown else ""
-        self.status.setText(f"{locale.toString(shown)}{total}{matching} {what}")
+        shown, many = self.table.rowCount(), formats.NOUNS[self.entity][1]
+        adjective = "matching" if self._shown_query or self.conflicts.isChecked() else "upcoming" if self.upcoming else ""
+        self.status.setText(formats.count(shown, self.entity, total=self.total, adjective=adjective))
         if not shown:
             if self._shown_query:
-                self.empty.setText(f"No {self.entity} match \"{self._shown_query}\".")
+                self.empty.setText(f"No {many} match \"{self._shown_query}\".")
             elif self.conflicts.isChecked():
-                self.empty.setText(f"No {self.entity} with a conflict.")
+                self.empty.setText(f"No {many} with a conflict.")
             else:
-                self.empty.setText(f"No {what} in the offline copy yet.\nThey appear after the next sync, "
-                                   f"or create one with \"{self.new_button.text()}\" (Ctrl+N).")
+                self.empty.setText(f"No {'upcoming ' if self.upcoming else ''}{many} in the offline copy yet.\n"
+                                   f"They appear after the next sync, or create one with "
+                                   f"\"{self.new_button.text()}\" (Ctrl+N).")
         self.stack.setCurrentWidget(self.table if shown else self.empty)
 
     async def reveal(self, row: dict[str, Any]) -> bool:

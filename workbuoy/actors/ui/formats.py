@@ -22,6 +22,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "tasks": ("title", "due_at", "status", "priority", "assignee"),
     "tickets": ("subject", "company", "status", "priority", "requester"),
 }
+#: What one and several records of an entity are called ("1 deal", "12 upcoming events").
+NOUNS: dict[str, tuple[str, str]] = {
+    "deals": ("deal", "deals"), "calendar": ("event", "events"), "meetings": ("meeting", "meetings"),
+    "messages": ("message", "messages"), "customers": ("customer", "customers"), "tasks": ("task", "tasks"),
+    "tickets": ("ticket", "tickets"),
+}
 #: The field that names a record (a conflict, the record pane's title).
 NAME_FIELDS = ("name", "title", "subject", "id")
 #: Headings that are not the field name in words.
@@ -63,6 +69,18 @@ def locale() -> QLocale:
     """The user's locale; the C locale (no ``LANG`` set) reads as English, not as ``3500.00EUR``."""
     system = QLocale()
     return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates) if system.language() == QLocale.Language.C else system
+
+
+def count(n: int, entity: str, *, total: int | None = None, adjective: str = "") -> str:
+    """``100 of 14,286 deals``, ``1 upcoming event``: numbers in the locale, the noun agreeing."""
+    one, many = NOUNS.get(entity, (entity, entity))
+    of = f" of {locale().toString(total)}" if total is not None and total > n else ""
+    noun = one if (total if of else n) == 1 else many
+    return f"{locale().toString(n)}{of} {adjective + ' ' if adjective else ''}{noun}"
+
+
+def one(entity: str) -> str:
+    return NOUNS.get(entity, (entity, entity))[0]
 
 
 def label(value: str) -> str:

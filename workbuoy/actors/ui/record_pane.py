@@ -90,7 +90,7 @@ class RecordPane(QWidget):
             editor.setAccessibleName(formats.heading(key))
             self._editors[key] = editor
             self.form.addRow(formats.heading(key), editor)
-        self.title.setText("" if blank else (formats.name_of(row) if row else f"New {self.entity[:-1]}"))
+        self.title.setText("" if blank else (formats.name_of(row) if row else f"New {formats.one(self.entity)}"))
         self.save_button.setEnabled(not blank)
         self.delete_button.setEnabled(row is not None)
         self.in_portal.setEnabled(row is not None)
