@@ -16,7 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import screenshots_status
+
 from workbuoy.bus import runtime
 from workbuoy.bus.client import Client
 from workbuoy.bus.errors import BusError
@@ -79,6 +81,30 @@ class Desktop:
             proc.wait(60)
 
 
+def views(d: Desktop, main_window: str) -> None:
+    """The record pane on a deal (opened by its deep link) and a conflict made on purpose:
+    an offline edit of that deal while the server changes it too."""
+    deal = d.call("wb:offline:getList", {"table": "deals", "limit": 1, "sort": "amount", "descending": True}).items[0]
+    d.xdotool("windowsize", main_window, "1300", "760")
+    d.call("wb:sup:deeplink", {"url": f"workbuoy://deals/{deal['id']}"})
+    wait(lambda: d.window("^WorkBuoy — "), "the deal in the record pane")
+    d.grab(main_window, "record.png")
+    with httpx.Client(base_url=d.origin, timeout=30) as sandbox:
+        conflict(d, sandbox, deal)
+    d.xdotool("windowfocus", "--sync", main_window)
+    d.xdotool("key", "--clearmodifiers", "ctrl+Next", "ctrl+Next", "ctrl+Next")  # deals -> the outbox tab
+    d.grab(main_window, "conflict.png")
+
+
+def conflict(d: Desktop, sandbox: httpx.Client, deal: dict[str, Any]) -> None:
+    sandbox.put("/_sandbox/faults", json={"outage": "drop"}).raise_for_status()
+    d.call("wb:queue:create", {"entity": "deals", "op": "update", "entityId": deal["id"],
+                               "payload": {"stage": "negotiation", "amount": deal["amount"] + 5000}})
+    sandbox.put(f"/_sandbox/rows/deals/{deal['id']}", json={"stage": "proposal", "owner": "ola.nordmann@example.com"})
+    sandbox.put("/_sandbox/faults", json={"outage": "none"}).raise_for_status()
+    wait(lambda: any(i.conflicted for i in d.call("wb:queue:list", {"status": "failed"}).items), "the conflict")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wb-shots-") as tmp:
@@ -97,6 +123,7 @@ def main() -> int:
             d.xdotool("windowsize", main_window, "1100", "640")
             wait(lambda: d.call("wb:offline:getList", {"table": "deals", "limit": 1}), "deals in the offline copy")
             d.grab(main_window, "main.png")
+            views(d, main_window)
             screenshots_status.take(d, OUT, wait)
             d.call("wb:portal:open", {"path": "/"})
             portal = wait(lambda: d.window(f"WorkBuoy - {DEMO[0]}"), "the portal home")

@@ -25,6 +25,7 @@ DAY_MS = 86_400_000
 REQUESTS: dict[str, dict[str, Any]] = {
     "wb:queue:create": {"entity": "deals", "op": "create", "payload": {"name": "Guarded"}, "orgId": "org-1"},
     "wb:queue:resolveConflict": {"entity": "deals", "entityId": "d-1", "resolution": "keepServer"},
+    "wb:queue:discard": {"id": 1},
     "wb:email:draft": {"to": ["a@example.test"], "subject": "Hi", "orgId": "org-1"},
     "wb:calendar:create": {"title": "Call", "startsAt": 1_900_000_000_000, "endsAt": 1_900_000_000_000 + DAY_MS, "orgId": "org-1"},
     "wb:assistant:apply": {"actions": [{"entity": "deals", "op": "create", "payload": {"name": "AI"}, "orgId": "org-1"}]},
@@ -38,7 +39,7 @@ REQUESTS: dict[str, dict[str, Any]] = {
 }
 #: What a viewer may not do (the rest of ``REQUESTS`` it may).
 VIEWER_REFUSED = {
-    "wb:queue:create": "queue.write", "wb:queue:resolveConflict": "queue.resolve", "wb:email:draft": "email.draft",
+    "wb:queue:create": "queue.write", "wb:queue:resolveConflict": "queue.resolve", "wb:queue:discard": "queue.write", "wb:email:draft": "email.draft",
     "wb:calendar:create": "calendar.create", "wb:assistant:apply": "queue.write", "wb:workflow:run": "workflow.run",
     "wb:ai:workflow": "workflow.run", "wb:plugins:toggle": "plugins.toggle",
 }

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import random
-import signal
-import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -14,6 +11,7 @@ from typing import Any
 import apsw
 import pytest
 
+from tests.fixtures.killing import kill_mid_page
 from workbuoy.store import NewQueueItem, Store
 from workbuoy.store.db import cache_path_for
 
@@ -92,13 +90,6 @@ def _pull_forever(path: str, started: Any) -> None:
         store.apply_page("deals", "org", rows, cursor=str(version), etag=None, last_modified=None)
 
 
-def _wait_for(predicate: Any, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.002)
-
-
 @pytest.mark.timeout(120)
 def test_sigkill_mid_page_leaves_all_or_none(tmp_path: Path) -> None:
     path = tmp_path / "wb.db"
@@ -106,17 +97,7 @@ def test_sigkill_mid_page_leaves_all_or_none(tmp_path: Path) -> None:
     rng = random.Random(1234)
     killed_mid_page, committed = 0, 0
     for _ in range(10):
-        started = ctx.Value("q", 0)
-        proc = ctx.Process(target=_pull_forever, args=(str(path), started))
-        proc.start()
-        # one page of this run committed and the next begun
-        _wait_for(lambda: started.value >= committed + 2 or not proc.is_alive(), 60)
-        assert proc.is_alive()
-        # Random jitter, not a wait: it moves the kill to a random point of the page.
-        time.sleep(rng.uniform(0, 0.08))
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.join(10)
-        assert proc.exitcode == -signal.SIGKILL
+        began = kill_mid_page(_pull_forever, str(path), committed, rng, 0.08)
 
         store = Store.open(path)  # recovers the WAL the dead process left
         conn = apsw.Connection(str(path))
@@ -129,7 +110,7 @@ def test_sigkill_mid_page_leaves_all_or_none(tmp_path: Path) -> None:
             committed = int(state.cursor)
             versions = conn.execute("SELECT updated_at, count(*) FROM deals GROUP BY updated_at").fetchall()
             assert versions == [(committed, KILL_ROWS)]  # every row from the checkpointed page
-            killed_mid_page += started.value > committed
+            killed_mid_page += began > committed
         finally:
             conn.close()
             store.close()

@@ -14,22 +14,16 @@ import pytest
 pytest.importorskip("PySide6", reason="the ui extra is not installed")
 
 from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton  # noqa: E402
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel  # noqa: E402
 
-from workbuoy.actors.ui import deeplink, notifications, tables  # noqa: E402
-from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
-from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402
+from workbuoy.actors.ui import deeplink, notifications  # noqa: E402
 from workbuoy.actors.ui.overlay import MiniBuoy  # noqa: E402
 from workbuoy.qtloop import QtEventLoop  # noqa: E402
-from workbuoy.actors.ui.queue_view import QueueView  # noqa: E402
 from workbuoy.actors.ui.settings_window import SettingsWindow  # noqa: E402
 from workbuoy.actors.ui.status_model import StatusModel  # noqa: E402
 from workbuoy.actors.ui.tray import Tray  # noqa: E402
 from workbuoy.bus.errors import BusError, NotImplementedOnBus  # noqa: E402
-from workbuoy.schemas.offline import ListReply  # noqa: E402
-from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
-from workbuoy.schemas.outbox import (AiChatReply, ChatMessage, QueueItemRef, QueueItemView, QueueListReply,  # noqa: E402
-                                    QueueStuck, ServerState)
+from workbuoy.schemas.outbox import AiChatReply, ChatMessage, QueueStuck, ServerState  # noqa: E402
 from workbuoy.schemas.settings import EntityNotifications, Settings  # noqa: E402
 from workbuoy.schemas.auth import AuthState  # noqa: E402
 from workbuoy.schemas.sync import CrmChange, SyncProgress  # noqa: E402
@@ -152,50 +146,7 @@ def test_notification_rules():
     assert (one.kind, one.title, one.body) == ("ticket", "Ticket — 1 updated", "Click to open it.")
 
 
-def test_table_cells_read_as_words_and_times():
-    assert [tables.heading(k) for k in ("entityId", "last_error", "id")] == ["Entity id", "Last error", "Id"]
-    assert tables.columns_for([{"id": 1, "org_id": "o", "name": "n", "tags": ["x"]}]) == ["id", "name"]
-    assert tables.text_of("updated_at", 0) == time.strftime("%Y-%m-%d %H:%M", time.localtime(0))
-    assert (tables.text_of("amount", 5), tables.text_of("name", None)) == ("5", "")
-
-
 # -- windows ------------------------------------------------------------------------------------
-
-
-def deals_pages(payload: dict[str, Any]) -> ListReply:
-    if payload.get("cursor") == "c1":
-        return ListReply(items=[{"id": "d3", "name": "Gamma"}], next_cursor=None)
-    items = [{"id": "d1", "name": "Alpha", "stage": "open"}, {"id": "d2", "name": "Beta", "stage": "won"}]
-    return ListReply(items=[i for i in items if payload.get("query", "") in i["id"] + i["name"]], next_cursor="c1")
-
-
-def test_entity_view_pages_with_the_cursor_and_searches(qapp):
-    bus = FakeBus(wb_offline_getList=deals_pages)
-    view = EntityView(bus, "deals")
-    view.org_id = "org-1"
-    assert run(view.load())
-    assert view.table.rowCount() == 2 and view.more.isEnabled()
-    assert [view.table.horizontalHeaderItem(c).text() for c in range(3)] == ["Id", "Name", "Stage"]
-    assert run(view.load(reset=False))
-    assert view.table.rowCount() == 3 and not view.more.isEnabled()
-    assert bus.sent("wb:offline:getList")[1] == {"table": "deals", "limit": 50, "orgId": "org-1", "cursor": "c1"}
-    assert run(view.reveal("d2"))
-    assert bus.sent("wb:offline:getList")[-1]["query"] == "d2"
-    assert view.table.rowCount() == 1 and view.table.selectedItems()[0].text() == "d2"
-    assert not run(view.reveal("d9"))
-    assert "not in the offline copy" in view.status.text()
-
-
-def test_views_show_error_replies_instead_of_failing(qapp):
-    view = EntityView(FakeBus(), "tasks")
-    assert not run(view.load())
-    assert "not implemented" in view.status.text()
-    view.bus = FakeBus(wb_offline_getList=refuse("unauthenticated", "not signed in"))
-    assert not run(view.load())
-    assert view.status.text() == "not signed in (sign in first)"
-    view.bus = FakeBus(wb_offline_getList=lambda _: ListReply(items=[]))
-    assert run(view.load())
-    assert view.status.text() == "No tasks in the offline copy."
 
 
 def test_settings_window_has_every_field_and_sends_only_changes(qapp):
@@ -270,45 +221,6 @@ def test_settings_window_shows_the_brokers_refusal_in_words(qapp):
     assert window.patch() == {"externalLinks": ["a.example", "bad host"]}  # the input stays for the user to fix
 
 
-def queue_item(id: int, status: str, conflicted: bool = False) -> QueueItemView:
-    return QueueItemView(id=id, op_id=f"op{id}", org_id="org-1", qtype="crm", entity="deals", op="update",
-                         entity_id=f"d{id}", status=status, attempt=1, last_error="409" if conflicted else None,
-                         conflicted=conflicted, wf_id=None, step_index=None, created_at=0, updated_at=0)
-
-
-def test_queue_view_retries_and_resolves(qapp):
-    items = [queue_item(1, "failed"), queue_item(2, "failed", conflicted=True), queue_item(3, "synced")]
-    bus = FakeBus(wb_queue_list=lambda _: QueueListReply(items=items),
-                  wb_queue_retry=lambda p: QueueItemRef(id=p["id"], op_id="op", status="pending"),
-                  wb_queue_resolveConflict=lambda _: msgspec.Struct())
-    view = QueueView(bus)
-    run(view.load())
-    assert view.table.rowCount() == 3 and not view.retry_button.isEnabled()
-    view.table.selectRow(0)
-    assert view.retry_button.isEnabled() and not view.keep_local.isEnabled()
-    run(view.retry())
-    assert bus.sent("wb:queue:retry") == [{"id": 1}]
-    view.table.selectRow(1)
-    assert not view.retry_button.isEnabled() and view.keep_server.isEnabled()
-    run(view.resolve("keepServer"))
-    assert bus.sent("wb:queue:resolveConflict") == [{"entity": "deals", "entityId": "d2", "resolution": "keepServer"}]
-    view.filter.setCurrentText("failed")
-    run(view.load())
-    assert bus.sent("wb:queue:list")[-1] == {"status": "failed"}
-
-
-def test_queue_view_says_where_a_retrying_write_stands(qapp):
-    now = int(time.time() * 1000)
-    retrying = msgspec.structs.replace(queue_item(1, "pending"), attempt=14, next_attempt_at=now + 180_000,
-                                       last_error="server unavailable: HTTP 503 (2 attempts)")
-    held = msgspec.structs.replace(queue_item(2, "pending"), attempt=0, last_error="unreachable: ConnectError")
-    view = QueueView(FakeBus(wb_queue_list=lambda _: QueueListReply(items=[retrying, held, queue_item(3, "synced")])))
-    run(view.load())
-    state = [view.table.item(r, 2).text() for r in range(3)]  # the third column: "state"
-    assert state == ["retrying — 14 attempts, next in 3 min, last: server unavailable",
-                     "waiting to be sent, last: unreachable", "sent"]
-
-
 def test_overlay_toggles_and_chats(qapp):
     bus = FakeBus(wb_ai_chat=lambda p: AiChatReply(message=ChatMessage(role="assistant", content=f"{len(p['messages'])} seen")))
     overlay = MiniBuoy(bus)
@@ -323,20 +235,6 @@ def test_overlay_toggles_and_chats(qapp):
     run(overlay.send())
     assert overlay.status.text() == "Mini-Buoy needs the server, which cannot be reached now."
     assert "not answered, not kept" in overlay.transcript.toPlainText() and overlay.input.isEnabled()
-
-
-def test_main_window_picks_the_org_and_opens_a_deep_link(qapp):
-    orgs = OrgListReply(orgs=[Org(id="org-1", name="Acme"), Org(id="org-2", name="Globex")], active="org-2")
-    bus = FakeBus(wb_org_list=lambda _: orgs, wb_offline_getList=deals_pages,
-                  wb_org_switch=lambda p: OrgListReply(orgs=orgs.orgs, active=p["orgId"]))
-    window = MainWindow(bus)
-    assert run(window.open_target(deeplink.Target("deals", "d1")))
-    assert window.isVisible() and window.tabs.currentWidget() is window.views["deals"]
-    assert window.orgs.currentText() == "Globex"
-    assert bus.sent("wb:offline:getList")[-1]["orgId"] == "org-2"
-    run(window.switch_org("org-1"))
-    assert window.orgs.currentText() == "Acme" and window.views["deals"].org_id == "org-1"
-    window.hide()
 
 
 def test_tray_menu_and_status_lines(qapp):
@@ -379,22 +277,3 @@ def test_stuck_writes_notice(qapp):
     assert (note.title, note.kind) == ("3 writes have not reached the server yet", "sync")
     assert "unreachable: ConnectError" in note.body
     assert notifications.from_stuck(QueueStuck(count=1, oldest_id=7, since=0)).title == "1 write has not reached the server yet"
-
-
-def test_signed_out_bar_and_open_in_portal(qapp):
-    opened: list[str] = []
-    asked: list[bool] = []
-    rows = ListReply(items=[{"id": "deal-1", "org_id": "o", "updated_at": 1}], next_cursor=None)
-    window = MainWindow(FakeBus(wb_offline_getList=lambda _: rows), sign_in=lambda: asked.append(True),
-                        open_portal=opened.append)
-    window.signed_out()
-    assert window.signed_out_bar.isVisibleTo(window)
-    window.signed_out_bar.findChild(QPushButton).click()
-    assert asked == [True]
-    view = window.views["deals"]
-    assert run(view.load()) and not view.in_portal.isEnabled()
-    view.table.selectRow(0)
-    view.in_portal.click()
-    assert opened == ["/deals/deal-1"]
-    window.signed_in()
-    assert not window.signed_out_bar.isVisibleTo(window)

@@ -56,6 +56,10 @@ class QueueItemView(Msg):
     updated_at: int
     #: When a ``pending`` write is sent again (epoch ms); None: as soon as it is ready.
     next_attempt_at: int | None = None
+    #: What was queued: for a CRM write ``{body: the fields written, base: the row they were written over}``.
+    payload: dict[str, Any] | None = None
+    #: The server's version while ``conflicted`` (what the conflict view compares against).
+    server_payload: dict[str, Any] | None = None
 
 
 class QueueListReply(Msg):
@@ -64,6 +68,10 @@ class QueueListReply(Msg):
 
 class QueueRetry(Msg):
     id: Annotated[int, Meta(ge=1)]
+
+
+class QueueDiscard(QueueRetry):
+    """Drop a failed write (a conflict, or one the server refused) unsent and undo it offline."""
 
 
 class ResolveConflict(Msg):

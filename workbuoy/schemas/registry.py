@@ -67,6 +67,7 @@ _CHANNELS = [
     # sync
     Channel("wb:offline:getMessages", offline.GetMessages, offline.MessagesReply, "sync", HUMANS, "Cached messages."),
     Channel("wb:offline:getList", offline.GetList, offline.ListReply, "sync", HUMANS, "A page of one cached table."),
+    Channel("wb:offline:getRow", offline.GetRow, offline.RowReply, "sync", HUMANS, "One cached record by id, with its org."),
     Channel("wb:org:list", orgs.OrgList, orgs.OrgListReply, "queue", EVERYONE, "The user's orgs from /me."),
     Channel("wb:sync:start", sync.SyncStart, sync.SyncStarted, "sync", HUMANS | {"supervisor"}, "Start a sync now."),
     Channel("wb:sync:status", Empty, sync.SyncStatus, "sync", EVERYONE, "Per entity and org: last sync, last error, rows."),
@@ -75,6 +76,7 @@ _CHANNELS = [
     Channel("wb:queue:list", outbox.QueueList, outbox.QueueListReply, "queue", HUMANS, "Queued writes by status."),
     Channel("wb:queue:status", Empty, outbox.QueueStatusReply, "queue", EVERYONE, "Server reachability (the breaker) and queue depth."),
     Channel("wb:queue:retry", outbox.QueueRetry, outbox.QueueItemRef, "queue", HUMANS, "Put a failed write back."),
+    Channel("wb:queue:discard", outbox.QueueDiscard, outbox.QueueItemRef, "queue", HUMANS, "Drop a failed write unsent; undo it offline.", "queue.write"),
     Channel("wb:queue:resolveConflict", outbox.ResolveConflict, Ok, "queue", HUMANS, "keepLocal or keepServer.", "queue.resolve"),
     Channel("wb:email:draft", outbox.EmailDraft, outbox.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue an e-mail draft.", "email.draft"),
     Channel("wb:calendar:create", outbox.CalendarCreate, outbox.QueueItemRef, "queue", HUMANS | {"plugins"}, "Queue a calendar event.", "calendar.create"),

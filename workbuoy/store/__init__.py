@@ -13,6 +13,7 @@ from pathlib import Path
 from workbuoy.store.audit import AuditMixin
 from workbuoy.store.cache import CacheMixin
 from workbuoy.store.db import Database, StoreBusyError
+from workbuoy.store.indexes import ensure_indexes, suspend_indexes
 from workbuoy.store.migrate import SchemaTooNewError, load, migrate
 from workbuoy.store.outbox import OutboxMixin
 from workbuoy.store.pages import PagesMixin
@@ -42,6 +43,7 @@ __all__ = [
     "Store",
     "StoreBusyError",
     "SyncState",
+    "build_indexes",
 ]
 
 
@@ -73,6 +75,10 @@ class Store(ProfileMixin, CacheMixin, PagesMixin, OutboxMixin, AuditMixin):
     def cache_path(self) -> Path:
         return self._db.cache_path
 
+    def suspend_indexes(self, entities: list[str]) -> list[str]:
+        """Drop the sort and search indexes of the empty tables among ``entities`` (see ``indexes.py``)."""
+        return suspend_indexes(self._db, entities)
+
     def interrupt(self) -> None:
         """Abort the statement this store's connection is running (any thread may call it)."""
         self._db.interrupt()
@@ -82,3 +88,12 @@ class Store(ProfileMixin, CacheMixin, PagesMixin, OutboxMixin, AuditMixin):
         """Make several calls one transaction, e.g. ``enqueue`` with its ``put_local``."""
         with self._db.write(durable=durable):
             yield
+
+
+def build_indexes(path: Path) -> None:
+    """Build every missing cache index on a connection of its own (call it in a worker thread)."""
+    db = Database(path)
+    try:
+        ensure_indexes(db)
+    finally:
+        db.close()

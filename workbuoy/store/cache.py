@@ -5,7 +5,6 @@ Pulled pages are applied by :mod:`~workbuoy.store.pages`.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,13 +12,13 @@ import apsw
 import msgspec
 
 from workbuoy.schemas.base import ENTITIES
-from workbuoy.store.db import Database, dumps, loads, now_ms
+from workbuoy.store.db import Database, dumps, now_ms
+from workbuoy.store.listing import CACHED_COLUMNS, ListingMixin, ListRequest, cached_row, table
 from workbuoy.store.types import CachedRow, SyncState
 
 #: Outbox rows that still stand for a local change the server has not taken.
 OPEN_WRITE = "(status != 'synced' OR conflicted = 1)"
 
-_CACHED_COLUMNS = "id, org_id, updated_at, payload, conflicted, server_payload"
 _SYNC_COLUMNS = ", ".join(SyncState.__struct_fields__)
 
 # A conflict keeps the local payload and puts the server's beside it.
@@ -32,13 +31,6 @@ class Head(msgspec.Struct):
     id: str
     updated_at: int | None = None
     deleted: bool = False
-
-
-def table(entity: str) -> str:
-    """The cache table of ``entity``; the name is checked, so it is safe to put in SQL."""
-    if entity not in ENTITIES:
-        raise ValueError(f"unknown entity {entity!r}; expected one of {', '.join(ENTITIES)}")
-    return entity
 
 
 def mark_conflict(conn: apsw.Connection, entity: str, id: str, server_row: dict[str, Any] | None) -> None:
@@ -58,79 +50,26 @@ def heads(rows: Sequence[dict[str, Any]]) -> list[Head]:
     return parsed
 
 
-def _cached(row: tuple[Any, ...]) -> CachedRow:
-    id_, org_id, updated_at, payload, conflicted, server_payload = row
-    return CachedRow(
-        id=id_,
-        org_id=org_id,
-        updated_at=updated_at,
-        payload=loads(payload),
-        conflicted=bool(conflicted),
-        server_payload=loads(server_payload),
-    )
-
-
 def _sync_state(row: tuple[Any, ...]) -> SyncState:
     return SyncState(**dict(zip(SyncState.__struct_fields__, row)))
 
 
-def _encode_cursor(updated_at: int, id_: str) -> str:
-    return base64.urlsafe_b64encode(dumps([updated_at, id_]).encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[int, str]:
-    try:
-        return msgspec.json.decode(base64.urlsafe_b64decode(cursor), type=tuple[int, str])
-    except (ValueError, msgspec.ValidationError):
-        raise ValueError(f"bad list cursor {cursor!r}") from None
-
-
-class CacheMixin:
+class CacheMixin(ListingMixin):
     """Cache and sync-state methods of ``Store`` (applying pulled pages: :mod:`~workbuoy.store.pages`)."""
 
     _db: Database
 
     def get_row(self, entity: str, id: str) -> CachedRow | None:
-        row = self._db.one(f"SELECT {_CACHED_COLUMNS} FROM {table(entity)} WHERE id = ?", (id,))
-        return None if row is None else _cached(row)
+        row = self._db.one(f"SELECT {CACHED_COLUMNS} FROM {table(entity)} WHERE id = ?", (id,))
+        return None if row is None else cached_row(row)
 
     def list_rows(
-        self,
-        entity: str,
-        *,
-        org_id: str | None = None,
-        limit: int = 50,
-        cursor: str | None = None,
-        query: str | None = None,
-        conflicted: bool | None = None,
+        self, entity: str, *, org_id: str | None = None, limit: int = 50, cursor: str | None = None,
+        query: str | None = None, conflicted: bool | None = None,
     ) -> tuple[list[CachedRow], str | None]:
-        """A page of cached rows, newest first (``updated_at`` then ``id``, descending).
-
-        Keyset paging: the returned cursor names the last row, so rows that change while
-        the user pages neither repeat nor vanish the way ``OFFSET`` would make them.
-        ``query`` is a case-insensitive substring of the payload's JSON text.
-        """
-        where, params = ["1"], []
-        if org_id is not None:
-            where.append("org_id = ?")
-            params.append(org_id)
-        if conflicted is not None:
-            where.append("conflicted = ?")
-            params.append(int(conflicted))
-        if query:
-            where.append("wb_contains(payload, ?)")
-            params.append(query.casefold())
-        if cursor is not None:
-            where.append("(updated_at, id) < (?, ?)")
-            params.extend(_decode_cursor(cursor))
-        found = self._db.rows(
-            f"SELECT {_CACHED_COLUMNS} FROM {table(entity)} WHERE {' AND '.join(where)}"
-            " ORDER BY updated_at DESC, id DESC LIMIT ?",
-            (*params, limit + 1),
-        )
-        page = [_cached(row) for row in found[:limit]]
-        more = len(found) > limit
-        return page, _encode_cursor(page[-1].updated_at, page[-1].id) if more else None
+        """A page of cached rows, newest edit first, and the cursor of the next (see ``list_page``)."""
+        found = self.list_page(ListRequest(entity, org_id, limit, cursor, query, conflicted=conflicted))
+        return found.rows, found.next_cursor
 
     def count_rows(self, entity: str, org_id: str | None = None) -> int:
         if org_id is None:

@@ -3,6 +3,7 @@
 -- EXISTS), so a cache file moved aside because it was corrupt comes back empty and the
 -- next sync pulls everything again. server_payload holds the server's version while
 -- conflicted = 1 (the local payload is kept until the user resolves the conflict).
+-- The sort and search indexes are made by indexes.py (ensure_indexes, at every open).
 
 CREATE TABLE IF NOT EXISTS cache.messages (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, updated_at INTEGER NOT NULL, payload TEXT NOT NULL, conflicted INTEGER NOT NULL DEFAULT 0, server_payload TEXT);
 CREATE TABLE IF NOT EXISTS cache.customers (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, updated_at INTEGER NOT NULL, payload TEXT NOT NULL, conflicted INTEGER NOT NULL DEFAULT 0, server_payload TEXT);
@@ -11,13 +12,6 @@ CREATE TABLE IF NOT EXISTS cache.tasks (id TEXT PRIMARY KEY, org_id TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS cache.deals (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, updated_at INTEGER NOT NULL, payload TEXT NOT NULL, conflicted INTEGER NOT NULL DEFAULT 0, server_payload TEXT);
 CREATE TABLE IF NOT EXISTS cache.tickets (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, updated_at INTEGER NOT NULL, payload TEXT NOT NULL, conflicted INTEGER NOT NULL DEFAULT 0, server_payload TEXT);
 CREATE TABLE IF NOT EXISTS cache.meetings (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, updated_at INTEGER NOT NULL, payload TEXT NOT NULL, conflicted INTEGER NOT NULL DEFAULT 0, server_payload TEXT);
-CREATE INDEX IF NOT EXISTS cache.messages_org_updated ON messages (org_id, updated_at);
-CREATE INDEX IF NOT EXISTS cache.customers_org_updated ON customers (org_id, updated_at);
-CREATE INDEX IF NOT EXISTS cache.calendar_org_updated ON calendar (org_id, updated_at);
-CREATE INDEX IF NOT EXISTS cache.tasks_org_updated ON tasks (org_id, updated_at);
-CREATE INDEX IF NOT EXISTS cache.deals_org_updated ON deals (org_id, updated_at);
-CREATE INDEX IF NOT EXISTS cache.tickets_org_updated ON tickets (org_id, updated_at);
-CREATE INDEX IF NOT EXISTS cache.meetings_org_updated ON meetings (org_id, updated_at);
 
 -- Pull checkpoint per (entity, org), written in the same transaction as the page it follows.
 CREATE TABLE IF NOT EXISTS cache.sync_state (

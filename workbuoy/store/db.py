@@ -94,6 +94,7 @@ class Database:
         self._wal_pages: dict[str, int] = {}
         self.conn.set_wal_hook(self._note_wal)  # replaces SQLite's auto-checkpoint: see _checkpoint
         self.conn.create_scalar_function("wb_contains", _contains, 2, deterministic=True)
+        self.conn.create_scalar_function("wb_search_text", _search_text, 2, deterministic=True)
         self._retry(lambda: self.conn.execute(f"ATTACH DATABASE ? AS {CACHE}", (str(self.cache_path),)))
         # CRM data: the owner's alone (the -wal and -shm files SQLite makes inherit the mode).
         _owner_only(self.path.parent, self.path, self.cache_path)
@@ -214,6 +215,13 @@ def _owner_only(*paths: Path) -> None:
 def cache_path_for(path: Path) -> Path:
     """The cache file beside the main file ``path``: ``workbuoy.db`` -> ``workbuoy-cache.db``."""
     return path.with_name(f"{path.stem}-cache{path.suffix}")
+
+
+def _search_text(entity: str, payload: str) -> str:
+    """SQL ``wb_search_text(entity, payload)``: the searchable text of a cached row."""
+    from workbuoy.store.listing import search_text  # listing builds on this module
+
+    return search_text(entity, _decoder.decode(payload))
 
 
 def _contains(text: str | None, needle: str) -> bool:

@@ -25,9 +25,14 @@ from typing import NamedTuple
 import apsw
 
 from workbuoy.store.db import CACHE, Database
+from workbuoy.store.indexes import ensure_indexes
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 CACHE_SCHEMA = Path(__file__).with_name("cache.sql")
+
+#: Opening builds a missing cache index only for tables up to this size (well under a second);
+#: the sync actor builds the rest in its own thread (``indexes.py``).
+INDEX_AT_OPEN_MAX_ROWS = 50_000
 
 _FILE = re.compile(r"^(\d{3})_(\w+)\.sql$")
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
@@ -65,6 +70,7 @@ def schema_version(db: Database) -> int:
 def migrate(db: Database, migrations: Sequence[Migration]) -> int:
     """Bring ``db`` up to the last of ``migrations`` (and the cache file to ``cache.sql``); returns the version."""
     create_cache(db)
+    ensure_indexes(db, max_rows=INDEX_AT_OPEN_MAX_ROWS)
     target = migrations[-1].version if migrations else 0
     if schema_version(db) == target:
         return target

@@ -215,16 +215,18 @@ class OutboxMixin:
             ).fetchone()
         return None if row is None else _item(row)
 
-    def settle(self, id: int, note: str) -> QueueItem | None:
-        """Take a conflicted item off the queue unsent (the user kept the server's version):
-        it becomes ``synced`` with ``note`` as its last word; nothing is deleted. None when it
-        is not conflicted, or in flight."""
+    def settle(self, id: int, note: str, *, failed: bool = False) -> QueueItem | None:
+        """Take a conflicted item (``failed``: or a failed one) off the queue unsent: the user
+        kept the server's version, or discarded a write that cannot succeed. It becomes
+        ``synced`` with ``note`` as its last word; nothing is deleted. None when it is neither,
+        or in flight."""
         with self._db.write() as conn:
             row = conn.execute(
                 "UPDATE sync_queue SET status = 'synced', conflicted = 0, last_error = ?1, next_attempt_at = NULL,"
                 " updated_at = ?2"
-                f" WHERE id = ?3 AND status != 'inflight' AND conflicted = 1 RETURNING {_COLUMNS}",
-                (note, now_ms(), id),
+                f" WHERE id = ?3 AND status != 'inflight' AND (conflicted = 1 OR (?4 AND status = 'failed'))"
+                f" RETURNING {_COLUMNS}",
+                (note, now_ms(), id, failed),
             ).fetchone()
         return None if row is None else _item(row)
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import msgspec
 
 from workbuoy.schemas.base import Op, QType, QueueStatus
+from workbuoy.schemas.offline import RowMark
 
 AuditStatus = Literal["pending", "sending"]
 
@@ -30,6 +31,16 @@ class CachedRow(Row):
     conflicted: bool = False
     #: The server's version while a conflict is open (a tombstone when the server deleted it).
     server_payload: dict[str, Any] | None = None
+
+
+class ListPage(Row):
+    """One page of a cached table (``Store.list_page``)."""
+
+    rows: list[CachedRow]
+    next_cursor: str | None = None
+    total: int | None = None
+    #: id -> "pending" | "failed" | "conflict", for the rows with a local write or a conflict.
+    marks: dict[str, RowMark] = msgspec.field(default_factory=dict)
 
 
 class PageResult(Row):

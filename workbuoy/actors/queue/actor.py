@@ -165,6 +165,17 @@ class QueueActor(Actor):
         self._changed()
         return ref(retried)
 
+    @handles("wb:queue:discard")
+    async def discard(self, request: outbox.QueueDiscard, caller: str) -> outbox.QueueItemRef:
+        item = self.store.get_queue_item(request.id)
+        if item is None or item.status != "failed":
+            raise checks.refused("wb:queue:discard", f"item {request.id} is not a failed write", "failed")
+        done = writes.discard(self.store, item, f"by {caller} at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
+        if done is None:
+            raise checks.refused("wb:queue:discard", f"item {request.id} changed meanwhile; list the queue again", "failed")
+        self._changed()
+        return ref(done)
+
     @handles("wb:queue:resolveConflict")
     async def resolve_conflict(self, request: outbox.ResolveConflict, caller: str) -> Ok:
         channel = "wb:queue:resolveConflict"

@@ -14,7 +14,7 @@ from typing import Any
 
 from workbuoy.actors.queue.conflict import Rebase
 from workbuoy.actors.queue.merge import apply_patch
-from workbuoy.actors.queue.outgoing import wrap
+from workbuoy.actors.queue.outgoing import base_of, wrap
 from workbuoy.schemas.base import Op, QType
 from workbuoy.store import NewQueueItem, QueueItem, Store
 
@@ -27,6 +27,8 @@ PRODUCT_ENTITY = "tasks"
 #: Starts the ``last_error`` of an item a conflict resolution touched: a note, not an error,
 #: so it survives the item's successful send (who resolved it and when stays visible).
 RESOLVED = "resolved: "
+#: Starts the ``last_error`` of a write the user discarded (``wb:queue:discard``).
+DISCARDED = "discarded: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,4 +128,25 @@ def keep_server(store: Store, item: QueueItem, note: str) -> QueueItem | None:
             store.delete_local(item.entity, item.entity_id)
         else:
             store.set_server_row(item.entity, item.server_payload, org_id=item.org_id)
+        return settled
+
+
+def discard(store: Store, item: QueueItem, note: str) -> QueueItem | None:
+    """Drop a failed write unsent and undo it in the cache (the user gave up on it).
+
+    A conflict takes the server's version (as ``keep_server``); a refused create's row
+    goes; a refused update or delete brings back the row it was written over.
+    """
+    if item.conflicted:
+        return keep_server(store, item, f"discarded {note}")
+    with store.transaction():
+        settled = store.settle(item.id, DISCARDED + note, failed=True)
+        if settled is None or item.qtype != "crm":
+            return settled
+        assert item.entity is not None and item.entity_id is not None
+        base = base_of(item)
+        if item.op == "create" or not base:
+            store.delete_local(item.entity, item.entity_id)
+        else:
+            store.put_local(item.entity, item.org_id, item.entity_id, base, item.base_updated_at or 0)
         return settled

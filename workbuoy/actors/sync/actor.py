@@ -9,6 +9,7 @@ at a time: ``wb:sync:start`` during a run reports the running one. The page loop
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 
 import msgspec
@@ -19,10 +20,11 @@ from workbuoy.api import ApiClient, ApiError, bus_error, decode
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.base import ENTITIES, Empty
-from workbuoy.schemas.offline import GetList, GetMessages, ListReply, MessagesReply
+from workbuoy.schemas.offline import GetList, GetMessages, GetRow, ListReply, MessagesReply, RowReply
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import SyncEntityState, SyncStart, SyncStarted, SyncStatus
-from workbuoy.store import Store
+from workbuoy.store import Store, build_indexes
+from workbuoy.store.listing import ListError, ListRequest
 
 
 class SyncActor(Actor):
@@ -94,8 +96,23 @@ class SyncActor(Actor):
         self.store.set_meta("sync_run_id", str(self.run_id))
         run = SyncRun(self.run_id, self._streams(entity), self.api, self.store, self.settings.sync_page_size,
                       self.env.sync_concurrency, self.publish, self.store_fault)
-        self._running = self._keep(asyncio.ensure_future(self._guarded(run.execute)))
+        self._running = self._keep(asyncio.ensure_future(self._guarded(functools.partial(self._run, run))))
         return SyncStarted(run_id=self.run_id)
+
+    async def _run(self, run: SyncRun) -> None:
+        """The run, with the indexes of tables it fills from empty suspended and built after.
+
+        The build runs in a thread on its own connection: the loop and this actor's store
+        stay free; other writers wait at most one index's build (``docs/store.md``).
+        """
+        suspended = self.store.suspend_indexes(sorted({entity for entity, _ in run.streams}))
+        try:
+            await run.execute()
+        finally:
+            started = time.monotonic()
+            await asyncio.to_thread(build_indexes, self.env.db_path)
+            if suspended:
+                self.log.info("indexes of %s built in %.1fs", ", ".join(suspended), time.monotonic() - started)
 
     @handles("wb:sync:start")
     async def sync_start(self, request: SyncStart, caller: str) -> SyncStarted:
@@ -125,12 +142,21 @@ class SyncActor(Actor):
 
     @handles("wb:offline:getList")
     async def get_list(self, request: GetList, caller: str) -> ListReply:
+        asked = ListRequest(
+            request.table, request.org_id, request.limit, request.cursor, request.query, request.sort,
+            request.descending, request.conflicted, request.upcoming, request.with_total,
+        )
         try:
-            rows, cursor = await self.read(lambda store: store.list_rows(
-                request.table, org_id=request.org_id, limit=request.limit, cursor=request.cursor, query=request.query))
-        except ValueError as exc:
+            found = await self.read(lambda store: store.list_page(asked))
+        except ListError as exc:
             raise BusError("invalid_payload", str(exc)) from None
-        return ListReply(items=[r.payload for r in rows], next_cursor=cursor)
+        return ListReply(items=[r.payload for r in found.rows], next_cursor=found.next_cursor, total=found.total,
+                         marks=found.marks)
+
+    @handles("wb:offline:getRow")
+    async def get_row(self, request: GetRow, caller: str) -> RowReply:
+        found = await self.read(lambda store: store.get_row(request.table, request.id))
+        return RowReply() if found is None else RowReply(row=found.payload, org_id=found.org_id)
 
 
 ACTOR = SyncActor

@@ -1,26 +1,29 @@
 """Rows of dicts into a ``QTableWidget``: the one table code the entity and queue views share.
 
-Cells show what a person reads: headings in words, epoch-millisecond ``*_at`` fields
-as local times, and no org column (the org picker already says which org).
+Cells show what a person reads (``formats.text``); the row's dict rides on its first cell,
+so selection, the record pane and deep links work on the data, not on the text. A row with
+a local change carries a mark ("Pending", "Conflict", "Failed") in the first column.
 """
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
-MAX_COLUMNS = 8
+from workbuoy.actors.ui import formats
+
 ROW_KEY = Qt.ItemDataRole.UserRole  # the row's dict, on the first cell
-HIDDEN = frozenset({"org_id", "orgId"})
-_WORDS = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])")
+MARK = "mark"  # the pseudo-column of local-change marks
+MARK_TEXT = {"pending": "Pending", "conflict": "Conflict", "failed": "Failed"}
+MARK_COLOUR = {"pending": "#b7791f", "conflict": "#b03a2e", "failed": "#b03a2e"}
 
 
-def new_table() -> QTableWidget:
+def new_table(name: str = "") -> QTableWidget:
     t = QTableWidget(0, 0)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -28,52 +31,63 @@ def new_table() -> QTableWidget:
     t.setAlternatingRowColors(True)
     t.horizontalHeader().setStretchLastSection(True)
     t.verticalHeader().setVisible(False)
+    t.setAccessibleName(name)
     return t
 
 
-def columns_for(rows: Iterable[dict[str, Any]], first: Sequence[str] = ("id",)) -> list[str]:
-    """``first`` then the other scalar keys in order of appearance, at most ``MAX_COLUMNS``."""
-    seen = list(first)
-    for row in rows:
-        seen += [k for k, v in row.items() if k not in seen and k not in HIDDEN and not isinstance(v, (dict, list))]
-    return seen[:MAX_COLUMNS]
+def _cell(key: str, row: dict[str, Any], marks: dict[str, str]) -> QTableWidgetItem:
+    if key == MARK:
+        mark = marks.get(str(row.get("id")), "")
+        item = QTableWidgetItem(MARK_TEXT.get(mark, mark))
+        if mark:
+            item.setForeground(QColor(MARK_COLOUR.get(mark, "#b7791f")))
+        return item
+    return QTableWidgetItem(formats.text(key, row.get(key), row))
 
 
-def heading(key: str) -> str:
-    """``entityId`` / ``entity_id`` -> ``Entity id``."""
-    return " ".join(_WORDS.split(key)).lower().capitalize()
+def set_columns(table: QTableWidget, columns: Sequence[str]) -> None:
+    table.setColumnCount(len(columns))
+    table.setHorizontalHeaderLabels(["" if c == MARK else formats.heading(c) for c in columns])
 
 
-def is_time(key: str) -> bool:
-    return key.endswith(("_at", "At"))
-
-
-def text_of(key: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if is_time(key) and isinstance(value, int) and not isinstance(value, bool):
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(value / 1000))
-    return str(value)
-
-
-def append(table: QTableWidget, rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+def append(table: QTableWidget, rows: Iterable[dict[str, Any]], columns: Sequence[str],
+           marks: dict[str, str] | None = None) -> None:
     if table.columnCount() != len(columns):
-        table.setColumnCount(len(columns))
-        table.setHorizontalHeaderLabels([heading(c) for c in columns])
-    for row in rows:
-        r = table.rowCount()
-        table.insertRow(r)
-        for c, key in enumerate(columns):
-            item = QTableWidgetItem(text_of(key, row.get(key)))
-            if c == 0:
-                item.setData(ROW_KEY, row)
-            table.setItem(r, c, item)
+        set_columns(table, columns)
+    marks, rows = marks or {}, list(rows)
+    first = table.rowCount()
+    table.setUpdatesEnabled(False)
+    try:
+        table.setRowCount(first + len(rows))  # one insertion, not one per row
+        for r, row in enumerate(rows, first):
+            for c, key in enumerate(columns):
+                item = _cell(key, row, marks)
+                if c == 0:
+                    item.setData(ROW_KEY, row)
+                table.setItem(r, c, item)
+    finally:
+        table.setUpdatesEnabled(True)
 
 
-def replace(table: QTableWidget, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
-    table.setRowCount(0)
-    append(table, rows, columns)
+def replace(table: QTableWidget, rows: Sequence[dict[str, Any]], columns: Sequence[str],
+            marks: dict[str, str] | None = None) -> None:
+    """All rows anew; the selected row (by ``id``) stays selected when it is still there.
+
+    One ``itemSelectionChanged`` at the end, not "nothing selected" in between: whoever
+    follows the selection (the record pane) sees the same record with fresh data.
+    """
+    keep = (selected(table) or {}).get("id")
+    table.blockSignals(True)
+    try:
+        table.setRowCount(0)
+        set_columns(table, columns)
+        append(table, rows, columns, marks)
+        if keep is not None:
+            select_where(table, "id", str(keep), scroll=False)
+    finally:
+        table.blockSignals(False)
     table.resizeColumnsToContents()
+    table.itemSelectionChanged.emit()
 
 
 def selected(table: QTableWidget) -> dict[str, Any] | None:
@@ -82,11 +96,30 @@ def selected(table: QTableWidget) -> dict[str, Any] | None:
     return table.item(items[0].row(), 0).data(ROW_KEY) if items else None
 
 
-def select_where(table: QTableWidget, key: str, value: str) -> bool:
-    """Select and scroll to the first row whose ``key`` equals ``value``; False when there is none."""
+def select_where(table: QTableWidget, key: str, value: str, *, scroll: bool = True) -> bool:
+    """Select (and scroll to) the first row whose ``key`` equals ``value``; False when there is none."""
     for r in range(table.rowCount()):
         if str(table.item(r, 0).data(ROW_KEY).get(key)) == value:
             table.selectRow(r)
-            table.scrollToItem(table.item(r, 0))
+            if scroll:
+                table.scrollToItem(table.item(r, 0))
             return True
     return False
+
+
+def lay_out(owner: QWidget, bar: Sequence[QWidget], stretch: QWidget, rows: QWidget, detail: QWidget,
+            status: QWidget) -> None:
+    """The views' one layout: a bar of controls (``stretch`` takes the room), the rows beside
+    their detail (3:2, the user may drag the divider), and a status line."""
+    top = QHBoxLayout()
+    for widget in bar:
+        top.addWidget(widget, 1 if widget is stretch else 0)
+    split = QSplitter()
+    split.addWidget(rows)
+    split.addWidget(detail)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 2)
+    layout = QVBoxLayout(owner)
+    layout.addLayout(top)
+    layout.addWidget(split, 1)
+    layout.addWidget(status)

@@ -1,0 +1,203 @@
+"""The search index: equal to a scan of every row, kept whole by every write path, a crash and an error."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.fixtures.killing import kill_mid_page
+from workbuoy.store import NewQueueItem, Store, build_indexes
+from workbuoy.store.indexes import drop_statements, missing
+from workbuoy.store.listing import FEW_MATCHES, ListRequest, search_text
+
+KILL_ROWS = 2_000
+
+
+def agree(store: Store, entity: str = "deals") -> None:
+    """The index holds exactly the table's rows, each found by its own text, and FTS5's own check passes."""
+    conn = store._db.conn
+    conn.execute(f"INSERT INTO {entity}_search ({entity}_search) VALUES ('integrity-check')")
+    indexed = {row[0] for row in conn.execute(f"SELECT rowid FROM {entity}_search")}
+    rows = dict(conn.execute(f"SELECT rowid, payload FROM {entity}"))
+    assert indexed == set(rows)
+    for rowid, payload in rows.items():
+        text = search_text(entity, msgspec.json.decode(payload))
+        if len(text) >= 3:
+            phrase = '"' + text.replace('"', '""') + '"'
+            hits = {r[0] for r in conn.execute(f"SELECT rowid FROM {entity}_search WHERE {entity}_search MATCH ?", (phrase,))}
+            assert rowid in hits
+
+
+def found(store: Store, query: str, entity: str = "deals") -> set[str]:
+    page = store.list_page(ListRequest(entity, limit=500, query=query, with_total=True))
+    assert page.total == len(page.rows)
+    return {r.id for r in page.rows}
+
+
+def scan(rows: dict[str, dict[str, Any]], query: str) -> set[str]:
+    """The old search: a case-insensitive substring of each row's visible text."""
+    needle = query.casefold()
+    return {i for i, r in rows.items() if any(needle in str(r.get(f, "")).casefold() for f in ("name", "company", "owner"))}
+
+
+words = st.text("abAB ßé-", min_size=0, max_size=8)
+ops = st.lists(st.tuples(st.sampled_from(("page", "local", "server", "delete", "conflict")),
+                         st.integers(0, 7), words), max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=ops, queries=st.lists(st.text("abAB ßé-", min_size=3, max_size=5), min_size=1, max_size=6))
+def test_search_equals_a_scan_through_every_write_path(tmp_path: Path, ops: list[tuple[str, int, str]],
+                                                       queries: list[str]) -> None:
+    store = Store.open(tmp_path / f"s{len(list(tmp_path.iterdir()))}.db")
+    try:
+        model: dict[str, dict[str, Any]] = {}
+        for version, (op, index, text) in enumerate(ops, start=1):
+            id_ = f"d{index}"
+            row = {"id": id_, "updated_at": version, "name": text, "company": text[::-1]}
+            if op == "page":
+                store.apply_page("deals", "o", [row], cursor=str(version), etag=None, last_modified=None)
+                model[id_] = row
+            elif op == "local":
+                store.put_local("deals", "o", id_, {"owner": text}, version)
+                model[id_] = {"owner": text}
+            elif op == "server":
+                store.set_server_row("deals", row, org_id="o")
+                model[id_] = row
+            elif op == "delete":
+                store.delete_local("deals", id_)
+                model.pop(id_, None)
+            else:
+                store.mark_conflict("deals", id_, row)  # the local payload stays: nothing to search changes
+        agree(store)
+        for query in queries:
+            assert found(store, query) == scan(model, query), query
+        store.wipe_cache()
+        agree(store)
+        assert found(store, "abc") == set()
+    finally:
+        store.close()
+
+
+def test_an_error_mid_transaction_leaves_the_index_and_rows_agreeing(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "wb.db")
+    store.upsert_rows("deals", "o", [{"id": "a", "updated_at": 1, "name": "Harbor"}])
+    with pytest.raises(RuntimeError), store.transaction():
+        store.upsert_rows("deals", "o", [{"id": f"n{i}", "updated_at": 2, "name": "Harbor"} for i in range(50)])
+        store.put_local("deals", "o", "a", {"name": "Granite"}, 3)
+        raise RuntimeError("mid-page")
+    agree(store)
+    assert found(store, "harbor") == {"a"} and found(store, "granite") == set()
+    store.close()
+
+
+def test_short_queries_and_a_suspended_index_test_every_row(tmp_path: Path) -> None:
+    """Under three characters trigrams cannot answer; with the index suspended nothing can: both scan."""
+    store = Store.open(tmp_path / "wb.db")
+    assert store.suspend_indexes(["deals", "tasks"]) == ["deals", "tasks"]
+    rows = [{"id": f"d{i}", "updated_at": i, "name": f"Straße {i}", "company": "Ab"} for i in range(30)]
+    store.upsert_rows("deals", "o", rows)
+    assert {"deals_search", "deals_by_name"} <= missing(store._db)
+    assert found(store, "STRASSE 1") == {"d1", *(f"d{i}" for i in range(10, 20))}
+    build_indexes(store.path)
+    assert not missing(store._db)
+    agree(store)
+    assert found(store, "STRASSE 1") == {"d1", *(f"d{i}" for i in range(10, 20))}
+    assert found(store, "aB") == {r["id"] for r in rows} and found(store, "ß") == {r["id"] for r in rows}
+    assert store.suspend_indexes(["deals"]) == []  # a table with rows keeps its indexes
+    store.close()
+
+
+def _pull_forever(path: str, started: Any) -> None:
+    """Apply pages forever; page k renames every row to ``version k`` and sets the cursor to k."""
+    store = Store.open(path)
+    state = store.get_sync_state("deals", "org")
+    version = int(state.cursor) if state and state.cursor else 0
+    while True:
+        version += 1
+        rows = [{"id": f"r{i}", "updated_at": version, "name": f"version {version}."} for i in range(KILL_ROWS)]
+        started.value = version
+        store.apply_page("deals", "org", rows, cursor=str(version), etag=None, last_modified=None)
+
+
+@pytest.mark.timeout(240)
+def test_sigkill_mid_page_never_splits_rows_and_index(tmp_path: Path) -> None:
+    path = tmp_path / "wb.db"
+    Store.open(path).close()
+    rng = random.Random(99)
+    committed, killed_mid_page = 0, 0
+    for _ in range(5):
+        began = kill_mid_page(_pull_forever, str(path), committed, rng, 0.1)
+        store = Store.open(path)
+        try:
+            agree(store)
+            state = store.get_sync_state("deals", "org")
+            assert state is not None and state.cursor is not None
+            committed = int(state.cursor)
+            for version, rows in ((committed, KILL_ROWS), (committed - 1, 0)):
+                asked = ListRequest("deals", query=f"version {version}.", with_total=True)
+                assert store.list_page(asked).total == rows
+            killed_mid_page += began > committed
+        finally:
+            store.close()
+    assert killed_mid_page > 0
+
+
+def test_many_matches_walk_the_sort_and_few_are_read_by_rowid(tmp_path: Path) -> None:
+    """Past ``FEW_MATCHES`` a search takes the other plan: both page every match once, in order."""
+    store = Store.open(tmp_path / "wb.db")
+    rows = [{"id": f"d{i:05d}", "updated_at": i, "name": f"Harbor {i % 7}", "amount": i % 13} for i in range(FEW_MATCHES + 300)]
+    store.upsert_rows("deals", "o", rows)
+    for query, want in (("harbor", rows), ("harbor 3", [r for r in rows if r["name"] == "Harbor 3"])):
+        assert (len(want) > FEW_MATCHES) == (query == "harbor")
+        seen, cursor = [], None
+        while True:
+            page = store.list_page(ListRequest("deals", "o", 500, cursor, query, sort="amount", with_total=True))
+            assert page.total == len(want)
+            seen += [r.id for r in page.rows]
+            if (cursor := page.next_cursor) is None:
+                break
+        assert seen == [r["id"] for r in sorted(want, key=lambda r: (r["amount"], r["id"]))]
+    store.close()
+
+
+def test_an_older_cache_gets_its_indexes_at_open_once(tmp_path: Path) -> None:
+    """A cache from before these indexes (rows, the old org index, nothing else) is migrated in place."""
+    store = Store.open(tmp_path / "wb.db")
+    store.upsert_rows("deals", "o", [{"id": f"d{i}", "updated_at": i, "name": f"Polar {i}"} for i in range(40)])
+    with store.transaction():
+        for statement in drop_statements("cache", "deals"):
+            store._db.conn.execute(statement)
+        store._db.conn.execute("CREATE INDEX cache.deals_org_updated ON deals (org_id, updated_at)")
+    store.close()
+    for _ in range(2):  # the second open finds nothing to do
+        store = Store.open(tmp_path / "wb.db")
+        assert not missing(store._db) and store._db.one("SELECT 1 FROM cache.sqlite_master WHERE name = 'deals_org_updated'") is None
+        agree(store)
+        assert found(store, "POLAR 3") == {"d3", *(f"d{i}" for i in range(30, 40))}
+        store.close()
+
+
+def test_a_fill_cut_short_scans_meanwhile_and_resumes(tmp_path: Path) -> None:
+    """As after a crash between two fill chunks: rows past the mark are not in the index yet."""
+    store = Store.open(tmp_path / "wb.db")
+    store.upsert_rows("deals", "o", [{"id": f"d{i}", "updated_at": i, "name": f"Polar {i}"} for i in range(40)])
+    with store.transaction():
+        store._db.conn.execute("DELETE FROM deals_search WHERE rowid > 10")
+        store._db.conn.execute("INSERT INTO cache.search_fill VALUES ('deals', 10)")
+    assert missing(store._db) == {"deals"}
+    assert found(store, "POLAR 3") == {"d3", *(f"d{i}" for i in range(30, 40))}  # a scan, not the half index
+    store.upsert_rows("deals", "o", [{"id": "d35", "updated_at": 99, "name": "Granite"}])  # a trigger indexes it
+    store.close()
+    store = Store.open(tmp_path / "wb.db")
+    assert not missing(store._db)
+    agree(store)
+    assert found(store, "POLAR 3") == {"d3", *(f"d{i}" for i in range(30, 40))} - {"d35"}
+    assert found(store, "granite") == {"d35"}
+    store.close()

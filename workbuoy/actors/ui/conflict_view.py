@@ -1,0 +1,142 @@
+"""One conflict, so a person can judge it: the record's name, yours vs the server's, field by field.
+
+The outbox item carries what was queued (``payload.body``: the fields you wrote,
+``payload.base``: the row you wrote them over) and, while conflicted, the server's version
+(``server_payload``). A field you changed is bold, one the server changed since is
+highlighted, and a field you both changed to different values is red: those are the ones
+to decide. "Keep mine" and "Keep server's" settle the whole write
+(``wb:queue:resolveConflict``); "Merge" keeps the server's version and writes back only the
+fields whose "Mine" box is ticked (``keepServer``, then one ``wb:queue:create``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from workbuoy.actors.ui import formats
+from workbuoy.actors.ui.calls import Bus, ask
+from workbuoy.schemas.outbox import QueueItemView
+
+SKIP = frozenset({"id", "org_id", "orgId", "updated_at", "created_at"})
+THEIRS = QColor("#fdf2d0")  # the server changed it
+BOTH = QColor("#f8d7d3")  # both changed it, differently
+
+
+def fields(item: QueueItemView) -> list[tuple[str, Any, Any, Any]]:
+    """``(field, base, mine, server)`` for every field of the record, the ones you wrote first."""
+    body = (item.payload or {}).get("body") or {}
+    base = (item.payload or {}).get("base") or {}
+    server = item.server_payload or {}
+    keys = [*body, *(k for k in {**base, **server} if k not in body)]
+    return [(k, base.get(k), body.get(k, base.get(k)), server.get(k)) for k in keys if k not in SKIP]
+
+
+def headline(item: QueueItemView) -> str:
+    """The conflict in words: who changed what, while you were offline."""
+    thing = formats.one(item.entity or "record")
+    if item.server_payload is None:
+        return f"This {thing} was deleted on the server while you were offline."
+    if item.op == "delete":
+        return f"Someone changed this {thing} on the server after you deleted it offline."
+    return f"Someone changed this {thing} on the server while you were offline."
+
+
+class ConflictView(QWidget):
+    def __init__(self, bus: Bus, status: QLabel) -> None:
+        super().__init__()
+        self.bus = bus
+        self.item: QueueItemView | None = None
+        self.status = status
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: bold; font-size: 13pt")
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.grid = QTableWidget(0, 4)
+        self.grid.setHorizontalHeaderLabels(["Field", "Before", "Mine", "Server's"])
+        self.grid.setAccessibleName("Mine and the server's version, field by field")
+        self.grid.verticalHeader().setVisible(False)
+        self.grid.horizontalHeader().setStretchLastSection(True)
+        self.keep_local = QPushButton("Keep mine")
+        self.keep_server = QPushButton("Keep server's")
+        self.merge = QPushButton("Merge ticked fields")
+        self.keep_local.setAccessibleName("Keep my version and send it again")
+        self.keep_server.setAccessibleName("Keep the server's version and drop my change")
+        self.merge.setAccessibleName("Keep the server's version with the ticked fields of mine")
+        buttons = QHBoxLayout()
+        for b in (self.keep_local, self.keep_server, self.merge):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.grid, 1)
+        layout.addLayout(buttons)
+        self.show_item(None)
+
+    def show_item(self, item: QueueItemView | None) -> None:
+        self.item = item
+        self.setVisible(item is not None)
+        if item is None:
+            return
+        rows = fields(item)
+        name = formats.name_of(item.server_payload or (item.payload or {}).get("base") or {"id": item.entity_id})
+        self.title.setText(f"{formats.one(item.entity or 'record').capitalize()} “{name}”")
+        self.headline.setText(headline(item) + " Compare the two and keep the right one.")
+        self.grid.setRowCount(0)
+        self.grid.setRowCount(len(rows))
+        for r, (key, base, mine, server) in enumerate(rows):
+            self._show_field(r, key, base, mine, server)
+        self.grid.resizeColumnsToContents()
+        self.merge.setEnabled(item.op == "update" and item.server_payload is not None)
+
+    def _show_field(self, r: int, key: str, base: Any, mine: Any, server: Any) -> None:
+        row = (self.item.server_payload if self.item else None) or {}
+        cells = [QTableWidgetItem(formats.heading(key))] + [QTableWidgetItem(formats.text(key, v, row))
+                                                            for v in (base, mine, server)]
+        mine_changed, server_changed = mine != base, server != base
+        if mine_changed:
+            font = QFont()
+            font.setBold(True)
+            cells[2].setFont(font)
+            cells[2].setFlags(cells[2].flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            cells[2].setCheckState(Qt.CheckState.Checked)
+        colour = BOTH if mine_changed and server_changed and mine != server else THEIRS if server_changed else None
+        for c, cell in enumerate(cells):
+            cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            if colour is not None:
+                cell.setBackground(colour)
+            if c == 0:
+                cell.setData(Qt.ItemDataRole.UserRole, (key, mine))
+            self.grid.setItem(r, c, cell)
+
+    def ticked(self) -> dict[str, Any]:
+        """The fields of mine whose box is ticked, for a merge."""
+        chosen: dict[str, Any] = {}
+        for r in range(self.grid.rowCount()):
+            mine = self.grid.item(r, 2)
+            if mine.flags() & Qt.ItemFlag.ItemIsUserCheckable and mine.checkState() == Qt.CheckState.Checked:
+                key, value = self.grid.item(r, 0).data(Qt.ItemDataRole.UserRole)
+                chosen[key] = value
+        return chosen
+
+    async def resolve(self, resolution: str) -> bool:
+        item = self.item
+        assert item is not None and item.entity and item.entity_id
+        payload = {"entity": item.entity, "entityId": item.entity_id, "resolution": resolution}
+        return await ask(self.bus, "wb:queue:resolveConflict", payload, self.status) is not None
+
+    async def merge_fields(self) -> bool:
+        """The server's version, then the ticked fields of mine written over it as a new write."""
+        item, chosen = self.item, self.ticked()
+        assert item is not None
+        if not await self.resolve("keepServer"):
+            return False
+        if not chosen:
+            return True
+        write = {"entity": item.entity, "op": "update", "entityId": item.entity_id, "payload": chosen,
+                 "orgId": item.org_id}
+        return await ask(self.bus, "wb:queue:create", write, self.status) is not None

@@ -1,0 +1,81 @@
+"""One editor per record field, chosen by the value's type, and the value read back in that type.
+
+A field keeps the JSON type the server gave it: an amount stays a number, a close date
+stays epoch milliseconds, ``read`` stays a bool; a person edits them with a number field,
+a date-and-time field and a check box, never as raw JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QLocale
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDateTimeEdit, QLineEdit, QWidget
+
+from workbuoy.actors.ui import formats
+
+#: Fields the server owns: shown, never edited.
+READ_ONLY = frozenset({"id", "org_id", "orgId", "updated_at", "created_at", "updatedAt", "createdAt"})
+
+
+class BadValue(ValueError):
+    """What the person typed is not a value of the field's type; the message says so in words."""
+
+
+def editor_for(key: str, value: Any) -> QWidget:
+    if isinstance(value, bool):
+        box = QCheckBox()
+        box.setChecked(value)
+        return box
+    if key in formats.CHOICES and (value is None or value in formats.CHOICES[key]):
+        combo = QComboBox()
+        for choice in formats.CHOICES[key]:
+            combo.addItem(formats.label(choice), choice)
+        combo.setCurrentIndex(max(0, combo.findData(value)))
+        return combo
+    if formats.is_time(key) and (value is None or isinstance(value, int)):
+        edit = QDateTimeEdit(QDateTime.fromMSecsSinceEpoch(value) if value else QDateTime.currentDateTime())
+        edit.setCalendarPopup(True)
+        day = key.endswith(("_date", "Date"))
+        edit.setDisplayFormat(formats.locale().dateFormat(QLocale.FormatType.ShortFormat) if day
+                              else formats.locale().dateTimeFormat(QLocale.FormatType.ShortFormat))
+        edit.setReadOnly(key in READ_ONLY)
+        return edit
+    line = QLineEdit()
+    if isinstance(value, list):
+        line.setText(", ".join(str(v) for v in value))
+    elif isinstance(value, (int, float)):
+        line.setText(formats.locale().toString(value) if isinstance(value, int) else formats.locale().toString(value, "g", 12))
+    elif value is not None:
+        line.setText(str(value))
+    line.setReadOnly(key in READ_ONLY or isinstance(value, dict))
+    return line
+
+
+def value_of(key: str, editor: QWidget, like: Any) -> Any:
+    """The editor's value in the type of ``like`` (the field's current value); ``BadValue`` if it is none."""
+    if isinstance(editor, QCheckBox):
+        return editor.isChecked()
+    if isinstance(editor, QComboBox):
+        return editor.currentData()
+    if isinstance(editor, QDateTimeEdit):
+        return editor.dateTime().toMSecsSinceEpoch()
+    assert isinstance(editor, QLineEdit)
+    typed = editor.text().strip()
+    if isinstance(like, list):
+        return [part.strip() for part in typed.split(",") if part.strip()]
+    if isinstance(like, (int, float)) and not isinstance(like, bool):
+        return _number(key, typed, integer=isinstance(like, int))
+    return typed if typed or like is not None else None
+
+
+def _number(key: str, typed: str, *, integer: bool) -> float | int | None:
+    if not typed:
+        return None
+    locale = formats.locale()
+    number, ok = locale.toDouble(typed)
+    if not ok:  # "3500.5" typed on a comma-decimal locale is still meant as a number
+        number, ok = QLocale.c().toDouble(typed.replace(" ", ""))
+    if not ok:
+        raise BadValue(f"{formats.heading(key)}: {typed!r} is not a number")
+    return int(number) if integer and number == int(number) else number
