@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import time
 from typing import Any, TypeVar
 
 import httpx
@@ -21,6 +20,7 @@ from workbuoy.actors.queue import checks, conflict, writes
 from workbuoy.actors.queue.flusher import REJECTED, Flusher, Policy
 from workbuoy.actors.queue.writes import Write
 from workbuoy.actors.queue.outgoing import ASSISTANT, Request
+from workbuoy.actors.queue.replies import failed_event, fields_of, ref, view
 from workbuoy.api import ApiClient, ApiError, api_result, bus_error, decode
 from workbuoy.schemas import orgs, outbox
 from workbuoy.schemas.auth import AuthState, Me
@@ -36,29 +36,6 @@ PRUNE_EVERY_S = 3600.0
 CHANGED_DEBOUNCE_S = 0.25  # queue_depth() counts the whole table, synced history included
 #: Store meta: the highest item id a ``wb:queue:stuck`` was published for (one notice per write).
 STUCK_NOTIFIED = "queue_stuck_notified_id"
-
-
-def ref(item: QueueItem) -> outbox.QueueItemRef:
-    return outbox.QueueItemRef(id=item.id, op_id=item.op_id, status=item.status, entity_id=item.entity_id)
-
-
-def view(item: QueueItem) -> outbox.QueueItemView:
-    fields = msgspec.structs.asdict(item)
-    return outbox.QueueItemView(**{k: fields[k] for k in outbox.QueueItemView.__struct_fields__})
-
-
-def fields_of(request: msgspec.Struct, *drop: str) -> dict[str, Any]:
-    """A request's fields by their Python (snake_case) names, as the server wants them."""
-    return {k: v for k, v in msgspec.structs.asdict(request).items() if k not in drop and v is not None}
-
-
-def label_of(item: QueueItem) -> str:
-    """What a person calls the record: its name, title or subject, from the write or the server's copy."""
-    for source in (item.payload or {}, item.server_payload or {}):
-        for key in ("name", "title", "subject"):
-            if isinstance(value := source.get(key), str) and value.strip():
-                return value.strip()[:200]
-    return ""
 
 
 class QueueActor(Actor):
@@ -160,7 +137,7 @@ class QueueActor(Actor):
                                  + (" (a conflict: use wb:queue:resolveConflict)" if item and item.conflicted else ""), "failed")
         retried = self.store.retry(item.id, new_key=(item.last_error or "").startswith(REJECTED))
         if retried is None:
-            raise checks.refused("wb:queue:retry", f"item {request.id} changed meanwhile; list the queue again", "failed")
+            raise checks.changed_meanwhile("wb:queue:retry", f"item {request.id}")
         self.flusher.wake()
         self._changed()
         return ref(retried)
@@ -170,9 +147,9 @@ class QueueActor(Actor):
         item = self.store.get_queue_item(request.id)
         if item is None or item.status != "failed":
             raise checks.refused("wb:queue:discard", f"item {request.id} is not a failed write", "failed")
-        done = writes.discard(self.store, item, f"by {caller} at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
+        done = writes.discard(self.store, item, checks.stamp(caller))
         if done is None:
-            raise checks.refused("wb:queue:discard", f"item {request.id} changed meanwhile; list the queue again", "failed")
+            raise checks.changed_meanwhile("wb:queue:discard", f"item {request.id}")
         self._changed()
         return ref(done)
 
@@ -182,13 +159,13 @@ class QueueActor(Actor):
         item = next((i for i in self.store.pending_for(request.entity, request.entity_id) if i.conflicted), None)
         if item is None:
             raise checks.refused(channel, f"no open conflict on {request.entity}/{request.entity_id}", "failed")
-        note = f"{request.resolution} by {caller} at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}"
+        note = checks.stamp(caller, request.resolution)
         if request.resolution == "keepLocal":
             done = writes.rebase(self.store, item, conflict.keep_local(item, item.server_payload), item.server_payload, note)
         else:
             done = writes.keep_server(self.store, item, note)
         if done is None:
-            raise checks.refused(channel, "the conflict changed meanwhile; list the queue again", "failed")
+            raise checks.changed_meanwhile(channel, "the conflict")
         self.after(0, lambda: self.audit("queue.conflict_resolved", {
             "entity": request.entity, "resolution": request.resolution, "by": caller, "item": item.id}))
         self.flusher.wake()
@@ -273,9 +250,7 @@ class QueueActor(Actor):
     def _failed(self, item: QueueItem, error: str, conflicted: bool) -> None:
         """A write now waits for the user: tell the ui, which notifies (``wb:queue:failed``)."""
         item = self.store.get_queue_item(item.id) or item  # as finished: with the server's version of a conflict
-        event = outbox.QueueFailed(id=item.id, org_id=item.org_id, qtype=item.qtype, entity=item.entity,
-                                   entity_id=item.entity_id, label=label_of(item), conflicted=conflicted,
-                                   error=error[:500])
+        event = failed_event(item, error, conflicted)
         self.after(0, lambda: self.publish("wb:queue:failed", event))
 
     async def _check_stuck(self) -> None:

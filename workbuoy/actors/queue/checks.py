@@ -10,6 +10,8 @@ refused request leaves the queue untouched.
 
 from __future__ import annotations
 
+import time
+
 from workbuoy import metrics
 from workbuoy.actors.queue.merge import SERVER_FIELDS
 from workbuoy.actors.queue.writes import Write
@@ -20,6 +22,16 @@ from workbuoy.store import OrgError, SignedOut, Store
 def refused(channel: str, message: str, code: ErrorCode = "invalid_payload") -> BusError:
     metrics.invalid_ipc.labels(channel, "refused").inc()
     return BusError(code, message)
+
+
+def changed_meanwhile(channel: str, what: str) -> BusError:
+    """Another call settled the item between our read and our write: the caller lists again."""
+    return refused(channel, f"{what} changed meanwhile; list the queue again", "failed")
+
+
+def stamp(caller: str, what: str = "") -> str:
+    """The note kept on an item a person settled: (what,) by whom, when (UTC)."""
+    return f"{what} by {caller} at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}".lstrip()
 
 
 def org_for(store: Store, channel: str, requested: str | None) -> str:
