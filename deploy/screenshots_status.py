@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from workbuoy.actors.ui import i18n
+from workbuoy import i18n
 from workbuoy.actors.ui.settings_window import SettingsWindow
 from workbuoy.actors.ui.status_model import StatusModel
 from workbuoy.actors.ui.style import Look

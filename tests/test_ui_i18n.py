@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QGroupB
                                QPlainTextEdit, QTabWidget, QWidget)
 
 from tests.test_ui_widgets import FakeBus  # noqa: E402
-from workbuoy.actors.ui import i18n, notifications  # noqa: E402
+from workbuoy import i18n  # noqa: E402
+from workbuoy.actors.ui import notifications  # noqa: E402
 from workbuoy.actors.ui.overlay import MiniBuoy  # noqa: E402
 from workbuoy.actors.ui.settings_form import in_words  # noqa: E402
 from workbuoy.actors.ui.settings_window import SettingsWindow  # noqa: E402
@@ -33,7 +34,7 @@ from workbuoy.schemas.settings import Settings  # noqa: E402
 from workbuoy.schemas.sync import CrmChange  # noqa: E402
 
 pytestmark = pytest.mark.timeout(60)
-UI = Path(i18n.__file__).parent
+UI = Path(notifications.__file__).parent
 TS = i18n.FOLDER / "workbuoy_nb.ts"
 #: The files whose strings go through the translator (docs/ui.md, "Two languages").
 TRANSLATED = ("actor.py", "tray.py", "status_model.py", "status_line.py", "overlay.py", "notifications.py", "settings_form.py",
