@@ -72,3 +72,8 @@ def install(language: str) -> str:
 def num(n: int) -> str:
     """``n`` with the chosen language's digit grouping."""
     return _locale.toString(n)
+
+
+def decimal(x: float, places: int) -> str:
+    """``x`` with ``places`` decimals and the chosen language's separators ("1.5" / "1,5")."""
+    return _locale.toString(float(x), "f", places)
