@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QFormLa
 from tests.test_ui_widgets import FakeBus  # noqa: E402
 from workbuoy import i18n  # noqa: E402
 from workbuoy.actors.ui import notifications  # noqa: E402
+from workbuoy.actors.ui.calls import explain  # noqa: E402
 from workbuoy.actors.ui.overlay import MiniBuoy  # noqa: E402
 from workbuoy.actors.ui.settings_form import in_words  # noqa: E402
 from workbuoy.actors.ui.settings_window import SettingsWindow  # noqa: E402
@@ -44,7 +45,8 @@ UI = Path(notifications.__file__).parent
 TS = i18n.FOLDER / "workbuoy_nb.ts"
 #: The files whose strings go through the translator (docs/ui.md, "Two languages").
 TRANSLATED = [UI / f for f in ("actor.py", "tray.py", "status_model.py", "status_line.py", "overlay.py", "notifications.py",
-                               "settings_form.py", "settings_window.py", "signin_window.py", "plugins_view.py", "updates.py")]
+                               "settings_form.py", "settings_window.py", "signin_window.py", "plugins_view.py", "updates.py",
+                               "calls.py")]
 TRANSLATED += [UI.parent / "portal" / f for f in ("actor.py", "window.py")]
 TRAY = ("sign_in", "open_main", "open_portal", "sync_now", "toggle_overlay", "open_settings", "sign_out", "quit_node")
 
@@ -152,6 +154,7 @@ def test_notifications_and_refusals_in_bokmal(bokmal):
     merged = first.take({"o": "Acme"})
     assert merged is not None and merged.title == "21\u00a0000 poster synkronisert" and merged.body == "Acme: 21\u00a0000 avtaler"
     assert in_words("Expected `int` >= 30 - at `$.syncIntervalSec`") == "Synkroniser hvert (sekunder) må være minst 30."
+    assert explain(BusError("unavailable", "no plugins actor")) == "no plugins actor (tjenesten kjører ikke)"
 
 
 def test_the_catalogue_holds_every_marked_string_translated_and_compiled(tmp_path):

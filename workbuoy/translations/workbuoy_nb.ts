@@ -2,6 +2,22 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="nb_NO">
 <context>
+    <name>Calls</name>
+    <message>
+        <source>not available in this version yet</source>
+        <extracomment>What to do about the usual refusals (source texts, translated where shown).</extracomment>
+        <translation>ikke tilgjengelig i denne versjonen ennå</translation>
+    </message>
+    <message>
+        <source>sign in first</source>
+        <translation>logg inn først</translation>
+    </message>
+    <message>
+        <source>the service is not running</source>
+        <translation>tjenesten kjører ikke</translation>
+    </message>
+</context>
+<context>
     <name>MiniBuoy</name>
     <message>
         <source>You</source>
