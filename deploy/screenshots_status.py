@@ -24,6 +24,7 @@ from workbuoy.actors.ui.signin_window import SignInWindow, human
 from workbuoy.actors.ui.status_model import StatusModel
 from workbuoy.actors.ui.style import Look
 from workbuoy.actors.ui.tray import Tray
+from workbuoy.actors.ui.updates import UpdateEntries
 from workbuoy.bus.errors import BusError
 
 SCHEMES = ("light", "dark")
@@ -103,6 +104,9 @@ def bokmal(desktop: Any, out: Path) -> None:
     i18n.install("nb")
     try:
         tray = Tray(**{n: (lambda: None) for n in NOOP}, model=model_of(desktop))
+        updates = UpdateEntries(NodeBus(desktop), tray.menu, tray.updates_anchor, lambda note: None)
+        asyncio.run(updates.refresh())  # the update entries, as the app adds them
+        tray.menu.adjustSize()
         save(tray.menu, out, "tray-nb.png")
         settings = SettingsWindow(NodeBus(desktop))
         asyncio.run(settings.load())
