@@ -42,6 +42,8 @@ from workbuoy.schemas.envelope import ForkReply, ForkRequest
 
 #: The actors whose code is preloaded: not the ui and the portal, whose Qt a headless node must never load.
 PRELOADED = tuple(name for name in ACTOR_NAMES if name not in ("ui", "portal"))
+#: What those actors import only once running: httpx's transport, and the keyrings the auth actor opens.
+LATER = ("httpcore", "h11", "anyio", "certifi", "keyring.backends.SecretService", "keyrings.cryptfile.cryptfile")
 MAX_REQUEST_BYTES = 256 * 1024
 READY = b"ready"
 REPARENT_WAIT_S = 5.0
@@ -51,6 +53,8 @@ def preload() -> None:
     """Import what the actors share, then freeze it all out of the collector's reach."""
     for name in PRELOADED:
         importlib.import_module(f"workbuoy.actors.{name}.actor")
+    for module in LATER:
+        importlib.import_module(module)
     gc.collect()
     gc.freeze()
 
@@ -85,10 +89,11 @@ def fork(request: ForkRequest, fds: list[int], control: socket.socket) -> ForkRe
     if middle == 0:
         os.close(r)
         try:
+            middle = os.getpid()  # read before the fork: once it exited, the child's getppid() is the supervisor
             pid = os.fork()
             if pid == 0:
                 os.close(w)
-                become_actor(request, fds, control, os.getppid())
+                become_actor(request, fds, control, middle)
             os.write(w, pid.to_bytes(4, "little"))
         finally:
             os._exit(0)
