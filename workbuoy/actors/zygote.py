@@ -35,6 +35,7 @@ import traceback
 
 import msgspec
 
+from workbuoy import api
 from workbuoy.actors import __main__ as actor_main
 from workbuoy.platform import current
 from workbuoy.schemas.base import ACTOR_NAMES
@@ -50,12 +51,18 @@ REPARENT_WAIT_S = 5.0
 
 
 def preload() -> None:
-    """Import what the actors share, then freeze it all out of the collector's reach."""
+    """Import what the actors share, then freeze it all out of the collector's reach.
+
+    The collector is off while importing (the child turns it on again): a collection
+    would free objects between the ones that stay, and the children's new objects would
+    fill those holes, writing to (and so copying) shared pages.
+    """
+    gc.disable()
     for name in PRELOADED:
         importlib.import_module(f"workbuoy.actors.{name}.actor")
     for module in LATER:
         importlib.import_module(module)
-    gc.collect()
+    api.tls_context()
     gc.freeze()
 
 
@@ -119,6 +126,7 @@ def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, m
         deadline = time.monotonic() + REPARENT_WAIT_S
         while os.getppid() == middle and time.monotonic() < deadline:  # the parent-death signal must name the supervisor
             time.sleep(0.0005)
+        gc.enable()
         os.environ.clear()
         os.environ.update(request.environ)
         code = actor_main.main([request.name])
@@ -139,6 +147,7 @@ def main(argv: list[str]) -> int:
     control = socket.socket(fileno=int(argv[0]))
     current.die_with_parent()
     preload()
+    print(f"zygote ready: {len(sys.modules)} modules preloaded", file=sys.stderr, flush=True)
     control.send(READY)
     return serve(control)
 
