@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from bench.portal import tree  # noqa: E402
+from bench.bus import tree  # noqa: E402
 from tests.fixtures.node import Node, pid_alive, wait_for  # noqa: E402
 from tests.fixtures.sandbox import SandboxProcess  # noqa: E402
 from tests.fixtures.signed_in import FILE_KEYRING, login  # noqa: E402

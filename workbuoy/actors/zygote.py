@@ -40,6 +40,7 @@ from workbuoy.actors import __main__ as actor_main
 from workbuoy.platform import current
 from workbuoy.schemas.base import ACTOR_NAMES
 from workbuoy.schemas.envelope import ForkReply, ForkRequest
+from workbuoy.schemas.registry import CHANNELS, EVENTS
 
 #: The actors whose code is preloaded: not the ui and the portal, whose Qt a headless node must never load.
 PRELOADED = tuple(name for name in ACTOR_NAMES if name not in ("ui", "portal"))
@@ -63,7 +64,17 @@ def preload() -> None:
     for module in LATER:
         importlib.import_module(module)
     api.tls_context()
+    warm_schemas()
     gc.freeze()
+
+
+def warm_schemas() -> None:
+    """Build msgspec's type information of every message now: built in each child, it would be private there."""
+    for channel in CHANNELS.values():
+        channel.decoder()
+        msgspec.msgpack.Decoder(channel.reply)
+    for event in EVENTS.values():
+        msgspec.msgpack.Decoder(event.payload)
 
 
 def serve(control: socket.socket) -> int:
