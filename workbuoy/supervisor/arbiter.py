@@ -24,7 +24,7 @@ from workbuoy.schemas.control import ActorStatus, DeepLink
 from workbuoy.schemas.settings import Settings
 from workbuoy.supervisor import commands
 from workbuoy.supervisor.childenv import take_keyring_key
-from workbuoy.supervisor.forkserver import ForkServer, reap_strays, use_zygote
+from workbuoy.supervisor.forkserver import ForkServer, reap_strays
 from workbuoy.supervisor.sdnotify import SystemdNotifier
 from workbuoy.supervisor.settings import SettingsStore
 from workbuoy.supervisor.spec import ChildSpec, RestartPolicy
@@ -38,7 +38,8 @@ REAP_EVERY_S = 1.0
 
 class Arbiter:
     def __init__(self, env: Env, endpoints: Endpoints, specs: Sequence[ChildSpec],
-                 policy: RestartPolicy = RestartPolicy()) -> None:
+                 policy: RestartPolicy = RestartPolicy(), zygote: ForkServer | None = None) -> None:
+        """``zygote``: actors are forked from it (``supervisor/forkserver.py``), else each one is spawned."""
         self.env = env
         self.endpoints = endpoints
         self.settings = SettingsStore(env.data_dir / "settings.json", Settings(), env.settings_overrides)
@@ -50,7 +51,7 @@ class Arbiter:
         keyring_key = take_keyring_key(env)  # held here, handed to each auth actor spawned, in no environment
         hooks = WatcherHooks(expect=self.broker.expect, stopping=self.broker.retire, forget=self.broker.forget, exited=self._exited,
                              changed=self._changed)
-        self.zygote = ForkServer(env.log_dir) if use_zygote(env.zygote) else None
+        self.zygote = zygote
         spawn = self.zygote.spawn if self.zygote else functools.partial(spawn_actor, log_dir=env.log_dir)
         self.watchers = [
             Watcher(s, policy, heartbeat_sec=env.heartbeat_sec, hooks=hooks, spawn=spawn,
