@@ -52,19 +52,14 @@ REPARENT_WAIT_S = 5.0
 
 
 def preload() -> None:
-    """Import what the actors share, then freeze it all out of the collector's reach.
-
-    The collector is off while importing (the child turns it on again): a collection
-    would free objects between the ones that stay, and the children's new objects would
-    fill those holes, writing to (and so copying) shared pages.
-    """
-    gc.disable()
+    """Import what the actors share, then freeze it all out of the collector's reach."""
     for name in PRELOADED:
         importlib.import_module(f"workbuoy.actors.{name}.actor")
     for module in LATER:
         importlib.import_module(module)
     api.tls_context()
     warm_schemas()
+    gc.collect()
     gc.freeze()
 
 
@@ -137,7 +132,6 @@ def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, m
         deadline = time.monotonic() + REPARENT_WAIT_S
         while os.getppid() == middle and time.monotonic() < deadline:  # the parent-death signal must name the supervisor
             time.sleep(0.0005)
-        gc.enable()
         os.environ.clear()
         os.environ.update(request.environ)
         code = actor_main.main([request.name])
