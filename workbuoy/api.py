@@ -39,6 +39,8 @@ send ``Idempotency-Key`` on writes (``headers=``) so a retried POST cannot apply
 from __future__ import annotations
 
 import asyncio
+import functools
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
@@ -119,6 +121,16 @@ def retry_after(value: str | None, *, default: float, cap: float) -> float:
     return min(max(seconds, 0.0), cap)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The process's one TLS context: each parses the CA bundle (~1.8 MiB), so clients share it.
+
+    Made as httpx makes its own (``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` honoured). The zygote
+    makes it before it forks, so every forked actor shares those pages too.
+    """
+    return httpx.create_ssl_context()
+
+
 class ApiClient:
     """An ``httpx.AsyncClient`` wrapper that applies the contract's auth and retry rules."""
 
@@ -147,7 +159,8 @@ class ApiClient:
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         # Cookies come from the auth actor on every request; httpx's jar would keep a stale
         # (or revoked) session and send it along, so it is emptied after every response.
-        self._http = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport, follow_redirects=False)
+        self._http = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport, follow_redirects=False,
+                                       verify=tls_context())
 
     @classmethod
     def for_actor(cls, actor: _Caller, **kwargs: Any) -> ApiClient:

@@ -82,6 +82,8 @@ class Env:
     keyring_key: str | None = None
     db_max_pages: int | None = None  # read by workbuoy.store.db itself (every process opens the store)
     sentry_dsn: str | None = None
+    #: Fork actors from the preloaded zygote where the OS can (``WB_ZYGOTE=0``: spawn each one fresh).
+    zygote: bool = True
     #: Settings fields (Python names) that a ``WB_*`` variable sets for this run: they win
     #: over the saved settings, and the settings window shows them as set by the environment.
     settings_overrides: dict[str, Any] = field(default_factory=dict)
@@ -178,6 +180,7 @@ def load(environ: dict[str, str] | None = None) -> Env:
         keyring_key=get("WB_KEYRING_KEY") or None,
         db_max_pages=_number("WB_DB_MAX_PAGES", get("WB_DB_MAX_PAGES"), 1, 2**31 - 1) if get("WB_DB_MAX_PAGES") else None,
         sentry_dsn=get("SENTRY_DSN") or None,
+        zygote=_bool("WB_ZYGOTE", get("WB_ZYGOTE", "1")),
         settings_overrides=_settings_overrides(get, portal, prefer_bearer),
         api_base_explicit="WB_API_BASE_URL" in e,
         email_base_explicit="WB_EMAIL_BASE_URL" in e,

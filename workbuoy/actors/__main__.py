@@ -1,8 +1,9 @@
 """Entry point of one actor process: ``python -m workbuoy.actors NAME``.
 
-Spawned by the supervisor (never forked from a process that holds ZeroMQ sockets),
-which writes this process's ``SpawnSecrets`` (hello key, routing identity, and for
-auth the file keyring's key) to its stdin and closes it: never the environment or
+Spawned by the supervisor, or on Linux forked from the zygote (``actors/zygote.py``,
+which holds no ZeroMQ socket and no thread, and calls ``main`` in the child). Either way
+the supervisor writes this process's ``SpawnSecrets`` (hello key, routing identity, and
+for auth the file keyring's key) to its stdin and closes it: never the environment or
 argv, which every process of the user can read in ``/proc``.
 """
 

@@ -73,7 +73,9 @@ class ActorConnection:
             self.dealer.send_multipart(frames, zmq.NOBLOCK)
         except zmq.Again:
             raise BusError("unavailable", "the broker is not taking messages") from None
-        if self._loop is not None:
+        # A send can swallow the FD's edge for a frame that arrived meanwhile: look (one getsockopt)
+        # rather than schedule a drain after every send (a loop turn per reply).
+        if self._loop is not None and self.dealer.getsockopt(zmq.EVENTS) & zmq.POLLIN:
             self._loop.call_soon(self._drain_dealer)
 
     async def hello(self, pid: int, timeout: float) -> None:

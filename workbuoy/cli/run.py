@@ -50,7 +50,10 @@ def start(url: str | None, *, desktop: bool) -> int:
 def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool, url: str | None = None) -> int:
     from workbuoy import crash, metrics
 
-    metrics.prepare(endpoints.folder / "metrics")  # before any metric is touched
+    metrics.prepare(endpoints.folder / "metrics")  # before any metric is touched (the zygote inherits the folder)
+    from workbuoy.supervisor.forkserver import ForkServer, use_zygote
+
+    zygote = ForkServer(env.log_dir) if use_zygote(env.zygote) else None  # now: its imports overlap ours
     from workbuoy import logs as wblog
     from workbuoy.supervisor.arbiter import Arbiter
     from workbuoy.supervisor.spec import DESKTOP, HEADLESS
@@ -62,7 +65,7 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool, url
     except private.NotPrivate as exc:
         die(f"refusing to start: {exc}")
     _recover_cache(env)
-    arbiter = Arbiter(env, endpoints, DESKTOP if desktop else HEADLESS)
+    arbiter = Arbiter(env, endpoints, DESKTOP if desktop else HEADLESS, zygote=zygote)
     if url:
         arbiter.open_when_ready(url)  # a cold start by a deep link: opened once the ui is ready
     try:

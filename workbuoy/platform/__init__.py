@@ -14,6 +14,8 @@ two POSIX ones share ``posix``). Each module defines the same names, so ``mypy
   current user may open (POSIX modes; a Windows ACL);
 - ``scrub_native_environ(name)``: wipe an environment variable's value where other
   processes of the user can read it (``/proc/<pid>/environ``);
+- ``FORK_ACTORS`` / ``become_subreaper()``: whether actors may be forked from the zygote
+  (Linux), and making the supervisor the parent of what the zygote forks;
 - ``STOP_SIGNALS`` (the supervisor's) and ``on_stop_signal(loop, stop)`` (an actor's);
 - ``BUS_TRANSPORT`` (``"ipc"`` or ``"tcp"``), ``PEER_CREDENTIALS`` (whether ZAP sees
   a peer's uid and pid; where not, the bus uses CURVE), ``MAX_SOCKET_PATH``, ``MAX_PATH``;

@@ -21,7 +21,7 @@ from workbuoy.platform.posix import (
 
 __all__ = [
     "BUS_TRANSPORT", "STOP_SIGNALS", "on_stop_signal", "MAX_SOCKET_PATH", "MAX_PATH", "TRAY_MESSAGE_MARKUP", "PEER_CREDENTIALS", "adopt", "autostart_disable", "autostart_enable",
-    "autostart_enabled", "check_private", "die_with_parent", "lock_file", "make_private", "scrub_native_environ",
+    "autostart_enabled", "check_private", "become_subreaper", "die_with_parent", "FORK_ACTORS", "lock_file", "make_private", "scrub_native_environ",
     "signal_group", "spawn_options", "unlock_file", "user_tag",
 ]
 
@@ -33,6 +33,9 @@ PEER_CREDENTIALS = True
 TRAY_MESSAGE_MARKUP = True
 MAX_PATH = 4095
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+#: Actors may be forked from the preloaded zygote (``actors/zygote.py``): fork, and a child subreaper.
+FORK_ACTORS = True
 
 
 def die_with_parent() -> None:
@@ -40,6 +43,12 @@ def die_with_parent() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+
+
+def become_subreaper() -> bool:
+    """Adopt the orphans below us (the zygote's forked actors): ``prctl(PR_SET_CHILD_SUBREAPER)``; False if refused."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, 1) == 0)
 
 
 def _autostart_file() -> Path:

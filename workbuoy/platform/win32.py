@@ -77,6 +77,14 @@ def unlock_file(fd: int) -> None:
     os.lseek(fd, 0, os.SEEK_SET)
     msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
+#: Actors are never forked from the zygote here: Windows has no fork: every actor is spawned.
+FORK_ACTORS = False
+
+
+def become_subreaper() -> bool:
+    """Not available here (see ``FORK_ACTORS``)."""
+    return False
+
 
 def die_with_parent() -> None:
     """Nothing to do in the child: the supervisor's Job Object (``adopt``) kills it when the supervisor dies."""

@@ -149,3 +149,22 @@ def _header_of(frame: bytes) -> tuple[int, str, int] | None:
         except (msgspec.DecodeError, msgspec.ValidationError):
             continue
     return None
+
+
+class ForkRequest(Msg):
+    """The supervisor asks the zygote (``actors/zygote.py``) for one actor process.
+
+    It carries no secret: the actor's stdin (a pipe the supervisor writes the
+    ``SpawnSecrets`` into after the fork) and its log file travel beside it as file
+    descriptors (``SCM_RIGHTS``), so the zygote never sees them.
+    """
+
+    name: str
+    environ: dict[str, str]
+
+
+class ForkReply(Msg):
+    """The forked actor's pid (already re-parented to the supervisor), or why there is none."""
+
+    pid: int = 0
+    error: str = ""

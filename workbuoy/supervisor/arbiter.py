@@ -24,6 +24,7 @@ from workbuoy.schemas.control import ActorStatus, DeepLink
 from workbuoy.schemas.settings import Settings
 from workbuoy.supervisor import commands
 from workbuoy.supervisor.childenv import take_keyring_key
+from workbuoy.supervisor.forkserver import ForkServer, reap_strays
 from workbuoy.supervisor.sdnotify import SystemdNotifier
 from workbuoy.supervisor.settings import SettingsStore
 from workbuoy.supervisor.spec import ChildSpec, RestartPolicy
@@ -32,11 +33,13 @@ from workbuoy.update.service import UpdateService
 
 log = wblog.create("supervisor")
 TICK_MS = 20
+REAP_EVERY_S = 1.0
 
 
 class Arbiter:
     def __init__(self, env: Env, endpoints: Endpoints, specs: Sequence[ChildSpec],
-                 policy: RestartPolicy = RestartPolicy()) -> None:
+                 policy: RestartPolicy = RestartPolicy(), zygote: ForkServer | None = None) -> None:
+        """``zygote``: actors are forked from it (``supervisor/forkserver.py``), else each one is spawned."""
         self.env = env
         self.endpoints = endpoints
         self.settings = SettingsStore(env.data_dir / "settings.json", Settings(), env.settings_overrides)
@@ -48,7 +51,8 @@ class Arbiter:
         keyring_key = take_keyring_key(env)  # held here, handed to each auth actor spawned, in no environment
         hooks = WatcherHooks(expect=self.broker.expect, stopping=self.broker.retire, forget=self.broker.forget, exited=self._exited,
                              changed=self._changed)
-        spawn = functools.partial(spawn_actor, log_dir=env.log_dir)
+        self.zygote = zygote
+        spawn = self.zygote.spawn if self.zygote else functools.partial(spawn_actor, log_dir=env.log_dir)
         self.watchers = [
             Watcher(s, policy, heartbeat_sec=env.heartbeat_sec, hooks=hooks, spawn=spawn,
                     keyring_key=keyring_key if s.name == "auth" else None, curve=self.broker.endpoints.curve)
@@ -58,7 +62,7 @@ class Arbiter:
         self._by_name = {w.name: w for w in self.watchers}
         self.metrics_url: str | None = None
         self._stop_reason: str | None = None
-        self._started = time.monotonic()
+        self._started = self._reaped = time.monotonic()
         self._announced = False
         self.systemd = SystemdNotifier()
         self._links: list[str] = []  # deep links of a cold start, published when the ui is ready
@@ -138,14 +142,23 @@ class Arbiter:
                 if reason := self.updater.tick(now):
                     self.request_stop(reason)
                 self.systemd.tick(now)
+                self._reap(now)
             self.systemd.stopping(self._stop_reason)
             self._shutdown(poller)
         finally:
+            if self.zygote is not None:
+                self.zygote.close()
             self.updater.close()
             self.broker.close()
             self.ctx.term()
         self.updater.after_stop()  # re-executes into an updated or rolled-back version, if any
         return 0
+
+    def _reap(self, now: float) -> None:
+        """As a subreaper (the zygote's actors are our children), reap the orphans that are none of ours."""
+        if self.zygote is not None and now - self._reaped >= REAP_EVERY_S:
+            self._reaped = now
+            reap_strays({w.proc.pid for w in self.watchers if w.proc is not None} | {self.zygote.pid})
 
     def _pump(self, poller: zmq.Poller) -> None:
         try:

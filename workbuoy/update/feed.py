@@ -11,15 +11,9 @@ import httpx
 import msgspec
 from packaging.version import InvalidVersion, Version
 
+from workbuoy.update.state import UpdateRefused
+
 MAX_FEED_BYTES = 4 * 1024 * 1024
-
-
-class UpdateRefused(Exception):
-    """An update step refused; ``reason`` is a short code (metrics label), the text says why."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 class Asset(msgspec.Struct):

@@ -21,7 +21,7 @@ from packaging.requirements import Requirement
 
 import workbuoy
 from workbuoy.platform import current as this_os
-from workbuoy.update.feed import UpdateRefused
+from workbuoy.update.state import UpdateRefused
 
 PACKAGE = "workbuoy"
 

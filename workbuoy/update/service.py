@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import msgspec
 from packaging.version import Version
 
@@ -28,9 +28,11 @@ from workbuoy import logs as wblog
 from workbuoy.bus.errors import BusError
 from workbuoy.config import Env
 from workbuoy.schemas.update import UpdateStatus
-from workbuoy.update import feed, install, trust
-from workbuoy.update.feed import UpdateRefused
-from workbuoy.update.state import Pending, UpdateFiles
+from workbuoy.update import install
+from workbuoy.update.state import Pending, UpdateFiles, UpdateRefused, shipped_root
+
+if TYPE_CHECKING:
+    from workbuoy.update import trust
 
 log = wblog.create("supervisor.update")
 FIRST_CHECK_SEC = 60.0
@@ -154,9 +156,15 @@ class UpdateService:
             self._set(checking=False, checked_at=time.time())
 
     def _verify(self) -> trust.Verified | None:
-        root = trust.shipped_root()
+        """Fetch the feed, choose, verify with TUF. httpx and tuf (~20 MiB) are imported here, at the
+        first check, not with the supervisor: a build that ships no root never loads them (``bench/memory.py``)."""
+        root = shipped_root()
         if root is None:
             raise UpdateRefused("no_root", "this build ships no update root (workbuoy/update/root.json): updates are off")
+        import httpx
+
+        from workbuoy.update import feed, trust
+
         with httpx.Client(timeout=30.0) as client:
             releases = feed.fetch(client, self.env.update_feed_url)
             chosen = feed.choose(releases, self.env.update_channel)

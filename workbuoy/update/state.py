@@ -9,9 +9,26 @@ process counts in its metrics.
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import msgspec
+
+
+class UpdateRefused(Exception):
+    """An update step refused; ``reason`` is a short code (metrics label), the text says why."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def shipped_root() -> bytes | None:
+    """The trust anchor of this build, or None when the build ships none (a source checkout)."""
+    try:
+        return resources.files("workbuoy.update").joinpath("root.json").read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 class Pending(msgspec.Struct):

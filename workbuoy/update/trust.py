@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -21,7 +20,8 @@ from packaging.version import InvalidVersion, Version
 from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
-from workbuoy.update.feed import Release, UpdateRefused, metadata_release
+from workbuoy.update.feed import Release, metadata_release
+from workbuoy.update.state import UpdateRefused
 
 SCHEME = "asset:///"  # URLs TUF builds are names of release assets, resolved by AssetFetcher
 CHUNK = 64 * 1024
@@ -36,14 +36,6 @@ _REASONS: tuple[tuple[type[Exception], str], ...] = (
     (tuf_errors.RepositoryError, "bad_metadata"),
     (tuf_errors.DownloadError, "download_failed"),
 )
-
-
-def shipped_root() -> bytes | None:
-    """The trust anchor of this build, or None when the build ships none (a source checkout)."""
-    try:
-        return resources.files("workbuoy.update").joinpath("root.json").read_bytes()
-    except FileNotFoundError:
-        return None
 
 
 class AssetFetcher(FetcherInterface):

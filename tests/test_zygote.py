@@ -1,0 +1,169 @@
+"""Actors forked from the zygote (``actors/zygote.py``, ``supervisor/forkserver.py``) on Linux.
+
+A forked actor must be what a spawned one is: the supervisor's child in its own
+session, with its own secrets read from its own stdin, no descriptor or thread of the
+zygote's, no other actor's secret anywhere in its memory; a killed one comes back
+forked; a dead zygote is started again and actors are spawned meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.node import Node, pid_alive, wait_for
+
+pytestmark = [pytest.mark.timeout(240), pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the zygote is Linux only")]
+
+ZYGOTE = b"workbuoy.actors.zygote"
+
+
+def stat_fields(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(stat_fields(int(entry.name))[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def zygote_of(node: Node) -> int | None:
+    """The supervisor's child that runs the zygote and is no actor."""
+    assert node.proc is not None
+    actors = set(node.actor_pids().values())
+    found = [p for p in children(node.proc.pid) if p not in actors and ZYGOTE in cmdline(p) and pid_alive(p)]
+    return found[0] if found else None
+
+
+def sockets(pid: int) -> set[str]:
+    out = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:"):
+            out.add(target)
+    return out
+
+
+def memory_holds(pid: int, needle: bytes) -> bool:
+    """Whether ``needle`` is anywhere in the writable memory of ``pid`` (heap, stacks, anonymous maps)."""
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+        for line in maps:
+            addresses, perms = line.split()[:2]
+            if "w" not in perms or "r" not in perms:
+                continue
+            start, end = (int(a, 16) for a in addresses.split("-"))
+            try:
+                mem.seek(start)
+                if needle in mem.read(end - start):
+                    return True
+            except (OSError, OverflowError, ValueError):
+                continue
+    return False
+
+
+def ready_again(node: Node, actor: str, old: int) -> int:
+    def back() -> int | None:
+        a = node.status().actors[actor]
+        return a.pid if a.state == "ready" and a.pid != old else None
+
+    return wait_for(back, 60, what=f"{actor} ready again")
+
+
+@pytest.fixture
+def forked_node(node_factory) -> tuple[Node, str]:
+    key = f"kk-{secrets.token_hex(12)}"
+    node = node_factory(WB_ZYGOTE="1", WB_KEYRING_BACKEND="file", WB_KEYRING_KEY=key).start()
+    return node, key
+
+
+def test_every_actor_is_forked_a_child_of_the_supervisor_in_its_own_session(forked_node):
+    node, _ = forked_node
+    assert node.proc is not None
+    zygote = wait_for(lambda: zygote_of(node), 30, what="the zygote")
+    for name, pid in node.actor_pids().items():
+        fields = stat_fields(pid)
+        assert int(fields[1]) == node.proc.pid, f"{name} is not the supervisor's child"
+        assert int(fields[3]) == pid, f"{name} does not lead its own session"
+        assert ZYGOTE in cmdline(pid), f"{name} was spawned, not forked"
+        assert os.readlink(f"/proc/{pid}/fd/0").startswith("pipe:"), f"{name}'s stdin is not its secrets pipe"
+    stdins = {os.readlink(f"/proc/{pid}/fd/0") for pid in node.actor_pids().values()}
+    assert len(stdins) == len(node.actor_pids()), "two actors share a secrets pipe"
+    assert len(list(Path(f"/proc/{zygote}/task").iterdir())) == 1, "the zygote runs a thread"
+
+
+def test_a_forked_actor_holds_no_secret_and_no_socket_of_the_zygote(forked_node):
+    node, key = forked_node
+    zygote = wait_for(lambda: zygote_of(node), 30, what="the zygote")
+    control = sockets(zygote)
+    assert len(control) == 1, f"the zygote holds more than its control socket: {control}"  # no ZeroMQ socket
+    for name, pid in node.actor_pids().items():
+        assert not sockets(pid) & control, f"{name} inherited the zygote's control socket"
+        assert b"WB_KEYRING_KEY" not in Path(f"/proc/{pid}/environ").read_bytes()
+        if name != "auth":
+            assert not memory_holds(pid, key.encode()), f"{name} holds the auth actor's keyring key"
+    assert not memory_holds(zygote, key.encode()), "the zygote holds the keyring key"
+    assert memory_holds(node.actor_pids()["auth"], key.encode()), "the scan cannot find what is there"
+
+
+def test_an_actor_killed_9_comes_back_forked(forked_node):
+    node, _ = forked_node
+    assert node.proc is not None
+    old = node.actor_pids()["sync"]
+    os.kill(old, signal.SIGKILL)
+    new = ready_again(node, "sync", old)
+    assert ZYGOTE in cmdline(new) and int(stat_fields(new)[1]) == node.proc.pid
+
+
+def test_a_dead_zygote_is_started_again_and_actors_are_spawned_meanwhile(forked_node):
+    node, _ = forked_node
+    first = wait_for(lambda: zygote_of(node), 30, what="the zygote")
+    os.kill(first, signal.SIGKILL)
+    wait_for(lambda: not pid_alive(first), 30, what="the zygote to die")
+    old = node.actor_pids()["queue"]
+    os.kill(old, signal.SIGKILL)
+    spawned = ready_again(node, "queue", old)
+    assert re.search(rb"workbuoy\.actors\x00queue", cmdline(spawned)), "restarted without the zygote: spawned"
+    second = wait_for(lambda: zygote_of(node), 30, what="a new zygote")
+    assert second != first
+    log = node.data_dir / "logs" / "zygote.stderr"
+    wait_for(lambda: log.read_text().count("zygote ready") == 2, 60, what="the new zygote's imports")
+    old = node.actor_pids()["audit"]
+    os.kill(old, signal.SIGKILL)
+    assert ZYGOTE in cmdline(ready_again(node, "audit", old)), "the new zygote forks again"
+
+
+def test_the_zygote_and_its_actors_die_with_the_supervisor(forked_node):
+    node, _ = forked_node
+    assert node.proc is not None
+    pids = [wait_for(lambda: zygote_of(node), 30, what="the zygote"), *node.actor_pids().values()]
+    node.proc.kill()
+    node.proc.wait(10)
+    for pid in pids:
+        wait_for(lambda: not pid_alive(pid), 20, what=f"{pid} to exit")
+
+
+def test_wb_zygote_0_spawns_every_actor(node_factory):
+    node = node_factory(WB_ZYGOTE="0").start()
+    assert zygote_of(node) is None
+    for name, pid in node.actor_pids().items():
+        assert re.search(rb"workbuoy\.actors\x00" + name.encode(), cmdline(pid))
