@@ -46,8 +46,9 @@ def fill_cache(node: Node) -> None:
 
 
 def flood_requests() -> list[tuple[str, dict | None]]:
-    """Every read channel a terminal may call, the scanning search many times over."""
-    search = ("wb:offline:getList", {"table": "deals", "orgId": "org-1", "query": "no-such-text", "limit": 100})
+    """Every read channel a terminal may call, the scanning search many times over (two characters:
+    no trigram, so the search index cannot answer it and every row is tested)."""
+    search = ("wb:offline:getList", {"table": "deals", "orgId": "org-1", "query": "q!", "limit": 100})
     others = [
         ("wb:offline:getList", {"table": "deals", "limit": 500}),
         ("wb:offline:getMessages", {"limit": 500}),

@@ -1,4 +1,5 @@
-"""Real processes on a real file: concurrent writers, and SIGKILL in the middle of a page."""
+"""Real processes on a real file: concurrent writers, and SIGKILL in the middle of a page (rows,
+checkpoint and search index all or none)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from tests.fixtures.killing import kill_mid_page
 from workbuoy.store import NewQueueItem, Store
+from workbuoy.store.listing import ListRequest
 from workbuoy.store.db import cache_path_for
 
 ctx = multiprocessing.get_context("spawn")
@@ -78,26 +80,14 @@ def test_three_writer_processes_never_see_busy_and_counts_add_up(tmp_path: Path)
 KILL_ROWS = 20_000
 
 
-def _pull_forever(path: str, started: Any) -> None:
-    """Apply big pages forever; page k sets every row to version k and the cursor to k."""
-    store = Store.open(path)
-    state = store.get_sync_state("deals", "org")
-    version = int(state.cursor) if state and state.cursor else 0
-    while True:
-        version += 1
-        rows = [{"id": f"r{i}", "updated_at": version, "note": "x" * 40} for i in range(KILL_ROWS)]
-        started.value = version
-        store.apply_page("deals", "org", rows, cursor=str(version), etag=None, last_modified=None)
-
-
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(240)
 def test_sigkill_mid_page_leaves_all_or_none(tmp_path: Path) -> None:
     path = tmp_path / "wb.db"
     Store.open(path).close()
     rng = random.Random(1234)
     killed_mid_page, committed = 0, 0
     for _ in range(10):
-        began = kill_mid_page(_pull_forever, str(path), committed, rng, 0.08)
+        began = kill_mid_page(str(path), KILL_ROWS, committed, rng, 0.08)
 
         store = Store.open(path)  # recovers the WAL the dead process left
         conn = apsw.Connection(str(path))
@@ -110,6 +100,12 @@ def test_sigkill_mid_page_leaves_all_or_none(tmp_path: Path) -> None:
             committed = int(state.cursor)
             versions = conn.execute("SELECT updated_at, count(*) FROM deals GROUP BY updated_at").fetchall()
             assert versions == [(committed, KILL_ROWS)]  # every row from the checkpointed page
+            # ... and the search index holds exactly those rows' text (it is kept in the same transaction)
+            conn.execute("INSERT INTO cache.deals_search (deals_search) VALUES ('integrity-check')")
+            assert conn.execute("SELECT count(*) FROM cache.deals_search").fetchone() == (KILL_ROWS,)
+            for version, rows in ((committed, KILL_ROWS), (committed - 1, 0)):
+                asked = ListRequest("deals", query=f"version {version}.", with_total=True)
+                assert store.list_page(asked).total == rows
             killed_mid_page += began > committed
         finally:
             conn.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures.killing import kill_mid_page
-from workbuoy.store import NewQueueItem, Store, build_indexes
+from workbuoy.store import Store, build_indexes
 from workbuoy.store.indexes import drop_statements, missing
 from workbuoy.store.listing import FEW_MATCHES, ListRequest, search_text
 
-KILL_ROWS = 2_000
 
 
 def agree(store: Store, entity: str = "deals") -> None:
@@ -112,41 +109,6 @@ def test_short_queries_and_a_suspended_index_test_every_row(tmp_path: Path) -> N
     assert found(store, "aB") == {r["id"] for r in rows} and found(store, "ß") == {r["id"] for r in rows}
     assert store.suspend_indexes(["deals"]) == []  # a table with rows keeps its indexes
     store.close()
-
-
-def _pull_forever(path: str, started: Any) -> None:
-    """Apply pages forever; page k renames every row to ``version k`` and sets the cursor to k."""
-    store = Store.open(path)
-    state = store.get_sync_state("deals", "org")
-    version = int(state.cursor) if state and state.cursor else 0
-    while True:
-        version += 1
-        rows = [{"id": f"r{i}", "updated_at": version, "name": f"version {version}."} for i in range(KILL_ROWS)]
-        started.value = version
-        store.apply_page("deals", "org", rows, cursor=str(version), etag=None, last_modified=None)
-
-
-@pytest.mark.timeout(240)
-def test_sigkill_mid_page_never_splits_rows_and_index(tmp_path: Path) -> None:
-    path = tmp_path / "wb.db"
-    Store.open(path).close()
-    rng = random.Random(99)
-    committed, killed_mid_page = 0, 0
-    for _ in range(5):
-        began = kill_mid_page(_pull_forever, str(path), committed, rng, 0.1)
-        store = Store.open(path)
-        try:
-            agree(store)
-            state = store.get_sync_state("deals", "org")
-            assert state is not None and state.cursor is not None
-            committed = int(state.cursor)
-            for version, rows in ((committed, KILL_ROWS), (committed - 1, 0)):
-                asked = ListRequest("deals", query=f"version {version}.", with_total=True)
-                assert store.list_page(asked).total == rows
-            killed_mid_page += began > committed
-        finally:
-            store.close()
-    assert killed_mid_page > 0
 
 
 def test_many_matches_walk_the_sort_and_few_are_read_by_rowid(tmp_path: Path) -> None:

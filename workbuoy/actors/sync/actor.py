@@ -106,13 +106,11 @@ class SyncActor(Actor):
         stay free; other writers wait at most one index's build (``docs/store.md``).
         """
         suspended = self.store.suspend_indexes(sorted({entity for entity, _ in run.streams}))
-        try:
-            await run.execute()
-        finally:
-            started = time.monotonic()
-            await asyncio.to_thread(build_indexes, self.env.db_path)
-            if suspended:
-                self.log.info("indexes of %s built in %.1fs", ", ".join(suspended), time.monotonic() - started)
+        await run.execute()  # never raises but when cancelled (the actor stops): the next run builds then
+        started = time.monotonic()
+        await asyncio.to_thread(build_indexes, self.env.db_path)
+        if suspended:
+            self.log.info("indexes of %s built in %.1fs", ", ".join(suspended), time.monotonic() - started)
 
     @handles("wb:sync:start")
     async def sync_start(self, request: SyncStart, caller: str) -> SyncStarted:
