@@ -1,5 +1,5 @@
 """The tray menu, Mini-Buoy and the settings window, in light and dark (and the first and
-the last in Norwegian Bokmål), for docs/screenshots/.
+the last, and the sign-in window, in Norwegian Bokmål), for docs/screenshots/.
 
 Called by ``deploy/screenshots.py`` with its running desktop (signed in, synced). Mini-Buoy
 is the node's own window, typed into with xdotool and grabbed from the X server; dark mode
@@ -18,11 +18,14 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from workbuoy.actors.ui import i18n
+from workbuoy import i18n
 from workbuoy.actors.ui.settings_window import SettingsWindow
+from workbuoy.actors.ui.signin_window import SignInWindow, human
 from workbuoy.actors.ui.status_model import StatusModel
 from workbuoy.actors.ui.style import Look
 from workbuoy.actors.ui.tray import Tray
+from workbuoy.actors.ui.updates import UpdateEntries
+from workbuoy.bus.errors import BusError
 
 SCHEMES = ("light", "dark")
 NOOP = ("sign_in", "open_main", "open_portal", "sync_now", "toggle_overlay", "open_settings", "sign_out", "quit_node")
@@ -96,15 +99,26 @@ def take(desktop: Any, out: Path, wait: Any) -> None:
 
 
 def bokmal(desktop: Any, out: Path) -> None:
-    """The same two windows in Norwegian Bokmål (the ``language`` setting, here installed directly)."""
+    """The same two windows and the sign-in window in Norwegian Bokmål (the ``language`` setting, here
+    installed directly); the sign-in window shows a refusal, as after a mistyped password."""
     i18n.install("nb")
     try:
         tray = Tray(**{n: (lambda: None) for n in NOOP}, model=model_of(desktop))
+        updates = UpdateEntries(NodeBus(desktop), tray.menu, tray.updates_anchor, lambda note: None)
+        asyncio.run(updates.refresh())  # the update entries, as the app adds them
+        tray.menu.adjustSize()
         save(tray.menu, out, "tray-nb.png")
         settings = SettingsWindow(NodeBus(desktop))
         asyncio.run(settings.load())
         settings.resize(620, 560)
         settings.show()
         save(settings, out, "settings-nb.png")
+        signin = SignInWindow(NodeBus(desktop), lambda state: None)
+        settings_now = desktop.call("wb:getSettings")
+        refusal = human(BusError("unauthenticated", "wrong password"), settings_now.portal_origin)
+        signin.prepare(settings_now, first_sign_in=False, reason=refusal)
+        signin.email.setText("kari@firma.no")
+        signin.show()
+        save(signin, out, "signin-nb.png")
     finally:
         i18n.install("en")

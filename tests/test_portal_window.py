@@ -22,6 +22,7 @@ if os.geteuid() == 0:  # as the portal actor does: Chromium's sandbox refuses ro
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.fixtures.sandbox import DEMO, sandbox  # noqa: E402, F401
+from workbuoy import i18n  # noqa: E402
 from workbuoy.actors.portal.window import LinkRule, PortalWindow  # noqa: E402
 from workbuoy.sandbox.portal import HELP_URL  # noqa: E402
 
@@ -123,3 +124,16 @@ def test_no_permission_is_granted(qapp, sandbox):
     pump(lambda: window.page().title().startswith("geo:"), what="the geolocation answer")
     assert window.page().title() == "geo:1"  # PERMISSION_DENIED
     window.shut()
+
+
+def test_the_window_title_is_in_bokmal_when_the_language_is(qapp, sandbox):
+    """The portal process installs the ui's language (``PortalActor.start``): its title follows."""
+    assert i18n.install("nb") == "nb"
+    window, _ = open_window(qapp, sandbox, [], [])
+    try:
+        assert window.windowTitle() == "WorkBuoy-portalen"
+        signed_in_home(window, sandbox)
+        pump(lambda: window.windowTitle() == f"{window.page().title()} - WorkBuoy-portalen", what="the page's title")
+    finally:
+        window.shut()
+        i18n.install("en")

@@ -1,5 +1,6 @@
 """Two languages (issue 11 item 8) for the tray, the status line, Mini-Buoy, the settings
-window and the notifications: switched to nb_NO, no English source text is left on screen,
+window with its plugins group, the sign-in window, the update entries and the notifications
+(the portal window's title: tests/test_portal_window.py): switched to nb_NO, no English source text is left on screen,
 numbers use Norwegian grouping, and the .ts file holds every marked string, translated."""
 
 from __future__ import annotations
@@ -16,28 +17,37 @@ import pytest
 pytest.importorskip("PySide6", reason="the ui extra is not installed")
 
 from PySide6.QtCore import QLocale  # noqa: E402
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QGroupBox, QLabel, QLineEdit,  # noqa: E402
-                               QPlainTextEdit, QTabWidget, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QFormLayout, QGroupBox, QLabel,  # noqa: E402
+                               QLineEdit, QMenu, QPlainTextEdit, QTabWidget, QWidget)
 
 from tests.test_ui_widgets import FakeBus  # noqa: E402
-from workbuoy.actors.ui import i18n, notifications  # noqa: E402
+from workbuoy import i18n  # noqa: E402
+from workbuoy.actors.ui import notifications  # noqa: E402
+from workbuoy.actors.ui.calls import explain  # noqa: E402
 from workbuoy.actors.ui.overlay import MiniBuoy  # noqa: E402
 from workbuoy.actors.ui.settings_form import in_words  # noqa: E402
 from workbuoy.actors.ui.settings_window import SettingsWindow  # noqa: E402
+from workbuoy.actors.ui.signin_window import TITLE, SignInWindow, human  # noqa: E402
 from workbuoy.actors.ui.status_line import StatusLine  # noqa: E402
 from workbuoy.actors.ui.status_model import StatusModel  # noqa: E402
 from workbuoy.actors.ui.tray import Tray  # noqa: E402
+from workbuoy.actors.ui.updates import UpdateEntries, describe  # noqa: E402
+from workbuoy.bus.errors import BusError  # noqa: E402
 from workbuoy.schemas.auth import AuthState  # noqa: E402
 from workbuoy.schemas.outbox import QueueFailed, ServerState  # noqa: E402
+from workbuoy.schemas.plugins import PluginInfo  # noqa: E402
 from workbuoy.schemas.settings import Settings  # noqa: E402
 from workbuoy.schemas.sync import CrmChange  # noqa: E402
+from workbuoy.schemas.update import UpdateStatus  # noqa: E402
 
 pytestmark = pytest.mark.timeout(60)
-UI = Path(i18n.__file__).parent
+UI = Path(notifications.__file__).parent
 TS = i18n.FOLDER / "workbuoy_nb.ts"
 #: The files whose strings go through the translator (docs/ui.md, "Two languages").
-TRANSLATED = ("actor.py", "tray.py", "status_model.py", "status_line.py", "overlay.py", "notifications.py", "settings_form.py",
-              "settings_window.py")
+TRANSLATED = [UI / f for f in ("actor.py", "tray.py", "status_model.py", "status_line.py", "overlay.py", "notifications.py",
+                               "settings_form.py", "settings_window.py", "signin_window.py", "plugins_view.py", "updates.py",
+                               "calls.py")]
+TRANSLATED += [UI.parent / "portal" / f for f in ("actor.py", "window.py")]
 TRAY = ("sign_in", "open_main", "open_portal", "sync_now", "toggle_overlay", "open_settings", "sign_out", "quit_node")
 
 
@@ -74,6 +84,9 @@ def texts_of(window: QWidget) -> list[str]:
             out.append(w.title())
         if isinstance(w, QComboBox):
             out += [w.itemText(i) for i in range(w.count())]
+        if isinstance(layout := w.layout(), QFormLayout):
+            out += [label.text() for i in range(layout.rowCount())
+                    if (item := layout.itemAt(i, QFormLayout.ItemRole.LabelRole)) and (label := item.widget())]
     return [t for t in out if t]
 
 
@@ -102,9 +115,34 @@ def test_no_english_left_in_the_tray_status_minibuoy_and_settings(bokmal):
     assert menu[3] == "21\u00a0000 endringer venter, 2 mislyktes"
     settings = SettingsWindow(FakeBus())
     shown = {"tray": menu, "status line": texts_of(StatusLine(model)), "Mini-Buoy": texts_of(MiniBuoy(FakeBus())),
-             "settings": [t for t in texts_of(settings) if t not in texts_of(settings.plugins)]}  # plugins_view.py: not ours
+             "settings": texts_of(settings)}
     assert {name: untranslated(texts) for name, texts in shown.items()} == {name: [] for name in shown}
     assert "Generelt" in shown["settings"] and "Lagre" in shown["settings"]
+
+
+def test_no_english_left_in_the_sign_in_window_plugins_and_update_entries(bokmal):
+    signin = SignInWindow(FakeBus(), lambda state: None)
+    signin.prepare(Settings(), first_sign_in=False)
+    assert signin.windowTitle() == "Logg inn på WorkBuoy" != TITLE
+    assert human(BusError("unauthenticated", "no"), "https://crm.example.no") == "Feil e-postadresse eller passord."
+    settings = SettingsWindow(FakeBus())
+    settings.plugins.show_plugins([PluginInfo(id="a", name="Adapter", version="1.0", enabled=True, verified=True),
+                                   PluginInfo(id="b", name="Other", version="2.0", enabled=False, verified=False,
+                                              reason="bad signature")])
+    menu = QMenu()
+    entries = UpdateEntries(FakeBus(), menu, menu.addAction("Logg ut"), lambda note: None)
+    before = [a.text() for a in menu.actions()]
+    entries.show(UpdateStatus(phase="ready", current="0.1.0", channel="latest", version="0.2.0"))
+    lines = [describe(UpdateStatus(phase=p, current="0.1.0", channel="latest", version="0.2.0", detail="d", reason="r"))
+             for p in ("up_to_date", "ready", "available", "refused", "failed", "applied", "rolled_back", "idle")]
+    lines.append(describe(UpdateStatus(checking=True, current="0.1.0", channel="latest", downloaded_bytes=2_500_000)))
+    shown = {"sign-in": texts_of(signin), "plugins": texts_of(settings.plugins),
+             "update entries": before + [a.text() for a in menu.actions()] + lines}
+    assert {name: untranslated(texts) for name, texts in shown.items()} == {name: [] for name in shown}
+    assert {"E-post", "Passord", "Portaladresse", "Logg inn"} <= set(shown["sign-in"])
+    assert "Adapter 1.0 (aktivert)" in shown["plugins"] and "verifisert" in shown["plugins"]
+    assert "Start på nytt for å oppdatere til 0.2.0" in shown["update entries"]
+    assert "Laster ned oppdateringen: 2,5 MB" in lines
 
 
 def test_notifications_and_refusals_in_bokmal(bokmal):
@@ -116,6 +154,7 @@ def test_notifications_and_refusals_in_bokmal(bokmal):
     merged = first.take({"o": "Acme"})
     assert merged is not None and merged.title == "21\u00a0000 poster synkronisert" and merged.body == "Acme: 21\u00a0000 avtaler"
     assert in_words("Expected `int` >= 30 - at `$.syncIntervalSec`") == "Synkroniser hvert (sekunder) må være minst 30."
+    assert explain(BusError("unavailable", "no plugins actor")) == "no plugins actor (tjenesten kjører ikke)"
 
 
 def test_the_catalogue_holds_every_marked_string_translated_and_compiled(tmp_path):
@@ -127,7 +166,7 @@ def test_the_catalogue_holds_every_marked_string_translated_and_compiled(tmp_pat
         pytest.skip("pyside6-lupdate/lrelease are not installed beside this Python")
     fresh = tmp_path / "fresh.ts"
     shutil.copy(TS, fresh)
-    out = subprocess.run([str(lupdate), *(str(UI / f) for f in TRANSLATED), "-no-obsolete", "-locations", "none",
+    out = subprocess.run([str(lupdate), *map(str, TRANSLATED), "-no-obsolete", "-locations", "none",
                           "-ts", str(fresh)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "(0 new and " in out.stdout, out.stdout + out.stderr  # nothing marked but missing
     qm = tmp_path / "fresh.qm"

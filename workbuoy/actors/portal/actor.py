@@ -19,9 +19,10 @@ from __future__ import annotations
 import asyncio
 import os
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
+from workbuoy import i18n
 from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.links import open_in_browser
 from workbuoy.bus.errors import BusError
@@ -33,6 +34,7 @@ from workbuoy.schemas.base import Empty
 from workbuoy.schemas.envelope import SpawnSecrets
 from workbuoy.schemas.portal import AdoptSession, PortalOpen, PortalStatus
 from workbuoy.schemas.settings import Settings
+from workbuoy.i18n import translate
 
 
 class PortalActor(Actor):
@@ -50,6 +52,12 @@ class PortalActor(Actor):
         self.engine_error: str | None = None  # why WebEngine cannot be used, once known
         self._session: str | None = None  # the cookie value the profile holds
 
+    async def start(self) -> None:
+        """The ui's language for this process's window and notes (the same ``language`` setting)."""
+        language = i18n.install(self.settings.language)
+        self.log.info("portal language: %s (setting %s, system locale %s)", language, self.settings.language,
+                      QLocale.system().name())
+
     async def stop(self) -> None:
         if self.window is not None:
             self.window.shut()
@@ -63,8 +71,10 @@ class PortalActor(Actor):
         if window is None:
             self.log.info("portal opened in the system browser: %s", self.engine_error)
             opened = open_in_browser(url)
-            note = f"Qt WebEngine is not available ({self.engine_error}): the portal opened in the system browser"
-            return PortalStatus(engine="browser", url=url, note=note if opened else f"{note}, which did not start")
+            note = (translate("Portal", "Qt WebEngine is not available ({reason}): the portal opened in the system browser")
+                    if opened else translate("Portal", "Qt WebEngine is not available ({reason}) and the system browser "
+                                                       "did not start")).format(reason=self.engine_error)
+            return PortalStatus(engine="browser", url=url, note=note)
         window.go(url)
         return self._status()
 

@@ -17,6 +17,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from shiboken6 import delete
 
 from workbuoy import logs as wblog
+from workbuoy.i18n import translate
 from workbuoy.links import judge, open_in_browser
 from workbuoy.schemas.settings import origin_of
 
@@ -79,7 +80,7 @@ class PortalWindow(QWebEngineView):
     def __init__(self, rule: LinkRule, home: str, on_session: Callable[[str], None]) -> None:
         super().__init__()
         self.home = home  # the portal base's path, e.g. /portal/
-        self.setWindowTitle("WorkBuoy portal")
+        self.setWindowTitle(translate("Portal", "WorkBuoy portal"))
         self.resize(1100, 760)
         self.profile = QWebEngineProfile()  # no storage name: off the record, nothing on disk
         for attr in _OFF:
@@ -92,7 +93,8 @@ class PortalWindow(QWebEngineView):
         self.page().titleChanged.connect(self._title)
 
     def _title(self, title: str) -> None:
-        self.setWindowTitle(f"{title} - WorkBuoy portal" if title else "WorkBuoy portal")
+        self.setWindowTitle(translate("Portal", "{page} - WorkBuoy portal").format(page=title) if title
+                            else translate("Portal", "WorkBuoy portal"))
 
     def _cookie_added(self, cookie: QNetworkCookie) -> None:
         """Only the portal origin's HttpOnly session cookie crosses to the auth actor."""

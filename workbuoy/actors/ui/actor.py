@@ -16,12 +16,12 @@ from PySide6.QtCore import QLocale
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from workbuoy import metrics
+from workbuoy import i18n, metrics
 from workbuoy.actors.base import Actor, handles, on_event
-from workbuoy.actors.ui import deeplink, i18n, status_model
+from workbuoy.actors.ui import deeplink, status_model
 from workbuoy.actors.ui.alerts import Alerts
 from workbuoy.actors.ui.calls import explain, spawn
-from workbuoy.actors.ui.i18n import translate
+from workbuoy.i18n import translate
 from workbuoy.actors.ui.main_window import MainWindow
 from workbuoy.actors.ui.notifications import Notifier
 from workbuoy.actors.ui.overlay import MiniBuoy

@@ -13,18 +13,21 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QLabel
 
 from workbuoy import logs as wblog
 from workbuoy.bus.errors import BusError
+from workbuoy.i18n import translate
 
 log = wblog.create("ui")
 _tasks: set[asyncio.Task] = set()
 
+#: What to do about the usual refusals (source texts, translated where shown).
 HINTS = {
-    "not_implemented": "not available in this version yet",
-    "unauthenticated": "sign in first",
-    "unavailable": "the service is not running",
+    "not_implemented": QT_TRANSLATE_NOOP("Calls", "not available in this version yet"),
+    "unauthenticated": QT_TRANSLATE_NOOP("Calls", "sign in first"),
+    "unavailable": QT_TRANSLATE_NOOP("Calls", "the service is not running"),
 }
 
 ERROR_COLOUR = "#b03a2e"
@@ -50,7 +53,7 @@ def _finished(task: asyncio.Task) -> None:
 
 def explain(exc: BusError) -> str:
     hint = HINTS.get(exc.code)
-    return f"{exc.message} ({hint})" if hint else exc.message
+    return f"{exc.message} ({translate('Calls', hint)})" if hint else exc.message
 
 
 async def ask(bus: Bus, channel: str, payload: Any, status: QLabel) -> Any | None:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout,
 
 from workbuoy.links import judge
 from workbuoy.platform import current
-from workbuoy.actors.ui.i18n import num, translate
+from workbuoy.i18n import num, translate
 from workbuoy.actors.ui.status_model import short_reason
 from workbuoy.schemas.outbox import QueueFailed, QueueStuck
 from workbuoy.schemas.settings import Settings

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QP
 
 from workbuoy.actors.ui import tables
 from workbuoy.actors.ui.calls import ERROR_COLOUR, Bus, log, spawn
-from workbuoy.actors.ui.i18n import translate
+from workbuoy.i18n import translate
 from workbuoy.bus.errors import BusError
 
 HISTORY = 50  # the most AiChat takes

@@ -12,21 +12,21 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from workbuoy.actors.ui.calls import ERROR_COLOUR, Bus, ask, spawn
+from workbuoy.i18n import translate
 from workbuoy.schemas.plugins import PluginInfo
 
-VERIFIED = "verified"
 OK_COLOUR = "#1e7b34"
 
 
 class PluginsView(QGroupBox):
     def __init__(self, bus: Bus) -> None:
-        super().__init__("Plugins")
+        super().__init__(translate("Plugins", "Plugins"))
         self.bus = bus
         self.grid = QGridLayout()
         self.badges: dict[str, QLabel] = {}
         self.status = QLabel()
         self.status.setObjectName("status")
-        check = QPushButton("Check again")
+        check = QPushButton(translate("Plugins", "Check again"))
         check.clicked.connect(self._check_clicked)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
@@ -40,7 +40,8 @@ class PluginsView(QGroupBox):
             self.grid.takeAt(0).widget().deleteLater()
         self.badges = {}
         for row, p in enumerate(plugins):
-            name = QLabel(f"{p.name} {p.version}".strip() + (" (enabled)" if p.enabled else ""))
+            label = f"{p.name} {p.version}".strip()
+            name = QLabel(translate("Plugins", "{plugin} (enabled)").format(plugin=label) if p.enabled else label)
             name.setToolTip(", ".join(p.permissions))
             self.badges[p.id] = badge = QLabel()
             badge.setObjectName(f"badge-{p.id}")
@@ -51,7 +52,7 @@ class PluginsView(QGroupBox):
 
     def set_badge(self, plugin_id: str, valid: bool, reason: str) -> None:
         badge = self.badges[plugin_id]
-        badge.setText(VERIFIED if valid else reason)
+        badge.setText(translate("Plugins", "verified") if valid else reason)
         badge.setStyleSheet(f"color: {OK_COLOUR if valid else ERROR_COLOUR}")
 
     async def load(self) -> None:

@@ -15,7 +15,7 @@ from msgspec import inspect as mi
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
-from workbuoy.actors.ui.i18n import num, translate
+from workbuoy.i18n import num, translate
 
 # Source texts are marked with QT_TRANSLATE_NOOP (for pyside6-lupdate) and translated where shown.
 LABELS = {

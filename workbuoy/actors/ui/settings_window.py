@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QTabWidget, QVBoxLayout, QWidget)
 
 from workbuoy.actors.ui.calls import Bus, ask, spawn
-from workbuoy.actors.ui.i18n import translate
+from workbuoy.i18n import translate
 from workbuoy.actors.ui.plugins_view import PluginsView
 from workbuoy.actors.ui.settings_form import SECTIONS, editor_for, get_value, in_words, label_of, section_of, set_value
 from workbuoy.schemas.settings import Settings, SettingsPatch

@@ -11,26 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui.calls import ERROR_COLOUR, Bus, log, spawn
 from workbuoy.bus.errors import BusError
+from workbuoy.i18n import translate
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.settings import Settings
 
-TITLE = "Sign in to WorkBuoy"
+#: The English title: tests and scripts find the window by it (they run in English).
+TITLE = QT_TRANSLATE_NOOP("SignIn", "Sign in to WorkBuoy")
 
 
 def human(exc: BusError, origin: str) -> str:
     """The auth actor's refusal in words a person can act on."""
     if exc.code == "unauthenticated":
-        return "Wrong e-mail or password."
+        return translate("SignIn", "Wrong e-mail or password.")
     if exc.code == "unavailable" or exc.code == "timeout":
-        return f"Cannot reach the portal at {origin}. Check the address and your connection, then try again."
+        return translate("SignIn", "Cannot reach the portal at {origin}. Check the address and your connection, "
+                         "then try again.").format(origin=origin)
     if "securely" in exc.message:
-        return (f"{exc.message}. No usable keyring: start your desktop's keyring (GNOME Keyring, KWallet), "
-                "or on a server set WB_KEYRING_BACKEND=file with WB_KEYRING_KEY.")
+        return translate("SignIn", "{reason}. No usable keyring: start your desktop's keyring (GNOME Keyring, KWallet), "
+                         "or on a server set WB_KEYRING_BACKEND=file with WB_KEYRING_KEY.").format(reason=exc.message)
     return exc.message
 
 
@@ -39,26 +42,26 @@ class SignInWindow(QWidget):
         super().__init__()
         self.bus = bus
         self._on_signed_in = on_signed_in
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle(translate("SignIn", TITLE))
         self.setMinimumWidth(420)
-        heading = QLabel("<h2>Sign in to WorkBuoy</h2>")
-        self.intro = QLabel("Your CRM offline: sign in once, WorkBuoy keeps a copy in sync.")
+        heading = QLabel(f"<h2>{self.windowTitle()}</h2>")
+        self.intro = QLabel(translate("SignIn", "Your CRM offline: sign in once, WorkBuoy keeps a copy in sync."))
         self.intro.setWordWrap(True)
         self.email = QLineEdit()
-        self.email.setPlaceholderText("you@company.com")
+        self.email.setPlaceholderText(translate("SignIn", "you@company.com"))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.portal = QLineEdit()
         self.portal.setObjectName("portal")
         form = QFormLayout()
-        form.addRow("E-mail", self.email)
-        form.addRow("Password", self.password)
-        form.addRow("Portal address", self.portal)
+        form.addRow(translate("SignIn", "E-mail"), self.email)
+        form.addRow(translate("SignIn", "Password"), self.password)
+        form.addRow(translate("SignIn", "Portal address"), self.portal)
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.button = QPushButton("Sign in")
+        self.button = QPushButton(translate("SignIn", "Sign in"))
         self.button.setDefault(True)
         self.button.clicked.connect(self._clicked)
         self.password.returnPressed.connect(self._clicked)
@@ -76,8 +79,8 @@ class SignInWindow(QWidget):
         self.portal.setText(settings.portal_origin)
         pinned = "portalOrigin" in settings.environment
         self.portal.setReadOnly(pinned or not first_sign_in)
-        self.portal.setToolTip("set by the environment (WB_PORTAL_BASE_URL)" if pinned else
-                               "" if first_sign_in else "change it in Settings (signs you out)")
+        self.portal.setToolTip(translate("SignIn", "set by the environment (WB_PORTAL_BASE_URL)") if pinned else
+                               "" if first_sign_in else translate("SignIn", "change it in Settings (signs you out)"))
         if reason:
             self._say(reason, error=True)
 
@@ -99,12 +102,12 @@ class SignInWindow(QWidget):
         email, password = self.email.text().strip(), self.password.text()
         self.password.clear()  # the only copy left is the one on its way to the auth actor
         if not email or not password:
-            self._say("Enter your e-mail and password.", error=True)
+            self._say(translate("SignIn", "Enter your e-mail and password."), error=True)
             return False
         origin = self.portal.text().strip().rstrip("/")
         self.busy = True
         self.button.setEnabled(False)
-        self._say(f"Signing in at {origin}…")
+        self._say(translate("SignIn", "Signing in at {origin}…").format(origin=origin))
         try:
             if not self.portal.isReadOnly() and not await self._set_origin(origin):
                 return False
@@ -129,6 +132,6 @@ class SignInWindow(QWidget):
             if current.portal_origin != origin:
                 await self.bus.call("wb:updateSettings", {"portalOrigin": origin})
         except BusError as exc:
-            self._say(f"The portal address is not valid: {exc.message}", error=True)
+            self._say(translate("SignIn", "The portal address is not valid: {reason}").format(reason=exc.message), error=True)
             return False
         return True

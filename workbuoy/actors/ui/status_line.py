@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from workbuoy.actors.ui.i18n import translate
+from workbuoy.i18n import translate
 from workbuoy.actors.ui.status_model import StatusModel, Tone, shared
 from workbuoy.actors.ui.style import is_dark
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from workbuoy.actors.ui.i18n import num, translate
+from workbuoy.i18n import num, translate
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.outbox import ServerState
 from workbuoy.schemas.sync import SyncProgress, SyncStatus

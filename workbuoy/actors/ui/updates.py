@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMenu
 
 from workbuoy.actors.ui.calls import Bus, explain, spawn
 from workbuoy.bus.errors import BusError
+from workbuoy.i18n import decimal, translate
 from workbuoy.schemas.ui import Notify
 from workbuoy.schemas.update import UpdateStatus
 
@@ -27,24 +28,28 @@ def describe(s: UpdateStatus) -> str:
     """The outcome line: up to date, downloading with progress, ready, refused with the reason, failed."""
     if s.checking:
         if s.downloaded_bytes:
-            return f"Downloading {s.version or 'the update'}: {s.downloaded_bytes / 1_000_000:.1f} MB"
-        return "Checking for updates…"
+            return translate("Updates", "Downloading {version}: {size} MB").format(
+                version=s.version or translate("Updates", "the update"), size=decimal(s.downloaded_bytes / 1_000_000, 1))
+        return translate("Updates", "Checking for updates…")
+    fields = {"current": s.current, "version": s.version, "reason": s.reason, "detail": s.detail}
     match s.phase:
         case "up_to_date":
-            return f"Up to date ({s.current})"
+            text = translate("Updates", "Up to date ({current})")
         case "ready":
-            return f"Version {s.version} verified, ready to install"
+            text = translate("Updates", "Version {version} verified, ready to install")
         case "available":
-            return f"Version {s.version} is available ({s.detail})"
+            text = translate("Updates", "Version {version} is available ({detail})")
         case "refused":
-            return f"Update refused: {s.reason} ({s.detail})"
+            text = translate("Updates", "Update refused: {reason} ({detail})")
         case "failed":
-            return f"Update check failed: {s.detail}"
+            text = translate("Updates", "Update check failed: {detail}")
         case "applied":
-            return f"Updated to {s.current}"
+            text = translate("Updates", "Updated to {current}")
         case "rolled_back":
-            return f"Update rolled back: {s.detail}"
-    return f"Version {s.current}"
+            text = translate("Updates", "Update rolled back: {detail}")
+        case _:
+            text = translate("Updates", "Version {current}")
+    return text.format(**fields)
 
 
 class UpdateEntries:
@@ -52,8 +57,9 @@ class UpdateEntries:
 
     def __init__(self, bus: Bus, menu: QMenu, before: QAction, tell: Callable[[Notify], None]) -> None:
         self.bus, self._tell = bus, tell
-        self.line, self.check_action, self.apply_action = (
-            QAction(text, menu) for text in ("Updates: not checked yet", "Check for updates", "Restart to update"))
+        self.line = QAction(translate("Updates", "Updates: not checked yet"), menu)
+        self.check_action = QAction(translate("Updates", "Check for updates"), menu)
+        self.apply_action = QAction(translate("Updates", "Restart to update"), menu)
         menu.insertActions(before, [self.line, self.check_action, self.apply_action])
         self.line.setEnabled(False)
         self.check_action.triggered.connect(lambda: spawn(self.check()))
@@ -67,11 +73,12 @@ class UpdateEntries:
         ready = s.phase == "ready" and not s.checking and s.version is not None
         self.apply_action.setVisible(ready)
         if ready:
-            self.apply_action.setText(f"Restart to update to {s.version}")
+            restart = translate("Updates", "Restart to update to {version}").format(version=s.version)
+            self.apply_action.setText(restart)
             if self._announced != s.version:
                 self._announced = s.version
-                self._tell(Notify(title=f"WorkBuoy {s.version} is ready",
-                                  body=f"Choose \"Restart to update to {s.version}\" in the tray menu."))
+                self._tell(Notify(title=translate("Updates", "WorkBuoy {version} is ready").format(version=s.version),
+                                  body=translate("Updates", "Choose “{entry}” in the tray menu.").format(entry=restart)))
 
     async def refresh(self) -> UpdateStatus | None:
         return await self._ask("wb:update:status")
@@ -84,13 +91,13 @@ class UpdateEntries:
 
     async def apply(self) -> None:
         if await self._ask("wb:update:apply") is not None:
-            self.line.setText("Restarting into the new version…")
+            self.line.setText(translate("Updates", "Restarting into the new version…"))
 
     async def _ask(self, channel: str) -> UpdateStatus | None:
         try:
             status = await self.bus.call(channel, timeout=30)
         except BusError as exc:
-            self.line.setText(f"Updates: {explain(exc)}")
+            self.line.setText(translate("Updates", "Updates: {reason}").format(reason=explain(exc)))
             return None
         self.show(status)
         return status

@@ -1,5 +1,22 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="nb_NO">
+<context>
+    <name>Calls</name>
+    <message>
+        <source>not available in this version yet</source>
+        <extracomment>What to do about the usual refusals (source texts, translated where shown).</extracomment>
+        <translation>ikke tilgjengelig i denne versjonen ennå</translation>
+    </message>
+    <message>
+        <source>sign in first</source>
+        <translation>logg inn først</translation>
+    </message>
+    <message>
+        <source>the service is not running</source>
+        <translation>tjenesten kjører ikke</translation>
+    </message>
+</context>
 <context>
     <name>MiniBuoy</name>
     <message>
@@ -84,7 +101,7 @@
     <name>Notify</name>
     <message>
         <source>message</source>
-        <extracomment>Notification kinds that follow a per-entity toggle of ``settings.notify``. Per entity or write kind: (one, many, "a ..."), source texts translated where shown.</extracomment>
+        <extracomment>Notification kinds that follow a per-entity toggle of ``settings.notify``. Per entity or write kind: (one, many, &quot;a ...&quot;), source texts translated where shown.</extracomment>
         <translation>melding</translation>
     </message>
     <message>
@@ -225,7 +242,7 @@
         <translation>Konflikt: {what}</translation>
     </message>
     <message>
-        <source>Someone changed this {noun} on the server while you were offline. Open it to keep yours or the server's.</source>
+        <source>Someone changed this {noun} on the server while you were offline. Open it to keep yours or the server&apos;s.</source>
         <translation>Noen endret dette på serveren mens du var frakoblet. Åpne det for å beholde din eller serverens versjon.</translation>
     </message>
     <message>
@@ -267,6 +284,44 @@
     <message>
         <source>Open in the browser</source>
         <translation>Åpne i nettleseren</translation>
+    </message>
+</context>
+<context>
+    <name>Plugins</name>
+    <message>
+        <source>Plugins</source>
+        <translation>Programtillegg</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>Sjekk på nytt</translation>
+    </message>
+    <message>
+        <source>{plugin} (enabled)</source>
+        <translation>{plugin} (aktivert)</translation>
+    </message>
+    <message>
+        <source>verified</source>
+        <translation>verifisert</translation>
+    </message>
+</context>
+<context>
+    <name>Portal</name>
+    <message>
+        <source>Qt WebEngine is not available ({reason}): the portal opened in the system browser</source>
+        <translation>Qt WebEngine er ikke tilgjengelig ({reason}): portalen ble åpnet i systemets nettleser</translation>
+    </message>
+    <message>
+        <source>Qt WebEngine is not available ({reason}) and the system browser did not start</source>
+        <translation>Qt WebEngine er ikke tilgjengelig ({reason}), og systemets nettleser startet ikke</translation>
+    </message>
+    <message>
+        <source>WorkBuoy portal</source>
+        <translation>WorkBuoy-portalen</translation>
+    </message>
+    <message>
+        <source>{page} - WorkBuoy portal</source>
+        <translation>{page} - WorkBuoy-portalen</translation>
     </message>
 </context>
 <context>
@@ -378,7 +433,7 @@
     </message>
     <message>
         <source>{label} must be at least {n}.</source>
-        <extracomment>msgspec's wording → a sentence about the field (``{label}``, and ``{n}`` where the rule has a number).</extracomment>
+        <extracomment>msgspec&apos;s wording → a sentence about the field (``{label}``, and ``{n}`` where the rule has a number).</extracomment>
         <translation>{label} må være minst {n}.</translation>
     </message>
     <message>
@@ -459,10 +514,74 @@
     </message>
 </context>
 <context>
+    <name>SignIn</name>
+    <message>
+        <source>Sign in to WorkBuoy</source>
+        <extracomment>The English title: tests and scripts find the window by it (they run in English).</extracomment>
+        <translation>Logg inn på WorkBuoy</translation>
+    </message>
+    <message>
+        <source>Wrong e-mail or password.</source>
+        <translation>Feil e-postadresse eller passord.</translation>
+    </message>
+    <message>
+        <source>Cannot reach the portal at {origin}. Check the address and your connection, then try again.</source>
+        <translation>Får ikke kontakt med portalen på {origin}. Sjekk adressen og nettforbindelsen, og prøv igjen.</translation>
+    </message>
+    <message>
+        <source>{reason}. No usable keyring: start your desktop&apos;s keyring (GNOME Keyring, KWallet), or on a server set WB_KEYRING_BACKEND=file with WB_KEYRING_KEY.</source>
+        <translation>{reason}. Fant ingen nøkkelring som kan brukes: start skrivebordets nøkkelring (GNOME Keyring, KWallet), eller sett WB_KEYRING_BACKEND=file med WB_KEYRING_KEY på en server.</translation>
+    </message>
+    <message>
+        <source>Your CRM offline: sign in once, WorkBuoy keeps a copy in sync.</source>
+        <translation>CRM-et ditt uten nett: logg inn én gang, så holder WorkBuoy en kopi synkronisert.</translation>
+    </message>
+    <message>
+        <source>you@company.com</source>
+        <translation>deg@firma.no</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-post</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passord</translation>
+    </message>
+    <message>
+        <source>Portal address</source>
+        <translation>Portaladresse</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Logg inn</translation>
+    </message>
+    <message>
+        <source>set by the environment (WB_PORTAL_BASE_URL)</source>
+        <translation>satt av miljøet (WB_PORTAL_BASE_URL)</translation>
+    </message>
+    <message>
+        <source>change it in Settings (signs you out)</source>
+        <translation>endres i Innstillinger (logger deg ut)</translation>
+    </message>
+    <message>
+        <source>Enter your e-mail and password.</source>
+        <translation>Skriv inn e-postadresse og passord.</translation>
+    </message>
+    <message>
+        <source>Signing in at {origin}…</source>
+        <translation>Logger inn på {origin} …</translation>
+    </message>
+    <message>
+        <source>The portal address is not valid: {reason}</source>
+        <translation>Portaladressen er ikke gyldig: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>Status</name>
     <message>
         <source>just now</source>
-        <extracomment>"Last synced 2 min ago" must age while nobody sends an event.</extracomment>
+        <extracomment>&quot;Last synced 2 min ago&quot; must age while nobody sends an event.</extracomment>
         <translation>akkurat nå</translation>
     </message>
     <message>
@@ -575,7 +694,7 @@
     </message>
     <message>
         <source>Account</source>
-        <extracomment>(light palette, dark palette) per tone; "busy" and "ok" keep the palette's own text colour but ok is green.</extracomment>
+        <extracomment>(light palette, dark palette) per tone; &quot;busy&quot; and &quot;ok&quot; keep the palette&apos;s own text colour but ok is green.</extracomment>
         <translation>Konto</translation>
     </message>
     <message>
@@ -654,6 +773,85 @@
     <message>
         <source>Portal opened in your browser</source>
         <translation>Portalen ble åpnet i nettleseren din</translation>
+    </message>
+</context>
+<context>
+    <name>Updates</name>
+    <message>
+        <source>Downloading {version}: {size} MB</source>
+        <translation>Laster ned {version}: {size} MB</translation>
+    </message>
+    <message>
+        <source>the update</source>
+        <translation>oppdateringen</translation>
+    </message>
+    <message>
+        <source>Checking for updates…</source>
+        <translation>Ser etter oppdateringer …</translation>
+    </message>
+    <message>
+        <source>Up to date ({current})</source>
+        <translation>Oppdatert ({current})</translation>
+    </message>
+    <message>
+        <source>Version {version} verified, ready to install</source>
+        <translation>Versjon {version} er verifisert og klar til å installeres</translation>
+    </message>
+    <message>
+        <source>Version {version} is available ({detail})</source>
+        <translation>Versjon {version} er tilgjengelig ({detail})</translation>
+    </message>
+    <message>
+        <source>Update refused: {reason} ({detail})</source>
+        <translation>Oppdateringen ble avvist: {reason} ({detail})</translation>
+    </message>
+    <message>
+        <source>Update check failed: {detail}</source>
+        <translation>Kunne ikke se etter oppdateringer: {detail}</translation>
+    </message>
+    <message>
+        <source>Updated to {current}</source>
+        <translation>Oppdatert til {current}</translation>
+    </message>
+    <message>
+        <source>Update rolled back: {detail}</source>
+        <translation>Oppdateringen ble rullet tilbake: {detail}</translation>
+    </message>
+    <message>
+        <source>Version {current}</source>
+        <translation>Versjon {current}</translation>
+    </message>
+    <message>
+        <source>Updates: not checked yet</source>
+        <translation>Oppdateringer: ikke sjekket ennå</translation>
+    </message>
+    <message>
+        <source>Check for updates</source>
+        <translation>Se etter oppdateringer</translation>
+    </message>
+    <message>
+        <source>Restart to update</source>
+        <translation>Start på nytt for å oppdatere</translation>
+    </message>
+    <message>
+        <source>Restart to update to {version}</source>
+        <translation>Start på nytt for å oppdatere til {version}</translation>
+    </message>
+    <message>
+        <source>WorkBuoy {version} is ready</source>
+        <translation>WorkBuoy {version} er klar</translation>
+    </message>
+    <message>
+        <source>Choose “{entry}” in the tray menu.</source>
+        <translation>Velg «{entry}» i systemstatusfeltet.</translation>
+    </message>
+    <message>
+        <source>Restarting into the new version…</source>
+        <translation>Starter på nytt med den nye versjonen …</translation>
+    </message>
+    <message>
+        <source>Updates: {reason}</source>
+        <translation>Oppdateringer: {reason}</translation>
     </message>
 </context>
 </TS>

@@ -5,8 +5,12 @@ so ``pyside6-lupdate`` finds them); placeholders are ``str.format`` fields insid
 text, filled after translation, so a translator can move them. ``translations/workbuoy_nb.ts``
 holds the Norwegian text and ``workbuoy_nb.qm`` its compiled form, loaded by a ``QTranslator``:
 
-    pyside6-lupdate workbuoy/actors/ui/*.py -ts workbuoy/actors/ui/translations/workbuoy_nb.ts
-    pyside6-lrelease workbuoy/actors/ui/translations/workbuoy_nb.ts
+    pyside6-lupdate workbuoy/actors/ui/*.py workbuoy/actors/portal/*.py -no-obsolete -locations none \
+        -ts workbuoy/translations/workbuoy_nb.ts
+    pyside6-lrelease workbuoy/translations/workbuoy_nb.ts
+
+A top-level helper, not part of the ui actor: the portal process installs the same
+language for its window (an actor never imports another actor).
 
 The ``language`` setting picks it: ``system`` follows the system locale (Norwegian — ``nb``,
 ``nn`` or ``no`` — gets Bokmål, anything else English), ``en``/``nb`` force it. Numbers are
@@ -68,3 +72,8 @@ def install(language: str) -> str:
 def num(n: int) -> str:
     """``n`` with the chosen language's digit grouping."""
     return _locale.toString(n)
+
+
+def decimal(x: float, places: int) -> str:
+    """``x`` with ``places`` decimals and the chosen language's separators ("1.5" / "1,5")."""
+    return _locale.toString(float(x), "f", places)
