@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui import formats
 from workbuoy.actors.ui.calls import Bus, ask
+from workbuoy.i18n import translate
 from workbuoy.schemas.outbox import QueueItemView
 
 SKIP = frozenset({"id", "org_id", "orgId", "updated_at", "created_at"})
@@ -37,12 +38,14 @@ def fields(item: QueueItemView) -> list[tuple[str, Any, Any, Any]]:
 
 def headline(item: QueueItemView) -> str:
     """The conflict in words: who changed what, while you were offline."""
-    thing = formats.one(item.entity or "record")
+    thing = formats.one(item.entity) if item.entity else translate("ConflictView", "record")
     if item.server_payload is None:
-        return f"This {thing} was deleted on the server while you were offline."
-    if item.op == "delete":
-        return f"Someone changed this {thing} on the server after you deleted it offline."
-    return f"Someone changed this {thing} on the server while you were offline."
+        said = translate("ConflictView", "This {thing} was deleted on the server while you were offline.")
+    elif item.op == "delete":
+        said = translate("ConflictView", "Someone changed this {thing} on the server after you deleted it offline.")
+    else:
+        said = translate("ConflictView", "Someone changed this {thing} on the server while you were offline.")
+    return said.format(thing=thing)
 
 
 class ConflictView(QWidget):
@@ -56,16 +59,16 @@ class ConflictView(QWidget):
         self.headline = QLabel()
         self.headline.setWordWrap(True)
         self.grid = QTableWidget(0, 4)
-        self.grid.setHorizontalHeaderLabels(["Field", "Before", "Mine", "Server's"])
-        self.grid.setAccessibleName("Mine and the server's version, field by field")
+        self.grid.setHorizontalHeaderLabels([translate("ConflictView", t) for t in ("Field", "Before", "Mine", "Server's")])
+        self.grid.setAccessibleName(translate("ConflictView", "Mine and the server's version, field by field"))
         self.grid.verticalHeader().setVisible(False)
         self.grid.horizontalHeader().setStretchLastSection(True)
-        self.keep_local = QPushButton("Keep mine")
-        self.keep_server = QPushButton("Keep server's")
-        self.merge = QPushButton("Merge ticked fields")
-        self.keep_local.setAccessibleName("Keep my version and send it again")
-        self.keep_server.setAccessibleName("Keep the server's version and drop my change")
-        self.merge.setAccessibleName("Keep the server's version with the ticked fields of mine")
+        self.keep_local = QPushButton(translate("ConflictView", "Keep mine"))
+        self.keep_server = QPushButton(translate("ConflictView", "Keep server's"))
+        self.merge = QPushButton(translate("ConflictView", "Merge ticked fields"))
+        self.keep_local.setAccessibleName(translate("ConflictView", "Keep my version and send it again"))
+        self.keep_server.setAccessibleName(translate("ConflictView", "Keep the server's version and drop my change"))
+        self.merge.setAccessibleName(translate("ConflictView", "Keep the server's version with the ticked fields of mine"))
         buttons = QHBoxLayout()
         for b in (self.keep_local, self.keep_server, self.merge):
             buttons.addWidget(b)
@@ -84,8 +87,9 @@ class ConflictView(QWidget):
             return
         rows = fields(item)
         name = formats.name_of(item.server_payload or (item.payload or {}).get("base") or {"id": item.entity_id})
-        self.title.setText(f"{formats.one(item.entity or 'record').capitalize()} “{name}”")
-        self.headline.setText(headline(item) + " Compare the two and keep the right one.")
+        thing = formats.one(item.entity) if item.entity else translate("ConflictView", "record")
+        self.title.setText(f"{thing.capitalize()} “{name}”")
+        self.headline.setText(headline(item) + " " + translate("ConflictView", "Compare the two and keep the right one."))
         self.grid.setRowCount(0)
         self.grid.setRowCount(len(rows))
         for r, (key, base, mine, server) in enumerate(rows):
