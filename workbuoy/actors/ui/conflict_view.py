@@ -25,6 +25,8 @@ from workbuoy.schemas.outbox import QueueItemView
 SKIP = frozenset({"id", "org_id", "orgId", "updated_at", "created_at"})
 THEIRS = QColor("#fdf2d0")  # the server changed it
 BOTH = QColor("#f8d7d3")  # both changed it, differently
+GRID_HEADINGS = (QT_TRANSLATE_NOOP("ConflictView", "Field"), QT_TRANSLATE_NOOP("ConflictView", "Before"),
+                 QT_TRANSLATE_NOOP("ConflictView", "Mine"), QT_TRANSLATE_NOOP("ConflictView", "Server's"))
 
 
 def fields(item: QueueItemView) -> list[tuple[str, Any, Any, Any]]:
@@ -59,7 +61,7 @@ class ConflictView(QWidget):
         self.headline = QLabel()
         self.headline.setWordWrap(True)
         self.grid = QTableWidget(0, 4)
-        self.grid.setHorizontalHeaderLabels([translate("ConflictView", t) for t in ("Field", "Before", "Mine", "Server's")])
+        self.grid.setHorizontalHeaderLabels([translate("ConflictView", t) for t in GRID_HEADINGS])
         self.grid.setAccessibleName(translate("ConflictView", "Mine and the server's version, field by field"))
         self.grid.verticalHeader().setVisible(False)
         self.grid.horizontalHeader().setStretchLastSection(True)

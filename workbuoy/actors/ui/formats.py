@@ -37,6 +37,15 @@ NOUNS: dict[str, tuple[str, str]] = {
     "tasks": (QT_TRANSLATE_NOOP("Formats", "task"), QT_TRANSLATE_NOOP("Formats", "tasks")),
     "tickets": (QT_TRANSLATE_NOOP("Formats", "ticket"), QT_TRANSLATE_NOOP("Formats", "tickets")),
 }
+#: The tab's name and the "New …" button per entity (the noun's gender varies in Bokmål: "Nytt møte").
+TABS = {"deals": QT_TRANSLATE_NOOP("Formats", "Deals"), "calendar": QT_TRANSLATE_NOOP("Formats", "Calendar"),
+        "meetings": QT_TRANSLATE_NOOP("Formats", "Meetings"), "messages": QT_TRANSLATE_NOOP("Formats", "Messages"),
+        "customers": QT_TRANSLATE_NOOP("Formats", "Customers"), "tasks": QT_TRANSLATE_NOOP("Formats", "Tasks"),
+        "tickets": QT_TRANSLATE_NOOP("Formats", "Tickets")}
+NEW = {"deals": QT_TRANSLATE_NOOP("Formats", "New deal"), "calendar": QT_TRANSLATE_NOOP("Formats", "New event"),
+       "meetings": QT_TRANSLATE_NOOP("Formats", "New meeting"), "messages": QT_TRANSLATE_NOOP("Formats", "New message"),
+       "customers": QT_TRANSLATE_NOOP("Formats", "New customer"), "tasks": QT_TRANSLATE_NOOP("Formats", "New task"),
+       "tickets": QT_TRANSLATE_NOOP("Formats", "New ticket")}
 #: A count's wording by (adjective, out of a total): the noun agrees with the total when there is one.
 COUNTS = {
     ("", False): QT_TRANSLATE_NOOP("Formats", "{n} {noun}"),
@@ -135,17 +144,6 @@ def noun(entity: str, n: int = 2) -> str:
 
 def one(entity: str) -> str:
     return noun(entity, 1)
-
-
-#: The tab's name and the "New …" button per entity (the noun's gender varies in Bokmål: "Nytt møte").
-TABS = {"deals": QT_TRANSLATE_NOOP("Formats", "Deals"), "calendar": QT_TRANSLATE_NOOP("Formats", "Calendar"),
-        "meetings": QT_TRANSLATE_NOOP("Formats", "Meetings"), "messages": QT_TRANSLATE_NOOP("Formats", "Messages"),
-        "customers": QT_TRANSLATE_NOOP("Formats", "Customers"), "tasks": QT_TRANSLATE_NOOP("Formats", "Tasks"),
-        "tickets": QT_TRANSLATE_NOOP("Formats", "Tickets")}
-NEW = {"deals": QT_TRANSLATE_NOOP("Formats", "New deal"), "calendar": QT_TRANSLATE_NOOP("Formats", "New event"),
-       "meetings": QT_TRANSLATE_NOOP("Formats", "New meeting"), "messages": QT_TRANSLATE_NOOP("Formats", "New message"),
-       "customers": QT_TRANSLATE_NOOP("Formats", "New customer"), "tasks": QT_TRANSLATE_NOOP("Formats", "New task"),
-       "tickets": QT_TRANSLATE_NOOP("Formats", "New ticket")}
 
 
 def tab_name(entity: str) -> str:
