@@ -203,6 +203,23 @@
         <translation>saker</translation>
     </message>
     <message>
+        <source>create</source>
+        <extracomment>What a write does, in the outbox and a workflow&apos;s steps.</extracomment>
+        <translation>opprett</translation>
+    </message>
+    <message>
+        <source>update</source>
+        <translation>oppdater</translation>
+    </message>
+    <message>
+        <source>delete</source>
+        <translation>slett</translation>
+    </message>
+    <message>
+        <source>send</source>
+        <translation>send</translation>
+    </message>
+    <message>
         <source>{n} {noun}</source>
         <extracomment>A count&apos;s wording by (adjective, out of a total): the noun agrees with the total when there is one.</extracomment>
         <translation>{n} {noun}</translation>
@@ -1048,22 +1065,6 @@
     <message>
         <source>failed</source>
         <translation>mislyktes</translation>
-    </message>
-    <message>
-        <source>create</source>
-        <translation>opprett</translation>
-    </message>
-    <message>
-        <source>update</source>
-        <translation>oppdater</translation>
-    </message>
-    <message>
-        <source>delete</source>
-        <translation>slett</translation>
-    </message>
-    <message>
-        <source>send</source>
-        <translation>send</translation>
     </message>
     <message>
         <source>Draft e-mail</source>

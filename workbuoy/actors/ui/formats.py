@@ -46,6 +46,9 @@ NEW = {"deals": QT_TRANSLATE_NOOP("Formats", "New deal"), "calendar": QT_TRANSLA
        "meetings": QT_TRANSLATE_NOOP("Formats", "New meeting"), "messages": QT_TRANSLATE_NOOP("Formats", "New message"),
        "customers": QT_TRANSLATE_NOOP("Formats", "New customer"), "tasks": QT_TRANSLATE_NOOP("Formats", "New task"),
        "tickets": QT_TRANSLATE_NOOP("Formats", "New ticket")}
+#: What a write does, in the outbox and a workflow's steps.
+OPS = {"create": QT_TRANSLATE_NOOP("Formats", "create"), "update": QT_TRANSLATE_NOOP("Formats", "update"),
+       "delete": QT_TRANSLATE_NOOP("Formats", "delete"), "send": QT_TRANSLATE_NOOP("Formats", "send")}
 #: A count's wording by (adjective, out of a total): the noun agrees with the total when there is one.
 COUNTS = {
     ("", False): QT_TRANSLATE_NOOP("Formats", "{n} {noun}"),
@@ -153,6 +156,10 @@ def tab_name(entity: str) -> str:
 def new_label(entity: str) -> str:
     """"New deal": the button and the empty record pane's title."""
     return translate("Formats", NEW[entity]) if entity in NEW else f"New {entity}"
+
+
+def operation(op: str) -> str:
+    return translate("Formats", OPS[op]) if op in OPS else op
 
 
 def label(value: str) -> str:

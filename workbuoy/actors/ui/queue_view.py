@@ -116,7 +116,8 @@ class QueueView(QWidget):
             return
         items = [i for i in reply.items if i.conflicted or label != "Conflicts"]
         now = int(time.time() * 1000)
-        rows = [{**msgspec.to_builtins(i), "state": in_words(i, now), "record": record_name(i), "item": i}
+        rows = [{**msgspec.to_builtins(i), "state": in_words(i, now), "record": record_name(i), "item": i,
+                 "entity": formats.tab_name(i.entity) if i.entity else i.qtype, "op": formats.operation(i.op or "")}
                 for i in items]
         tables.replace(self.table, rows, COLUMNS)
         if tables.selected(self.table) is None:  # a conflict waits for the user: shown first

@@ -26,7 +26,6 @@ WORKFLOWS = {"follow_up": QT_TRANSLATE_NOOP("RecordActions", "Follow up"), "sche
              "close_deal": QT_TRANSLATE_NOOP("RecordActions", "Close the deal"), "escalate_ticket": QT_TRANSLATE_NOOP("RecordActions", "Escalate the ticket")}
 STEP_STATUS = {"pending": QT_TRANSLATE_NOOP("RecordActions", "waiting"), "inflight": QT_TRANSLATE_NOOP("RecordActions", "sending"), "synced": QT_TRANSLATE_NOOP("RecordActions", "done"),
                "failed": QT_TRANSLATE_NOOP("RecordActions", "failed")}
-OPS = {"create": QT_TRANSLATE_NOOP("RecordActions", "create"), "update": QT_TRANSLATE_NOOP("RecordActions", "update"), "delete": QT_TRANSLATE_NOOP("RecordActions", "delete"), "send": QT_TRANSLATE_NOOP("RecordActions", "send")}
 HOUR_MS = 3_600_000
 
 
@@ -158,8 +157,8 @@ class RecordActions(QWidget):
         steps = sorted((i for i in items if i.wf_id == self.wf_id), key=lambda i: i.step_index or 0)
         self.steps.clear()
         for i in steps:
-            what = i.entity or i.qtype
-            op, status = OPS.get(i.op or "send"), STEP_STATUS.get(i.status)
-            self.steps.addItem(f"{(i.step_index or 0) + 1}. {translate('RecordActions', op) if op else i.op} {what}: "
+            what = formats.noun(i.entity) if i.entity else i.qtype
+            status = STEP_STATUS.get(i.status)
+            self.steps.addItem(f"{(i.step_index or 0) + 1}. {formats.operation(i.op or 'send')} {what}: "
                                f"{translate('RecordActions', status) if status else i.status}")
         self.steps.setVisible(bool(steps))
