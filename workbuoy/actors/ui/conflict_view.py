@@ -25,6 +25,7 @@ from workbuoy.schemas.outbox import QueueItemView
 SKIP = frozenset({"id", "org_id", "orgId", "updated_at", "created_at"})
 THEIRS = QColor("#fdf2d0")  # the server changed it
 BOTH = QColor("#f8d7d3")  # both changed it, differently
+ON_TINT = QColor("#1f2023")  # text on those light tints, in the dark palette too
 GRID_HEADINGS = (QT_TRANSLATE_NOOP("ConflictView", "Field"), QT_TRANSLATE_NOOP("ConflictView", "Before"),
                  QT_TRANSLATE_NOOP("ConflictView", "Mine"), QT_TRANSLATE_NOOP("ConflictView", "Server's"))
 
@@ -115,6 +116,7 @@ class ConflictView(QWidget):
             cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
             if colour is not None:
                 cell.setBackground(colour)
+                cell.setForeground(ON_TINT)
             if c == 0:
                 cell.setData(Qt.ItemDataRole.UserRole, (key, mine))
             self.grid.setItem(r, c, cell)
