@@ -109,12 +109,15 @@ def views(d: Desktop, main_window: str) -> None:
 
 
 def conflict(d: Desktop, sandbox: httpx.Client, deal: dict[str, Any]) -> None:
+    """The conflict without its notification: the popup would cover the window's corner in the shot."""
+    d.call("wb:updateSettings", {"notificationsEnabled": False})
     sandbox.put("/_sandbox/faults", json={"outage": "drop"}).raise_for_status()
     d.call("wb:queue:create", {"entity": "deals", "op": "update", "entityId": deal["id"],
                                "payload": {"stage": "negotiation", "amount": deal["amount"] + 5000}})
     sandbox.put(f"/_sandbox/rows/deals/{deal['id']}", json={"stage": "proposal", "owner": "ola.nordmann@example.com"})
     sandbox.put("/_sandbox/faults", json={"outage": "none"}).raise_for_status()
     wait(lambda: any(i.conflicted for i in d.call("wb:queue:list", {"status": "failed"}).items), "the conflict")
+    d.call("wb:updateSettings", {"notificationsEnabled": True})
 
 
 def main(argv: list[str] | None = None) -> int:

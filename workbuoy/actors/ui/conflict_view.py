@@ -13,19 +13,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui import formats
 from workbuoy.actors.ui.calls import Bus, ask
+from workbuoy.actors.ui.style import is_dark
 from workbuoy.i18n import translate
 from workbuoy.schemas.outbox import QueueItemView
 
 SKIP = frozenset({"id", "org_id", "orgId", "updated_at", "created_at"})
-THEIRS = QColor("#fdf2d0")  # the server changed it
-BOTH = QColor("#f8d7d3")  # both changed it, differently
-ON_TINT = QColor("#1f2023")  # text on those light tints, in the dark palette too
+#: Tints of a row by who changed it, (the server, both differently), on a light and a dark palette.
+TINTS = {False: (QColor("#fdf2d0"), QColor("#f8d7d3")), True: (QColor("#4a3f1c"), QColor("#5a2b27"))}
+TINT_ROLE = Qt.ItemDataRole.UserRole + 1  # on a row's first cell: its index in TINTS[...], or None
 GRID_HEADINGS = (QT_TRANSLATE_NOOP("ConflictView", "Field"), QT_TRANSLATE_NOOP("ConflictView", "Before"),
                  QT_TRANSLATE_NOOP("ConflictView", "Mine"), QT_TRANSLATE_NOOP("ConflictView", "Server's"))
 
@@ -111,15 +112,28 @@ class ConflictView(QWidget):
             cells[2].setFont(font)
             cells[2].setFlags(cells[2].flags() | Qt.ItemFlag.ItemIsUserCheckable)
             cells[2].setCheckState(Qt.CheckState.Checked)
-        colour = BOTH if mine_changed and server_changed and mine != server else THEIRS if server_changed else None
+        tint = 1 if mine_changed and server_changed and mine != server else 0 if server_changed else None
         for c, cell in enumerate(cells):
             cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            if colour is not None:
-                cell.setBackground(colour)
-                cell.setForeground(ON_TINT)
             if c == 0:
                 cell.setData(Qt.ItemDataRole.UserRole, (key, mine))
+                cell.setData(TINT_ROLE, tint)
             self.grid.setItem(r, c, cell)
+        self._tint(r)
+
+    def _tint(self, r: int) -> None:
+        """Row ``r`` in the tint of who changed it, for the palette in use."""
+        tint = self.grid.item(r, 0).data(TINT_ROLE)
+        if tint is not None:
+            for c in range(self.grid.columnCount()):
+                self.grid.item(r, c).setBackground(TINTS[is_dark()][tint])
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The appearance switched (light/dark) while a conflict is shown: its tints follow, its ticks stay."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            for r in range(self.grid.rowCount()):
+                self._tint(r)
 
     def ticked(self) -> dict[str, Any]:
         """The fields of mine whose box is ticked, for a merge."""
