@@ -21,6 +21,7 @@
     <name>ConflictView</name>
     <message>
         <source>Field</source>
+        <extracomment>Tints of a row by who changed it, (the server, both differently), on a light and a dark palette.</extracomment>
         <translation>Felt</translation>
     </message>
     <message>

@@ -78,5 +78,6 @@ def _number(key: str, typed: str, *, integer: bool) -> float | int | None:
     if not ok:  # "3500.5" typed on a comma-decimal locale is still meant as a number
         number, ok = QLocale.c().toDouble(typed.replace(" ", ""))
     if not ok:
-        raise BadValue(translate("Editors", "{field}: {typed} is not a number").format(field=formats.heading(key), typed=repr(typed)))
+        raise BadValue(translate("Editors", "{field}: {typed} is not a number")
+                       .format(field=formats.heading(key), typed=repr(typed)))
     return int(number) if integer and number == int(number) else number

@@ -204,8 +204,8 @@ class EntityView(QWidget):
             return translate("EntityView", "No {many} with a conflict.").format(many=many)
         none = translate("EntityView", "No upcoming {many} in the offline copy yet.") if self.upcoming else \
             translate("EntityView", "No {many} in the offline copy yet.")
-        return none.format(many=many) + "\n" + translate(
-            "EntityView", "They appear after the next sync, or create one with \"{new}\" (Ctrl+N).").format(new=self.new_button.text())
+        then = translate("EntityView", "They appear after the next sync, or create one with \"{new}\" (Ctrl+N).")
+        return none.format(many=many) + "\n" + then.format(new=self.new_button.text())
 
     async def reveal(self, row: dict[str, Any]) -> bool:
         """Show ``row`` (a deep link's, a notification's) in the pane, selected when it is among the rows."""

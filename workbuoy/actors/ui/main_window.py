@@ -193,7 +193,8 @@ class MainWindow(QMainWindow):
         if (reply := await ask(self.bus, "wb:org:list", {}, self.status)) is not None:
             self._show_orgs(reply)
             if not reply.orgs:
-                self.status.setText(translate("MainWindow", "No organisations yet: sign in, then the first sync fills this window."))
+                self.status.setText(
+                    translate("MainWindow", "No organisations yet: sign in, then the first sync fills this window."))
 
     def _org_picked(self, index: int) -> None:
         spawn(self.switch_org(self.orgs.itemData(index)))

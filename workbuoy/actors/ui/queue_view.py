@@ -23,11 +23,13 @@ from workbuoy.i18n import num, translate
 from workbuoy.schemas.outbox import QueueItemView
 
 #: Filter label -> the ``wb:queue:list`` status it asks for (conflicts are failed writes, filtered here).
-FILTERS = {QT_TRANSLATE_NOOP("QueueView", "All"): None, QT_TRANSLATE_NOOP("QueueView", "Waiting"): "pending", QT_TRANSLATE_NOOP("QueueView", "Sending"): "inflight", QT_TRANSLATE_NOOP("QueueView", "Failed"): "failed",
+FILTERS = {QT_TRANSLATE_NOOP("QueueView", "All"): None, QT_TRANSLATE_NOOP("QueueView", "Waiting"): "pending",
+           QT_TRANSLATE_NOOP("QueueView", "Sending"): "inflight", QT_TRANSLATE_NOOP("QueueView", "Failed"): "failed",
            QT_TRANSLATE_NOOP("QueueView", "Conflicts"): "failed", QT_TRANSLATE_NOOP("QueueView", "Sent"): "synced"}
 #: How the status line names a filtered list ("12 writes (failed)").
-FILTERED = {"Waiting": QT_TRANSLATE_NOOP("QueueView", "waiting"), "Sending": QT_TRANSLATE_NOOP("QueueView", "sending"), "Failed": QT_TRANSLATE_NOOP("QueueView", "failed"),
-            "Conflicts": QT_TRANSLATE_NOOP("QueueView", "conflicts"), "Sent": QT_TRANSLATE_NOOP("QueueView", "sent")}
+FILTERED = {"Waiting": QT_TRANSLATE_NOOP("QueueView", "waiting"), "Sending": QT_TRANSLATE_NOOP("QueueView", "sending"),
+            "Failed": QT_TRANSLATE_NOOP("QueueView", "failed"), "Conflicts": QT_TRANSLATE_NOOP("QueueView", "conflicts"),
+            "Sent": QT_TRANSLATE_NOOP("QueueView", "sent")}
 STATES = {"synced": QT_TRANSLATE_NOOP("QueueView", "Sent"), "inflight": QT_TRANSLATE_NOOP("QueueView", "Sending")}
 COLUMNS = ("state", "record", "entity", "op", "updated_at", "id")
 REJECTED = "rejected: "
@@ -80,7 +82,8 @@ class QueueView(QWidget):
         self.retry_button.setAccessibleName(translate("QueueView", "Send the selected failed write again"))
         self.retry_button.clicked.connect(self._retry_clicked)
         self.discard_button = QPushButton(translate("QueueView", "Discard"))
-        self.discard_button.setAccessibleName(translate("QueueView", "Drop the selected failed write and undo it in the offline copy"))
+        self.discard_button.setAccessibleName(
+            translate("QueueView", "Drop the selected failed write and undo it in the offline copy"))
         self.discard_button.clicked.connect(self._discard_clicked)
         self.depth = QLabel()
         self.status = QLabel()
@@ -152,7 +155,8 @@ class QueueView(QWidget):
         spawn(self.resolve("keepServer"))
 
     def _merge_clicked(self) -> None:
-        spawn(self._settled(self.conflict.merge_fields(), translate("QueueView", "merged: the server's version with your ticked fields")))
+        merged = translate("QueueView", "merged: the server's version with your ticked fields")
+        spawn(self._settled(self.conflict.merge_fields(), merged))
 
     async def retry(self) -> None:
         if row := tables.selected(self.table):
@@ -174,4 +178,5 @@ class QueueView(QWidget):
     async def _settled(self, done: Any, what: str) -> None:
         row = tables.selected(self.table)
         if await done and row is not None:
-            await self.load(translate("QueueView", "Conflict on “{record}” settled: {what}.").format(record=row["record"], what=what))
+            await self.load(translate("QueueView", "Conflict on “{record}” settled: {what}.")
+                            .format(record=row["record"], what=what))

@@ -22,10 +22,12 @@ from workbuoy.bus.errors import BusError
 from workbuoy.i18n import num, translate
 
 CONTACT_FIELDS = ("email", "from", "requester", "owner", "assignee")
-WORKFLOWS = {"follow_up": QT_TRANSLATE_NOOP("RecordActions", "Follow up"), "schedule_meeting": QT_TRANSLATE_NOOP("RecordActions", "Schedule a meeting"),
-             "close_deal": QT_TRANSLATE_NOOP("RecordActions", "Close the deal"), "escalate_ticket": QT_TRANSLATE_NOOP("RecordActions", "Escalate the ticket")}
-STEP_STATUS = {"pending": QT_TRANSLATE_NOOP("RecordActions", "waiting"), "inflight": QT_TRANSLATE_NOOP("RecordActions", "sending"), "synced": QT_TRANSLATE_NOOP("RecordActions", "done"),
-               "failed": QT_TRANSLATE_NOOP("RecordActions", "failed")}
+WORKFLOWS = {"follow_up": QT_TRANSLATE_NOOP("RecordActions", "Follow up"),
+             "schedule_meeting": QT_TRANSLATE_NOOP("RecordActions", "Schedule a meeting"),
+             "close_deal": QT_TRANSLATE_NOOP("RecordActions", "Close the deal"),
+             "escalate_ticket": QT_TRANSLATE_NOOP("RecordActions", "Escalate the ticket")}
+STEP_STATUS = {"pending": QT_TRANSLATE_NOOP("RecordActions", "waiting"), "inflight": QT_TRANSLATE_NOOP("RecordActions", "sending"),
+               "synced": QT_TRANSLATE_NOOP("RecordActions", "done"), "failed": QT_TRANSLATE_NOOP("RecordActions", "failed")}
 HOUR_MS = 3_600_000
 
 
@@ -122,7 +124,8 @@ class RecordActions(QWidget):
         subject = translate("RecordActions", "About {name}").format(name=formats.name_of(self.row))
         payload = self._base() | {"to": [to], "subject": subject, "entity": self.entity, "entityId": self.row["id"]}
         if (ref := await ask(self.bus, "wb:email:draft", payload, self.status)) is not None:
-            self.status.setText(translate("RecordActions", "E-mail draft to {to} queued (write {id} in the outbox).").format(to=to, id=ref.id))
+            self.status.setText(translate("RecordActions", "E-mail draft to {to} queued (write {id} in the outbox).")
+                                .format(to=to, id=ref.id))
 
     async def create_event(self) -> None:
         assert self.row is not None

@@ -46,8 +46,8 @@ class RecordPane(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self.save_button = self._button(translate("RecordPane", "Save"), translate("RecordPane", "Save the changes (sent when online)"),
-                                        self._save_clicked)
+        self.save_button = self._button(translate("RecordPane", "Save"),
+                                        translate("RecordPane", "Save the changes (sent when online)"), self._save_clicked)
         self.delete_button = self._button(translate("RecordPane", "Delete"),
                                           translate("RecordPane", "Delete this record (sent when online)"), self._delete_clicked)
         self.in_portal = self._button(translate("RecordPane", "Open in portal"),
