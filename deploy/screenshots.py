@@ -1,12 +1,16 @@
 """Screenshots of the desktop app for docs/screenshots/, taken under Xvfb with Qt's xcb platform.
 
-Rerun after a change to the windows: ``bash deploy/screenshots.sh`` (it bootstraps first).
+Rerun after a change to the windows: ``bash deploy/screenshots.sh [--rows N]`` (it bootstraps first).
+The sandbox is seeded with 200,000 rows (7 entities x 2 orgs) by default, so the windows show
+what a real offline copy looks like; the main window, the record pane and the conflict view
+are taken in light and in dark mode (``-dark.png``).
 Starts its own X server, sandbox and desktop node in a temporary folder, types into the
 sign-in window with xdotool as a person would, and grabs each window with ImageMagick.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -38,7 +42,7 @@ def wait(cond: Callable[[], Any], what: str, timeout: float = 90) -> Any:
 
 
 class Desktop:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, rows: int) -> None:
         self.folder = folder
         read, write = os.pipe()
         self.x = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1400x950x24", "-nolisten", "tcp"],
@@ -46,7 +50,7 @@ class Desktop:
         os.close(write)
         with os.fdopen(read) as f:
             self.display = ":" + f.readline().strip()
-        self.sandbox = subprocess.Popen([sys.executable, "-m", "workbuoy.sandbox", "--port", "0", "--rows", "7000"],
+        self.sandbox = subprocess.Popen([sys.executable, "-m", "workbuoy.sandbox", "--port", "0", "--rows", str(rows)],
                                         stdout=subprocess.PIPE, text=True)
         self.origin = self.sandbox.stdout.readline().removeprefix("sandbox listening on ").strip()
         self.env = {**os.environ, "DISPLAY": self.display, "QT_QPA_PLATFORM": "xcb", "WB_DATA_DIR": str(folder / "data"),
@@ -69,6 +73,13 @@ class Desktop:
     def window(self, title: str) -> str:
         return self.xdotool("search", "--onlyvisible", "--name", title)
 
+    def grab_both(self, window: str, name: str) -> None:
+        """``name``.png in light and ``name``-dark.png in dark mode, back in light after."""
+        self.grab(window, f"{name}.png")
+        screenshots_status.appearance(self, "dark", wait)
+        self.grab(window, f"{name}-dark.png")
+        screenshots_status.appearance(self, "light", wait)
+
     def grab(self, window: str, name: str) -> None:
         time.sleep(1.0)  # let the last paint land: a screenshot is the one place a short settle is right
         subprocess.run(["import", "-window", window, str(OUT / name)], env=self.env, check=True, timeout=60)
@@ -88,27 +99,34 @@ def views(d: Desktop, main_window: str) -> None:
     d.xdotool("windowsize", main_window, "1300", "760")
     d.call("wb:sup:deeplink", {"url": f"workbuoy://deals/{deal['id']}"})
     wait(lambda: d.window("^WorkBuoy — "), "the deal in the record pane")
-    d.grab(main_window, "record.png")
+    d.grab_both(main_window, "record")
     with httpx.Client(base_url=d.origin, timeout=30) as sandbox:
         conflict(d, sandbox, deal)
     d.xdotool("windowfocus", "--sync", main_window)
     d.xdotool("key", "--clearmodifiers", "ctrl+Next", "ctrl+Next", "ctrl+Next")  # deals -> the outbox tab
-    d.grab(main_window, "conflict.png")
+    wait(lambda: d.window("^WorkBuoy$"), "the outbox tab")
+    d.grab_both(main_window, "conflict")
 
 
 def conflict(d: Desktop, sandbox: httpx.Client, deal: dict[str, Any]) -> None:
+    """The conflict without its notification: the popup would cover the window's corner in the shot."""
+    d.call("wb:updateSettings", {"notificationsEnabled": False})
     sandbox.put("/_sandbox/faults", json={"outage": "drop"}).raise_for_status()
     d.call("wb:queue:create", {"entity": "deals", "op": "update", "entityId": deal["id"],
                                "payload": {"stage": "negotiation", "amount": deal["amount"] + 5000}})
     sandbox.put(f"/_sandbox/rows/deals/{deal['id']}", json={"stage": "proposal", "owner": "ola.nordmann@example.com"})
     sandbox.put("/_sandbox/faults", json={"outage": "none"}).raise_for_status()
     wait(lambda: any(i.conflicted for i in d.call("wb:queue:list", {"status": "failed"}).items), "the conflict")
+    d.call("wb:updateSettings", {"notificationsEnabled": True})
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=200_000, help="rows the sandbox is seeded with (default 200,000)")
+    args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wb-shots-") as tmp:
-        d = Desktop(Path(tmp))
+        d = Desktop(Path(tmp), args.rows)
         try:
             signin = wait(lambda: d.window("^Sign in to WorkBuoy$"), "the sign-in window")
             d.xdotool("windowfocus", "--sync", signin)
@@ -118,11 +136,11 @@ def main() -> int:
             d.grab(signin, "signin.png")
             d.xdotool("key", "Return")
             wait(lambda: (s := d.call("wb:auth:status")) and s.state == "signed_in", "the sign-in")
-            wait(lambda: (s := d.call("wb:sync:status")) and s.run_id >= 1 and not s.running, "the first sync")
+            wait(lambda: (s := d.call("wb:sync:status")) and s.run_id >= 1 and not s.running, "the first sync", timeout=900)
             main_window = wait(lambda: d.window("^WorkBuoy$"), "the main window")
             d.xdotool("windowsize", main_window, "1100", "640")
             wait(lambda: d.call("wb:offline:getList", {"table": "deals", "limit": 1}), "deals in the offline copy")
-            d.grab(main_window, "main.png")
+            d.grab_both(main_window, "main")
             views(d, main_window)
             screenshots_status.take(d, OUT, wait)
             d.call("wb:portal:open", {"path": "/"})

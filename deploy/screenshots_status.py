@@ -60,9 +60,14 @@ def save(widget: QWidget, out: Path, name: str) -> None:
     print(f"screenshots: wrote docs/screenshots/{name}")
 
 
-def minibuoy(desktop: Any, scheme: str, wait: Any) -> None:
+def appearance(desktop: Any, scheme: str, wait: Any) -> None:
+    """The ``appearance`` setting, as a user sets it in the settings window; the node's windows follow it live."""
     desktop.call("wb:updateSettings", {"appearance": scheme})
     wait(lambda: (s := desktop.call("wb:getSettings")) and s.appearance == scheme, f"the {scheme} appearance")
+
+
+def minibuoy(desktop: Any, scheme: str, wait: Any) -> None:
+    appearance(desktop, scheme, wait)
     desktop.call("wb:overlay:toggle", {"visible": True})
     overlay = wait(lambda: desktop.window("^Mini-Buoy$"), "Mini-Buoy")
     asked = desktop.call("wb:ui:windows").overlay_answers

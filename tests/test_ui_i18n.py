@@ -46,7 +46,8 @@ TS = i18n.FOLDER / "workbuoy_nb.ts"
 #: The files whose strings go through the translator (docs/ui.md, "Two languages").
 TRANSLATED = [UI / f for f in ("actor.py", "tray.py", "status_model.py", "status_line.py", "overlay.py", "notifications.py",
                                "settings_form.py", "settings_window.py", "signin_window.py", "plugins_view.py", "updates.py",
-                               "calls.py")]
+                               "calls.py", "main_window.py", "entity_view.py", "tables.py", "formats.py", "record_pane.py",
+                               "editors.py", "record_actions.py", "queue_view.py", "conflict_view.py")]
 TRANSLATED += [UI.parent / "portal" / f for f in ("actor.py", "window.py")]
 TRAY = ("sign_in", "open_main", "open_portal", "sync_now", "toggle_overlay", "open_settings", "sign_out", "quit_node")
 

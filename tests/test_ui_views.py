@@ -25,6 +25,7 @@ from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
 from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402
 from workbuoy.actors.ui.queue_view import QueueView, in_words  # noqa: E402
 from workbuoy.actors.ui.record_actions import RecordActions  # noqa: E402
+from workbuoy.actors.ui.style import dark_palette  # noqa: E402
 from workbuoy.schemas.offline import ListReply, RowReply  # noqa: E402
 from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
 from workbuoy.schemas.outbox import QueueItemRef, QueueItemView, QueueListReply, WorkflowEnqueued  # noqa: E402
@@ -250,6 +251,17 @@ def test_conflicts_are_judged_field_by_field(qapp):
     assert grid.item(rows["Amount"], 3).background().color().name() == "#f8d7d3"  # both changed it
     assert grid.item(rows["Owner"], 3).background().color().name() == "#fdf2d0"  # only the server did
     grid.item(rows["Amount"], 2).setCheckState(Qt.CheckState.Unchecked)  # keep the server's amount, my stage
+    light = qapp.palette()
+    qapp.setPalette(dark_palette())  # the appearance switched while the conflict is on screen
+    qapp.processEvents()  # delivered as a posted event
+    try:
+        assert grid.item(rows["Amount"], 3).background().color().name() == "#5a2b27"
+        assert grid.item(rows["Owner"], 0).background().color().name() == "#4a3f1c"
+        assert grid.item(rows["Amount"], 2).checkState() == Qt.CheckState.Unchecked  # the ticks stay
+    finally:
+        qapp.setPalette(light)
+        qapp.processEvents()  # the palette change reaches widgets as a posted event
+    assert grid.item(rows["Owner"], 3).background().color().name() == "#fdf2d0"
     run(view.conflict.merge_fields())
     assert bus.sent("wb:queue:resolveConflict") == [{"entity": "deals", "entityId": "d5", "resolution": "keepServer"}]
     assert bus.sent("wb:queue:create") == [{"entity": "deals", "op": "update", "entityId": "d5",

@@ -18,6 +18,558 @@
     </message>
 </context>
 <context>
+    <name>ConflictView</name>
+    <message>
+        <source>Field</source>
+        <extracomment>Tints of a row by who changed it, (the server, both differently), on a light and a dark palette.</extracomment>
+        <translation>Felt</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Før</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>Min</translation>
+    </message>
+    <message>
+        <source>Server&apos;s</source>
+        <translation>Serverens</translation>
+    </message>
+    <message>
+        <source>record</source>
+        <translation>post</translation>
+    </message>
+    <message>
+        <source>This {thing} was deleted on the server while you were offline.</source>
+        <translation>Dette ble slettet på serveren mens du var frakoblet.</translation>
+    </message>
+    <message>
+        <source>Someone changed this {thing} on the server after you deleted it offline.</source>
+        <translation>Noen endret dette på serveren etter at du slettet det frakoblet.</translation>
+    </message>
+    <message>
+        <source>Someone changed this {thing} on the server while you were offline.</source>
+        <translation>Noen endret dette på serveren mens du var frakoblet.</translation>
+    </message>
+    <message>
+        <source>Mine and the server&apos;s version, field by field</source>
+        <translation>Min og serverens versjon, felt for felt</translation>
+    </message>
+    <message>
+        <source>Keep mine</source>
+        <translation>Behold min</translation>
+    </message>
+    <message>
+        <source>Keep server&apos;s</source>
+        <translation>Behold serverens</translation>
+    </message>
+    <message>
+        <source>Merge ticked fields</source>
+        <translation>Slå sammen avkryssede felt</translation>
+    </message>
+    <message>
+        <source>Keep my version and send it again</source>
+        <translation>Behold min versjon og send den på nytt</translation>
+    </message>
+    <message>
+        <source>Keep the server&apos;s version and drop my change</source>
+        <translation>Behold serverens versjon og forkast endringen min</translation>
+    </message>
+    <message>
+        <source>Keep the server&apos;s version with the ticked fields of mine</source>
+        <translation>Behold serverens versjon med mine avkryssede felt</translation>
+    </message>
+    <message>
+        <source>Compare the two and keep the right one.</source>
+        <translation>Sammenlign de to og behold den riktige.</translation>
+    </message>
+</context>
+<context>
+    <name>Editors</name>
+    <message>
+        <source>{field}: {typed} is not a number</source>
+        <translation>{field}: {typed} er ikke et tall</translation>
+    </message>
+</context>
+<context>
+    <name>EntityView</name>
+    <message>
+        <source>Search {many}… (Ctrl+F)</source>
+        <extracomment>Where a view starts: appointments by start, upcoming ones; messages newest received first. What the user is looking at, for the window title: &quot;Deal name — Pending&quot;, or &quot;&quot; for no record.</extracomment>
+        <translation>Søk i {many}… (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search {many}</source>
+        <translation>Søk i {many}</translation>
+    </message>
+    <message>
+        <source>Conflicts only</source>
+        <translation>Bare konflikter</translation>
+    </message>
+    <message>
+        <source>Show only {many} with a conflict</source>
+        <translation>Vis bare {many} med konflikt</translation>
+    </message>
+    <message>
+        <source>{name} table</source>
+        <translation>Tabell: {name}</translation>
+    </message>
+    <message>
+        <source>Saved; the record is not among the rows shown ({count})</source>
+        <translation>Lagret; posten er ikke blant radene som vises ({count})</translation>
+    </message>
+    <message>
+        <source>{column} cannot be sorted.</source>
+        <translation>{column} kan ikke sorteres.</translation>
+    </message>
+    <message>
+        <source>No {many} match &quot;{query}&quot;.</source>
+        <translation>Ingen {many} samsvarer med «{query}».</translation>
+    </message>
+    <message>
+        <source>No {many} with a conflict.</source>
+        <translation>Ingen {many} med konflikt.</translation>
+    </message>
+    <message>
+        <source>No upcoming {many} in the offline copy yet.</source>
+        <translation>Ingen kommende {many} i den frakoblede kopien ennå.</translation>
+    </message>
+    <message>
+        <source>No {many} in the offline copy yet.</source>
+        <translation>Ingen {many} i den frakoblede kopien ennå.</translation>
+    </message>
+    <message>
+        <source>They appear after the next sync, or create one with &quot;{new}&quot; (Ctrl+N).</source>
+        <translation>De dukker opp etter neste synkronisering, eller opprett en med «{new}» (Ctrl+N).</translation>
+    </message>
+</context>
+<context>
+    <name>Formats</name>
+    <message>
+        <source>deal</source>
+        <extracomment>What one and several records of an entity are called (&quot;1 deal&quot;, &quot;12 upcoming events&quot;).</extracomment>
+        <translation>avtale</translation>
+    </message>
+    <message>
+        <source>deals</source>
+        <translation>avtaler</translation>
+    </message>
+    <message>
+        <source>event</source>
+        <translation>hendelse</translation>
+    </message>
+    <message>
+        <source>events</source>
+        <translation>hendelser</translation>
+    </message>
+    <message>
+        <source>meeting</source>
+        <translation>møte</translation>
+    </message>
+    <message>
+        <source>meetings</source>
+        <translation>møter</translation>
+    </message>
+    <message>
+        <source>message</source>
+        <translation>melding</translation>
+    </message>
+    <message>
+        <source>messages</source>
+        <translation>meldinger</translation>
+    </message>
+    <message>
+        <source>customer</source>
+        <translation>kunde</translation>
+    </message>
+    <message>
+        <source>customers</source>
+        <translation>kunder</translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation>oppgave</translation>
+    </message>
+    <message>
+        <source>tasks</source>
+        <translation>oppgaver</translation>
+    </message>
+    <message>
+        <source>ticket</source>
+        <translation>sak</translation>
+    </message>
+    <message>
+        <source>tickets</source>
+        <translation>saker</translation>
+    </message>
+    <message>
+        <source>create</source>
+        <extracomment>What a write does, in the outbox and a workflow&apos;s steps.</extracomment>
+        <translation>opprett</translation>
+    </message>
+    <message>
+        <source>update</source>
+        <translation>oppdater</translation>
+    </message>
+    <message>
+        <source>delete</source>
+        <translation>slett</translation>
+    </message>
+    <message>
+        <source>send</source>
+        <translation>send</translation>
+    </message>
+    <message>
+        <source>{n} {noun}</source>
+        <extracomment>A count&apos;s wording by (adjective, out of a total): the noun agrees with the total when there is one.</extracomment>
+        <translation>{n} {noun}</translation>
+    </message>
+    <message>
+        <source>{n} matching {noun}</source>
+        <translation>{n} {noun} som samsvarer</translation>
+    </message>
+    <message>
+        <source>{n} upcoming {noun}</source>
+        <translation>{n} kommende {noun}</translation>
+    </message>
+    <message>
+        <source>{n} of {total} {noun}</source>
+        <translation>{n} av {total} {noun}</translation>
+    </message>
+    <message>
+        <source>{n} of {total} matching {noun}</source>
+        <translation>{n} av {total} {noun} som samsvarer</translation>
+    </message>
+    <message>
+        <source>{n} of {total} upcoming {noun}</source>
+        <translation>{n} av {total} kommende {noun}</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <extracomment>The field that names a record (a conflict, the record pane&apos;s title). Headings of the portal&apos;s fields; another field reads as its name in words.</extracomment>
+        <translation>Navn</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Firma</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Fase</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Beløp</translation>
+    </message>
+    <message>
+        <source>Close date</source>
+        <translation>Lukkedato</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>Eier</translation>
+    </message>
+    <message>
+        <source>Starts</source>
+        <translation>Starter</translation>
+    </message>
+    <message>
+        <source>Ends</source>
+        <translation>Slutter</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Tittel</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Sted</translation>
+    </message>
+    <message>
+        <source>Attendees</source>
+        <translation>Deltakere</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Fra</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Til</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Emne</translation>
+    </message>
+    <message>
+        <source>Body</source>
+        <translation>Tekst</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>Mappe</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Mottatt</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>Lest</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-post</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Telefon</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>Sted</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Frist</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Prioritet</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>Ansvarlig</translation>
+    </message>
+    <message>
+        <source>Requester</source>
+        <translation>Innmelder</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Updated at</source>
+        <translation>Oppdatert</translation>
+    </message>
+    <message>
+        <source>Created at</source>
+        <translation>Opprettet</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Tilstand</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Post</translation>
+    </message>
+    <message>
+        <source>Entity</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Op</source>
+        <translation>Handling</translation>
+    </message>
+    <message>
+        <source>Prospecting</source>
+        <extracomment>Labels of the portal&apos;s enumerated values (stages, statuses, priorities, folders).</extracomment>
+        <translation>Prospektering</translation>
+    </message>
+    <message>
+        <source>Qualification</source>
+        <translation>Kvalifisering</translation>
+    </message>
+    <message>
+        <source>Proposal</source>
+        <translation>Tilbud</translation>
+    </message>
+    <message>
+        <source>Negotiation</source>
+        <translation>Forhandling</translation>
+    </message>
+    <message>
+        <source>Won</source>
+        <translation>Vunnet</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>Tapt</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Lav</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>Høy</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>Haster</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Ny</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Åpen</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Venter</translation>
+    </message>
+    <message>
+        <source>Solved</source>
+        <translation>Løst</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Lukket</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>Pågår</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Ferdig</translation>
+    </message>
+    <message>
+        <source>Lead</source>
+        <translation>Lead</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Churned</source>
+        <translation>Tapt kunde</translation>
+    </message>
+    <message>
+        <source>Inbox</source>
+        <translation>Innboks</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Sendt</translation>
+    </message>
+    <message>
+        <source>Deals</source>
+        <extracomment>The tab&apos;s name and the &quot;New …&quot; button per entity (the noun&apos;s gender varies in Bokmål: &quot;Nytt møte&quot;).</extracomment>
+        <translation>Avtaler</translation>
+    </message>
+    <message>
+        <source>Calendar</source>
+        <translation>Kalender</translation>
+    </message>
+    <message>
+        <source>Meetings</source>
+        <translation>Møter</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Innboks</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Kunder</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>Oppgaver</translation>
+    </message>
+    <message>
+        <source>Tickets</source>
+        <translation>Saker</translation>
+    </message>
+    <message>
+        <source>New deal</source>
+        <translation>Ny avtale</translation>
+    </message>
+    <message>
+        <source>New event</source>
+        <translation>Ny hendelse</translation>
+    </message>
+    <message>
+        <source>New meeting</source>
+        <translation>Nytt møte</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>Ny melding</translation>
+    </message>
+    <message>
+        <source>New customer</source>
+        <translation>Ny kunde</translation>
+    </message>
+    <message>
+        <source>New task</source>
+        <translation>Ny oppgave</translation>
+    </message>
+    <message>
+        <source>New ticket</source>
+        <translation>Ny sak</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <extracomment>Fields with a fixed set of values (the portal&apos;s), edited with a list of their labels. Fields never shown (the org picker already says which org) or not meant for people.</extracomment>
+        <translation>Ja</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Nei</translation>
+    </message>
+    <message>
+        <source>this record</source>
+        <translation>denne posten</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Organisation</source>
+        <translation>Organisasjon</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>Last inn på nytt</translation>
+    </message>
+    <message>
+        <source>Outbox</source>
+        <translation>Utboks</translation>
+    </message>
+    <message>
+        <source>You are not signed in: sign in to fill the offline copy.</source>
+        <translation>Du er ikke logget inn: logg inn for å fylle den frakoblede kopien.</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>Logg inn…</translation>
+    </message>
+    <message>
+        <source>No organisations yet: sign in, then the first sync fills this window.</source>
+        <translation>Ingen organisasjoner ennå: logg inn, så fyller den første synkroniseringen dette vinduet.</translation>
+    </message>
+    <message>
+        <source>{entity}/{id} is not in the offline copy (yet): sync, then try again</source>
+        <translation>{entity}/{id} finnes ikke i den frakoblede kopien (ennå): synkroniser og prøv igjen</translation>
+    </message>
+</context>
+<context>
     <name>MiniBuoy</name>
     <message>
         <source>You</source>
@@ -322,6 +874,301 @@
     <message>
         <source>{page} - WorkBuoy portal</source>
         <translation>{page} - WorkBuoy-portalen</translation>
+    </message>
+</context>
+<context>
+    <name>QueueView</name>
+    <message>
+        <source>All</source>
+        <extracomment>Filter label -&gt; the ``wb:queue:list`` status it asks for (conflicts are failed writes, filtered here).</extracomment>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Venter</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Sendes</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Mislyktes</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>Konflikter</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Sendt</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <extracomment>How the status line names a filtered list (&quot;12 writes (failed)&quot;).</extracomment>
+        <translation>venter</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>sendes</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>mislyktes</translation>
+    </message>
+    <message>
+        <source>conflicts</source>
+        <translation>konflikter</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>sendt</translation>
+    </message>
+    <message>
+        <source>The server refused this write: {reason}</source>
+        <translation>Serveren avviste denne endringen: {reason}</translation>
+    </message>
+    <message>
+        <source>Failed: {reason}</source>
+        <translation>Mislyktes: {reason}</translation>
+    </message>
+    <message>
+        <source>no reason recorded</source>
+        <translation>ingen årsak registrert</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>Venter på å bli sendt</translation>
+    </message>
+    <message>
+        <source>, last: {error}</source>
+        <translation>, sist: {error}</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>nå</translation>
+    </message>
+    <message>
+        <source>in {minutes} min</source>
+        <translation>om {minutes} min</translation>
+    </message>
+    <message>
+        <source>Retrying: {n} attempts, next {when}, last: {error}</source>
+        <translation>Prøver igjen: {n} forsøk, neste {when}, sist: {error}</translation>
+    </message>
+    <message>
+        <source>Show writes</source>
+        <translation>Vis endringer</translation>
+    </message>
+    <message>
+        <source>Outbox</source>
+        <translation>Utboks</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Prøv igjen</translation>
+    </message>
+    <message>
+        <source>Send the selected failed write again</source>
+        <translation>Send den valgte mislykkede endringen på nytt</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Forkast</translation>
+    </message>
+    <message>
+        <source>Drop the selected failed write and undo it in the offline copy</source>
+        <translation>Forkast den valgte mislykkede endringen og angre den i den frakoblede kopien</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Vis</translation>
+    </message>
+    <message>
+        <source>{n} waiting to be sent</source>
+        <translation>{n} venter på å bli sendt</translation>
+    </message>
+    <message>
+        <source>Nothing waiting to be sent</source>
+        <translation>Ingenting venter på å bli sendt</translation>
+    </message>
+    <message>
+        <source>{n} failed or in conflict</source>
+        <translation>{n} mislyktes eller i konflikt</translation>
+    </message>
+    <message>
+        <source>No writes</source>
+        <translation>Ingen endringer</translation>
+    </message>
+    <message>
+        <source>1 write</source>
+        <translation>1 endring</translation>
+    </message>
+    <message>
+        <source>{n} writes</source>
+        <translation>{n} endringer</translation>
+    </message>
+    <message>
+        <source>merged: the server&apos;s version with your ticked fields</source>
+        <translation>slått sammen: serverens versjon med dine avkryssede felt</translation>
+    </message>
+    <message>
+        <source>“{record}” will be sent again.</source>
+        <translation>«{record}» sendes på nytt.</translation>
+    </message>
+    <message>
+        <source>Write to “{record}” discarded; the record is back as it was.</source>
+        <translation>Endringen av «{record}» er forkastet; posten er som før.</translation>
+    </message>
+    <message>
+        <source>your version will be sent again</source>
+        <translation>din versjon sendes på nytt</translation>
+    </message>
+    <message>
+        <source>the server&apos;s version kept</source>
+        <translation>serverens versjon er beholdt</translation>
+    </message>
+    <message>
+        <source>Conflict on “{record}” settled: {what}.</source>
+        <translation>Konflikten om «{record}» er løst: {what}.</translation>
+    </message>
+</context>
+<context>
+    <name>RecordActions</name>
+    <message>
+        <source>Follow up</source>
+        <translation>Følg opp</translation>
+    </message>
+    <message>
+        <source>Schedule a meeting</source>
+        <translation>Avtal et møte</translation>
+    </message>
+    <message>
+        <source>Close the deal</source>
+        <translation>Lukk avtalen</translation>
+    </message>
+    <message>
+        <source>Escalate the ticket</source>
+        <translation>Eskaler saken</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>venter</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>sendes</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>ferdig</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>mislyktes</translation>
+    </message>
+    <message>
+        <source>Draft e-mail</source>
+        <translation>Skriv e-postutkast</translation>
+    </message>
+    <message>
+        <source>Create event</source>
+        <translation>Opprett hendelse</translation>
+    </message>
+    <message>
+        <source>Workflow</source>
+        <translation>Arbeidsflyt</translation>
+    </message>
+    <message>
+        <source>Run workflow</source>
+        <translation>Kjør arbeidsflyt</translation>
+    </message>
+    <message>
+        <source>Workflow steps</source>
+        <translation>Steg i arbeidsflyten</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>Assistent</translation>
+    </message>
+    <message>
+        <source>your role does not allow this</source>
+        <translation>rollen din tillater ikke dette</translation>
+    </message>
+    <message>
+        <source>This record has no e-mail address to write to.</source>
+        <translation>Denne posten har ingen e-postadresse å skrive til.</translation>
+    </message>
+    <message>
+        <source>About {name}</source>
+        <translation>Angående {name}</translation>
+    </message>
+    <message>
+        <source>E-mail draft to {to} queued (write {id} in the outbox).</source>
+        <translation>E-postutkast til {to} lagt i kø (endring {id} i utboksen).</translation>
+    </message>
+    <message>
+        <source>Meeting: {name}</source>
+        <translation>Møte: {name}</translation>
+    </message>
+    <message>
+        <source>Event &quot;{title}&quot; tomorrow queued (write {id} in the outbox).</source>
+        <translation>Hendelsen «{title}» i morgen lagt i kø (endring {id} i utboksen).</translation>
+    </message>
+    <message>
+        <source>Asking the assistant for &quot;{what}&quot;…</source>
+        <translation>Spør assistenten om «{what}» …</translation>
+    </message>
+    <message>
+        <source>{what}: {n} steps queued.</source>
+        <translation>{what}: {n} steg lagt i kø.</translation>
+    </message>
+</context>
+<context>
+    <name>RecordPane</name>
+    <message>
+        <source>Created offline: waiting to be sent (write {id} in the outbox).</source>
+        <translation>Opprettet frakoblet: venter på å bli sendt (endring {id} i utboksen).</translation>
+    </message>
+    <message>
+        <source>Saved offline: waiting to be sent (write {id} in the outbox).</source>
+        <translation>Lagret frakoblet: venter på å bli sendt (endring {id} i utboksen).</translation>
+    </message>
+    <message>
+        <source>Deleted offline: waiting to be sent (write {id} in the outbox).</source>
+        <translation>Slettet frakoblet: venter på å bli sendt (endring {id} i utboksen).</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lagre</translation>
+    </message>
+    <message>
+        <source>Save the changes (sent when online)</source>
+        <translation>Lagre endringene (sendes når du er tilkoblet)</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Slett</translation>
+    </message>
+    <message>
+        <source>Delete this record (sent when online)</source>
+        <translation>Slett denne posten (sendes når du er tilkoblet)</translation>
+    </message>
+    <message>
+        <source>Open in portal</source>
+        <translation>Åpne i portalen</translation>
+    </message>
+    <message>
+        <source>Open this record in the portal</source>
+        <translation>Åpne denne posten i portalen</translation>
+    </message>
+    <message>
+        <source>Click again to delete</source>
+        <translation>Klikk igjen for å slette</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>Ingenting er endret.</translation>
     </message>
 </context>
 <context>
@@ -708,6 +1555,21 @@
     <message>
         <source>Writes waiting</source>
         <translation>Endringer som venter</translation>
+    </message>
+</context>
+<context>
+    <name>Tables</name>
+    <message>
+        <source>Pending</source>
+        <translation>Venter</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>Konflikt</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Mislyktes</translation>
     </message>
 </context>
 <context>

@@ -13,17 +13,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui import formats
 from workbuoy.actors.ui.calls import Bus, ask
+from workbuoy.actors.ui.style import is_dark
+from workbuoy.i18n import translate
 from workbuoy.schemas.outbox import QueueItemView
 
 SKIP = frozenset({"id", "org_id", "orgId", "updated_at", "created_at"})
-THEIRS = QColor("#fdf2d0")  # the server changed it
-BOTH = QColor("#f8d7d3")  # both changed it, differently
+#: Tints of a row by who changed it, (the server, both differently), on a light and a dark palette.
+TINTS = {False: (QColor("#fdf2d0"), QColor("#f8d7d3")), True: (QColor("#4a3f1c"), QColor("#5a2b27"))}
+TINT_ROLE = Qt.ItemDataRole.UserRole + 1  # on a row's first cell: its index in TINTS[...], or None
+GRID_HEADINGS = (QT_TRANSLATE_NOOP("ConflictView", "Field"), QT_TRANSLATE_NOOP("ConflictView", "Before"),
+                 QT_TRANSLATE_NOOP("ConflictView", "Mine"), QT_TRANSLATE_NOOP("ConflictView", "Server's"))
 
 
 def fields(item: QueueItemView) -> list[tuple[str, Any, Any, Any]]:
@@ -37,12 +42,14 @@ def fields(item: QueueItemView) -> list[tuple[str, Any, Any, Any]]:
 
 def headline(item: QueueItemView) -> str:
     """The conflict in words: who changed what, while you were offline."""
-    thing = formats.one(item.entity or "record")
+    thing = formats.one(item.entity) if item.entity else translate("ConflictView", "record")
     if item.server_payload is None:
-        return f"This {thing} was deleted on the server while you were offline."
-    if item.op == "delete":
-        return f"Someone changed this {thing} on the server after you deleted it offline."
-    return f"Someone changed this {thing} on the server while you were offline."
+        said = translate("ConflictView", "This {thing} was deleted on the server while you were offline.")
+    elif item.op == "delete":
+        said = translate("ConflictView", "Someone changed this {thing} on the server after you deleted it offline.")
+    else:
+        said = translate("ConflictView", "Someone changed this {thing} on the server while you were offline.")
+    return said.format(thing=thing)
 
 
 class ConflictView(QWidget):
@@ -56,16 +63,16 @@ class ConflictView(QWidget):
         self.headline = QLabel()
         self.headline.setWordWrap(True)
         self.grid = QTableWidget(0, 4)
-        self.grid.setHorizontalHeaderLabels(["Field", "Before", "Mine", "Server's"])
-        self.grid.setAccessibleName("Mine and the server's version, field by field")
+        self.grid.setHorizontalHeaderLabels([translate("ConflictView", t) for t in GRID_HEADINGS])
+        self.grid.setAccessibleName(translate("ConflictView", "Mine and the server's version, field by field"))
         self.grid.verticalHeader().setVisible(False)
         self.grid.horizontalHeader().setStretchLastSection(True)
-        self.keep_local = QPushButton("Keep mine")
-        self.keep_server = QPushButton("Keep server's")
-        self.merge = QPushButton("Merge ticked fields")
-        self.keep_local.setAccessibleName("Keep my version and send it again")
-        self.keep_server.setAccessibleName("Keep the server's version and drop my change")
-        self.merge.setAccessibleName("Keep the server's version with the ticked fields of mine")
+        self.keep_local = QPushButton(translate("ConflictView", "Keep mine"))
+        self.keep_server = QPushButton(translate("ConflictView", "Keep server's"))
+        self.merge = QPushButton(translate("ConflictView", "Merge ticked fields"))
+        self.keep_local.setAccessibleName(translate("ConflictView", "Keep my version and send it again"))
+        self.keep_server.setAccessibleName(translate("ConflictView", "Keep the server's version and drop my change"))
+        self.merge.setAccessibleName(translate("ConflictView", "Keep the server's version with the ticked fields of mine"))
         buttons = QHBoxLayout()
         for b in (self.keep_local, self.keep_server, self.merge):
             buttons.addWidget(b)
@@ -84,8 +91,9 @@ class ConflictView(QWidget):
             return
         rows = fields(item)
         name = formats.name_of(item.server_payload or (item.payload or {}).get("base") or {"id": item.entity_id})
-        self.title.setText(f"{formats.one(item.entity or 'record').capitalize()} “{name}”")
-        self.headline.setText(headline(item) + " Compare the two and keep the right one.")
+        thing = formats.one(item.entity) if item.entity else translate("ConflictView", "record")
+        self.title.setText(f"{thing.capitalize()} “{name}”")
+        self.headline.setText(headline(item) + " " + translate("ConflictView", "Compare the two and keep the right one."))
         self.grid.setRowCount(0)
         self.grid.setRowCount(len(rows))
         for r, (key, base, mine, server) in enumerate(rows):
@@ -104,14 +112,28 @@ class ConflictView(QWidget):
             cells[2].setFont(font)
             cells[2].setFlags(cells[2].flags() | Qt.ItemFlag.ItemIsUserCheckable)
             cells[2].setCheckState(Qt.CheckState.Checked)
-        colour = BOTH if mine_changed and server_changed and mine != server else THEIRS if server_changed else None
+        tint = 1 if mine_changed and server_changed and mine != server else 0 if server_changed else None
         for c, cell in enumerate(cells):
             cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            if colour is not None:
-                cell.setBackground(colour)
             if c == 0:
                 cell.setData(Qt.ItemDataRole.UserRole, (key, mine))
+                cell.setData(TINT_ROLE, tint)
             self.grid.setItem(r, c, cell)
+        self._tint(r)
+
+    def _tint(self, r: int) -> None:
+        """Row ``r`` in the tint of who changed it, for the palette in use."""
+        tint = self.grid.item(r, 0).data(TINT_ROLE)
+        if tint is not None:
+            for c in range(self.grid.columnCount()):
+                self.grid.item(r, c).setBackground(TINTS[is_dark()][tint])
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The appearance switched (light/dark) while a conflict is shown: its tints follow, its ticks stay."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            for r in range(self.grid.rowCount()):
+                self._tint(r)
 
     def ticked(self) -> dict[str, Any]:
         """The fields of mine whose box is ticked, for a merge."""

@@ -13,6 +13,7 @@ from PySide6.QtCore import QDateTime, QLocale
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateTimeEdit, QLineEdit, QWidget
 
 from workbuoy.actors.ui import formats
+from workbuoy.i18n import translate
 
 #: Fields the server owns: shown, never edited.
 READ_ONLY = frozenset({"id", "org_id", "orgId", "updated_at", "created_at", "updatedAt", "createdAt"})
@@ -77,5 +78,6 @@ def _number(key: str, typed: str, *, integer: bool) -> float | int | None:
     if not ok:  # "3500.5" typed on a comma-decimal locale is still meant as a number
         number, ok = QLocale.c().toDouble(typed.replace(" ", ""))
     if not ok:
-        raise BadValue(f"{formats.heading(key)}: {typed!r} is not a number")
+        raise BadValue(translate("Editors", "{field}: {typed} is not a number")
+                       .format(field=formats.heading(key), typed=repr(typed)))
     return int(number) if integer and number == int(number) else number

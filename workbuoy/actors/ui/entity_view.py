@@ -20,6 +20,7 @@ from workbuoy.actors.ui import formats, tables
 from workbuoy.actors.ui.calls import Bus, ask, spawn
 from workbuoy.actors.ui.record_pane import RecordPane
 from workbuoy.schemas.base import Entity
+from workbuoy.i18n import translate
 from workbuoy.schemas.columns import SORTABLE
 
 PAGE = 100
@@ -46,18 +47,18 @@ class EntityView(QWidget):
         self.sort, self.descending, self.upcoming = DEFAULT_SORT.get(entity, (None, False, False))
         self.columns = [tables.MARK, *formats.columns(entity, [])]
         self.search = QLineEdit()
-        many = formats.NOUNS[entity][1]
-        self.search.setPlaceholderText(f"Search {many}… (Ctrl+F)")
-        self.search.setAccessibleName(f"Search {many}")
+        many = formats.noun(entity)
+        self.search.setPlaceholderText(translate("EntityView", "Search {many}… (Ctrl+F)").format(many=many))
+        self.search.setAccessibleName(translate("EntityView", "Search {many}").format(many=many))
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.reload)
         self.search.textChanged.connect(self._search_edited)
-        self.conflicts = QCheckBox("Conflicts only")
-        self.conflicts.setAccessibleName(f"Show only {many} with a conflict")
+        self.conflicts = QCheckBox(translate("EntityView", "Conflicts only"))
+        self.conflicts.setAccessibleName(translate("EntityView", "Show only {many} with a conflict").format(many=many))
         self.conflicts.toggled.connect(self.reload)
-        self.new_button = QPushButton(f"New {formats.one(entity)}")
-        self.new_button.setAccessibleName(f"New {formats.one(entity)} (Ctrl+N)")
-        self.table = tables.new_table(f"{entity.capitalize()} table")
+        self.new_button = QPushButton(formats.new_label(entity))
+        self.new_button.setAccessibleName(f"{formats.new_label(entity)} (Ctrl+N)")
+        self.table = tables.new_table(translate("EntityView", "{name} table").format(name=formats.tab_name(entity)))
         self.table.horizontalHeader().sectionClicked.connect(self._heading_clicked)
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -117,12 +118,13 @@ class EntityView(QWidget):
         """The local change is in the cache already: show it, selected, with its mark."""
         await self.load()
         if entity_id is not None and not tables.select_where(self.table, "id", entity_id):
-            self.status.setText(f"Saved; the record is not among the rows shown ({self.status.text()})")
+            self.status.setText(translate("EntityView", "Saved; the record is not among the rows shown ({count})")
+                               .format(count=self.status.text()))
 
     def _heading_clicked(self, column: int) -> None:
         key = self.columns[column]
         if key not in SORTABLE.get(self.entity, ()):
-            self.status.setText(f"{formats.heading(key) or 'This column'} cannot be sorted.")
+            self.status.setText(translate("EntityView", "{column} cannot be sorted.").format(column=formats.heading(key)))
             return
         self.descending = not self.descending if key == self.sort else False
         self.sort, self.upcoming = key, False
@@ -187,19 +189,23 @@ class EntityView(QWidget):
             header.setSortIndicatorShown(False)
 
     def _show_count(self) -> None:
-        shown, many = self.table.rowCount(), formats.NOUNS[self.entity][1]
+        shown, many = self.table.rowCount(), formats.noun(self.entity)
         adjective = "matching" if self._shown_query or self.conflicts.isChecked() else "upcoming" if self.upcoming else ""
         self.status.setText(formats.count(shown, self.entity, total=self.total, adjective=adjective))
         if not shown:
-            if self._shown_query:
-                self.empty.setText(f"No {many} match \"{self._shown_query}\".")
-            elif self.conflicts.isChecked():
-                self.empty.setText(f"No {many} with a conflict.")
-            else:
-                self.empty.setText(f"No {'upcoming ' if self.upcoming else ''}{many} in the offline copy yet.\n"
-                                   f"They appear after the next sync, or create one with "
-                                   f"\"{self.new_button.text()}\" (Ctrl+N).")
+            self.empty.setText(self._empty_text(many))
         self.stack.setCurrentWidget(self.table if shown else self.empty)
+
+    def _empty_text(self, many: str) -> str:
+        """Why no row is shown, and what brings some."""
+        if self._shown_query:
+            return translate("EntityView", "No {many} match \"{query}\".").format(many=many, query=self._shown_query)
+        if self.conflicts.isChecked():
+            return translate("EntityView", "No {many} with a conflict.").format(many=many)
+        none = translate("EntityView", "No upcoming {many} in the offline copy yet.") if self.upcoming else \
+            translate("EntityView", "No {many} in the offline copy yet.")
+        then = translate("EntityView", "They appear after the next sync, or create one with \"{new}\" (Ctrl+N).")
+        return none.format(many=many) + "\n" + then.format(new=self.new_button.text())
 
     async def reveal(self, row: dict[str, Any]) -> bool:
         """Show ``row`` (a deep link's, a notification's) in the pane, selected when it is among the rows."""

@@ -2,7 +2,10 @@
 
 The cache holds the server's raw JSON (``closed_won``, ``3500``, ``True``, epoch
 milliseconds); every table cell and record field goes through :func:`text` so the same
-value reads the same everywhere, in the user's locale (``QLocale``).
+value reads the same everywhere, in the user's locale (``QLocale``). Headings, labels and
+nouns are source texts marked with ``QT_TRANSLATE_NOOP`` and translated where shown
+(``workbuoy.i18n``); counts pick the singular or plural text by the number (English and
+Bokmål share that rule) because ``pyside6-lupdate`` drops Qt's numerus forms from Python sources.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDateTime, QLocale
+
+from workbuoy.i18n import translate
 
 #: What a salesperson needs first, per entity (other fields are in the record pane).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -24,16 +29,72 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 #: What one and several records of an entity are called ("1 deal", "12 upcoming events").
 NOUNS: dict[str, tuple[str, str]] = {
-    "deals": ("deal", "deals"), "calendar": ("event", "events"), "meetings": ("meeting", "meetings"),
-    "messages": ("message", "messages"), "customers": ("customer", "customers"), "tasks": ("task", "tasks"),
-    "tickets": ("ticket", "tickets"),
+    "deals": (QT_TRANSLATE_NOOP("Formats", "deal"), QT_TRANSLATE_NOOP("Formats", "deals")),
+    "calendar": (QT_TRANSLATE_NOOP("Formats", "event"), QT_TRANSLATE_NOOP("Formats", "events")),
+    "meetings": (QT_TRANSLATE_NOOP("Formats", "meeting"), QT_TRANSLATE_NOOP("Formats", "meetings")),
+    "messages": (QT_TRANSLATE_NOOP("Formats", "message"), QT_TRANSLATE_NOOP("Formats", "messages")),
+    "customers": (QT_TRANSLATE_NOOP("Formats", "customer"), QT_TRANSLATE_NOOP("Formats", "customers")),
+    "tasks": (QT_TRANSLATE_NOOP("Formats", "task"), QT_TRANSLATE_NOOP("Formats", "tasks")),
+    "tickets": (QT_TRANSLATE_NOOP("Formats", "ticket"), QT_TRANSLATE_NOOP("Formats", "tickets")),
+}
+#: The tab's name and the "New …" button per entity (the noun's gender varies in Bokmål: "Nytt møte").
+TABS = {"deals": QT_TRANSLATE_NOOP("Formats", "Deals"), "calendar": QT_TRANSLATE_NOOP("Formats", "Calendar"),
+        "meetings": QT_TRANSLATE_NOOP("Formats", "Meetings"), "messages": QT_TRANSLATE_NOOP("Formats", "Messages"),
+        "customers": QT_TRANSLATE_NOOP("Formats", "Customers"), "tasks": QT_TRANSLATE_NOOP("Formats", "Tasks"),
+        "tickets": QT_TRANSLATE_NOOP("Formats", "Tickets")}
+NEW = {"deals": QT_TRANSLATE_NOOP("Formats", "New deal"), "calendar": QT_TRANSLATE_NOOP("Formats", "New event"),
+       "meetings": QT_TRANSLATE_NOOP("Formats", "New meeting"), "messages": QT_TRANSLATE_NOOP("Formats", "New message"),
+       "customers": QT_TRANSLATE_NOOP("Formats", "New customer"), "tasks": QT_TRANSLATE_NOOP("Formats", "New task"),
+       "tickets": QT_TRANSLATE_NOOP("Formats", "New ticket")}
+#: What a write does, in the outbox and a workflow's steps.
+OPS = {"create": QT_TRANSLATE_NOOP("Formats", "create"), "update": QT_TRANSLATE_NOOP("Formats", "update"),
+       "delete": QT_TRANSLATE_NOOP("Formats", "delete"), "send": QT_TRANSLATE_NOOP("Formats", "send")}
+#: A count's wording by (adjective, out of a total): the noun agrees with the total when there is one.
+COUNTS = {
+    ("", False): QT_TRANSLATE_NOOP("Formats", "{n} {noun}"),
+    ("matching", False): QT_TRANSLATE_NOOP("Formats", "{n} matching {noun}"),
+    ("upcoming", False): QT_TRANSLATE_NOOP("Formats", "{n} upcoming {noun}"),
+    ("", True): QT_TRANSLATE_NOOP("Formats", "{n} of {total} {noun}"),
+    ("matching", True): QT_TRANSLATE_NOOP("Formats", "{n} of {total} matching {noun}"),
+    ("upcoming", True): QT_TRANSLATE_NOOP("Formats", "{n} of {total} upcoming {noun}"),
 }
 #: The field that names a record (a conflict, the record pane's title).
 NAME_FIELDS = ("name", "title", "subject", "id")
-#: Headings that are not the field name in words.
-HEADINGS = {"sent_at": "Received", "starts_at": "Starts", "ends_at": "Ends", "due_at": "Due", "from": "From"}
-#: Labels of enumerated values that are not the value in words.
-LABELS = {"closed_won": "Won", "closed_lost": "Lost", "in_progress": "In progress"}
+#: Headings of the portal's fields; another field reads as its name in words.
+HEADINGS = {
+    "name": QT_TRANSLATE_NOOP("Formats", "Name"), "company": QT_TRANSLATE_NOOP("Formats", "Company"),
+    "stage": QT_TRANSLATE_NOOP("Formats", "Stage"), "amount": QT_TRANSLATE_NOOP("Formats", "Amount"),
+    "close_date": QT_TRANSLATE_NOOP("Formats", "Close date"), "owner": QT_TRANSLATE_NOOP("Formats", "Owner"),
+    "starts_at": QT_TRANSLATE_NOOP("Formats", "Starts"), "ends_at": QT_TRANSLATE_NOOP("Formats", "Ends"),
+    "title": QT_TRANSLATE_NOOP("Formats", "Title"), "location": QT_TRANSLATE_NOOP("Formats", "Location"),
+    "attendees": QT_TRANSLATE_NOOP("Formats", "Attendees"), "from": QT_TRANSLATE_NOOP("Formats", "From"),
+    "to": QT_TRANSLATE_NOOP("Formats", "To"), "subject": QT_TRANSLATE_NOOP("Formats", "Subject"),
+    "body": QT_TRANSLATE_NOOP("Formats", "Body"), "folder": QT_TRANSLATE_NOOP("Formats", "Folder"),
+    "sent_at": QT_TRANSLATE_NOOP("Formats", "Received"), "read": QT_TRANSLATE_NOOP("Formats", "Read"),
+    "email": QT_TRANSLATE_NOOP("Formats", "Email"), "phone": QT_TRANSLATE_NOOP("Formats", "Phone"),
+    "city": QT_TRANSLATE_NOOP("Formats", "City"), "status": QT_TRANSLATE_NOOP("Formats", "Status"),
+    "due_at": QT_TRANSLATE_NOOP("Formats", "Due"), "priority": QT_TRANSLATE_NOOP("Formats", "Priority"),
+    "assignee": QT_TRANSLATE_NOOP("Formats", "Assignee"), "requester": QT_TRANSLATE_NOOP("Formats", "Requester"),
+    "id": QT_TRANSLATE_NOOP("Formats", "Id"), "updated_at": QT_TRANSLATE_NOOP("Formats", "Updated at"),
+    "created_at": QT_TRANSLATE_NOOP("Formats", "Created at"),
+    # the outbox's columns (queue_view.py)
+    "state": QT_TRANSLATE_NOOP("Formats", "State"), "record": QT_TRANSLATE_NOOP("Formats", "Record"),
+    "entity": QT_TRANSLATE_NOOP("Formats", "Entity"), "op": QT_TRANSLATE_NOOP("Formats", "Op"),
+}
+#: Labels of the portal's enumerated values (stages, statuses, priorities, folders).
+LABELS = {
+    "prospecting": QT_TRANSLATE_NOOP("Formats", "Prospecting"), "qualification": QT_TRANSLATE_NOOP("Formats", "Qualification"),
+    "proposal": QT_TRANSLATE_NOOP("Formats", "Proposal"), "negotiation": QT_TRANSLATE_NOOP("Formats", "Negotiation"),
+    "closed_won": QT_TRANSLATE_NOOP("Formats", "Won"), "closed_lost": QT_TRANSLATE_NOOP("Formats", "Lost"),
+    "low": QT_TRANSLATE_NOOP("Formats", "Low"), "normal": QT_TRANSLATE_NOOP("Formats", "Normal"),
+    "high": QT_TRANSLATE_NOOP("Formats", "High"), "urgent": QT_TRANSLATE_NOOP("Formats", "Urgent"),
+    "new": QT_TRANSLATE_NOOP("Formats", "New"), "open": QT_TRANSLATE_NOOP("Formats", "Open"),
+    "pending": QT_TRANSLATE_NOOP("Formats", "Pending"), "solved": QT_TRANSLATE_NOOP("Formats", "Solved"),
+    "closed": QT_TRANSLATE_NOOP("Formats", "Closed"), "in_progress": QT_TRANSLATE_NOOP("Formats", "In progress"),
+    "done": QT_TRANSLATE_NOOP("Formats", "Done"), "lead": QT_TRANSLATE_NOOP("Formats", "Lead"),
+    "active": QT_TRANSLATE_NOOP("Formats", "Active"), "churned": QT_TRANSLATE_NOOP("Formats", "Churned"),
+    "inbox": QT_TRANSLATE_NOOP("Formats", "Inbox"), "sent": QT_TRANSLATE_NOOP("Formats", "Sent"),
+}
 #: Fields with a fixed set of values (the portal's), edited with a list of their labels.
 CHOICES = {
     "stage": ("prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"),
@@ -48,7 +109,7 @@ _EPOCH_2001_MS = 978_307_200_000  # smaller numbers in a date field are not epoc
 
 def heading(key: str) -> str:
     """``entityId`` / ``entity_id`` -> ``Entity id``; a few fields have a better word."""
-    return HEADINGS.get(key) or " ".join(_WORDS.split(key)).lower().capitalize()
+    return translate("Formats", HEADINGS[key]) if key in HEADINGS else " ".join(_WORDS.split(key)).lower().capitalize()
 
 
 def is_time(key: str) -> bool:
@@ -73,19 +134,37 @@ def locale() -> QLocale:
 
 def count(n: int, entity: str, *, total: int | None = None, adjective: str = "") -> str:
     """``100 of 14,286 deals``, ``1 upcoming event``: numbers in the locale, the noun agreeing."""
+    out_of = total is not None and total > n
+    return translate("Formats", COUNTS[adjective, out_of]).format(
+        n=locale().toString(n), total=locale().toString(total or 0), noun=noun(entity, total if out_of else n))
+
+
+def noun(entity: str, n: int = 2) -> str:
+    """What ``n`` records of ``entity`` are called ("deal", "deals")."""
     one, many = NOUNS.get(entity, (entity, entity))
-    of = f" of {locale().toString(total)}" if total is not None and total > n else ""
-    noun = one if (total if of else n) == 1 else many
-    return f"{locale().toString(n)}{of} {adjective + ' ' if adjective else ''}{noun}"
+    return translate("Formats", one if n == 1 else many)
 
 
 def one(entity: str) -> str:
-    return NOUNS.get(entity, (entity, entity))[0]
+    return noun(entity, 1)
+
+
+def tab_name(entity: str) -> str:
+    return translate("Formats", TABS[entity]) if entity in TABS else entity.capitalize()
+
+
+def new_label(entity: str) -> str:
+    """"New deal": the button and the empty record pane's title."""
+    return translate("Formats", NEW[entity]) if entity in NEW else f"New {entity}"
+
+
+def operation(op: str) -> str:
+    return translate("Formats", OPS[op]) if op in OPS else op
 
 
 def label(value: str) -> str:
     """``closed_won`` -> ``Won``; ``negotiation`` -> ``Negotiation``."""
-    return LABELS.get(value) or value.replace("_", " ").capitalize()
+    return translate("Formats", LABELS[value]) if value in LABELS else value.replace("_", " ").capitalize()
 
 
 def when(ms: int, *, date_only: bool = False) -> str:
@@ -105,7 +184,7 @@ def text(key: str, value: Any, row: dict[str, Any] | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return translate("Formats", "Yes") if value else translate("Formats", "No")
     if isinstance(value, list):
         return ", ".join(text(key, v) for v in value)
     if isinstance(value, (int, float)):
@@ -121,5 +200,5 @@ def text(key: str, value: Any, row: dict[str, Any] | None = None) -> str:
 
 def name_of(row: dict[str, Any]) -> str:
     """What to call a record: its name, title or subject, else its id."""
-    return next((str(row[k]) for k in NAME_FIELDS if row.get(k)), "this record")
+    return next((str(row[k]) for k in NAME_FIELDS if row.get(k)), translate("Formats", "this record"))
 

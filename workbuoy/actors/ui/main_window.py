@@ -15,11 +15,12 @@ from collections.abc import Callable
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from workbuoy.actors.ui import deeplink
+from workbuoy.actors.ui import deeplink, formats
 from workbuoy.actors.ui.calls import Bus, ask, spawn
 from workbuoy.actors.ui.entity_view import EntityView
 from workbuoy.actors.ui.queue_view import QueueView
 from workbuoy.actors.ui.status_line import StatusLine
+from workbuoy.i18n import translate
 from workbuoy.schemas.base import ENTITIES
 from workbuoy.schemas.orgs import OrgListReply
 
@@ -33,14 +34,14 @@ class MainWindow(QMainWindow):
         self.resize(1000, 640)
         self.orgs = QComboBox()
         self.orgs.setMinimumWidth(200)
-        self.orgs.setAccessibleName("Organisation")
+        self.orgs.setAccessibleName(translate("MainWindow", "Organisation"))
         self.orgs.activated.connect(self._org_picked)
-        refresh = QPushButton("Reload")
+        refresh = QPushButton(translate("MainWindow", "Reload"))
         refresh.clicked.connect(self.reload_current)
         self.status = QLabel()
         self.status.setObjectName("status")
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Organisation"))
+        bar.addWidget(QLabel(translate("MainWindow", "Organisation")))
         bar.addWidget(self.orgs)
         bar.addWidget(self.status, 1)
         bar.addWidget(refresh)
@@ -49,9 +50,9 @@ class MainWindow(QMainWindow):
         self.queue = QueueView(bus)
         self.tabs = QTabWidget()
         for e, view in self.views.items():
-            self.tabs.addTab(view, e.capitalize())
+            self.tabs.addTab(view, formats.tab_name(e))
             view.caption_changed.connect(self._show_caption)
-        self.tabs.addTab(self.queue, "Outbox")
+        self.tabs.addTab(self.queue, translate("MainWindow", "Outbox"))
         self._loaded: set[int] = set()
         self.tabs.currentChanged.connect(self._shown)
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
@@ -71,8 +72,8 @@ class MainWindow(QMainWindow):
         """The empty state's way in: what is missing, and the button that fixes it."""
         bar = QWidget()
         row = QHBoxLayout(bar)
-        row.addWidget(QLabel("You are not signed in: sign in to fill the offline copy."), 1)
-        button = QPushButton("Sign in…")
+        row.addWidget(QLabel(translate("MainWindow", "You are not signed in: sign in to fill the offline copy.")), 1)
+        button = QPushButton(translate("MainWindow", "Sign in…"))
         if sign_in is not None:
             button.clicked.connect(sign_in)
         row.addWidget(button)
@@ -192,7 +193,8 @@ class MainWindow(QMainWindow):
         if (reply := await ask(self.bus, "wb:org:list", {}, self.status)) is not None:
             self._show_orgs(reply)
             if not reply.orgs:
-                self.status.setText("No organisations yet: sign in, then the first sync fills this window.")
+                self.status.setText(
+                    translate("MainWindow", "No organisations yet: sign in, then the first sync fills this window."))
 
     def _org_picked(self, index: int) -> None:
         spawn(self.switch_org(self.orgs.itemData(index)))
@@ -223,7 +225,8 @@ class MainWindow(QMainWindow):
         found = await ask(self.bus, "wb:offline:getRow", {"table": target.entity, "id": target.row_id}, view.status)
         if found is None or found.row is None:
             await view.load()
-            view.status.setText(f"{target.entity}/{target.row_id} is not in the offline copy (yet): sync, then try again")
+            view.status.setText(translate("MainWindow", "{entity}/{id} is not in the offline copy (yet): sync, then try again")
+                                 .format(entity=target.entity, id=target.row_id))
             return False
         if found.org_id and found.org_id != self.orgs.currentData() and not await self.switch_org(found.org_id):
             return False

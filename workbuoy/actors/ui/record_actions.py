@@ -13,16 +13,21 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui import formats
 from workbuoy.actors.ui.calls import Bus, ask, spawn
 from workbuoy.bus.errors import BusError
+from workbuoy.i18n import num, translate
 
 CONTACT_FIELDS = ("email", "from", "requester", "owner", "assignee")
-WORKFLOWS = {"follow_up": "Follow up", "schedule_meeting": "Schedule a meeting", "close_deal": "Close the deal",
-             "escalate_ticket": "Escalate the ticket"}
-STEP_STATUS = {"pending": "waiting", "inflight": "sending", "synced": "done", "failed": "failed"}
+WORKFLOWS = {"follow_up": QT_TRANSLATE_NOOP("RecordActions", "Follow up"),
+             "schedule_meeting": QT_TRANSLATE_NOOP("RecordActions", "Schedule a meeting"),
+             "close_deal": QT_TRANSLATE_NOOP("RecordActions", "Close the deal"),
+             "escalate_ticket": QT_TRANSLATE_NOOP("RecordActions", "Escalate the ticket")}
+STEP_STATUS = {"pending": QT_TRANSLATE_NOOP("RecordActions", "waiting"), "inflight": QT_TRANSLATE_NOOP("RecordActions", "sending"),
+               "synced": QT_TRANSLATE_NOOP("RecordActions", "done"), "failed": QT_TRANSLATE_NOOP("RecordActions", "failed")}
 HOUR_MS = 3_600_000
 
 
@@ -44,18 +49,18 @@ class RecordActions(QWidget):
         self.org_id: str | None = None
         self.wf_id: str | None = None
         self._allowed: dict[tuple[str | None, str], tuple[bool, str]] = {}
-        self.email_button = QPushButton("Draft e-mail")
-        self.event_button = QPushButton("Create event")
+        self.email_button = QPushButton(translate("RecordActions", "Draft e-mail"))
+        self.event_button = QPushButton(translate("RecordActions", "Create event"))
         self.workflow_kind = QComboBox()
-        self.workflow_kind.setAccessibleName("Workflow")
+        self.workflow_kind.setAccessibleName(translate("RecordActions", "Workflow"))
         for kind, text in WORKFLOWS.items():
-            self.workflow_kind.addItem(text, kind)
-        self.workflow_button = QPushButton("Run workflow")
+            self.workflow_kind.addItem(translate("RecordActions", text), kind)
+        self.workflow_button = QPushButton(translate("RecordActions", "Run workflow"))
         self.email_button.clicked.connect(self._email_clicked)
         self.event_button.clicked.connect(self._event_clicked)
         self.workflow_button.clicked.connect(self._workflow_clicked)
         self.steps = QListWidget()
-        self.steps.setAccessibleName("Workflow steps")
+        self.steps.setAccessibleName(translate("RecordActions", "Workflow steps"))
         self.steps.setMaximumHeight(90)
         self.steps.hide()
         self.status = QLabel()
@@ -66,7 +71,7 @@ class RecordActions(QWidget):
             row.addWidget(w)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Assistant"))
+        layout.addWidget(QLabel(translate("RecordActions", "Assistant")))
         layout.addLayout(row)
         layout.addWidget(self.steps)
         layout.addWidget(self.status)
@@ -96,7 +101,7 @@ class RecordActions(QWidget):
                 reply = await self.bus.call("wb:rbac:can", payload)
             except BusError as exc:
                 return False, exc.message  # not cached: the next record asks again
-            self._allowed[key] = (reply.allowed, reply.reason or "your role does not allow this")
+            self._allowed[key] = (reply.allowed, reply.reason or translate("RecordActions", "your role does not allow this"))
         return self._allowed[key]
 
     def _email_clicked(self) -> None:
@@ -114,31 +119,34 @@ class RecordActions(QWidget):
     async def draft_email(self) -> None:
         assert self.row is not None
         if (to := contact_of(self.row)) is None:
-            self.status.setText("This record has no e-mail address to write to.")
+            self.status.setText(translate("RecordActions", "This record has no e-mail address to write to."))
             return
-        payload = self._base() | {"to": [to], "subject": f"About {formats.name_of(self.row)}",
-                                  "entity": self.entity, "entityId": self.row["id"]}
+        subject = translate("RecordActions", "About {name}").format(name=formats.name_of(self.row))
+        payload = self._base() | {"to": [to], "subject": subject, "entity": self.entity, "entityId": self.row["id"]}
         if (ref := await ask(self.bus, "wb:email:draft", payload, self.status)) is not None:
-            self.status.setText(f"E-mail draft to {to} queued (write {ref.id} in the outbox).")
+            self.status.setText(translate("RecordActions", "E-mail draft to {to} queued (write {id} in the outbox).")
+                                .format(to=to, id=ref.id))
 
     async def create_event(self) -> None:
         assert self.row is not None
         starts = (int(time.time() * 1000) // HOUR_MS + 24) * HOUR_MS  # this hour tomorrow
-        payload = self._base() | {"title": f"Meeting: {formats.name_of(self.row)}", "startsAt": starts,
-                                  "endsAt": starts + HOUR_MS // 2}
+        title = translate("RecordActions", "Meeting: {name}").format(name=formats.name_of(self.row))
+        payload = self._base() | {"title": title, "startsAt": starts, "endsAt": starts + HOUR_MS // 2}
         if contact := contact_of(self.row):
             payload["attendees"] = [contact]
         if (ref := await ask(self.bus, "wb:calendar:create", payload, self.status)) is not None:
-            self.status.setText(f"Event \"{payload['title']}\" tomorrow queued (write {ref.id} in the outbox).")
+            self.status.setText(translate("RecordActions", "Event \"{title}\" tomorrow queued (write {id} in the outbox).")
+                                .format(title=payload["title"], id=ref.id))
 
     async def run_workflow(self, kind: str) -> None:
         assert self.row is not None
-        self.status.setText(f"Asking the assistant for \"{WORKFLOWS[kind]}\"…")
+        what = translate("RecordActions", WORKFLOWS[kind])
+        self.status.setText(translate("RecordActions", "Asking the assistant for \"{what}\"…").format(what=what))
         payload = {"entity": self.entity, "entityId": self.row["id"], "kind": kind}
         if (enqueued := await ask(self.bus, "wb:ai:workflow", payload, self.status)) is None:
             return
         self.wf_id = enqueued.wf_id
-        self.status.setText(f"{WORKFLOWS[kind]}: {len(enqueued.items)} steps queued.")
+        self.status.setText(translate("RecordActions", "{what}: {n} steps queued.").format(what=what, n=num(len(enqueued.items))))
         await self.refresh_steps()
 
     async def refresh_steps(self) -> None:
@@ -152,6 +160,8 @@ class RecordActions(QWidget):
         steps = sorted((i for i in items if i.wf_id == self.wf_id), key=lambda i: i.step_index or 0)
         self.steps.clear()
         for i in steps:
-            what = i.entity or i.qtype
-            self.steps.addItem(f"{(i.step_index or 0) + 1}. {i.op or 'send'} {what}: {STEP_STATUS.get(i.status, i.status)}")
+            what = formats.noun(i.entity) if i.entity else i.qtype
+            status = STEP_STATUS.get(i.status)
+            self.steps.addItem(f"{(i.step_index or 0) + 1}. {formats.operation(i.op or 'send')} {what}: "
+                               f"{translate('RecordActions', status) if status else i.status}")
         self.steps.setVisible(bool(steps))

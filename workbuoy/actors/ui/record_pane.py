@@ -11,15 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from workbuoy.actors.ui import editors, formats
 from workbuoy.actors.ui.calls import Bus, ask, spawn
 from workbuoy.actors.ui.record_actions import RecordActions
+from workbuoy.i18n import translate
 
 #: Saved: what the user sees until the write is sent.
-SAVED = {"create": "Created offline", "update": "Saved offline", "delete": "Deleted offline"}
+SAVED = {"create": QT_TRANSLATE_NOOP("RecordPane", "Created offline: waiting to be sent (write {id} in the outbox)."),
+         "update": QT_TRANSLATE_NOOP("RecordPane", "Saved offline: waiting to be sent (write {id} in the outbox)."),
+         "delete": QT_TRANSLATE_NOOP("RecordPane", "Deleted offline: waiting to be sent (write {id} in the outbox).")}
 
 
 class RecordPane(QWidget):
@@ -42,9 +46,12 @@ class RecordPane(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self.save_button = self._button("Save", "Save the changes (sent when online)", self._save_clicked)
-        self.delete_button = self._button("Delete", "Delete this record (sent when online)", self._delete_clicked)
-        self.in_portal = self._button("Open in portal", "Open this record in the portal", self._portal_clicked)
+        self.save_button = self._button(translate("RecordPane", "Save"),
+                                        translate("RecordPane", "Save the changes (sent when online)"), self._save_clicked)
+        self.delete_button = self._button(translate("RecordPane", "Delete"),
+                                          translate("RecordPane", "Delete this record (sent when online)"), self._delete_clicked)
+        self.in_portal = self._button(translate("RecordPane", "Open in portal"),
+                                      translate("RecordPane", "Open this record in the portal"), self._portal_clicked)
         self.in_portal.setVisible(open_portal is not None)
         self.status = QLabel()
         self.status.setObjectName("status")
@@ -79,7 +86,7 @@ class RecordPane(QWidget):
             return
         self.row = row
         self._confirm_delete = False
-        self.delete_button.setText("Delete")
+        self.delete_button.setText(translate("RecordPane", "Delete"))
         while self.form.rowCount():
             self.form.removeRow(0)
         self._editors = {}
@@ -90,7 +97,7 @@ class RecordPane(QWidget):
             editor.setAccessibleName(formats.heading(key))
             self._editors[key] = editor
             self.form.addRow(formats.heading(key), editor)
-        self.title.setText("" if blank else (formats.name_of(row) if row else f"New {formats.one(self.entity)}"))
+        self.title.setText("" if blank else (formats.name_of(row) if row else formats.new_label(self.entity)))
         self.save_button.setEnabled(not blank)
         self.delete_button.setEnabled(row is not None)
         self.in_portal.setEnabled(row is not None)
@@ -139,7 +146,7 @@ class RecordPane(QWidget):
     def _delete_clicked(self) -> None:
         if not self._confirm_delete:  # no modal dialog on the shared loop: a second click confirms
             self._confirm_delete = True
-            self.delete_button.setText("Click again to delete")
+            self.delete_button.setText(translate("RecordPane", "Click again to delete"))
             return
         spawn(self.delete())
 
@@ -154,7 +161,7 @@ class RecordPane(QWidget):
             self._say(str(exc), error=True)
             return False
         if self.row is not None and not changed:
-            self._say("Nothing changed.")
+            self._say(translate("RecordPane", "Nothing changed."))
             return False
         op = "update" if self.row is not None else "create"
         payload: dict[str, Any] = {"entity": self.entity, "op": op, "payload": changed}
@@ -174,7 +181,7 @@ class RecordPane(QWidget):
             return False
         if op == "delete":
             self.show_record(None, blank=True)
-        self._say(f"{SAVED[op]}: waiting to be sent (write {ref.id} in the outbox).")
+        self._say(translate("RecordPane", SAVED[op]).format(id=ref.id))
         self._saved(None if op == "delete" else ref.entity_id)
         return True
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
 from workbuoy.actors.ui import formats
+from workbuoy.i18n import translate
 
 ROW_KEY = Qt.ItemDataRole.UserRole  # the row's dict, on the first cell
 MARK = "mark"  # the pseudo-column of local-change marks
-MARK_TEXT = {"pending": "Pending", "conflict": "Conflict", "failed": "Failed"}
+MARK_TEXT = {"pending": QT_TRANSLATE_NOOP("Tables", "Pending"), "conflict": QT_TRANSLATE_NOOP("Tables", "Conflict"),
+             "failed": QT_TRANSLATE_NOOP("Tables", "Failed")}
 MARK_COLOUR = {"pending": "#b7791f", "conflict": "#b03a2e", "failed": "#b03a2e"}
 
 
@@ -38,7 +40,7 @@ def new_table(name: str = "") -> QTableWidget:
 def _cell(key: str, row: dict[str, Any], marks: dict[str, str]) -> QTableWidgetItem:
     if key == MARK:
         mark = marks.get(str(row.get("id")), "")
-        item = QTableWidgetItem(MARK_TEXT.get(mark, mark))
+        item = QTableWidgetItem(translate("Tables", MARK_TEXT[mark]) if mark in MARK_TEXT else mark)
         if mark:
             item.setForeground(QColor(MARK_COLOUR.get(mark, "#b7791f")))
         return item
