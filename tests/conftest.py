@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 settings.register_profile("shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("shared-machine")
 
-pytest_plugins = ["tests.fixtures.node", "tests.fixtures.sandbox", "tests.fixtures.releases"]
+pytest_plugins = ["tests.fixtures.node", "tests.fixtures.sandbox", "tests.fixtures.releases", "tests.fixtures.qt"]
 
 #: Fixtures that need Linux today: the node fixtures check for leftover processes in
 #: ``/proc`` and start an ipc bus whose ZAP check needs SO_PEERCRED; the in-process

@@ -52,11 +52,6 @@ class Browser(QObject):
         self.opened.append(url.toString())
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
-    return QApplication.instance() or QApplication(["test"])
-
-
 @pytest.fixture
 def browser(qapp) -> Iterator[Browser]:
     b = Browser()

@@ -29,11 +29,6 @@ from workbuoy.sandbox.portal import HELP_URL  # noqa: E402
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
-    return QApplication.instance() or QApplication(["workbuoy-tests"])
-
-
 def pump(cond: Callable[[], Any], timeout: float = 30, what: str = "condition") -> Any:
     """Let Qt work until ``cond()`` is truthy; fail after a generous ``timeout``."""
     deadline = time.monotonic() + timeout

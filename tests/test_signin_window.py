@@ -47,11 +47,6 @@ def type_into(widget, text: str) -> None:
     QTest.keyClicks(widget, text)
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
-    return QApplication.instance() or QApplication(["workbuoy-tests"])
-
-
 def test_typing_the_credentials_signs_in_and_errors_keep_the_window(qapp, sandbox, node_factory):
     node = node_factory(**FILE_KEYRING).start()  # no WB_PORTAL_BASE_URL: the user types the address
     bus = NodeBus(node)

@@ -52,11 +52,6 @@ TRANSLATED += [UI.parent / "portal" / f for f in ("actor.py", "window.py")]
 TRAY = ("sign_in", "open_main", "open_portal", "sync_now", "toggle_overlay", "open_settings", "sign_out", "quit_node")
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
-    return QApplication.instance() or QApplication(["workbuoy-tests"])
-
-
 @pytest.fixture
 def bokmal(qapp) -> Iterator[None]:
     assert i18n.install("nb") == "nb"

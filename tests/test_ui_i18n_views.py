@@ -12,7 +12,7 @@ pytest.importorskip("PySide6", reason="the ui extra is not installed")
 from PySide6.QtCore import QLocale  # noqa: E402
 from PySide6.QtWidgets import QListWidget, QTableWidget, QWidget  # noqa: E402
 
-from tests.test_ui_i18n import bokmal, qapp, texts_of, untranslated  # noqa: E402, F401
+from tests.test_ui_i18n import bokmal, texts_of, untranslated  # noqa: E402
 from tests.test_ui_views import CLOSE, conflict_item, pages  # noqa: E402
 from tests.test_ui_widgets import FakeBus, run  # noqa: E402
 from workbuoy.actors.ui import deeplink, formats  # noqa: E402

@@ -29,11 +29,6 @@ from workbuoy.schemas.ui import Notify  # noqa: E402
 pytestmark = pytest.mark.timeout(180)
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
-    return QApplication.instance() or QApplication(["workbuoy-tests"])
-
-
 def summary(entity: str, org: str, rows: int) -> CrmChange:
     return CrmChange(entity=entity, org_id=org, ids=[], created=rows, updated=0, summary=True)  # type: ignore[arg-type]
 

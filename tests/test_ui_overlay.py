@@ -25,11 +25,6 @@ from workbuoy.schemas.outbox import AiChatReply, AssistantApplied, ChatMessage, 
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
-    return QApplication.instance() or QApplication(["workbuoy-tests"])
-
-
 class HeldAssistant:
     """``wb:ai:chat`` whose every answer waits until the test releases it (a slow server)."""
 

@@ -43,10 +43,10 @@ class OneCallBus(NodeBus):
         return await asyncio.to_thread(locked)
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
+@pytest.fixture
+def qapp(qapp: QApplication) -> QApplication:
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-    return QApplication.instance() or QApplication(["workbuoy-tests"])
+    return qapp
 
 
 async def until(cond, timeout: float = 90, what: str = "") -> Any:

@@ -20,11 +20,6 @@ from workbuoy.schemas.settings import Settings, SettingsPatch  # noqa: E402
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
-    return QApplication.instance() or QApplication(["workbuoy-tests"])
-
-
 def section_fields(window: SettingsWindow, title: str) -> list[str]:
     page = window.sections.widget([window.sections.tabText(i) for i in range(window.sections.count())].index(title))
     form = page.layout()

@@ -36,11 +36,6 @@ MIN = 60_000
 TRAY_CALLBACKS = ("sign_in", "open_main", "open_portal", "sync_now", "toggle_overlay", "open_settings", "sign_out", "quit_node")
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
-    return QApplication.instance() or QApplication(["workbuoy-tests"])
-
-
 def stream(run: int, entity: str, state: str, error: str = "") -> SyncProgress:
     return SyncProgress(run_id=run, entity=entity, org_id="org-1", pages=1, rows=10, state=state, error=error)  # type: ignore[arg-type]
 

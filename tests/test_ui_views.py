@@ -19,7 +19,7 @@ from PySide6.QtCore import QLocale, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QComboBox, QLineEdit  # noqa: E402
 
-from tests.test_ui_widgets import FakeBus, qapp, refuse, run  # noqa: E402, F401
+from tests.test_ui_widgets import FakeBus, refuse, run  # noqa: E402
 from workbuoy.actors.ui import deeplink, formats, tables  # noqa: E402
 from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
 from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402

@@ -32,11 +32,6 @@ pytestmark = pytest.mark.timeout(30)
 Answer = Callable[[Any], Any]
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
-    return QApplication.instance() or QApplication(["workbuoy-tests"])
-
-
 def run(coro: Coroutine[Any, Any, Any]) -> Any:
     """Run ``coro`` on the ui's Qt-driven loop, as the actor does."""
     with asyncio.Runner(loop_factory=QtEventLoop) as runner:

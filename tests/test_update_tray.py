@@ -26,11 +26,6 @@ from workbuoy.schemas.update import UpdateStatus  # noqa: E402
 pytestmark = pytest.mark.timeout(300)
 
 
-@pytest.fixture(scope="module")
-def qapp() -> QApplication:
-    return QApplication.instance() or QApplication(["workbuoy-tests"])
-
-
 class ClientBus:
     """The real bus, as the ``cli`` role: each call a blocking ``Client.call`` in a thread."""
 
