@@ -67,3 +67,21 @@ def test_a_discarded_workflow_step_holds_the_steps_after_it(engine: Engine) -> N
     assert engine.store.get_queue_item(items[1].id).status == "synced"
     assert engine.server_row("tasks", follow_up)["title"] == "congratulate"
     assert engine.store.get_queue_item(items[2].id).status == "failed"
+
+
+def test_a_discarded_write_shows_the_servers_newer_version_not_the_stale_base(engine: Engine) -> None:  # noqa: F811
+    """A pull while the write was open put the server's newer row beside it; the cursor has passed it since."""
+    deal = writes.new_id()
+    engine.commit(Write("crm", {"name": "Mine", "amount": 1}, "deals", "create", deal))
+    engine.flush()
+    (refused,) = engine.commit(Write("crm", {"amount": 2, "org_id": "org-2"}, "deals", "update", deal))  # 400
+    engine.flush(until=lambda: engine.store.queue_depth()["failed"] == 1)
+    engine.admin.put(f"/rows/deals/{deal}", json={"amount": 99}).raise_for_status()  # another client's edit
+    server = engine.server_row("deals", deal)
+    assert server is not None
+    engine.store.upsert_rows("deals", "org-1", [server])  # the sync's pull of it
+    assert engine.store.get_row("deals", deal).conflicted  # beside the open write, as every pull does
+
+    assert writes.discard(engine.store, engine.store.get_queue_item(refused.id), "by test") is not None
+    row = engine.store.get_row("deals", deal)
+    assert (row.payload["amount"], row.updated_at, row.conflicted) == (99, server["updated_at"], False)

@@ -135,7 +135,9 @@ def discard(store: Store, item: QueueItem, note: str) -> QueueItem | None:
     """Drop a failed write unsent and undo it in the cache (the user gave up on it).
 
     A conflict takes the server's version (as ``keep_server``); a refused create's row
-    goes; a refused update or delete brings back the row it was written over.
+    goes; a refused update or delete brings back the row it was written over, unless a
+    pull meanwhile put a newer server version beside it: the sync's cursor has passed that
+    one, so it is taken now or never.
     """
     if item.conflicted:
         return keep_server(store, item, f"discarded {note}")
@@ -145,7 +147,10 @@ def discard(store: Store, item: QueueItem, note: str) -> QueueItem | None:
             return settled
         assert item.entity is not None and item.entity_id is not None
         base = base_of(item)
-        if item.op == "create" or not base:
+        cached = store.get_row(item.entity, item.entity_id)
+        if cached is not None and cached.server_payload is not None:
+            store.set_server_row(item.entity, cached.server_payload, org_id=item.org_id)
+        elif item.op == "create" or not base:
             store.delete_local(item.entity, item.entity_id)
         else:
             store.put_local(item.entity, item.org_id, item.entity_id, base, item.base_updated_at or 0)
