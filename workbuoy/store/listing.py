@@ -133,6 +133,8 @@ def decode_cursor(request: ListRequest) -> tuple[Scalar, str] | None:
         )
     except (ValueError, msgspec.ValidationError):
         raise ListError(f"bad list cursor {request.cursor!r}") from None
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:  # no SQLite integer: binding it would raise
+        raise ListError(f"bad list cursor {request.cursor!r}")
     if (field, down) != (request.field, request.down):
         raise ListError("the cursor was made for another sort; start again without it")
     return value, id_
