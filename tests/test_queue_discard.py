@@ -85,3 +85,18 @@ def test_a_discarded_write_shows_the_servers_newer_version_not_the_stale_base(en
     assert writes.discard(engine.store, engine.store.get_queue_item(refused.id), "by test") is not None
     row = engine.store.get_row("deals", deal)
     assert (row.payload["amount"], row.updated_at, row.conflicted) == (99, server["updated_at"], False)
+
+
+def test_a_discarded_edit_leaves_the_later_queued_edits_of_its_record_on_show(engine: Engine) -> None:  # noqa: F811
+    deal = writes.new_id()
+    engine.commit(Write("crm", {"name": "Mine", "amount": 1}, "deals", "create", deal))
+    engine.flush()
+    refused, later = engine.commit(Write("crm", {"amount": 2, "org_id": "org-2"}, "deals", "update", deal),  # 400
+                                   Write("crm", {"stage": "mine"}, "deals", "update", deal))  # held behind it
+    engine.flush(until=lambda: engine.store.queue_depth()["failed"] == 1)
+    writes.discard(engine.store, engine.store.get_queue_item(refused.id), "by test")
+    shown = engine.store.get_row("deals", deal).payload
+    assert (shown["amount"], shown["org_id"], shown["stage"]) == (1, "org-1", "mine")  # undone, and the later edit kept
+    engine.flush()
+    assert engine.store.get_queue_item(later.id).status == "synced"
+    assert engine.store.get_row("deals", deal).payload == engine.server_row("deals", deal)
