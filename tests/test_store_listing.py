@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -138,3 +140,7 @@ def test_marks_totals_filters_and_refusals(store: Store) -> None:
         store.list_page(ListRequest("tasks", limit=2, sort="due_at", cursor=first.next_cursor))
     with pytest.raises(ListError, match="bad list cursor"):
         store.list_page(ListRequest("tasks", cursor="garbage"))
+    for huge in (2**63, -(2**63) - 1, 2**64):  # a forged cursor: refused, not an OverflowError from the binding
+        forged = base64.urlsafe_b64encode(json.dumps(["updated_at", True, huge, "t1"]).encode()).decode()
+        with pytest.raises(ListError, match="bad list cursor"):
+            store.list_page(ListRequest("tasks", cursor=forged, descending=True))

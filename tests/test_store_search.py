@@ -163,3 +163,23 @@ def test_a_fill_cut_short_scans_meanwhile_and_resumes(tmp_path: Path) -> None:
     assert found(store, "POLAR 3") == {"d3", *(f"d{i}" for i in range(30, 40))} - {"d35"}
     assert found(store, "granite") == {"d35"}
     store.close()
+
+
+hostile = st.lists(st.sampled_from(['a', 'b', '"', '*', '^', ':', '(', ')', '-', ' ', 'NEAR', 'AND', 'ß', 'Σ', 'ς', 'ﬃ',
+                                    '𝔘', '\x00', '\n', 'İ']), max_size=8).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.tuples(hostile, hostile), min_size=1, max_size=30),
+       queries=st.lists(hostile.filter(lambda q: len(q) >= 3), min_size=1, max_size=8))
+def test_a_query_of_fts_syntax_nul_or_line_breaks_finds_what_a_scan_field_by_field_finds(
+        tmp_path: Path, names: list[tuple[str, str]], queries: list[str]) -> None:
+    store = Store.open(tmp_path / f"s{len(list(tmp_path.iterdir()))}.db")
+    try:
+        model = {f"d{i}": {"id": f"d{i}", "updated_at": i + 1, "name": name, "company": company}
+                 for i, (name, company) in enumerate(names)}
+        store.apply_page("deals", "o", list(model.values()), cursor="1", etag=None, last_modified=None)
+        for query in [*queries, '"' * 3, "NEAR(a b)", "a AND b", "x" * 5000]:
+            assert found(store, query) == scan(model, query), repr(query)
+    finally:
+        store.close()

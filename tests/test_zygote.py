@@ -152,6 +152,27 @@ def test_a_dead_zygote_is_started_again_and_actors_are_spawned_meanwhile(forked_
     assert ZYGOTE in cmdline(ready_again(node, "audit", old)), "the new zygote forks again"
 
 
+def test_a_zygote_that_stopped_answering_is_replaced_not_left_to_answer_late(forked_node):
+    """SIGSTOP: the fork times out and the actor is spawned; the late reply must not poison the next fork."""
+    node, _ = forked_node
+    stopped = wait_for(lambda: zygote_of(node), 30, what="the zygote")
+    os.kill(stopped, signal.SIGSTOP)
+    try:
+        old = node.actor_pids()["audit"]
+        os.kill(old, signal.SIGKILL)
+        assert re.search(rb"workbuoy\.actors\x00audit", cmdline(ready_again(node, "audit", old)))
+    finally:
+        if pid_alive(stopped):
+            os.kill(stopped, signal.SIGCONT)
+    log = node.data_dir / "logs" / "zygote.stderr"
+    wait_for(lambda: log.read_text().count("zygote ready") == 2, 60, what="a new zygote's imports")
+    assert not pid_alive(stopped), "the zygote that failed a fork is still running"
+    for actor in ("plugins", "queue"):
+        old = node.actor_pids()[actor]
+        os.kill(old, signal.SIGKILL)
+        assert ZYGOTE in cmdline(ready_again(node, actor, old)), f"{actor} was spawned: the new zygote does not fork"
+
+
 def test_the_zygote_and_its_actors_die_with_the_supervisor(forked_node):
     node, _ = forked_node
     assert node.proc is not None

@@ -93,7 +93,7 @@ class Database:
         self._busy_since = 0.0
         self._wal_pages: dict[str, int] = {}
         self.conn.set_wal_hook(self._note_wal)  # replaces SQLite's auto-checkpoint: see _checkpoint
-        self.conn.create_scalar_function("wb_contains", _contains, 2, deterministic=True)
+        self.conn.create_scalar_function("wb_contains", _contains, 3, deterministic=True)
         self.conn.create_scalar_function("wb_search_text", _search_text, 2, deterministic=True)
         self._retry(lambda: self.conn.execute(f"ATTACH DATABASE ? AS {CACHE}", (str(self.cache_path),)))
         # CRM data: the owner's alone (the -wal and -shm files SQLite makes inherit the mode).
@@ -224,6 +224,9 @@ def _search_text(entity: str, payload: str) -> str:
     return search_text(entity, _decoder.decode(payload))
 
 
-def _contains(text: str | None, needle: str) -> bool:
-    """Case-insensitive substring test; SQLite's own ``lower``/``LIKE`` fold ASCII only."""
-    return text is not None and needle in text.casefold()
+def _contains(entity: str, payload: str | None, needle: str) -> bool:
+    """SQL ``wb_contains(entity, payload, needle)``: whether one searchable field holds the casefolded
+    ``needle``. Field by field: a needle must not match across two (SQLite's ``LIKE`` folds ASCII only)."""
+    from workbuoy.store.listing import search_fields
+
+    return payload is not None and any(needle in text for text in search_fields(entity, _decoder.decode(payload)))

@@ -34,6 +34,10 @@ GROUP BY entity_id
 
 #: The shortest query the trigram index answers; shorter ones test every row of the table.
 TRIGRAM = 3
+#: Between two fields in the search index's text: a needle holding it would match across them.
+FIELD_SEPARATOR = "\n"
+#: What no query to the index may hold (``FIELD_SEPARATOR``, and a NUL, where FTS5's parser stops): it scans.
+UNINDEXABLE = frozenset((FIELD_SEPARATOR, "\0"))
 #: Up to this many index matches a search reads them all and sorts them; beyond, it walks the sort.
 FEW_MATCHES = 4_000
 
@@ -88,8 +92,8 @@ def search_table(entity: str) -> str:
     return f"{table(entity)}_search"
 
 
-def search_text(entity: str, payload: dict[str, Any]) -> str:
-    """The casefolded text of a row's ``SEARCHABLE`` fields, one field a line.
+def search_fields(entity: str, payload: dict[str, Any]) -> list[str]:
+    """The casefolded text of each of a row's ``SEARCHABLE`` fields.
 
     Casefolded here, in Python, and matched against a casefolded query, so search folds
     case the way Python does (``ß`` finds ``SS``) whatever SQLite's own folding does.
@@ -98,10 +102,16 @@ def search_text(entity: str, payload: dict[str, Any]) -> str:
     for name in SEARCHABLE[entity]:
         value = payload.get(name)
         if isinstance(value, list):
-            parts.append(" ".join(str(v) for v in value))
+            parts.append(" ".join(str(v) for v in value).casefold())
         elif value is not None:
-            parts.append(str(value))
-    return "\n".join(parts).casefold()
+            parts.append(str(value).casefold())
+    return parts
+
+
+def search_text(entity: str, payload: dict[str, Any]) -> str:
+    """What the search index holds of a row: its ``search_fields``, one a line, a NUL (which FTS5
+    skips, joining what is around it) as a line break too: no needle the index is asked for holds one."""
+    return FIELD_SEPARATOR.join(search_fields(entity, payload)).replace("\0", FIELD_SEPARATOR)
 
 
 def sort_key_sql(field: str) -> str:
@@ -123,6 +133,8 @@ def decode_cursor(request: ListRequest) -> tuple[Scalar, str] | None:
         )
     except (ValueError, msgspec.ValidationError):
         raise ListError(f"bad list cursor {request.cursor!r}") from None
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:  # no SQLite integer: binding it would raise
+        raise ListError(f"bad list cursor {request.cursor!r}")
     if (field, down) != (request.field, request.down):
         raise ListError("the cursor was made for another sort; start again without it")
     return value, id_
@@ -237,8 +249,8 @@ class ListingMixin:
         """
         needle = (request.query or "").casefold()
         name, fts = table(request.entity), search_table(request.entity)
-        scan = Search(term="wb_contains(wb_search_text(?, payload), ?)", params=[request.entity, needle])
-        if len(needle) < TRIGRAM or not self._search_ready(request.entity):
+        scan = Search(term="wb_contains(?, payload, ?)", params=[request.entity, needle])
+        if len(needle) < TRIGRAM or not UNINDEXABLE.isdisjoint(needle) or not self._search_ready(request.entity):
             return scan
         phrase = '"' + needle.replace('"', '""') + '"'
         few = self._db.rows(f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?", (phrase, FEW_MATCHES + 1))

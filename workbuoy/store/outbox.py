@@ -22,6 +22,7 @@ from workbuoy.store.cache import OPEN_WRITE, mark_conflict
 from workbuoy.store.db import Database, dumps, loads, now_ms
 from workbuoy.store.types import Lease, NewQueueItem, QueueItem
 
+HELD = "held: an earlier step of its workflow was discarded"
 _FIELDS = QueueItem.__struct_fields__
 _COLUMNS = ", ".join(_FIELDS)
 _INSERT_FIELDS = ("op_id", "org_id", "qtype", "entity", "op", "entity_id", "payload", "base_updated_at", "wf_id", "step_index")
@@ -219,7 +220,8 @@ class OutboxMixin:
         """Take a conflicted item (``failed``: or a failed one) off the queue unsent: the user
         kept the server's version, or discarded a write that cannot succeed. It becomes
         ``synced`` with ``note`` as its last word; nothing is deleted. None when it is neither,
-        or in flight."""
+        or in flight. A discarded step of a workflow holds the steps after it, planned on top
+        of it: they become ``failed`` (``HELD``), to retry or discard one by one, never sent unasked."""
         with self._db.write() as conn:
             row = conn.execute(
                 "UPDATE sync_queue SET status = 'synced', conflicted = 0, last_error = ?1, next_attempt_at = NULL,"
@@ -228,7 +230,11 @@ class OutboxMixin:
                 f" RETURNING {_COLUMNS}",
                 (note, now_ms(), id, failed),
             ).fetchone()
-        return None if row is None else _item(row)
+            item = None if row is None else _item(row)
+            if item is not None and failed and item.wf_id is not None:
+                conn.execute("UPDATE sync_queue SET status = 'failed', last_error = ?1, updated_at = ?2 WHERE wf_id = ?3"
+                             " AND step_index > ?4 AND status = 'pending'", (HELD, now_ms(), item.wf_id, item.step_index))
+        return item
 
     def rebase(
         self, id: int, *, op: str, payload: dict[str, Any] | None, base_updated_at: int | None, note: str

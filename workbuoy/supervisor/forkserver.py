@@ -92,8 +92,7 @@ class ForkServer:
             return False
         if self.proc.poll() is not None:
             log.warning("the zygote exited with %s: starting it again; spawning meanwhile", self.proc.returncode)
-            self.close()
-            self._start()
+            self._replace()
             return False
         if not self._ready:
             wait = 0.0 if self._waited else FIRST_READY_S
@@ -101,6 +100,18 @@ class ForkServer:
             if select.select([self._control], [], [], wait)[0]:
                 self._ready = self._control.recv(16) == b"ready"
         return self._ready
+
+    def _replace(self) -> None:
+        """Kill the zygote and start another, which forks once it has imported.
+
+        Also for a live zygote that failed a request: one that was stopped or slow answers
+        late, and its stale reply would be read as the answer to the next request (or as
+        its "ready"), so the channel cannot be trusted again.
+        """
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        self.close()
+        self._start()
 
     @property
     def pid(self) -> int:
@@ -127,8 +138,8 @@ class ForkServer:
             try:
                 return self._fork(name, given)
             except (OSError, RuntimeError) as exc:
-                log.warning("the zygote could not fork %s (%s): spawning it instead", name, exc)
-                self._ready = False
+                log.warning("the zygote could not fork %s (%s): spawning it instead, and a new zygote", name, exc)
+                self._replace()
         self.spawned += 1
         return spawn_actor(name, given, log_dir=self.log_dir)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from workbuoy.actors.queue.conflict import Rebase
 from workbuoy.actors.queue.merge import apply_patch
-from workbuoy.actors.queue.outgoing import base_of, wrap
+from workbuoy.actors.queue.outgoing import base_of, body_of, wrap
 from workbuoy.schemas.base import Op, QType
 from workbuoy.store import NewQueueItem, QueueItem, Store
 
@@ -135,7 +135,10 @@ def discard(store: Store, item: QueueItem, note: str) -> QueueItem | None:
     """Drop a failed write unsent and undo it in the cache (the user gave up on it).
 
     A conflict takes the server's version (as ``keep_server``); a refused create's row
-    goes; a refused update or delete brings back the row it was written over.
+    goes; a refused update or delete brings back the row it was written over (with the
+    record's later queued writes on top), unless a
+    pull meanwhile put a newer server version beside it: the sync's cursor has passed that
+    one, so it is taken now or never.
     """
     if item.conflicted:
         return keep_server(store, item, f"discarded {note}")
@@ -145,8 +148,23 @@ def discard(store: Store, item: QueueItem, note: str) -> QueueItem | None:
             return settled
         assert item.entity is not None and item.entity_id is not None
         base = base_of(item)
-        if item.op == "create" or not base:
+        cached = store.get_row(item.entity, item.entity_id)
+        if cached is not None and cached.server_payload is not None:
+            store.set_server_row(item.entity, cached.server_payload, org_id=item.org_id)
+        elif item.op == "create" or not base:
+            store.delete_local(item.entity, item.entity_id)
+        elif (row := _with_later_writes(store, item, base)) is None:
             store.delete_local(item.entity, item.entity_id)
         else:
-            store.put_local(item.entity, item.org_id, item.entity_id, base, item.base_updated_at or 0)
+            store.put_local(item.entity, item.org_id, item.entity_id, row, item.base_updated_at or 0)
         return settled
+
+
+def _with_later_writes(store: Store, item: QueueItem, base: dict[str, Any]) -> dict[str, Any] | None:
+    """The row the discarded ``item`` was written over, with the record's later writes (still
+    queued, held behind it until now) on top, as the cache showed them; None if one deletes it."""
+    assert item.entity is not None and item.entity_id is not None
+    row: dict[str, Any] | None = base
+    for later in store.pending_for(item.entity, item.entity_id):
+        row = None if later.op == "delete" else apply_patch(row or {}, body_of(later) or {})
+    return row
