@@ -31,6 +31,15 @@ DEFAULT_SORT: dict[str, tuple[str, bool, bool]] = {  # entity -> (field, descend
 }
 
 
+def _widget_key(key: Qt.Key, widget: QWidget, slot: Callable[[], None]) -> None:
+    """A key for ``widget`` only, while it has focus. PySide6's ``QShortcut(key, parent, slot,
+    context=...)`` drops the context (the shortcut becomes window-wide), which made Return in the
+    search box and Down in the rows do the other widget's job, so the context is set after."""
+    shortcut = QShortcut(QKeySequence(key), widget)
+    shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+    shortcut.activated.connect(slot)
+
+
 class EntityView(QWidget):
     #: What the user is looking at, for the window title: "Deal name — Pending", or "" for no record.
     caption_changed = Signal(str)
@@ -71,8 +80,8 @@ class EntityView(QWidget):
         self.stack.addWidget(self.empty)
         self.pane = RecordPane(bus, entity, self._saved, open_portal)
         self.new_button.clicked.connect(self.pane.new_record)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self._opened, context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._into_rows, context=Qt.ShortcutContext.WidgetShortcut)
+        _widget_key(Qt.Key.Key_Return, self.table, self._opened)
+        _widget_key(Qt.Key.Key_Down, self.search, self._into_rows)
         self.status = QLabel()
         self.status.setObjectName("status")
         tables.lay_out(self, [self.search, self.conflicts, self.new_button], self.search, self.stack, self.pane,

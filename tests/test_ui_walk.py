@@ -1,0 +1,59 @@
+"""What a person tripped on when walking the real app under Xvfb (200,000 rows, keyboard only),
+each reproduced offscreen in a shown main window, where key presses go through Qt's shortcuts."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6", reason="the ui extra is not installed")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+from tests.test_ui_views import _until, english, pages  # noqa: E402, F401
+from tests.test_ui_widgets import FakeBus, qapp, run  # noqa: E402, F401
+from workbuoy.actors.ui import tables  # noqa: E402
+from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402
+from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
+from workbuoy.schemas.rbac import RbacReply  # noqa: E402
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture
+def window(qapp):
+    bus = FakeBus(wb_offline_getList=pages(), wb_rbac_can=lambda _: RbacReply(allowed=True),
+                  wb_org_list=lambda _: OrgListReply(orgs=[Org(id="org-1", name="Acme")], active="org-1"))
+    window = MainWindow(bus)
+    window.resize(1100, 640)
+    window.show()
+    async def deals() -> None:
+        window.tabs.setCurrentWidget(window.views["deals"])
+        await _until(lambda: window.views["deals"].table.rowCount() == 100)
+    run(deals())
+    yield window
+    window.hide()
+
+
+def keys(*presses) -> None:
+    """Key presses on the ui's loop, as a person's arrive: ``(widget, key)`` or ``(widget, "text")``."""
+    async def main() -> None:
+        for widget, key in presses:
+            QTest.keyClicks(widget, key) if isinstance(key, str) else QTest.keyClick(widget, key)
+    run(main())
+
+
+def test_enter_in_the_search_box_searches_and_arrows_walk_the_rows(window):
+    view = window.views["deals"]
+    QTest.keySequence(window, "Ctrl+F")
+    keys((view.search, "deal 299"), (view.search, Qt.Key.Key_Return))
+    run(_until(lambda: view.table.rowCount() == 1))
+    assert view.bus.sent("wb:offline:getList")[-1]["query"] == "deal 299"
+    async def cleared() -> None:
+        view.search.clear()
+        await _until(lambda: view.table.rowCount() == 100)
+    run(cleared())
+    keys((view.search, Qt.Key.Key_Down), (view.table, Qt.Key.Key_Down), (view.table, Qt.Key.Key_Down))
+    assert tables.selected(view.table)["id"] == "d2"  # Down moves in the rows, not back to the first
+    keys((view.table, Qt.Key.Key_Return))
+    assert view.pane.isAncestorOf(window.focusWidget())  # Enter opens the record: focus in its fields
