@@ -9,6 +9,7 @@ pytest.importorskip("PySide6", reason="the ui extra is not installed")
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QSplitter  # noqa: E402
 
 from tests.test_ui_views import _until, english, pages  # noqa: E402, F401
 from tests.test_ui_widgets import FakeBus, qapp, run  # noqa: E402, F401
@@ -57,3 +58,11 @@ def test_enter_in_the_search_box_searches_and_arrows_walk_the_rows(window):
     assert tables.selected(view.table)["id"] == "d2"  # Down moves in the rows, not back to the first
     keys((view.table, Qt.Key.Key_Return))
     assert view.pane.isAncestorOf(window.focusWidget())  # Enter opens the record: focus in its fields
+
+
+def test_the_rows_get_more_room_than_the_record_pane(window):
+    """At the default size the rows had 45% of the width and the deals' amount and close date
+    were cut off behind a scroll bar, beside an empty pane."""
+    split = window.views["deals"].findChild(QSplitter)
+    rows, pane = split.sizes()
+    assert rows > pane

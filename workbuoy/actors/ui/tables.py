@@ -121,6 +121,7 @@ def lay_out(owner: QWidget, bar: Sequence[QWidget], stretch: QWidget, rows: QWid
     split.addWidget(detail)
     split.setStretchFactor(0, 3)
     split.setStretchFactor(1, 2)
+    split.setSizes([3000, 2000])  # 3:2 from the start too: the stretch alone left the rows less than half
     layout = QVBoxLayout(owner)
     layout.addLayout(top)
     layout.addWidget(split, 1)
