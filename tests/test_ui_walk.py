@@ -11,11 +11,14 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QSplitter  # noqa: E402
 
-from tests.test_ui_views import _until, english, pages  # noqa: E402, F401
+from tests.test_ui_views import CLOSE, _until, deal, english, pages  # noqa: E402, F401
 from tests.test_ui_widgets import FakeBus, qapp, run  # noqa: E402, F401
 from workbuoy.actors.ui import tables  # noqa: E402
+from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
 from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402
+from workbuoy.schemas.offline import ListReply  # noqa: E402
 from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
+from workbuoy.schemas.outbox import QueueItemRef  # noqa: E402
 from workbuoy.schemas.rbac import RbacReply  # noqa: E402
 
 pytestmark = pytest.mark.timeout(30)
@@ -66,3 +69,20 @@ def test_the_rows_get_more_room_than_the_record_pane(window):
     split = window.views["deals"].findChild(QSplitter)
     rows, pane = split.sizes()
     assert rows > pane
+
+
+def test_a_save_sends_only_what_was_typed_and_only_once(qapp):
+    """Saving an amount also sent the close date moved to midnight (the day field dropped its
+    time), and a second Ctrl+S sent the same write again."""
+    at_4pm = CLOSE + 16 * 3_600_000 + 17 * 60_000
+    bus = FakeBus(wb_offline_getList=lambda p: ListReply(items=[deal(0, close_date=at_4pm)], total=1),
+                  wb_rbac_can=lambda _: RbacReply(allowed=True),
+                  wb_queue_create=lambda p: QueueItemRef(id=1, op_id="op", status="pending", entity_id="d0"))
+    view = EntityView(bus, "deals")
+    run(view.load())
+    view.table.selectRow(0)
+    view.pane._editors["amount"].setText("80000")
+    assert run(view.pane.save())
+    assert bus.sent("wb:queue:create")[0]["payload"] == {"amount": 80000}
+    assert not run(view.pane.save()) and view.pane.status.text() == "Nothing changed."
+    assert len(bus.sent("wb:queue:create")) == 1

@@ -181,6 +181,8 @@ class RecordPane(QWidget):
             return False
         if op == "delete":
             self.show_record(None, blank=True)
+        elif op == "update" and self.row is not None:  # the saved values are the record's now: not "changed" again
+            self.row = self.row | payload["payload"]
         self._say(translate("RecordPane", SAVED[op]).format(id=ref.id))
         self._saved(None if op == "delete" else ref.entity_id)
         return True
