@@ -11,14 +11,15 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QSplitter  # noqa: E402
 
-from tests.test_ui_views import CLOSE, _until, deal, english, pages  # noqa: E402, F401
+from tests.test_ui_views import CLOSE, _until, conflict_item, deal, english, pages  # noqa: E402, F401
 from tests.test_ui_widgets import FakeBus, qapp, run  # noqa: E402, F401
-from workbuoy.actors.ui import tables  # noqa: E402
+from workbuoy.actors.ui import formats, tables  # noqa: E402
 from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
 from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402
+from workbuoy.actors.ui.queue_view import QueueView  # noqa: E402
 from workbuoy.schemas.offline import ListReply  # noqa: E402
 from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
-from workbuoy.schemas.outbox import QueueItemRef  # noqa: E402
+from workbuoy.schemas.outbox import QueueItemRef, QueueListReply  # noqa: E402
 from workbuoy.schemas.rbac import RbacReply  # noqa: E402
 
 pytestmark = pytest.mark.timeout(30)
@@ -86,3 +87,12 @@ def test_a_save_sends_only_what_was_typed_and_only_once(qapp):
     assert bus.sent("wb:queue:create")[0]["payload"] == {"amount": 80000}
     assert not run(view.pane.save()) and view.pane.status.text() == "Nothing changed."
     assert len(bus.sent("wb:queue:create")) == 1
+
+
+def test_the_outbox_says_when_each_write_was_last_touched(qapp):
+    """The "Updated at" column was empty for every write (the row's key is ``updatedAt``), "Op" raw."""
+    sent = conflict_item(status="synced", conflicted=False, server_payload=None, updated_at=CLOSE)
+    view = QueueView(FakeBus(wb_queue_list=lambda _: QueueListReply(items=[sent])))
+    run(view.load())
+    shown = {view.table.horizontalHeaderItem(c).text(): view.table.item(0, c).text() for c in range(view.table.columnCount())}
+    assert shown["Updated at"] == formats.when(CLOSE) and shown["Op"] == "Update"
