@@ -96,3 +96,29 @@ def test_the_outbox_says_when_each_write_was_last_touched(qapp):
     run(view.load())
     shown = {view.table.horizontalHeaderItem(c).text(): view.table.item(0, c).text() for c in range(view.table.columnCount())}
     assert shown["Updated at"] == formats.when(CLOSE) and shown["Op"] == "Update"
+
+
+def test_the_record_pane_says_what_became_of_a_saved_change(qapp):
+    """"Saved offline: waiting to be sent" stayed under a row marked Conflict, and after it was sent."""
+    marks: dict[str, str] = {}
+    bus = FakeBus(wb_offline_getList=lambda p: pages(marks=marks)(p), wb_rbac_can=lambda _: RbacReply(allowed=True),
+                  wb_queue_create=lambda p: QueueItemRef(id=3, op_id="op", status="pending", entity_id=p["entityId"]))
+    view = EntityView(bus, "deals")
+    run(view.load())
+    view.table.selectRow(1)
+    view.pane._editors["amount"].setText("81000")
+    marks["d1"] = "pending"
+    assert run(view.pane.save())
+    run(view.load())
+    assert view.pane.status.text() == "Saved offline: waiting to be sent (write 3 in the outbox)."
+    marks["d1"] = "conflict"
+    run(view.load())
+    assert view.pane.status.text().startswith("Someone changed this record on the server")
+    view.pane._editors["amount"].setText("82000")
+    marks["d1"] = "pending"  # a new write over the conflict
+    assert run(view.pane.save())
+    del marks["d1"]
+    run(view.load())
+    assert view.pane.status.text() == "Sent: the server has your change."
+    view.table.selectRow(2)
+    assert view.pane.status.text() == ""

@@ -1139,6 +1139,19 @@
         <translation>Slettet frakoblet: venter på å bli sendt (endring {id} i utboksen).</translation>
     </message>
     <message>
+        <source>Sent: the server has your change.</source>
+        <extracomment>What became of a saved change, once its row&apos;s mark says so (&quot;&quot;: sent).</extracomment>
+        <translation>Sendt: serveren har endringen din.</translation>
+    </message>
+    <message>
+        <source>Someone changed this record on the server while you were offline: compare and settle it in the Outbox.</source>
+        <translation>Noen endret denne posten på serveren mens du var frakoblet: sammenlign og avgjør i Utboks.</translation>
+    </message>
+    <message>
+        <source>The server refused this change: retry or discard it in the Outbox.</source>
+        <translation>Serveren avviste denne endringen: prøv igjen eller forkast den i Utboks.</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>Lagre</translation>
     </message>

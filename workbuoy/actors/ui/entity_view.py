@@ -99,6 +99,7 @@ class EntityView(QWidget):
         if (row := tables.selected(self.table)) is not None:
             self.pane.org_id = self.org_id
             self.pane.show_record(row)
+            self.pane.show_mark(tables.selected_mark(self.table))
         self.caption_changed.emit(self.caption())
 
     def _into_rows(self) -> None:
