@@ -9,7 +9,7 @@ pytest.importorskip("PySide6", reason="the ui extra is not installed")
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QSplitter  # noqa: E402
+from PySide6.QtWidgets import QPushButton, QSplitter  # noqa: E402
 
 from tests.test_ui_views import CLOSE, _until, conflict_item, deal, english, pages  # noqa: E402, F401
 from tests.test_ui_widgets import FakeBus, qapp, run  # noqa: E402, F401
@@ -122,3 +122,18 @@ def test_the_record_pane_says_what_became_of_a_saved_change(qapp):
     assert view.pane.status.text() == "Sent: the server has your change."
     view.table.selectRow(2)
     assert view.pane.status.text() == ""
+
+
+def test_settings_open_from_the_main_window_too(qapp):
+    """Settings were reachable only from the tray icon, and a desktop without a tray had no way in."""
+    opened: list[bool] = []
+    window = MainWindow(FakeBus(), open_settings=lambda: opened.append(True))
+    window.show()
+    window.activateWindow()  # a shortcut works in the active window
+    assert QTest.qWaitForWindowActive(window)
+    buttons = [b for b in window.findChildren(QPushButton) if b.text() == "Settings…"]
+    assert len(buttons) == 1 and buttons[0].isVisible() and buttons[0].accessibleName() == "Settings (Ctrl+,)"
+    buttons[0].click()
+    QTest.keySequence(window, "Ctrl+,")
+    assert opened == [True, True]
+    window.hide()

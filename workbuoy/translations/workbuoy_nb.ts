@@ -549,6 +549,14 @@
         <translation>Last inn på nytt</translation>
     </message>
     <message>
+        <source>Settings…</source>
+        <translation>Innstillinger …</translation>
+    </message>
+    <message>
+        <source>Settings (Ctrl+,)</source>
+        <translation>Innstillinger (Ctrl+,)</translation>
+    </message>
+    <message>
         <source>Outbox</source>
         <translation>Utboks</translation>
     </message>

@@ -63,7 +63,7 @@ class UiActor(Actor):
         """The windows, made once the settings (and so the language) are known: ``start``."""
         self.look = Look(self.app)
         self.state_model = status_model.shared()
-        self.main = MainWindow(self, sign_in=self.open_sign_in, open_portal=self.open_portal)
+        self.main = MainWindow(self, sign_in=self.open_sign_in, open_portal=self.open_portal, open_settings=self.open_settings)
         self.settings_window = SettingsWindow(self)
         self.overlay = MiniBuoy(self, self.main.tabs.currentWidget)
         self.overlay_key = self.overlay.shortcut_on(self.main)
