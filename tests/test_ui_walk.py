@@ -137,3 +137,14 @@ def test_settings_open_from_the_main_window_too(qapp):
     QTest.keySequence(window, "Ctrl+,")
     assert opened == [True, True]
     window.hide()
+
+
+def test_a_deep_link_drops_the_search_that_would_hide_its_record(window):
+    """The linked deal stood in the pane beside rows of an old search that did not hold it."""
+    view = window.views["deals"]
+    view.search.setText("deal 299")
+    view.conflicts.setChecked(True)
+    run(view.load())
+    assert run(view.reveal(deal(3)))
+    assert view.search.text() == "" and not view.conflicts.isChecked() and view.table.rowCount() == 100
+    assert tables.selected(view.table)["id"] == "d3"

@@ -218,7 +218,12 @@ class EntityView(QWidget):
         return none.format(many=many) + "\n" + then.format(new=self.new_button.text())
 
     async def reveal(self, row: dict[str, Any]) -> bool:
-        """Show ``row`` (a deep link's, a notification's) in the pane, selected when it is among the rows."""
+        """Show ``row`` (a deep link's, a notification's) in the pane, selected when it is among the rows.
+        A search or the conflicts filter left from before is dropped: it would hide the record."""
+        for control, drop in ((self.search, self.search.clear), (self.conflicts, lambda: self.conflicts.setChecked(False))):
+            control.blockSignals(True)  # one load below, not one per control
+            drop()
+            control.blockSignals(False)
         if not await self.load():
             return False  # the status line already says why
         if not tables.select_where(self.table, "id", str(row["id"])):
