@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QPushButton, QSplitter  # noqa: E402
 
+from tests.test_ui_i18n import bokmal, untranslated  # noqa: E402, F401
 from tests.test_ui_views import CLOSE, _until, conflict_item, deal, english, pages  # noqa: E402, F401
 from tests.test_ui_widgets import FakeBus, qapp, run  # noqa: E402, F401
 from workbuoy.actors.ui import formats, tables  # noqa: E402
@@ -148,3 +149,14 @@ def test_a_deep_link_drops_the_search_that_would_hide_its_record(window):
     assert run(view.reveal(deal(3)))
     assert view.search.text() == "" and not view.conflicts.isChecked() and view.table.rowCount() == 100
     assert tables.selected(view.table)["id"] == "d3"
+
+
+def test_every_field_of_the_record_pane_is_named_in_bokmal(bokmal):
+    """A deal's "Currency" stayed English in the Norwegian record pane: a field without a heading
+    of its own was named by its key, which no translation covers."""
+    view = EntityView(FakeBus(wb_offline_getList=pages(), wb_rbac_can=lambda _: RbacReply(allowed=True)), "deals")
+    run(view.load())
+    view.table.selectRow(0)
+    assert set(view.pane._editors) <= set(formats.HEADINGS)
+    labels = [view.pane.form.labelForField(editor).text() for editor in view.pane._editors.values()]
+    assert "Valuta" in labels and untranslated(labels) == []

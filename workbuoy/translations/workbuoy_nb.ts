@@ -263,6 +263,10 @@
         <translation>Beløp</translation>
     </message>
     <message>
+        <source>Currency</source>
+        <translation>Valuta</translation>
+    </message>
+    <message>
         <source>Close date</source>
         <translation>Lukkedato</translation>
     </message>
