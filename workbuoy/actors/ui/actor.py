@@ -211,6 +211,8 @@ class UiActor(Actor):
             spawn(self.feed.orgs())
             if before != "signed_in":
                 self.main.signed_in()
+                if not self.tray.shown():  # no tray icon to open it from: the window is the way in
+                    self.main.open()
             return
         self.main.signed_out()
         if state.state == "expired" and before == "signed_in":
