@@ -14,10 +14,13 @@ from PySide6.QtWidgets import QPushButton, QSplitter  # noqa: E402
 from tests.test_ui_i18n import bokmal, untranslated  # noqa: E402, F401
 from tests.test_ui_views import CLOSE, _until, conflict_item, deal, english, pages  # noqa: E402, F401
 from tests.test_ui_widgets import FakeBus, qapp, run  # noqa: E402, F401
-from workbuoy.actors.ui import formats, tables  # noqa: E402
+from workbuoy.actors.ui import formats, status_line, style, tables  # noqa: E402
 from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
 from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402
 from workbuoy.actors.ui.queue_view import QueueView  # noqa: E402
+from workbuoy.actors.ui.status_line import StatusLine  # noqa: E402
+from workbuoy.actors.ui.status_model import StatusModel  # noqa: E402
+from workbuoy.schemas.auth import AuthState  # noqa: E402
 from workbuoy.schemas.offline import ListReply  # noqa: E402
 from workbuoy.schemas.orgs import Org, OrgListReply  # noqa: E402
 from workbuoy.schemas.outbox import QueueItemRef, QueueListReply  # noqa: E402
@@ -160,3 +163,21 @@ def test_every_field_of_the_record_pane_is_named_in_bokmal(bokmal):
     assert set(view.pane._editors) <= set(formats.HEADINGS)
     labels = [view.pane.form.labelForField(editor).text() for editor in view.pane._editors.values()]
     assert "Valuta" in labels and untranslated(labels) == []
+
+
+def test_the_status_line_follows_a_switch_to_dark_at_once(qapp):
+    """After a switch to dark the status line kept its light palette's dark green on the dark
+    window (barely readable) until the next status change."""
+    model = StatusModel()
+    model.set_auth(AuthState(state="signed_in", email="ann@example.test"))
+    line = StatusLine(model)
+    line.show()
+    look = style.Look(qapp)
+    assert line.labels["account"].styleSheet() == status_line.tone_style("ok", False)
+    look.apply("dark")
+    try:
+        qapp.processEvents()  # the palette change is delivered as a posted event
+        assert line.labels["account"].styleSheet() == status_line.tone_style("ok", True)
+    finally:
+        look.apply("light")
+        line.hide()
