@@ -181,3 +181,27 @@ def test_the_status_line_follows_a_switch_to_dark_at_once(qapp):
     finally:
         look.apply("light")
         line.hide()
+
+
+def test_a_new_record_is_selected_once_saved(qapp):
+    """Saving a new deal left the row selected before Ctrl+N selected, and the pane jumped to it."""
+    created: list[dict] = []
+
+    def rows(p):
+        return ListReply(items=[*created, *pages()(p).items], total=100 + len(created),
+                         marks={"local-1": "pending"} if created else {})  # as the queue marks it
+
+    def create(p):
+        created.append(deal(0, id="local-1", name=p["payload"]["name"]))
+        return QueueItemRef(id=1, op_id="op", status="pending", entity_id="local-1")
+
+    bus = FakeBus(wb_offline_getList=rows, wb_rbac_can=lambda _: RbacReply(allowed=True), wb_queue_create=create)
+    view = EntityView(bus, "deals")
+    run(view.load())
+    view.table.selectRow(3)
+    view.pane.new_record()
+    view.pane._editors["name"].setText("Testfirma AS")
+    assert run(view.pane.save())
+    run(_until(lambda: len(bus.sent("wb:offline:getList")) == 2))
+    assert tables.selected(view.table)["id"] == "local-1" and view.pane.title.text() == "Testfirma AS"
+    assert view.pane.status.text().startswith("Created offline")

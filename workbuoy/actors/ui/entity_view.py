@@ -125,7 +125,13 @@ class EntityView(QWidget):
         spawn(self._show_saved(entity_id))
 
     async def _show_saved(self, entity_id: str | None) -> None:
-        """The local change is in the cache already: show it, selected, with its mark."""
+        """The local change is in the cache already: show it, selected, with its mark. The row
+        selected before (a new record has none of its own yet) must not be kept by the reload:
+        the pane would jump to it and drop the "Created offline" line."""
+        if entity_id is not None:
+            self.table.blockSignals(True)
+            self.table.clearSelection()
+            self.table.blockSignals(False)
         await self.load()
         if entity_id is not None and not tables.select_where(self.table, "id", entity_id):
             self.status.setText(translate("EntityView", "Saved; the record is not among the rows shown ({count})")
