@@ -205,3 +205,14 @@ def test_a_new_record_is_selected_once_saved(qapp):
     run(_until(lambda: len(bus.sent("wb:offline:getList")) == 2))
     assert tables.selected(view.table)["id"] == "local-1" and view.pane.title.text() == "Testfirma AS"
     assert view.pane.status.text().startswith("Created offline")
+
+
+def test_the_empty_record_pane_says_what_goes_there(qapp):
+    """With no row selected the pane was an empty grey box above greyed-out buttons."""
+    view = EntityView(FakeBus(wb_offline_getList=pages(), wb_rbac_can=lambda _: RbacReply(allowed=True)), "deals")
+    view.show()
+    run(view.load())
+    assert view.pane.hint.isVisible() and "Pick a row" in view.pane.hint.text()
+    view.table.selectRow(0)
+    assert not view.pane.hint.isVisible()
+    view.hide()

@@ -1164,6 +1164,10 @@
         <translation>Serveren avviste denne endringen: prøv igjen eller forkast den i Utboks.</translation>
     </message>
     <message>
+        <source>Nothing selected. Pick a row to see all its fields here, or press Ctrl+N for a new one.</source>
+        <translation>Ingenting valgt. Velg en rad for å se alle feltene her, eller trykk Ctrl+N for en ny.</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>Lagre</translation>
     </message>

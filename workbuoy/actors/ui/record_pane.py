@@ -47,6 +47,10 @@ class RecordPane(QWidget):
         self.title = QLabel()
         self.title.setObjectName("recordTitle")
         self.title.setStyleSheet("font-weight: bold; font-size: 14pt")
+        self.hint = QLabel(translate("RecordPane", "Nothing selected. Pick a row to see all its fields here, "
+                                                   "or press Ctrl+N for a new one."))
+        self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
         self.form = QFormLayout()
         body = QWidget()
         body.setLayout(self.form)
@@ -69,6 +73,7 @@ class RecordPane(QWidget):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.hint)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
@@ -105,6 +110,7 @@ class RecordPane(QWidget):
             self._editors[key] = editor
             self.form.addRow(formats.heading(key), editor)
         self.title.setText("" if blank else (formats.name_of(row) if row else formats.new_label(self.entity)))
+        self.hint.setVisible(blank)  # not an empty box and grey buttons without a word
         self.save_button.setEnabled(not blank)
         self.delete_button.setEnabled(row is not None)
         self.in_portal.setEnabled(row is not None)
