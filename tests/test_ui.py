@@ -66,3 +66,12 @@ def test_deep_link_selects_a_synced_row(sandbox_factory, node_factory):
     log = node.data_dir / "logs" / "ui.log"
     wait_for(lambda: f"opened the deals tab, row {deal} selected" in log.read_text(), 20, what="the deal row selected")
     assert "deals changed" in log.read_text() and "notification" in log.read_text()  # the first sync's summary
+
+
+def test_without_a_tray_the_main_window_opens_when_signed_in(sandbox_factory, node_factory):
+    """Signed in other than through the sign-in window (a saved session at start, ``workbuoy login``,
+    the ui restarted), a desktop without a tray icon showed no window at all: no way in."""
+    sandbox = sandbox_factory("--rows", "10")
+    node = node_factory(mode="run", WB_PORTAL_BASE_URL=sandbox.origin, **FILE_KEYRING).start()
+    login(node)
+    wait_for(lambda: "WorkBuoy" in node.call("wb:ui:windows", {}).titles, 20, what="the main window shown")

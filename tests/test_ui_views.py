@@ -155,7 +155,7 @@ def test_search_clear_filter_and_selection_kept(qapp):
 
 
 def test_record_pane_edits_creates_and_deletes_through_the_outbox(qapp):
-    bus = FakeBus(wb_offline_getList=pages(), wb_rbac_can=lambda _: RbacReply(allowed=True),
+    bus = FakeBus(wb_offline_getList=pages(marks={"d0": "pending"}), wb_rbac_can=lambda _: RbacReply(allowed=True),
                   wb_queue_create=lambda p: QueueItemRef(id=7, op_id="op", status="pending",
                                                          entity_id=p.get("entityId", "local-1")))
     view = EntityView(bus, "deals")

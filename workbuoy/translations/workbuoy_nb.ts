@@ -263,6 +263,10 @@
         <translation>Beløp</translation>
     </message>
     <message>
+        <source>Currency</source>
+        <translation>Valuta</translation>
+    </message>
+    <message>
         <source>Close date</source>
         <translation>Lukkedato</translation>
     </message>
@@ -547,6 +551,14 @@
     <message>
         <source>Reload</source>
         <translation>Last inn på nytt</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Innstillinger …</translation>
+    </message>
+    <message>
+        <source>Settings (Ctrl+,)</source>
+        <translation>Innstillinger (Ctrl+,)</translation>
     </message>
     <message>
         <source>Outbox</source>
@@ -1137,6 +1149,23 @@
     <message>
         <source>Deleted offline: waiting to be sent (write {id} in the outbox).</source>
         <translation>Slettet frakoblet: venter på å bli sendt (endring {id} i utboksen).</translation>
+    </message>
+    <message>
+        <source>Sent: the server has your change.</source>
+        <extracomment>What became of a saved change, once its row&apos;s mark says so (&quot;&quot;: sent).</extracomment>
+        <translation>Sendt: serveren har endringen din.</translation>
+    </message>
+    <message>
+        <source>Someone changed this record on the server while you were offline: compare and settle it in the Outbox.</source>
+        <translation>Noen endret denne posten på serveren mens du var frakoblet: sammenlign og avgjør i Utboks.</translation>
+    </message>
+    <message>
+        <source>The server refused this change: retry or discard it in the Outbox.</source>
+        <translation>Serveren avviste denne endringen: prøv igjen eller forkast den i Utboks.</translation>
+    </message>
+    <message>
+        <source>Nothing selected. Pick a row to see all its fields here, or press Ctrl+N for a new one.</source>
+        <translation>Ingenting valgt. Velg en rad for å se alle feltene her, eller trykk Ctrl+N for en ny.</translation>
     </message>
     <message>
         <source>Save</source>

@@ -63,7 +63,7 @@ class UiActor(Actor):
         """The windows, made once the settings (and so the language) are known: ``start``."""
         self.look = Look(self.app)
         self.state_model = status_model.shared()
-        self.main = MainWindow(self, sign_in=self.open_sign_in, open_portal=self.open_portal)
+        self.main = MainWindow(self, sign_in=self.open_sign_in, open_portal=self.open_portal, open_settings=self.open_settings)
         self.settings_window = SettingsWindow(self)
         self.overlay = MiniBuoy(self, self.main.tabs.currentWidget)
         self.overlay_key = self.overlay.shortcut_on(self.main)
@@ -211,6 +211,8 @@ class UiActor(Actor):
             spawn(self.feed.orgs())
             if before != "signed_in":
                 self.main.signed_in()
+                if not self.tray.shown():  # no tray icon to open it from: the window is the way in
+                    self.main.open()
             return
         self.main.signed_out()
         if state.state == "expired" and before == "signed_in":

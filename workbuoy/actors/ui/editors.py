@@ -60,7 +60,7 @@ def value_of(key: str, editor: QWidget, like: Any) -> Any:
     if isinstance(editor, QComboBox):
         return editor.currentData()
     if isinstance(editor, QDateTimeEdit):
-        return editor.dateTime().toMSecsSinceEpoch()
+        return _moment(editor, like)
     assert isinstance(editor, QLineEdit)
     typed = editor.text().strip()
     if isinstance(like, list):
@@ -68,6 +68,15 @@ def value_of(key: str, editor: QWidget, like: Any) -> Any:
     if isinstance(like, (int, float)) and not isinstance(like, bool):
         return _number(key, typed, integer=isinstance(like, int))
     return typed if typed or like is not None else None
+
+
+def _moment(editor: QDateTimeEdit, like: Any) -> int:
+    """Epoch ms; ``like`` itself while the editor shows it unchanged. A close date at 16:17 shown
+    as a day would otherwise come back as midnight, and every save would move it."""
+    shown = editor.displayFormat()
+    if isinstance(like, int) and QDateTime.fromMSecsSinceEpoch(like).toString(shown) == editor.dateTime().toString(shown):
+        return like
+    return editor.dateTime().toMSecsSinceEpoch()
 
 
 def _number(key: str, typed: str, *, integer: bool) -> float | int | None:

@@ -31,6 +31,15 @@ DEFAULT_SORT: dict[str, tuple[str, bool, bool]] = {  # entity -> (field, descend
 }
 
 
+def _widget_key(key: Qt.Key, widget: QWidget, slot: Callable[[], None]) -> None:
+    """A key for ``widget`` only, while it has focus. PySide6's ``QShortcut(key, parent, slot,
+    context=...)`` drops the context (the shortcut becomes window-wide), which made Return in the
+    search box and Down in the rows do the other widget's job, so the context is set after."""
+    shortcut = QShortcut(QKeySequence(key), widget)
+    shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+    shortcut.activated.connect(slot)
+
+
 class EntityView(QWidget):
     #: What the user is looking at, for the window title: "Deal name — Pending", or "" for no record.
     caption_changed = Signal(str)
@@ -71,8 +80,8 @@ class EntityView(QWidget):
         self.stack.addWidget(self.empty)
         self.pane = RecordPane(bus, entity, self._saved, open_portal)
         self.new_button.clicked.connect(self.pane.new_record)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self._opened, context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._into_rows, context=Qt.ShortcutContext.WidgetShortcut)
+        _widget_key(Qt.Key.Key_Return, self.table, self._opened)
+        _widget_key(Qt.Key.Key_Down, self.search, self._into_rows)
         self.status = QLabel()
         self.status.setObjectName("status")
         tables.lay_out(self, [self.search, self.conflicts, self.new_button], self.search, self.stack, self.pane,
@@ -90,6 +99,7 @@ class EntityView(QWidget):
         if (row := tables.selected(self.table)) is not None:
             self.pane.org_id = self.org_id
             self.pane.show_record(row)
+            self.pane.show_mark(tables.selected_mark(self.table))
         self.caption_changed.emit(self.caption())
 
     def _into_rows(self) -> None:
@@ -115,7 +125,13 @@ class EntityView(QWidget):
         spawn(self._show_saved(entity_id))
 
     async def _show_saved(self, entity_id: str | None) -> None:
-        """The local change is in the cache already: show it, selected, with its mark."""
+        """The local change is in the cache already: show it, selected, with its mark. The row
+        selected before (a new record has none of its own yet) must not be kept by the reload:
+        the pane would jump to it and drop the "Created offline" line."""
+        if entity_id is not None:
+            self.table.blockSignals(True)
+            self.table.clearSelection()
+            self.table.blockSignals(False)
         await self.load()
         if entity_id is not None and not tables.select_where(self.table, "id", entity_id):
             self.status.setText(translate("EntityView", "Saved; the record is not among the rows shown ({count})")
@@ -208,7 +224,12 @@ class EntityView(QWidget):
         return none.format(many=many) + "\n" + then.format(new=self.new_button.text())
 
     async def reveal(self, row: dict[str, Any]) -> bool:
-        """Show ``row`` (a deep link's, a notification's) in the pane, selected when it is among the rows."""
+        """Show ``row`` (a deep link's, a notification's) in the pane, selected when it is among the rows.
+        A search or the conflicts filter left from before is dropped: it would hide the record."""
+        for control, drop in ((self.search, self.search.clear), (self.conflicts, lambda: self.conflicts.setChecked(False))):
+            control.blockSignals(True)  # one load below, not one per control
+            drop()
+            control.blockSignals(False)
         if not await self.load():
             return False  # the status line already says why
         if not tables.select_where(self.table, "id", str(row["id"])):

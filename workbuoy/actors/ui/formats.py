@@ -64,6 +64,7 @@ NAME_FIELDS = ("name", "title", "subject", "id")
 HEADINGS = {
     "name": QT_TRANSLATE_NOOP("Formats", "Name"), "company": QT_TRANSLATE_NOOP("Formats", "Company"),
     "stage": QT_TRANSLATE_NOOP("Formats", "Stage"), "amount": QT_TRANSLATE_NOOP("Formats", "Amount"),
+    "currency": QT_TRANSLATE_NOOP("Formats", "Currency"),
     "close_date": QT_TRANSLATE_NOOP("Formats", "Close date"), "owner": QT_TRANSLATE_NOOP("Formats", "Owner"),
     "starts_at": QT_TRANSLATE_NOOP("Formats", "Starts"), "ends_at": QT_TRANSLATE_NOOP("Formats", "Ends"),
     "title": QT_TRANSLATE_NOOP("Formats", "Title"), "location": QT_TRANSLATE_NOOP("Formats", "Location"),

@@ -27,7 +27,8 @@ from workbuoy.schemas.orgs import OrgListReply
 
 class MainWindow(QMainWindow):
     def __init__(self, bus: Bus, sign_in: Callable[[], None] | None = None,
-                 open_portal: Callable[[str], None] | None = None) -> None:
+                 open_portal: Callable[[str], None] | None = None,
+                 open_settings: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.bus = bus
         self.setWindowTitle("WorkBuoy")
@@ -38,6 +39,12 @@ class MainWindow(QMainWindow):
         self.orgs.activated.connect(self._org_picked)
         refresh = QPushButton(translate("MainWindow", "Reload"))
         refresh.clicked.connect(self.reload_current)
+        settings = QPushButton(translate("MainWindow", "Settings…"))  # not only in the tray: a desktop may have none
+        settings.setAccessibleName(translate("MainWindow", "Settings (Ctrl+,)"))
+        settings.setVisible(open_settings is not None)
+        if open_settings is not None:
+            settings.clicked.connect(open_settings)
+            QShortcut(QKeySequence("Ctrl+,"), self, open_settings)
         self.status = QLabel()
         self.status.setObjectName("status")
         bar = QHBoxLayout()
@@ -45,6 +52,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.orgs)
         bar.addWidget(self.status, 1)
         bar.addWidget(refresh)
+        bar.addWidget(settings)
         self.signed_out_bar = self._signed_out_bar(sign_in)
         self.views = {e: EntityView(bus, e, open_portal) for e in ENTITIES}
         self.queue = QueueView(bus)

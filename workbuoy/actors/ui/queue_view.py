@@ -120,7 +120,8 @@ class QueueView(QWidget):
         items = [i for i in reply.items if i.conflicted or label != "Conflicts"]
         now = int(time.time() * 1000)
         rows = [{**msgspec.to_builtins(i), "state": in_words(i, now), "record": record_name(i), "item": i,
-                 "entity": formats.tab_name(i.entity) if i.entity else i.qtype, "op": formats.operation(i.op or "")}
+                 "entity": formats.tab_name(i.entity) if i.entity else i.qtype,
+                 "op": formats.operation(i.op or "").capitalize(), "updated_at": i.updated_at}  # the wire's is updatedAt
                 for i in items]
         tables.replace(self.table, rows, COLUMNS)
         if tables.selected(self.table) is None:  # a conflict waits for the user: shown first

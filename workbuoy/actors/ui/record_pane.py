@@ -25,6 +25,12 @@ SAVED = {"create": QT_TRANSLATE_NOOP("RecordPane", "Created offline: waiting to 
          "update": QT_TRANSLATE_NOOP("RecordPane", "Saved offline: waiting to be sent (write {id} in the outbox)."),
          "delete": QT_TRANSLATE_NOOP("RecordPane", "Deleted offline: waiting to be sent (write {id} in the outbox).")}
 
+#: What became of a saved change, once its row's mark says so ("": sent).
+SETTLED = {"": QT_TRANSLATE_NOOP("RecordPane", "Sent: the server has your change."),
+           "conflict": QT_TRANSLATE_NOOP("RecordPane", "Someone changed this record on the server while you were "
+                                                       "offline: compare and settle it in the Outbox."),
+           "failed": QT_TRANSLATE_NOOP("RecordPane", "The server refused this change: retry or discard it in the Outbox.")}
+
 
 class RecordPane(QWidget):
     def __init__(self, bus: Bus, entity: str, saved: Callable[[str | None], None],
@@ -37,9 +43,14 @@ class RecordPane(QWidget):
         self._saved = saved
         self._open_portal = open_portal
         self._editors: dict[str, QWidget] = {}
+        self._waiting_for: str | None = None  # the record whose saved change the status line says is waiting
         self.title = QLabel()
         self.title.setObjectName("recordTitle")
         self.title.setStyleSheet("font-weight: bold; font-size: 14pt")
+        self.hint = QLabel(translate("RecordPane", "Nothing selected. Pick a row to see all its fields here, "
+                                                   "or press Ctrl+N for a new one."))
+        self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
         self.form = QFormLayout()
         body = QWidget()
         body.setLayout(self.form)
@@ -62,6 +73,7 @@ class RecordPane(QWidget):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.hint)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
@@ -98,12 +110,21 @@ class RecordPane(QWidget):
             self._editors[key] = editor
             self.form.addRow(formats.heading(key), editor)
         self.title.setText("" if blank else (formats.name_of(row) if row else formats.new_label(self.entity)))
+        self.hint.setVisible(blank)  # not an empty box and grey buttons without a word
         self.save_button.setEnabled(not blank)
         self.delete_button.setEnabled(row is not None)
         self.in_portal.setEnabled(row is not None)
         self.assistant.show_record(None if blank else row, self.org_id)
-        if not blank and not same:
+        if not blank and not same and (row or {}).get("id") != self._waiting_for:
+            self._waiting_for = None
             self.status.setText("")
+
+    def show_mark(self, mark: str) -> None:
+        """The row's mark changed under a "waiting to be sent": say what became of the change,
+        not "waiting" for a write that was sent or is in conflict."""
+        if self.row is not None and self.row.get("id") == self._waiting_for and mark in SETTLED:
+            self._waiting_for = None
+            self._say(translate("RecordPane", SETTLED[mark]), error=bool(mark))
 
     def _order(self, values: dict[str, Any]) -> list[str]:
         """The entity's table columns first, then the other fields, the server's own (id, times) last."""
@@ -181,7 +202,10 @@ class RecordPane(QWidget):
             return False
         if op == "delete":
             self.show_record(None, blank=True)
+        elif op == "update" and self.row is not None:  # the saved values are the record's now: not "changed" again
+            self.row = self.row | payload["payload"]
         self._say(translate("RecordPane", SAVED[op]).format(id=ref.id))
+        self._waiting_for = None if op == "delete" else ref.entity_id
         self._saved(None if op == "delete" else ref.entity_id)
         return True
 

@@ -7,7 +7,7 @@ palette, and is also said in words (the text), so nothing depends on seeing colo
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from workbuoy.i18n import translate
@@ -51,6 +51,12 @@ class StatusLine(QWidget):
             label = self.labels[name]
             label.setText(text)
             label.setStyleSheet(tone_style(tone, dark))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The appearance switched (light/dark): the tones follow at once, not at the next status change."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
 
     def texts(self) -> list[str]:
         return [self.labels[n].text() for n in NAMES]

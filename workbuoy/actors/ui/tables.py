@@ -19,6 +19,7 @@ from workbuoy.actors.ui import formats
 from workbuoy.i18n import translate
 
 ROW_KEY = Qt.ItemDataRole.UserRole  # the row's dict, on the first cell
+MARK_KEY = Qt.ItemDataRole.UserRole + 1  # its mark ("pending", …, "" for none), on the first cell
 MARK = "mark"  # the pseudo-column of local-change marks
 MARK_TEXT = {"pending": QT_TRANSLATE_NOOP("Tables", "Pending"), "conflict": QT_TRANSLATE_NOOP("Tables", "Conflict"),
              "failed": QT_TRANSLATE_NOOP("Tables", "Failed")}
@@ -66,6 +67,7 @@ def append(table: QTableWidget, rows: Iterable[dict[str, Any]], columns: Sequenc
                 item = _cell(key, row, marks)
                 if c == 0:
                     item.setData(ROW_KEY, row)
+                    item.setData(MARK_KEY, marks.get(str(row.get("id")), ""))
                 table.setItem(r, c, item)
     finally:
         table.setUpdatesEnabled(True)
@@ -98,6 +100,12 @@ def selected(table: QTableWidget) -> dict[str, Any] | None:
     return table.item(items[0].row(), 0).data(ROW_KEY) if items else None
 
 
+def selected_mark(table: QTableWidget) -> str:
+    """The selected row's mark ("pending", "conflict", "failed"), "" when it has none."""
+    items = table.selectedItems()
+    return table.item(items[0].row(), 0).data(MARK_KEY) or "" if items else ""
+
+
 def select_where(table: QTableWidget, key: str, value: str, *, scroll: bool = True) -> bool:
     """Select (and scroll to) the first row whose ``key`` equals ``value``; False when there is none."""
     for r in range(table.rowCount()):
@@ -121,6 +129,7 @@ def lay_out(owner: QWidget, bar: Sequence[QWidget], stretch: QWidget, rows: QWid
     split.addWidget(detail)
     split.setStretchFactor(0, 3)
     split.setStretchFactor(1, 2)
+    split.setSizes([3000, 2000])  # 3:2 from the start too: the stretch alone left the rows less than half
     layout = QVBoxLayout(owner)
     layout.addLayout(top)
     layout.addWidget(split, 1)

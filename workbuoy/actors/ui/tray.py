@@ -91,6 +91,10 @@ class Tray:
     def hide(self) -> None:
         self.icon.hide()
 
+    def shown(self) -> bool:
+        """False on a desktop without a system tray (or before ``show``)."""
+        return self.icon.isVisible()
+
     def refresh(self) -> None:
         """Read the model again: the lines, the sign-in/out entries and the ring's colour."""
         m = self.model
