@@ -42,6 +42,15 @@ def test_kill9_restarts_only_that_actor(node):
             assert status.actors[name].restarts == 0
 
 
+def test_a_crash_in_c_leaves_its_trace_after_the_restart(node):
+    before = node.actor_pids()
+    os.kill(before["plugins"], signal.SIGSEGV)  # what a crash inside Qt or SQLite looks like to the process
+    wait_for(lambda: (s := node.try_status()) and s.actors["plugins"].state == "ready" and s.actors["plugins"].pid != before["plugins"],
+             what="plugins back")
+    trace = (node.data_dir / "logs" / "plugins.stderr").read_text()
+    assert "Fatal Python error: Segmentation fault" in trace and "File " in trace
+
+
 def test_restart_intensity_marks_actor_failed_and_node_lives(node):
     for _ in range(6):
         pid = wait_for(lambda: (s := node.try_status()) and s.actors["audit"].state == "ready" and s.actors["audit"].pid, what="audit up")

@@ -115,7 +115,8 @@ def test_values_set_by_the_environment_are_shown_as_such(qapp):
 def test_the_real_brokers_refusals_read_as_words(node_factory):
     node = node_factory().start()
     for payload, words in (({"syncIntervalSec": 5}, "Sync every (seconds) must be at least 30."),
-                           ({"notify": {"deals": "yes"}}, "Notify me about › Deals: Expected `bool`, got `str`.")):
+                           ({"notify": {"deals": "yes"}}, "Notify me about › Deals: Expected `bool`, got `str`."),
+                           ({"updateIntervalMin": 3}, "updateIntervalMin must be 0 (only on demand) or at least 5 minutes")):
         with pytest.raises(BusError) as err:
             node.call("wb:updateSettings", payload)
         assert in_words(err.value.message) == words, err.value.message

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import faulthandler
 import importlib
 import sys
 
@@ -39,6 +40,9 @@ def main(argv: list[str]) -> int:
     except (msgspec.DecodeError, msgspec.ValidationError, OSError) as exc:
         print(f"workbuoy actors are started by the supervisor (no spawn secrets on stdin: {exc})", file=sys.stderr)
         return 2
+    # A crash in C (Qt, SQLite, libzmq) prints where Python was into <logs>/<name>.stderr, which
+    # the supervisor opens for appending: the trace outlives the restart that follows.
+    faulthandler.enable()
     env = dataclasses.replace(config.load(), keyring_key=given.keyring_key)
     wblog.setup(name, env)
     crash.init(name, env)

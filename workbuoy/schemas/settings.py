@@ -56,6 +56,13 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def check_update_interval(minutes: int) -> None:
+    """0 (only on demand) or at least 5 minutes, as ``WB_UPDATE_INTERVAL_MIN`` is read: a check
+    every minute would ask the update server 1,440 times a day per install."""
+    if 0 < minutes < 5:
+        raise ValueError("updateIntervalMin must be 0 (only on demand) or at least 5 minutes")
+
+
 def check_origin(url: str) -> str:
     """A base URL that is only an origin (``scheme://host[:port]``): what ``portalOrigin`` holds."""
     check_base_url(url)
@@ -100,6 +107,7 @@ class Settings(Msg):
 
     def __post_init__(self) -> None:
         check_origin(self.portal_origin)
+        check_update_interval(self.update_interval_min)
 
 
 class EntityNotificationsPatch(Msg):
@@ -130,6 +138,8 @@ class SettingsPatch(Msg):
     def __post_init__(self) -> None:
         if self.portal_origin is not UNSET:
             check_origin(self.portal_origin)
+        if self.update_interval_min is not UNSET:
+            check_update_interval(self.update_interval_min)
 
 
 def apply_patch(settings: Settings, patch: SettingsPatch) -> Settings:
