@@ -82,7 +82,7 @@ def baseline(sandbox: SandboxProcess, folder: Path, page_size: int) -> tuple[int
 
 def node_sync(node: Node) -> tuple[int, float]:
     started = time.perf_counter()
-    status = sync(node, timeout=1800)
+    status = sync(node, timeout=1800, interval=0.5)
     elapsed = time.perf_counter() - started
     failed = [s for s in status.entities if s.last_error]
     if failed:
