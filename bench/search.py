@@ -202,7 +202,7 @@ def main() -> int:
     upkeep(args.sample)
     sandbox = SandboxProcess("--rows", str(args.rows), "--orgs", "1").start()
     with tempfile.TemporaryDirectory() as tmp, signed_in(sandbox, Path(tmp), 1000) as node:
-        rows, elapsed = node_sync(node)
+        rows, elapsed, _ = node_sync(node)
         print(f"node initial sync, indexes built after: {rows:,} rows in {elapsed:.1f} s = {rows / elapsed:,.0f} rows/s")
         sizes(node.data_dir / "workbuoy.db", rows)
         read_figures(node, node.data_dir / "workbuoy.db", args.repeats)
