@@ -101,7 +101,7 @@ def search_text(entity: str, payload: dict[str, Any]) -> str:
 def search_text_of_json(entity: str, payload: str) -> str:
     """``search_text`` of a payload column's JSON text: what the search index's build and
     triggers call per row. It decodes only the ``SEARCHABLE`` fields (msgspec skips the
-    rest), which makes it 1.3-1.5x faster than decoding the whole row first."""
+    rest): 1.9 s instead of 2.1 s for a million rows."""
     fields = _SEARCHABLE_DECODERS[entity].decode(payload)
     return _joined(getattr(fields, name) for name in SEARCHABLE[entity])
 
