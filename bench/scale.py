@@ -23,16 +23,16 @@ import apsw
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from bench.search import read_figures, signed_in, sizes  # noqa: E402
+from bench.search import every_index_usable, read_figures, signed_in, sizes  # noqa: E402
 from bench.sync import ORGS, baseline, list_requests, node_sync  # noqa: E402
-from tests.fixtures.node import Node, wait_for  # noqa: E402
+from tests.fixtures.node import Node  # noqa: E402
 from tests.fixtures.sandbox import SandboxProcess  # noqa: E402
 from tests.fixtures.signed_in import assert_cache_equals_server  # noqa: E402
 from workbuoy.sandbox.seed import PREFIX, Dataset  # noqa: E402
 from workbuoy.schemas.base import ENTITIES  # noqa: E402
 from workbuoy.store import build_indexes  # noqa: E402
-from workbuoy.store.db import Database, cache_path_for  # noqa: E402
-from workbuoy.store.indexes import drop_statements, missing  # noqa: E402
+from workbuoy.store.db import cache_path_for  # noqa: E402
+from workbuoy.store.indexes import drop_statements  # noqa: E402
 
 #: PowerSync's published figure (theirs, not measured here): initial sync on a desktop.
 POWERSYNC_ROWS_S = 27_600
@@ -60,15 +60,6 @@ def rebuild_seconds(path: Path) -> tuple[float, float]:
     search = time.perf_counter() - started
     build_indexes(path)
     return search, time.perf_counter() - started - search
-
-
-def every_index_usable(path: Path) -> None:
-    """Wait until the sort indexes a first sync builds after its run are all there."""
-    db = Database(path)
-    try:
-        wait_for(lambda: not missing(db), 1800, interval=0.5, what="every cache index")
-    finally:
-        db.close()
 
 
 def change_one_percent(sandbox: SandboxProcess, rows: int) -> int:
