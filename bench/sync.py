@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import apsw
 import httpx
@@ -30,9 +30,9 @@ import msgspec
 # The repository root instead of bench/: a bench/queue.py would shadow the standard ``queue``.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from tests.fixtures.node import Node  # noqa: E402
+from tests.fixtures.node import Node, wait_for  # noqa: E402
 from tests.fixtures.sandbox import SandboxProcess  # noqa: E402
-from tests.fixtures.signed_in import FILE_KEYRING, login, set_page_size, sync  # noqa: E402
+from tests.fixtures.signed_in import FILE_KEYRING, login, set_page_size  # noqa: E402
 from workbuoy.schemas.base import ENTITIES  # noqa: E402
 from workbuoy.store import Store  # noqa: E402
 from workbuoy.store.db import cache_path_for  # noqa: E402
@@ -80,14 +80,28 @@ def baseline(sandbox: SandboxProcess, folder: Path, page_size: int) -> tuple[int
     return rows, elapsed
 
 
-def node_sync(node: Node) -> tuple[int, float]:
-    started = time.perf_counter()
-    status = sync(node, timeout=1800)
-    elapsed = time.perf_counter() - started
+class Synced(NamedTuple):
+    rows: int
+    seconds: float  #: to the run's end: every row pulled and searchable through its index
+    cached: float  #: to the first look at ``wb:sync:status`` that counted every row (a search may still scan)
+
+
+def node_sync(node: Node) -> Synced:
+    """A sync run through the bus, looked at every 0.5 s (each look counts the rows)."""
+    run_id = node.call("wb:sync:start", {}).run_id
+    started, looks = time.perf_counter(), []
+
+    def ended() -> Any:
+        status = node.call("wb:sync:status")
+        looks.append((time.perf_counter() - started, sum(s.rows for s in status.entities)))
+        return status if status.run_id >= run_id and not status.running else None
+
+    status = wait_for(ended, 1800, interval=0.5, what=f"sync run {run_id} to end")
     failed = [s for s in status.entities if s.last_error]
     if failed:
         raise SystemExit(f"the node's sync failed: {failed}")
-    return sum(s.rows for s in status.entities), elapsed
+    rows = looks[-1][1]
+    return Synced(rows, looks[-1][0], next(seconds for seconds, counted in looks if counted == rows))
 
 
 def list_requests(sandbox: SandboxProcess) -> dict[str, int]:
@@ -111,7 +125,7 @@ def main() -> int:
             node.start()
             login(node)
             set_page_size(node, args.page)
-            node_rows, node_s = node_sync(node)
+            synced = node_sync(node)
             before = list_requests(sandbox)
             node_sync(node)
             after = list_requests(sandbox)
@@ -119,9 +133,12 @@ def main() -> int:
             node.stop()
             sandbox.stop()
     delta = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
-    base_rate, node_rate = base_rows / base_s, node_rows / node_s
+    base_rate, node_rate = base_rows / base_s, synced.rows / synced.seconds
     print(f"baseline (httpx + msgspec + apsw, one process): {base_rows} rows in {base_s:.2f} s = {base_rate:,.0f} rows/s")
-    print(f"node initial sync ({args.concurrency} streams at once):       {node_rows} rows in {node_s:.2f} s = {node_rate:,.0f} rows/s")
+    print(f"node initial sync ({args.concurrency} streams at once), to the run's end (pulled, searchable through the index):"
+          f" {synced.rows} rows in {synced.seconds:.2f} s = {node_rate:,.0f} rows/s")
+    print(f"  ... to every row cached (a search may still scan): {synced.cached:.2f} s ="
+          f" {synced.rows / synced.cached:,.0f} rows/s ({synced.rows / synced.cached / base_rate:.2f}x the baseline)")
     print(f"ratio node / baseline: {node_rate / base_rate:.2f}x")
     print(f"incremental sync, no change: {sum(delta.values())} requests, {delta.get('304', 0)} answered 304 ({delta})")
     return 0

@@ -111,6 +111,23 @@ def test_short_queries_and_a_suspended_index_test_every_row(tmp_path: Path) -> N
     store.close()
 
 
+def test_a_first_sync_keeps_the_default_sort_and_builds_search_before_the_other_sorts(tmp_path: Path) -> None:
+    """What the sync actor does: the newest-first index kept, the search index built first, the other sorts last."""
+    store = Store.open(tmp_path / "wb.db")
+    assert store.suspend_indexes(["deals", "tasks"]) == ["deals", "tasks"]
+    assert "deals_by_updated_at" not in missing(store._db)
+    store.upsert_rows("deals", "o", [{"id": f"d{i}", "updated_at": i, "name": f"Harbor {i}"} for i in range(30)])
+    plan = store._db.rows("EXPLAIN QUERY PLAN SELECT id FROM deals WHERE org_id = 'o' ORDER BY updated_at DESC, id DESC")
+    assert "deals_by_updated_at" in str(plan)
+    build_indexes(store.path, ("deals",), search_only=True)
+    assert {"deals_by_name", "tasks_search"} <= missing(store._db) and "deals_search" not in missing(store._db)
+    agree(store)
+    assert found(store, "harbor 2") == {"d2", *(f"d{i}" for i in range(20, 30))}
+    build_indexes(store.path)
+    assert not missing(store._db)
+    store.close()
+
+
 def test_many_matches_walk_the_sort_and_few_are_read_by_rowid(tmp_path: Path) -> None:
     """Past ``FEW_MATCHES`` a search takes the other plan: both page every match once, in order."""
     store = Store.open(tmp_path / "wb.db")

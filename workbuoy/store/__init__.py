@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from workbuoy.schemas.base import ENTITIES
 from workbuoy.store.audit import AuditMixin
 from workbuoy.store.cache import CacheMixin
 from workbuoy.store.db import Database, StoreBusyError
@@ -90,10 +91,11 @@ class Store(ProfileMixin, CacheMixin, PagesMixin, OutboxMixin, AuditMixin):
             yield
 
 
-def build_indexes(path: Path) -> None:
-    """Build every missing cache index on a connection of its own (call it in a worker thread)."""
+def build_indexes(path: Path, entities: tuple[str, ...] = ENTITIES, *, search_only: bool = False) -> None:
+    """Build the missing cache indexes of ``entities`` (all, or just their search indexes)
+    on a connection of its own (call it in a worker thread)."""
     db = Database(path)
     try:
-        ensure_indexes(db)
+        ensure_indexes(db, entities=entities, search_only=search_only)
     finally:
         db.close()

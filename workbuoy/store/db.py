@@ -219,9 +219,9 @@ def cache_path_for(path: Path) -> Path:
 
 def _search_text(entity: str, payload: str) -> str:
     """SQL ``wb_search_text(entity, payload)``: the searchable text of a cached row."""
-    from workbuoy.store.listing import search_text  # listing builds on this module
+    from workbuoy.store.listing import search_text_of_json  # listing builds on this module
 
-    return search_text(entity, _decoder.decode(payload))
+    return search_text_of_json(entity, payload)
 
 
 def _contains(entity: str, payload: str | None, needle: str) -> bool:

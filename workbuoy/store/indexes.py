@@ -80,17 +80,19 @@ def missing(db: Database, schema: str = CACHE) -> set[str]:
     return ({name for name, _ in cache_objects(schema)} - present) | filling
 
 
-def ensure_indexes(db: Database, schema: str = CACHE, *, max_rows: int | None = None) -> None:
+def ensure_indexes(db: Database, schema: str = CACHE, *, max_rows: int | None = None,
+                   entities: tuple[str, ...] = ENTITIES, search_only: bool = False) -> None:
     """Create what is missing (see the module doc); idempotent.
 
     One transaction per sort index; a search index and its triggers in one, then filled in
     chunks (``_build_search``). ``max_rows``: leave tables
     with more rows to a later call (the sync builds them in its own thread; opening a
-    store must stay quick).
+    store must stay quick). ``entities`` and ``search_only`` narrow it to what a first sync
+    builds while its other streams still download (``docs/sync.md``).
     """
     absent = missing(db, schema)
-    for entity in ENTITIES:
-        sorts = [sql for name, sql in _sort_indexes(schema, entity) if name in absent]
+    for entity in entities:
+        sorts = [] if search_only else [sql for name, sql in _sort_indexes(schema, entity) if name in absent]
         search = [(name, sql) for name, sql in _search_objects(schema, entity)]
         if not sorts and not absent.intersection(name for name, _ in search) and entity not in absent:
             continue
@@ -141,28 +143,33 @@ def _build_search(db: Database, schema: str, entity: str, objects: list[tuple[st
             conn.execute(f"UPDATE {schema}.search_fill SET after = ? WHERE entity = ?", (last, entity))
 
 
-def drop_statements(schema: str, entity: str) -> list[str]:
-    """``DROP`` of every sort and search index object of ``entity``."""
+def drop_statements(schema: str, entity: str, *, keep_default_sort: bool = False) -> list[str]:
+    """``DROP`` of every sort and search index object of ``entity`` (but the default sort's, if asked)."""
+    sorts = list(_sort_indexes(schema, entity))[1 if keep_default_sort else 0:]
     return [
         f"DROP {'INDEX' if name.startswith(f'{entity}_by_') else 'TABLE' if name in _SEARCH_TABLES else 'TRIGGER'}"
         f" IF EXISTS {schema}.{name}"
-        for name, _ in (*_sort_indexes(schema, entity), *_search_objects(schema, entity))
+        for name, _ in (*sorts, *_search_objects(schema, entity))
     ]
 
 
 def suspend_indexes(db: Database, entities: list[str], schema: str = CACHE) -> list[str]:
-    """Drop the sort and search indexes of those ``entities`` whose table is empty; returns them.
+    """Drop the search index and every sort index but the default one of those ``entities``
+    whose table is empty; returns them.
 
-    A first sync then fills the table without upkeep (which would cost it most of its
-    speed: ``bench/search.py``) and ``ensure_indexes`` builds them at the end in bulk;
-    meanwhile a search tests every row and a sort reads the table in order.
+    A first sync then fills the table without their upkeep (which would cost it most of its
+    speed: ``bench/search.py``) and builds them in bulk: the search index of an entity as
+    soon as its streams end, the other sorts after the run. Meanwhile a search tests every
+    row and a sort without its index reads the table in order. The default sort's index
+    (``updated_at``) stays: kept row by row it costs a first sync a few per cent, and the
+    newest-first view and the per-org counts of ``wb:sync:status`` read it during the sync.
     """
     suspended = []
     with db.write() as conn:
         for entity in entities:
             if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {schema}.{table(entity)})").fetchone()[0]:
                 continue
-            for statement in drop_statements(schema, entity):
+            for statement in drop_statements(schema, entity, keep_default_sort=True):
                 conn.execute(statement)
             suspended.append(entity)
     return suspended

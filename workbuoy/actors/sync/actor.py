@@ -100,17 +100,41 @@ class SyncActor(Actor):
         return SyncStarted(run_id=self.run_id)
 
     async def _run(self, run: SyncRun) -> None:
-        """The run, with the indexes of tables it fills from empty suspended and built after.
+        """The run, with the indexes of tables it fills from empty suspended and built in bulk.
 
-        The build runs in a thread on its own connection: the loop and this actor's store
-        stay free; other writers wait at most one index's build (``docs/store.md``).
+        An entity's search index is built as soon as its last stream ends, while the others
+        still download; the run ends when every entity is pulled and searchable. The sort
+        indexes other than the default one follow after the run (``_build_later``). Builds
+        run in a thread on their own connection, one at a time: the loop and this actor's
+        store stay free; other writers wait at most one index's build (``docs/store.md``).
         """
+        started = time.monotonic()
         suspended = self.store.suspend_indexes(sorted({entity for entity, _ in run.streams}))
+        one_at_a_time = asyncio.Lock()
+
+        async def searchable(entity: str) -> None:
+            if entity not in suspended:
+                return
+            try:
+                async with one_at_a_time:
+                    await asyncio.to_thread(build_indexes, self.env.db_path, (entity,), search_only=True)
+            except Exception as exc:  # the rows are in; the build after the run tries again
+                if self.store_fault("index build", exc) is None:
+                    self.log.exception("search index of %s not built", entity)
+
+        run.settled = searchable
         await run.execute()  # never raises but when cancelled (the actor stops): the next run builds then
+        if suspended:
+            self.log.info("%s pulled and searchable in %.1fs", ", ".join(suspended), time.monotonic() - started)
+        self._keep(asyncio.ensure_future(self._guarded(functools.partial(self._build_later, suspended))))
+
+    async def _build_later(self, suspended: list[str]) -> None:
+        """Every index still missing (the other sorts of a first sync); a sort without its
+        index meanwhile reads its table in order, in the read pool."""
         started = time.monotonic()
         await asyncio.to_thread(build_indexes, self.env.db_path)
         if suspended:
-            self.log.info("indexes of %s built in %.1fs", ", ".join(suspended), time.monotonic() - started)
+            self.log.info("sort indexes of %s built in %.1fs", ", ".join(suspended), time.monotonic() - started)
 
     @handles("wb:sync:start")
     async def sync_start(self, request: SyncStart, caller: str) -> SyncStarted:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -47,15 +48,22 @@ class SyncRun:
     concurrency: int
     publish: Publish
     store_fault: StoreFaultHook
+    #: Awaited once the last stream of an entity has ended (the actor builds its search index
+    #: then, while the other entities still download); the run ends after it returns.
+    settled: Callable[[str], Awaitable[None]] | None = None
     _reported: dict[tuple[str, str], float] = field(default_factory=dict)  # last progress event per stream
 
     async def execute(self) -> None:
         gate = asyncio.Semaphore(self.concurrency)
+        open_streams = Counter(entity for entity, _ in self.streams)
 
         async def one(entity: str, org_id: str) -> None:
             with wblog.for_org(org_id):  # this stream's task: its records carry the org
                 async with gate:
                     await self._stream(entity, org_id)
+            open_streams[entity] -= 1
+            if not open_streams[entity] and self.settled is not None:
+                await self.settled(entity)
 
         await asyncio.gather(*(one(e, o) for e, o in self.streams))
         await self.publish("wb:sync:progress", SyncProgress(run_id=self.run_id, entity="", org_id="", pages=0,
