@@ -337,3 +337,21 @@ def test_sign_out_clears_and_sign_in_and_org_switch_reload(qapp):
     assert view.org_id == "org-2" and view.pane.title.text() == ""
     run(_until(lambda: bus.sent("wb:offline:getList")[-1].get("orgId") == "org-2" and view.table.rowCount() == 100))
     window.hide()
+
+
+def test_ctrl_end_and_home_keep_the_column_in_sight(qapp):
+    """Ctrl+End goes to the last row of the current column; Qt's own went to the last column too,
+    scrolling the Name column out of a narrow table."""
+    table = tables.new_table("deals")
+    columns = [tables.MARK, *formats.columns("deals", []), *(f"extra_{n}" for n in range(12))]
+    tables.append(table, [deal(n) | {f"extra_{k}": "x" * 30 for k in range(12)} for n in range(40)], columns)
+    table.resize(400, 300)
+    table.show()
+    table.setCurrentCell(3, 1)
+    table.setFocus()
+    QTest.keySequence(table, "Ctrl+End")
+    assert (table.currentRow(), table.currentColumn()) == (39, 1)
+    assert table.horizontalScrollBar().value() == 0
+    QTest.keySequence(table, "Ctrl+Home")
+    assert (table.currentRow(), table.currentColumn()) == (0, 1)
+    table.close()
