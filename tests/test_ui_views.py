@@ -355,3 +355,26 @@ def test_ctrl_end_and_home_keep_the_column_in_sight(qapp):
     QTest.keySequence(table, "Ctrl+Home")
     assert (table.currentRow(), table.currentColumn()) == (0, 1)
     table.close()
+
+
+def test_server_owned_fields_are_shown_read_only_last_in_one_order(qapp):
+    """Id and the server's times read as values, not as fields to fill in (no box, no date
+    picker, Tab passes them by), after every other field, whatever the row's key order."""
+    view = EntityView(FakeBus(), "deals")
+    pane = view.pane
+    created = CLOSE - 86_400_000
+    for row in ({"updated_at": CLOSE, "id": "d9", "created_at": created, "name": "Deal 9", "org_id": "org-1",
+                 "extra": {"a": 1}},
+                {"created_at": created, "name": "Deal 9", "id": "d9", "extra": {"a": 1}, "updated_at": CLOSE}):
+        pane.show_record(row)
+        labels = [pane.form.itemAt(r, pane.form.ItemRole.LabelRole).widget().text() for r in range(pane.form.rowCount())]
+        assert labels[-3:] == ["Id", "Created at", "Updated at"] and "Org id" not in labels
+        for key in ("id", "created_at", "updated_at", "extra"):
+            shown = pane._editors[key]
+            assert isinstance(shown, QLineEdit) and shown.isReadOnly() and not shown.hasFrame(), key
+            assert shown.focusPolicy() == Qt.FocusPolicy.ClickFocus, key
+        assert pane._editors["updated_at"].text() == formats.text("updated_at", CLOSE)
+        assert pane._editors["id"].text() == "d9"
+        assert not pane.dirty()
+    pane._editors["name"].setText("Deal nine")
+    assert pane.changes() == {"name": "Deal nine"}
