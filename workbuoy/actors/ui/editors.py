@@ -18,7 +18,7 @@ from workbuoy.i18n import translate
 #: Fields the server owns: shown, never edited, at the end of the record pane in this order.
 SERVER_FIELDS = ("id", "created_at", "createdAt", "updated_at", "updatedAt", "deleted", "org_id", "orgId")
 READ_ONLY = frozenset(SERVER_FIELDS)
-#: The property that marks an editor as a value shown only (``editable`` is False).
+# The property that marks an editor as a value shown only (``editable`` is False).
 SHOWN_ONLY = "shownOnly"
 
 

@@ -49,8 +49,8 @@ SECTIONS = {
 CHOICES = {"system": QT_TRANSLATE_NOOP("Settings", "As the system"), "light": QT_TRANSLATE_NOOP("Settings", "Light"),
            "dark": QT_TRANSLATE_NOOP("Settings", "Dark"), "en": "English", "nb": "Norsk bokmål"}  # languages in their own words
 INT_FALLBACK = (-(2**31), 2**31 - 1)  # a number field without limits in the schema
-#: A text field shows this many characters at least: the default external links
-#: ("workbuoy.com, *.workbuoy.com") and a portal address whole, not cut off.
+# A text field shows this many characters at least: the default external links
+# ("workbuoy.com, *.workbuoy.com") and a portal address whole, not cut off.
 TEXT_MIN_CHARS = 40
 
 
