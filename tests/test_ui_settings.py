@@ -120,3 +120,16 @@ def test_the_real_brokers_refusals_read_as_words(node_factory):
         with pytest.raises(BusError) as err:
             node.call("wb:updateSettings", payload)
         assert in_words(err.value.message) == words, err.value.message
+
+
+def test_the_external_links_field_shows_its_hosts_whole(qapp):
+    """The label is long: the field once got what was left of a narrow window and cut the hosts off."""
+    window = SettingsWindow(FakeBus())
+    window.sections.setCurrentIndex(list(SECTIONS).index("Advanced"))
+    window.show()
+    field = window.editors[("externalLinks",)]
+    qapp.processEvents()  # the layout gives out the sizes
+    assert field.text() == "workbuoy.com, *.workbuoy.com"
+    assert field.width() > field.fontMetrics().horizontalAdvance(field.text())
+    assert field.geometry().right() <= field.parentWidget().width()
+    window.close()

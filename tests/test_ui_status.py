@@ -100,6 +100,16 @@ def test_account_org_writes_and_server_words(qapp):
     assert model.org_name == ""
 
 
+def test_a_conflict_is_a_conflict_to_resolve_not_a_failure(qapp):
+    """The queue's depth counts a conflicted write as ``failed`` and as ``conflicted``
+    (``Outbox.queue_depth``): the words tell the two apart."""
+    model = StatusModel()
+    model.set_depth({"pending": 0, "failed": 1, "conflicted": 1})
+    assert model.writes_text() == ("No writes waiting, 1 conflict to resolve", "error")
+    model.set_depth({"pending": 2, "failed": 4, "conflicted": 3})
+    assert model.writes_text() == ("2 writes waiting, 3 conflicts to resolve, 1 failed", "error")
+
+
 def test_the_tray_and_the_main_windows_status_line_say_the_same(qapp):
     model = StatusModel()
     tray = Tray(**{n: (lambda: None) for n in TRAY_CALLBACKS}, model=model)

@@ -337,3 +337,44 @@ def test_sign_out_clears_and_sign_in_and_org_switch_reload(qapp):
     assert view.org_id == "org-2" and view.pane.title.text() == ""
     run(_until(lambda: bus.sent("wb:offline:getList")[-1].get("orgId") == "org-2" and view.table.rowCount() == 100))
     window.hide()
+
+
+def test_ctrl_end_and_home_keep_the_column_in_sight(qapp):
+    """Ctrl+End goes to the last row of the current column; Qt's own went to the last column too,
+    scrolling the Name column out of a narrow table."""
+    table = tables.new_table("deals")
+    columns = [tables.MARK, *formats.columns("deals", []), *(f"extra_{n}" for n in range(12))]
+    tables.append(table, [deal(n) | {f"extra_{k}": "x" * 30 for k in range(12)} for n in range(40)], columns)
+    table.resize(400, 300)
+    table.show()
+    table.setCurrentCell(3, 1)
+    table.setFocus()
+    QTest.keySequence(table, "Ctrl+End")
+    assert (table.currentRow(), table.currentColumn()) == (39, 1)
+    assert table.horizontalScrollBar().value() == 0
+    QTest.keySequence(table, "Ctrl+Home")
+    assert (table.currentRow(), table.currentColumn()) == (0, 1)
+    table.close()
+
+
+def test_server_owned_fields_are_shown_read_only_last_in_one_order(qapp):
+    """Id and the server's times read as values, not as fields to fill in (no box, no date
+    picker, Tab passes them by), after every other field, whatever the row's key order."""
+    view = EntityView(FakeBus(), "deals")
+    pane = view.pane
+    created = CLOSE - 86_400_000
+    for row in ({"updated_at": CLOSE, "id": "d9", "created_at": created, "name": "Deal 9", "org_id": "org-1",
+                 "extra": {"a": 1}},
+                {"created_at": created, "name": "Deal 9", "id": "d9", "extra": {"a": 1}, "updated_at": CLOSE}):
+        pane.show_record(row)
+        labels = [pane.form.itemAt(r, pane.form.ItemRole.LabelRole).widget().text() for r in range(pane.form.rowCount())]
+        assert labels[-3:] == ["Id", "Created at", "Updated at"] and "Org id" not in labels
+        for key in ("id", "created_at", "updated_at", "extra"):
+            shown = pane._editors[key]
+            assert isinstance(shown, QLineEdit) and shown.isReadOnly() and not shown.hasFrame(), key
+            assert shown.focusPolicy() == Qt.FocusPolicy.ClickFocus, key
+        assert pane._editors["updated_at"].text() == formats.text("updated_at", CLOSE)
+        assert pane._editors["id"].text() == "d9"
+        assert not pane.dirty()
+    pane._editors["name"].setText("Deal nine")
+    assert pane.changes() == {"name": "Deal nine"}

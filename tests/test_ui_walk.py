@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QPushButton, QSplitter  # noqa: E402
 
 from tests.test_ui_i18n import bokmal, untranslated  # noqa: E402, F401
 from tests.test_ui_views import CLOSE, _until, conflict_item, deal, english, pages  # noqa: E402, F401
-from tests.test_ui_widgets import FakeBus, qapp, run  # noqa: E402, F401
+from tests.test_ui_widgets import FakeBus, run  # noqa: E402
 from workbuoy.actors.ui import formats, status_line, style, tables  # noqa: E402
 from workbuoy.actors.ui.entity_view import EntityView  # noqa: E402
 from workbuoy.actors.ui.main_window import MainWindow  # noqa: E402

@@ -1565,6 +1565,14 @@
         <translation>{n} endringer venter</translation>
     </message>
     <message>
+        <source>{writes}, 1 conflict to resolve</source>
+        <translation>{writes}, 1 konflikt å løse</translation>
+    </message>
+    <message>
+        <source>{writes}, {n} conflicts to resolve</source>
+        <translation>{writes}, {n} konflikter å løse</translation>
+    </message>
+    <message>
         <source>{writes}, {n} failed</source>
         <translation>{writes}, {n} mislyktes</translation>
     </message>

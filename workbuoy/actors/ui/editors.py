@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale
+from PySide6.QtCore import QDateTime, QLocale, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateTimeEdit, QLineEdit, QWidget
 
 from workbuoy.actors.ui import formats
 from workbuoy.i18n import translate
 
-#: Fields the server owns: shown, never edited.
-READ_ONLY = frozenset({"id", "org_id", "orgId", "updated_at", "created_at", "updatedAt", "createdAt"})
+#: Fields the server owns: shown, never edited, at the end of the record pane in this order.
+SERVER_FIELDS = ("id", "created_at", "createdAt", "updated_at", "updatedAt", "deleted", "org_id", "orgId")
+READ_ONLY = frozenset(SERVER_FIELDS)
+# The property that marks an editor as a value shown only (``editable`` is False).
+SHOWN_ONLY = "shownOnly"
 
 
 class BadValue(ValueError):
@@ -24,6 +27,8 @@ class BadValue(ValueError):
 
 
 def editor_for(key: str, value: Any) -> QWidget:
+    if key in READ_ONLY or isinstance(value, dict):
+        return _shown(key, value)
     if isinstance(value, bool):
         box = QCheckBox()
         box.setChecked(value)
@@ -40,7 +45,6 @@ def editor_for(key: str, value: Any) -> QWidget:
         day = key.endswith(("_date", "Date"))
         edit.setDisplayFormat(formats.locale().dateFormat(QLocale.FormatType.ShortFormat) if day
                               else formats.locale().dateTimeFormat(QLocale.FormatType.ShortFormat))
-        edit.setReadOnly(key in READ_ONLY)
         return edit
     line = QLineEdit()
     if isinstance(value, list):
@@ -49,8 +53,24 @@ def editor_for(key: str, value: Any) -> QWidget:
         line.setText(formats.locale().toString(value) if isinstance(value, int) else formats.locale().toString(value, "g", 12))
     elif value is not None:
         line.setText(str(value))
-    line.setReadOnly(key in READ_ONLY or isinstance(value, dict))
     return line
+
+
+def _shown(key: str, value: Any) -> QLineEdit:
+    """A value the person reads (and may copy) but cannot change: no frame, no white box, no
+    date picker, and Tab passes it by, so it does not look like a field to fill in."""
+    line = QLineEdit(formats.text(key, value))
+    line.setReadOnly(True)
+    line.setFrame(False)
+    line.setStyleSheet("QLineEdit { background: transparent; }")
+    line.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+    line.setProperty(SHOWN_ONLY, True)
+    return line
+
+
+def editable(editor: QWidget) -> bool:
+    """False for a value shown only: a server-owned field or a nested object."""
+    return not editor.property(SHOWN_ONLY)
 
 
 def value_of(key: str, editor: QWidget, like: Any) -> Any:

@@ -127,10 +127,11 @@ class RecordPane(QWidget):
             self._say(translate("RecordPane", SETTLED[mark]), error=bool(mark))
 
     def _order(self, values: dict[str, Any]) -> list[str]:
-        """The entity's table columns first, then the other fields, the server's own (id, times) last."""
+        """The entity's table columns first, then the other fields, the server's own (id, times) last,
+        always in the same order (the row's key order varies with where it came from); the org is not shown."""
         first = [k for k in formats.COLUMNS.get(self.entity, ()) if k in values]
-        rest = [k for k in values if k not in first and k not in editors.READ_ONLY and k not in ("org_id", "orgId")]
-        return first + rest + [k for k in values if k in editors.READ_ONLY and k not in ("org_id", "orgId")]
+        rest = [k for k in values if k not in first and k not in editors.READ_ONLY]
+        return first + rest + [k for k in editors.SERVER_FIELDS if k in values and k not in ("org_id", "orgId")]
 
     def new_record(self) -> None:
         self.show_record(None, fields=formats.COLUMNS.get(self.entity, ("name",)))
@@ -138,7 +139,7 @@ class RecordPane(QWidget):
             next(iter(self._editors.values())).setFocus()
 
     def focus_first_field(self) -> None:
-        editable = [e for k, e in self._editors.items() if k not in editors.READ_ONLY]
+        editable = [e for e in self._editors.values() if editors.editable(e)]
         if editable:
             editable[0].setFocus()
 
@@ -153,7 +154,7 @@ class RecordPane(QWidget):
         before = self.row or {}
         changed: dict[str, Any] = {}
         for key, editor in self._editors.items():
-            if key in editors.READ_ONLY:
+            if not editors.editable(editor):
                 continue
             value = editors.value_of(key, editor, before.get(key))
             if value != before.get(key) and (self.row is not None or value not in (None, "", [])):

@@ -49,6 +49,9 @@ SECTIONS = {
 CHOICES = {"system": QT_TRANSLATE_NOOP("Settings", "As the system"), "light": QT_TRANSLATE_NOOP("Settings", "Light"),
            "dark": QT_TRANSLATE_NOOP("Settings", "Dark"), "en": "English", "nb": "Norsk bokmål"}  # languages in their own words
 INT_FALLBACK = (-(2**31), 2**31 - 1)  # a number field without limits in the schema
+# A text field shows this many characters at least: the default external links
+# ("workbuoy.com, *.workbuoy.com") and a portal address whole, not cut off.
+TEXT_MIN_CHARS = 40
 
 
 def section_of(name: str) -> str:
@@ -81,6 +84,7 @@ def editor_for(kind: mi.Type) -> QWidget:
         return combo
     line = QLineEdit()
     line.setProperty("is_list", isinstance(kind, mi.ListType))
+    line.setMinimumWidth(line.fontMetrics().averageCharWidth() * TEXT_MIN_CHARS)
     return line
 
 

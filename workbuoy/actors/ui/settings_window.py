@@ -51,6 +51,7 @@ class SettingsWindow(QWidget):
         self.sections.setObjectName("settingsSections")
         forms: dict[str, QFormLayout] = {str(name): QFormLayout() for name in SECTIONS}
         for name, form in forms.items():
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a long label goes above its field
             page = QWidget()
             page.setLayout(form)
             self.sections.addTab(page, translate("Settings", name))
@@ -86,6 +87,7 @@ class SettingsWindow(QWidget):
             if isinstance(f.type, mi.StructType):
                 group = QGroupBox(label)
                 inner = QFormLayout(group)
+                inner.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
                 self._add_fields(f.type, path, {name: inner for name in forms}, None)
                 form.addRow(group)
             elif editable is not None and f.encode_name not in editable:

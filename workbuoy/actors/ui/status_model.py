@@ -173,17 +173,25 @@ class StatusModel(QObject):
         return translate("Status", "Not synced yet"), "warn"
 
     def writes_text(self) -> tuple[str, Tone]:
+        """Waiting writes, then conflicts and refusals apart: a conflict waits for the user to
+        settle it, a refusal for a retry or a discard. A conflicted write is ``failed`` with the
+        ``conflicted`` flag, so the depth's ``conflicted`` count is taken out of its ``failed``."""
         waiting = sum(self.depth.get(s, 0) for s in WAITING)
-        failed = self.depth.get("failed", 0)
+        conflicts = self.depth.get("conflicted", 0)
+        refused = max(0, self.depth.get("failed", 0) - conflicts)
         if not waiting:
             text = translate("Status", "No writes waiting")
         elif waiting == 1:
             text = translate("Status", "1 write waiting")
         else:
             text = translate("Status", "{n} writes waiting").format(n=num(waiting))
-        if failed:
-            return translate("Status", "{writes}, {n} failed").format(writes=text, n=num(failed)), "error"
-        return text, "busy" if waiting else "ok"
+        if conflicts == 1:
+            text = translate("Status", "{writes}, 1 conflict to resolve").format(writes=text)
+        elif conflicts:
+            text = translate("Status", "{writes}, {n} conflicts to resolve").format(writes=text, n=num(conflicts))
+        if refused:
+            text = translate("Status", "{writes}, {n} failed").format(writes=text, n=num(refused))
+        return text, "error" if conflicts or refused else "busy" if waiting else "ok"
 
     def lines(self) -> list[tuple[str, Tone]]:
         return [self.account_text(), self.server_text(), self.sync_text(), self.writes_text()]

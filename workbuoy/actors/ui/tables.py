@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
@@ -26,8 +26,22 @@ MARK_TEXT = {"pending": QT_TRANSLATE_NOOP("Tables", "Pending"), "conflict": QT_T
 MARK_COLOUR = {"pending": "#b7791f", "conflict": "#b03a2e", "failed": "#b03a2e"}
 
 
+class RowTable(QTableWidget):
+    """A table of whole rows: Home/End and Ctrl+Home/End go to the first/last row and keep the
+    current column. Qt's own moves to the first/last column, which scrolls the Name column out
+    of sight in a table read row by row."""
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction,  # noqa: N802 (Qt's name)
+                   modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        home, end = QAbstractItemView.CursorAction.MoveHome, QAbstractItemView.CursorAction.MoveEnd
+        if action not in (home, end) or not self.rowCount():
+            return super().moveCursor(action, modifiers)
+        row = 0 if action == home else self.rowCount() - 1
+        return self.model().index(row, max(0, self.currentIndex().column()))
+
+
 def new_table(name: str = "") -> QTableWidget:
-    t = QTableWidget(0, 0)
+    t = RowTable(0, 0)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
