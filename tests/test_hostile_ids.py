@@ -18,7 +18,7 @@ import pytest
 from tests.fixtures.node import Node, wait_for
 from tests.fixtures.sandbox import SandboxProcess, sandbox  # noqa: F401
 from tests.test_queue_node import signed_in, store_of  # noqa: F401
-from workbuoy.api import path
+from workbuoy.api_urls import path
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.base import ENTITIES, Id, Msg
 

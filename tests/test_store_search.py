@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from workbuoy.store import Store, build_indexes
 from workbuoy.store.indexes import drop_statements, missing
-from workbuoy.store.listing import FEW_MATCHES, ListRequest, search_text
+from workbuoy.store.listing import FEW_MATCHES, ListRequest
+from workbuoy.store.searchtext import search_text
 
 
 

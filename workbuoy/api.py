@@ -45,7 +45,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol
-from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -67,6 +66,7 @@ from workbuoy.api_errors import (  # noqa: F401  re-exported: callers import the
     decode,
     protocol_error,
 )
+from workbuoy.api_urls import Base, resolve
 from workbuoy.bus.errors import BusError
 from workbuoy.schemas.auth import Credentials, CredentialsRequest
 
@@ -75,35 +75,10 @@ log = wblog.create("api")
 #: ``(reason, seconds)`` before a retry sleep: reason is ``"rate_limited"`` or ``"transient"``.
 WaitHook = Callable[[Literal["rate_limited", "transient"], float], None]
 CredentialSource = Callable[[bool], Awaitable[Credentials]]
-#: The services of one origin a relative URL can be under (the credentials carry each base).
-Base = Literal["api", "email", "calendar"]
 
 
 class _Caller(Protocol):
     async def call(self, channel: str, payload: Any = None, *, timeout: float = 10.0) -> Any: ...
-
-
-def path(*segments: str) -> str:
-    """``/seg/seg``: the one way a URL path is built from data (an entity, an id).
-
-    Every segment is percent-encoded whole (``/``, ``?``, ``#``, ``%`` included), so a
-    value can never add a segment, a query or a fragment; ``.``, ``..`` and the empty
-    segment, which would name the parent or the collection instead of a record, are
-    refused with ``ValueError`` (the bus ``Id`` type refuses them too; this also covers
-    ids that reached the store some other way).
-    """
-    for s in segments:
-        if s in ("", ".", ".."):
-            raise ValueError(f"{s!r} cannot be a URL path segment")
-    return "".join("/" + quote(s, safe="") for s in segments)
-
-
-def resolve(creds: Credentials, base: Base, url: str) -> str:
-    """``url`` as is when absolute, else under ``base`` of the origin the credentials are for."""
-    if "://" in url:
-        return url
-    root = {"api": creds.api_base, "email": creds.email_base, "calendar": creds.cal_base}[base]
-    return root.rstrip("/") + "/" + url.lstrip("/")
 
 
 def retry_after(value: str | None, *, default: float, cap: float) -> float:

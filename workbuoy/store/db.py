@@ -38,6 +38,7 @@ import apsw
 import msgspec
 
 from workbuoy.platform import current
+from workbuoy.store.searchtext import search_fields, search_text_of_json
 
 T = TypeVar("T")
 
@@ -94,7 +95,7 @@ class Database:
         self._wal_pages: dict[str, int] = {}
         self.conn.set_wal_hook(self._note_wal)  # replaces SQLite's auto-checkpoint: see _checkpoint
         self.conn.create_scalar_function("wb_contains", _contains, 3, deterministic=True)
-        self.conn.create_scalar_function("wb_search_text", _search_text, 2, deterministic=True)
+        self.conn.create_scalar_function("wb_search_text", search_text_of_json, 2, deterministic=True)
         self._retry(lambda: self.conn.execute(f"ATTACH DATABASE ? AS {CACHE}", (str(self.cache_path),)))
         # CRM data: the owner's alone (the -wal and -shm files SQLite makes inherit the mode).
         _owner_only(self.path.parent, self.path, self.cache_path)
@@ -217,16 +218,7 @@ def cache_path_for(path: Path) -> Path:
     return path.with_name(f"{path.stem}-cache{path.suffix}")
 
 
-def _search_text(entity: str, payload: str) -> str:
-    """SQL ``wb_search_text(entity, payload)``: the searchable text of a cached row."""
-    from workbuoy.store.listing import search_text_of_json  # listing builds on this module
-
-    return search_text_of_json(entity, payload)
-
-
 def _contains(entity: str, payload: str | None, needle: str) -> bool:
     """SQL ``wb_contains(entity, payload, needle)``: whether one searchable field holds the casefolded
     ``needle``. Field by field: a needle must not match across two (SQLite's ``LIKE`` folds ASCII only)."""
-    from workbuoy.store.listing import search_fields
-
     return payload is not None and any(needle in text for text in search_fields(entity, _decoder.decode(payload)))

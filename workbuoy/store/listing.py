@@ -11,16 +11,16 @@ SQLite compares them: numbers before text, text by its UTF-8 bytes; ties go by i
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import msgspec
 
 from workbuoy.schemas.base import ENTITIES
-from workbuoy.schemas.columns import SEARCHABLE, SORTABLE, TIME_FIELDS
+from workbuoy.schemas.columns import SORTABLE, TIME_FIELDS
 from workbuoy.schemas.offline import RowMark
 from workbuoy.store.db import CACHE, Database, dumps, loads, now_ms
+from workbuoy.store.searchtext import FIELD_SEPARATOR
 from workbuoy.store.types import CachedRow, ListPage
 
 Scalar = str | int | float | None
@@ -35,8 +35,6 @@ GROUP BY entity_id
 
 #: The shortest query the trigram index answers; shorter ones test every row of the table.
 TRIGRAM = 3
-#: Between two fields in the search index's text: a needle holding it would match across them.
-FIELD_SEPARATOR = "\n"
 #: What no query to the index may hold (``FIELD_SEPARATOR``, and a NUL, where FTS5's parser stops): it scans.
 UNINDEXABLE = frozenset((FIELD_SEPARATOR, "\0"))
 #: Up to this many index matches a search reads them all and sorts them; beyond, it walks the sort.
@@ -91,50 +89,6 @@ def table(entity: str) -> str:
 def search_table(entity: str) -> str:
     """The FTS5 table of ``entity``'s search index (``indexes.py``)."""
     return f"{table(entity)}_search"
-
-
-def search_fields(entity: str, payload: dict[str, Any]) -> list[str]:
-    """The casefolded text of each of a row's ``SEARCHABLE`` fields.
-
-    Casefolded here, in Python, and matched against a casefolded query, so search folds
-    case the way Python does (``ß`` finds ``SS``) whatever SQLite's own folding does.
-    """
-    return _casefolded(payload.get(name) for name in SEARCHABLE[entity])
-
-
-def search_text_of_json(entity: str, payload: str) -> str:
-    """``search_text`` of a payload column's JSON text: what the search index's build and
-    triggers call per row. It decodes only the ``SEARCHABLE`` fields (msgspec skips the
-    rest): 1.9 s instead of 2.1 s for a million rows."""
-    fields = _SEARCHABLE_DECODERS[entity].decode(payload)
-    return _one_a_line(_casefolded(getattr(fields, name) for name in SEARCHABLE[entity]))
-
-
-def search_text(entity: str, payload: dict[str, Any]) -> str:
-    """What the search index holds of a row: its ``search_fields``, one a line."""
-    return _one_a_line(search_fields(entity, payload))
-
-
-def _casefolded(values: Iterable[Any]) -> list[str]:
-    parts = []
-    for value in values:
-        if isinstance(value, list):
-            parts.append(" ".join(str(v) for v in value).casefold())
-        elif value is not None:
-            parts.append(str(value).casefold())
-    return parts
-
-
-def _one_a_line(fields: list[str]) -> str:
-    """Fields joined by line breaks; a NUL (which FTS5 skips, joining what is around it) becomes
-    a line break too: no needle the index is asked for holds one."""
-    return FIELD_SEPARATOR.join(fields).replace("\0", FIELD_SEPARATOR)
-
-
-_SEARCHABLE_DECODERS = {
-    entity: msgspec.json.Decoder(msgspec.defstruct(f"{entity}_searchable", [(name, Any, None) for name in fields]))
-    for entity, fields in SEARCHABLE.items()
-}
 
 
 def sort_key_sql(field: str) -> str:

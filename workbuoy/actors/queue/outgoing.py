@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from workbuoy.api import ApiClient, Base, path
+from workbuoy.api import ApiClient
+from workbuoy.api_urls import Base, path
 from workbuoy.store import QueueItem
 
 METHODS = {"create": "POST", "update": "PATCH", "delete": "DELETE"}
@@ -63,7 +64,7 @@ def request_for(item: QueueItem, if_match: int | None) -> Request:
     Its URL is relative: the API client puts it under the bases of the session's origin,
     so writes queued before a change of ``portalOrigin`` go to the new one.
 
-    Raises ``ValueError`` for an id that cannot be a path segment (see :func:`workbuoy.api.path`).
+    Raises ``ValueError`` for an id that cannot be a path segment (see :func:`workbuoy.api_urls.path`).
     """
     headers = {"Idempotency-Key": item.op_id}
     body = body_of(item)

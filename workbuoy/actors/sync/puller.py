@@ -20,7 +20,8 @@ from typing import Literal
 
 from workbuoy import metrics
 from workbuoy.actors.sync.pages import parse_page
-from workbuoy.api import ApiClient, path
+from workbuoy.api import ApiClient
+from workbuoy.api_urls import path
 from workbuoy.store import PageResult, Store
 
 MAX_IDS = 100  # ids kept per stream for change events; the counts stay exact
