@@ -76,7 +76,12 @@ def test_offline_writes_arrive_exactly_once_in_order_through_kills(node_factory,
                  interval=0.01, what="sends in flight")
         kill_queue_actor(node)
     assert node.status().actors["queue"].restarts >= 3
-    wait_for(lambda: store.queue_depth()["synced"] == 1000, 120, interval=0.2, what="every write synced")
+    try:
+        wait_for(lambda: store.queue_depth()["synced"] == 1000, 120, interval=0.2, what="every write synced")
+    except AssertionError as exc:  # say which writes are still out, and why
+        left = [(i.id, i.status, i.attempt, i.next_attempt_at, i.last_error) for s in ("pending", "inflight", "failed")
+                for i in store.list_queue(s, 20)]
+        raise AssertionError(f"{exc}: {store.queue_depth()} {node.call('wb:queue:status', {})} {left}") from None
     d = store.queue_depth()
     assert d["failed"] == d["conflicted"] == d["inflight"] == d["pending"] == 0, d
     ledger = sandbox.admin.get("/writes").json()["writes"]
