@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import apsw
 import httpx
 import pytest
 
@@ -164,6 +165,27 @@ def _server_edit(engine: Engine, entity: str, id: str, patch: dict[str, Any]) ->
     r = engine.sb.admin.put(f"/rows/{entity}/{id}", json=patch)
     r.raise_for_status()
     return r.json()
+
+
+@pytest.mark.timeout(60)
+def test_a_cache_commit_lost_between_the_two_files_does_not_make_the_next_write_a_conflict(engine: Engine) -> None:
+    """WAL commits the outbox file, then the cache file: a kill in between (seen in a chaos run)
+    leaves the record's cache row a version behind the outbox's base of its next write. The
+    next write must build on the outbox's version, not send the cache's stale one and get a 412."""
+    eid = writes.new_id()
+    engine.commit(Write("crm", {"name": "n", "seq": 0}, "deals", "create", eid),
+                  Write("crm", {"seq": 1}, "deals", "update", eid))
+    engine.flush()
+    (nxt,) = engine.commit(Write("crm", {"seq": 2}, "deals", "update", eid))
+    server = engine.server_row("deals", eid)
+    assert server is not None and nxt.base_updated_at == server["updated_at"]
+    cache = apsw.Connection(str(engine.env.data_dir / "workbuoy-cache.db"))
+    cache.execute("UPDATE deals SET updated_at = updated_at - 1 WHERE id = ?", (eid,))  # the lost commit's state
+    cache.close()
+    engine.flush()
+    item = engine.store.get_queue_item(nxt.id)
+    assert item is not None and (item.status, item.conflicted) == ("synced", False), item
+    assert engine.server_row("deals", eid)["seq"] == 2
 
 
 @pytest.mark.timeout(60)

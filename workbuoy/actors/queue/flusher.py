@@ -222,12 +222,17 @@ class Flusher:
         return partial(self._retry, lease, error)
 
     def _if_match(self, item: QueueItem) -> int | None:
-        """The server version local edits of this record build on: the cached row's, which moves
-        with each synced write, so queued edits of one record do not trip over each other."""
+        """The server version this write builds on: the outbox's ``base_updated_at``, which each
+        synced write of the record moves on (``rebase_open``), so queued edits of one record do
+        not trip over each other. Not the cached row's: the cache is another file, and a crash
+        between the two files' commits (WAL commits them one after the other) can leave it a
+        version behind the outbox. The cached row serves only a write queued without a base."""
         if item.qtype != "crm" or item.op == "create" or item.entity is None or item.entity_id is None:
             return None
+        if item.base_updated_at:
+            return item.base_updated_at
         cached = self.store.get_row(item.entity, item.entity_id)
-        return (cached.updated_at if cached is not None else item.base_updated_at) or None
+        return (cached.updated_at if cached is not None else None) or None
 
     def _synced(self, lease: Lease, row: dict[str, Any]) -> None:
         with self.store.transaction():
