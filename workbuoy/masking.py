@@ -31,10 +31,12 @@ TOO_DEEP = "<nested too deep>"
 # Every rule below needs one of these in the lower-cased text; a text with none is
 # returned untouched. Substring tests run at C speed, about ten times faster than one
 # case-insensitive regex alternation over the same words. The rules are ASCII-only
-# (``re.ASCII``) so that ``str.lower`` agrees with their case-insensitivity.
-_TRIGGERS = (
-    "@", "eyi", "eyj", "eyk", "eyl", "bearer", "cookie", "session", "token", "passw", "secret",
-    "apikey", "api_key", "api-key", "authorization", "credential",
+# (``re.ASCII``) so that ``str.lower`` agrees with their case-insensitivity. A keyword
+# counts only beside a ``:`` or ``=`` (the header and pair rules need one): prose such as
+# "no stored session" is common in replies and would otherwise run all five rules.
+_SHAPE_TRIGGERS = ("@", "eyi", "eyj", "eyk", "eyl", "bearer")
+_KEYWORD_TRIGGERS = (
+    "cookie", "session", "token", "passw", "secret", "apikey", "api_key", "api-key", "authorization", "credential",
 )
 
 # A JWT (JWS compact form): base64url segments separated by dots, the first one being
@@ -87,7 +89,9 @@ def mask_text(s: str) -> str:
     Idempotent: masking masked text changes nothing, so layers may mask twice safely.
     """
     low = s.lower()
-    if not any(t in low for t in _TRIGGERS):
+    if not any(t in low for t in _SHAPE_TRIGGERS) and not (
+        (":" in s or "=" in s) and any(t in low for t in _KEYWORD_TRIGGERS)
+    ):
         return s
     s = _JWT.sub(MASK, s)
     s = _HEADER.sub(rf"\1\2{MASK}", s)
