@@ -224,7 +224,7 @@ def main() -> None:
         ("tracer attached: p50", f"{statistics.median(traced['traced p50']):.0f} us",
          f"{median_range(ratios(traced['traced p50'], traced['p50']))} untraced p50"),
         ("broker throughput after tracer left", f"{statistics.median(traced['rate after']):,.0f} msg/s",
-         f"{median_range(ratios(traced['rate'], traced['rate after']))} the rate before it came (target <= 1.05x)"),
+         f"rate before / after: {median_range(ratios(traced['rate'], traced['rate after']))} (target <= 1.05x)"),
         ("trace messages dropped", f"{dropped:.0f}", ""),
         ("kill -9 -> ready again", " / ".join(f"{r:.0f}" for r in restarts) + " ms", "target <= 300 ms"),
         ("headless cold start -> all ready", f"{cold_ms:.0f} ms", "target <= 2000 ms"),

@@ -77,6 +77,10 @@ class EchoPair:
         self.socket.send(frame)
         self.socket.recv()  # connected and warm
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
     def latencies(self, n: int) -> list[float]:
         return latencies(lambda: self.socket.send(self.frame), self.socket.recv, n)
 
