@@ -15,10 +15,13 @@ from prometheus_client import REGISTRY
 
 from tests.fixtures.broker import broker  # noqa: F401  (the fixture)
 from workbuoy import config
-from workbuoy.actors.base import Actor
+from workbuoy.actors.base import Actor, handles
+from workbuoy.bus.errors import BusError
 from workbuoy.bus.client import Client
 from workbuoy.schemas import envelope as env
+from workbuoy.schemas.base import Empty
 from workbuoy.schemas.envelope import ErrorInfo, Kind, SpawnSecrets
+from workbuoy.schemas.outbox import QueueItemRef, QueueRetry, QueueStatusReply, ServerState
 from workbuoy.schemas.settings import Settings
 
 pytestmark = pytest.mark.timeout(120)
@@ -106,3 +109,67 @@ def test_nothing_reaches_an_actor_before_its_start_is_done(broker, tmp_path):  #
 def impostor_count() -> float:
     return REGISTRY.get_sample_value("wb_desktop_invalid_ipc_total", {"channel": "?", "reason": "impostor"}) or 0.0
 
+
+
+class InlineQueue(Actor):
+    """A plain-function handler (answered in the wake-up that read it) beside a coroutine one (a task)."""
+
+    name = "queue"
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.may_retry = asyncio.Event()
+        self.status_tasks: list[asyncio.Task | None] = []  # the task each status call ran in
+        self.retry_task: asyncio.Task | None = None
+
+    @handles("wb:queue:status")
+    def status(self, request: Empty, caller: str) -> QueueStatusReply:
+        self.status_tasks.append(asyncio.current_task())
+        if len(self.status_tasks) == 3:
+            raise BusError("failed", "the third status fails")
+        return QueueStatusReply(server=ServerState(online=True, since=0), depth={"calls": len(self.status_tasks)})
+
+    @handles("wb:queue:retry")
+    async def retry(self, request: QueueRetry, caller: str) -> QueueItemRef:
+        self.retry_task = asyncio.current_task()
+        await self.may_retry.wait()
+        return QueueItemRef(id=request.id, op_id="op", status="pending")
+
+
+def test_a_plain_handler_answers_inline_while_a_coroutine_waits_in_its_task(broker, tmp_path):  # noqa: F811
+    """Requests that arrive together: the plain ones are answered in order, errors included, outside any task,
+    while the coroutine before them still waits; it answers once it may."""
+    b, _, _ = broker
+    env_ = config.load({"WB_DATA_DIR": str(tmp_path / "data"), "WB_HEARTBEAT_SEC": "0.5"})
+    actor = InlineQueue(env_, b.endpoints, SpawnSecrets(key="k" * 32, identity="queue:in-process"))
+    b.expect("queue", "k" * 32, os.getpid(), "queue:in-process")
+    client = Client(b.endpoints)
+
+    async def scenario() -> tuple[list[env.Envelope], env.Envelope]:
+        running = asyncio.ensure_future(actor.run())
+        client.send_raw(env.encode(Kind.REQ, "wb:queue:retry", 1, QueueRetry(id=7)))  # held until the actor is ready
+        for cid in range(2, 6):
+            client.send_raw(env.encode(Kind.REQ, "wb:queue:status", cid, {}))
+        inline = [await asyncio.to_thread(answer, client, cid) for cid in range(2, 6)]
+        assert actor.retry_task is not None and not actor.retry_task.done()  # still waiting, and answered after
+        actor.may_retry.set()
+        later = await asyncio.to_thread(answer, client, 1)
+        actor.request_stop()
+        await asyncio.wait_for(running, 30)
+        return inline, later
+
+    try:
+        inline, later = asyncio.run(scenario())
+    finally:
+        client.close()
+    replies = [msgspec.msgpack.decode(e.payload, type=QueueStatusReply) for e in inline if e.kind == Kind.REP]
+    assert [r.depth["calls"] for r in replies] == [1, 2, 4]
+    assert error_of(inline[2]).message == "the third status fails"
+    assert actor.status_tasks == [None] * 4  # no task per plain request
+    assert msgspec.msgpack.decode(later.payload, type=QueueItemRef).id == 7
+
+
+def test_a_guarded_channel_refuses_a_plain_handler():
+    """Its role check is a bus call to wait for: a plain function there is a mistake, caught at class creation."""
+    with pytest.raises(TypeError, match="guarded"):
+        type("PlainPlugins", (Actor,), {"name": "plugins", "list_plugins": handles("wb:plugins:list")(lambda self, r, c: None)})

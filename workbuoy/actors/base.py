@@ -16,9 +16,10 @@ and a notification (at most one per kind a minute) instead of a crash.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ClassVar, TypeVar
 
 import apsw
@@ -47,7 +48,12 @@ T = TypeVar("T")
 
 
 def handles(channel: str) -> Callable:
-    """Mark a method as the handler of ``channel``: ``async def h(self, request, caller) -> Reply``."""
+    """Mark a method as the handler of ``channel``: ``async def h(self, request, caller) -> Reply``.
+
+    A handler with nothing to wait for may be a plain ``def``: it is answered in the
+    wake-up that read the request, without a task (the bus's fast path). A guarded
+    channel's handler must be ``async``: its role check is a bus call.
+    """
 
     def mark(fn: Callable) -> Callable:
         fn.__wb_channel__ = channel
@@ -70,10 +76,11 @@ class Actor:
     name: ClassVar[str]
     _handlers: ClassVar[dict[str, str]]
     _listeners: ClassVar[dict[str, str]]
+    _inline: ClassVar[frozenset[str]]  # channels whose handler is a plain function
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
-        cls._handlers, cls._listeners = {}, {}
+        cls._handlers, cls._listeners, inline = {}, {}, set()
         for attr in dir(cls):
             fn = getattr(cls, attr)
             if (ch := getattr(fn, "__wb_channel__", None)) is not None:
@@ -81,10 +88,15 @@ class Actor:
                 if spec is None or spec.owner != cls.name:
                     raise TypeError(f"{cls.__name__}.{attr}: {ch} is not a channel owned by {cls.name}")
                 cls._handlers[ch] = attr
+                if not inspect.iscoroutinefunction(fn):
+                    if spec.guard is not None:
+                        raise TypeError(f"{cls.__name__}.{attr}: {ch} is guarded, its handler must be async")
+                    inline.add(ch)
             if (ev := getattr(fn, "__wb_event__", None)) is not None:
                 if ev not in EVENTS:
                     raise TypeError(f"{cls.__name__}.{attr}: no event named {ev}")
                 cls._listeners[ev] = attr
+        cls._inline = frozenset(inline)
 
     def __init__(self, env: Env, endpoints: Endpoints, spawn: SpawnSecrets) -> None:
         self.env = env
@@ -195,18 +207,25 @@ class Actor:
                 return
             self.log.exception("%s: timer %s failed", self.name, getattr(fn, "__name__", fn))
 
-    async def _on_request(self, channel: str, request: Any, caller: str) -> msgspec.Struct:
+    def _on_request(self, channel: str, request: Any, caller: str) -> msgspec.Struct | Coroutine[Any, Any, msgspec.Struct]:
+        """The reply of a plain handler, or the coroutine that will give it (the connection runs that as a task)."""
         attr = self._handlers.get(channel)
         if attr is None:
             raise NotImplementedOnBus(channel)
+        if channel not in self._inline:
+            return self._answer(channel, attr, request, caller)
+        try:
+            return getattr(self, attr)(request, caller)
+        except apsw.Error as exc:  # a disk failure is a storage error reply (and a notice); any other stays itself
+            raise (self.store_fault(channel, exc) or exc) from None
+
+    async def _answer(self, channel: str, attr: str, request: Any, caller: str) -> msgspec.Struct:
         if (action := CHANNELS[channel].guard) is not None:
             await self._assert_allowed(channel, action, getattr(request, "org_id", None), caller)
         try:
             return await getattr(self, attr)(request, caller)
         except apsw.Error as exc:
-            if (error := self.store_fault(channel, exc)) is None:
-                raise
-            raise error from None
+            raise (self.store_fault(channel, exc) or exc) from None
 
     async def _assert_allowed(self, channel: str, action: str, org_id: str | None, caller: str) -> None:
         """Refuse a guarded channel up front (``forbidden``, counted and audited) unless RBAC allows it.

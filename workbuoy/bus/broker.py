@@ -56,7 +56,6 @@ class Broker:
         self._curve_keys: dict[str, str] = {}  # actor name -> its current spawn's CURVE public key (tcp bus)
         self._decoders = {name: ch.decoder() for name, ch in CHANNELS.items()}
         self.stats = BusStats()  # exported by whoever serves /metrics (the arbiter)
-        self._last_sweep = time.monotonic()
         self._server = KeyPair.new() if self.endpoints.curve else None
         self.zap = ZapHandler(self.ctx.socket(zmq.REP))
         self.router = bind(self.ctx, zmq.ROUTER, self.endpoints.bus, HARD_MAX_MSG_BYTES, self._server)
@@ -119,21 +118,23 @@ class Broker:
         if self.tap.socket in ready:
             self.tap.drain_subscriptions()
         if self.router in ready:
-            for _ in range(1000):  # bounded, so the supervisor's timers still run under load
-                try:
-                    frames = self.router.recv_multipart(zmq.NOBLOCK)
-                except zmq.Again:
-                    break
-                try:
-                    self._route(frames)
-                except Exception:  # a bug here must not take the node down
-                    log.exception("broker: unexpected error while routing")
-        now = time.monotonic()
-        for owner, r in self.inflight.expired(now):
+            self._drain_router()
+        for owner, r in self.inflight.expired(time.monotonic()):
             self.no.refuse(r.caller, r.cid, r.channel, "unavailable", f"the {owner} actor is starting", count=False)
-        if now - self._last_sweep > 10:
-            self._last_sweep = now
-            self.inflight.sweep(now)
+
+    def _drain_router(self) -> None:
+        """Route the ready frames (bounded: the supervisor's timers run under load too); ``EVENTS`` says when none is left."""
+        for _ in range(1000):
+            try:
+                frames = self.router.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:  # the poll's word was stale
+                return
+            try:
+                self._route(frames)
+            except Exception:  # a bug here must not take the node down
+                log.exception("broker: unexpected error while routing")
+            if not self.router.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+                return
 
     def close(self) -> None:
         self.tap.flush(force=True)

@@ -11,12 +11,14 @@ histogram) or its owner is forgotten (its caller gets ``unavailable`` at once).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
 HOLD_SEC = 5.0
 HOLD_LIMIT = 1000  # held requests per actor
 PENDING_TTL_SEC = 120.0  # a caller waits far less: the entry only feeds the latency histogram
+SWEEP_EVERY_SEC = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class InFlight:
         self.limit = limit
         self._held: defaultdict[str, deque[Request]] = defaultdict(deque)
         self._pending: dict[tuple[bytes, int], tuple[Request, str]] = {}  # (caller, cid) -> (request, owner)
+        self._swept = time.monotonic()
 
     def hold(self, owner: str, request: Request) -> bool:
         """Keep ``request`` until ``owner`` is ready; False when its queue is full (refuse it then)."""
@@ -66,7 +69,12 @@ class InFlight:
         return out
 
     def expired(self, now: float) -> list[tuple[str, Request]]:
-        """Remove and return the requests held longer than ``hold_sec`` (cheap: checks only the oldest of each)."""
+        """Remove and return the requests held longer than ``hold_sec`` (cheap: checks only the oldest of each).
+
+        Every ``SWEEP_EVERY_SEC`` it also forgets pending requests past their TTL.
+        """
+        if now - self._swept > SWEEP_EVERY_SEC:
+            self.sweep(now)
         out = []
         for owner, waiting in self._held.items():
             while waiting and now - waiting[0].since > self.hold_sec:
@@ -75,4 +83,5 @@ class InFlight:
 
     def sweep(self, now: float) -> None:
         """Forget pending requests past their TTL (callers that gave up long ago)."""
+        self._swept = now
         self._pending = {k: v for k, v in self._pending.items() if now - v[0].since < PENDING_TTL_SEC}

@@ -40,7 +40,7 @@ class AuditActor(Actor):
         self.uploader.kick()
 
     @handles("wb:audit:record")
-    async def record(self, request: AuditRecord, caller: str) -> Ok:
+    def record(self, request: AuditRecord, caller: str) -> Ok:
         self.store.audit_enqueue(request.event, {"actor": caller, "at": int(time.time() * 1000), "data": mask_obj(request.payload)})
         self.uploader.kick()
         return Ok()

@@ -72,7 +72,7 @@ class AuthActor(Actor):
         return state
 
     @handles("wb:auth:portalCookie")
-    async def portal_cookie(self, request: Empty, caller: str) -> PortalCookie:
+    def portal_cookie(self, request: Empty, caller: str) -> PortalCookie:
         """The portal window's session; the registry lets only the portal role ask."""
         self.log.info("the portal window takes the %s cookie for %s", COOKIE, self.session.origin)
         return PortalCookie(origin=self.session.origin, value=self.session.cookie)
@@ -89,7 +89,7 @@ class AuthActor(Actor):
             raise BusError("failed", f"signed out, but the keyring refused to forget the session: {exc}") from None
 
     @handles("wb:auth:status")
-    async def status(self, request: Empty, caller: str) -> AuthState:
+    def status(self, request: Empty, caller: str) -> AuthState:
         return self.session.status()
 
     @handles("wb:auth:credentials")
@@ -102,7 +102,7 @@ class AuthActor(Actor):
             raise bus_error(exc, "cannot renew the access token") from None
 
     @handles("wb:rbac:can")
-    async def can(self, request: RbacCan, caller: str) -> RbacReply:
+    def can(self, request: RbacCan, caller: str) -> RbacReply:
         signed_in = self.session.state.state == "signed_in"
         return rbac.decide(self.store.me() if signed_in else None, request.action,
                            request.org_id)

@@ -126,7 +126,7 @@ class QueueActor(Actor):
         return outbox.QueueListReply(items=[view(i) for i in items])
 
     @handles("wb:queue:status")
-    async def status(self, request: Empty, caller: str) -> outbox.QueueStatusReply:
+    def status(self, request: Empty, caller: str) -> outbox.QueueStatusReply:
         return outbox.QueueStatusReply(server=self.flusher.breaker.state, depth=self.store.queue_depth())
 
     @handles("wb:queue:retry")
