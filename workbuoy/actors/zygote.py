@@ -44,8 +44,13 @@ from workbuoy.schemas.registry import CHANNELS, EVENTS
 
 #: The actors whose code is preloaded: not the ui and the portal, whose Qt a headless node must never load.
 PRELOADED = tuple(name for name in ACTOR_NAMES if name not in ("ui", "portal"))
-#: What those actors import only once running: httpx's transport, and the keyrings the auth actor opens.
-LATER = ("httpcore", "h11", "anyio", "certifi", "keyring.backends.SecretService", "keyrings.cryptfile.cryptfile")
+#: What those actors import only once running: httpx's transport (anyio loads its backend, and sniffio, on the
+#: first request), and the keyrings the auth actor opens.
+LATER = ("httpcore", "h11", "anyio", "anyio._backends._asyncio", "sniffio", "certifi",
+         "keyring.backends.SecretService", "keyrings.cryptfile.cryptfile")
+#: The file keyring's cipher (Argon2 through cffi, pycryptodome's AES-GCM): imported at its first unlock,
+#: preloaded only where that keyring is chosen, as a desktop's Secret Service never needs them.
+FILE_KEYRING = ("argon2.low_level", "Crypto.Cipher.AES", "Crypto.Cipher._mode_gcm")
 MAX_REQUEST_BYTES = 256 * 1024
 READY = b"ready"
 REPARENT_WAIT_S = 5.0
@@ -55,7 +60,7 @@ def preload() -> None:
     """Import what the actors share, then freeze it all out of the collector's reach."""
     for name in PRELOADED:
         importlib.import_module(f"workbuoy.actors.{name}.actor")
-    for module in LATER:
+    for module in (*LATER, *(FILE_KEYRING if os.environ.get("WB_KEYRING_BACKEND") == "file" else ())):
         importlib.import_module(module)
     api.tls_context()
     warm_schemas()
