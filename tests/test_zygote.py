@@ -188,3 +188,19 @@ def test_wb_zygote_0_spawns_every_actor(node_factory):
     assert zygote_of(node) is None
     for name, pid in node.actor_pids().items():
         assert re.search(rb"workbuoy\.actors\x00" + name.encode(), cmdline(pid))
+
+
+def loads_qt(pid: int) -> bool:
+    return "libQt6Core" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def test_only_a_desktop_nodes_zygote_preloads_qt_and_it_forks_the_ui_and_the_portal(forked_node, node_factory):
+    headless, _ = forked_node
+    zygote = wait_for(lambda: zygote_of(headless), 30, what="the headless node's zygote")
+    assert not loads_qt(zygote), "a headless node's zygote loaded Qt"
+    desktop = node_factory("run", WB_ZYGOTE="1", QT_QPA_PLATFORM="offscreen").start()
+    zygote = wait_for(lambda: zygote_of(desktop), 30, what="the desktop node's zygote")
+    assert loads_qt(zygote)
+    assert len(list(Path(f"/proc/{zygote}/task").iterdir())) == 1, "importing Qt started a thread in the zygote"
+    for name in ("ui", "portal"):
+        assert ZYGOTE in cmdline(desktop.actor_pids()[name]), f"{name} was spawned, not forked"

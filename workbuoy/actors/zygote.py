@@ -42,8 +42,10 @@ from workbuoy.schemas.base import ACTOR_NAMES
 from workbuoy.schemas.envelope import ForkReply, ForkRequest
 from workbuoy.schemas.registry import CHANNELS, EVENTS
 
-#: The actors whose code is preloaded: not the ui and the portal, whose Qt a headless node must never load.
-PRELOADED = tuple(name for name in ACTOR_NAMES if name not in ("ui", "portal"))
+#: The actors that load Qt: preloaded only by a desktop node's zygote, as a headless node must never load Qt.
+QT_ACTORS = ("ui", "portal")
+#: The actors whose code every zygote preloads.
+PRELOADED = tuple(name for name in ACTOR_NAMES if name not in QT_ACTORS)
 #: What those actors import only once running: httpx's transport (anyio loads its backend, and sniffio, on the
 #: first request), and the keyrings the auth actor opens.
 LATER = ("httpcore", "h11", "anyio", "anyio._backends._asyncio", "sniffio", "certifi",
@@ -53,12 +55,18 @@ LATER = ("httpcore", "h11", "anyio", "anyio._backends._asyncio", "sniffio", "cer
 FILE_KEYRING = ("argon2.low_level", "Crypto.Cipher.AES", "Crypto.Cipher._mode_gcm")
 MAX_REQUEST_BYTES = 256 * 1024
 READY = b"ready"
+DESKTOP = "desktop"
 REPARENT_WAIT_S = 5.0
 
 
-def preload() -> None:
-    """Import what the actors share, then freeze it all out of the collector's reach."""
-    for name in PRELOADED:
+def preload(desktop: bool) -> None:
+    """Import what the actors share, then freeze it all out of the collector's reach.
+
+    A desktop node's zygote imports the ui's and the portal's code, and so Qt's modules
+    (not a window, nor a ``QApplication``: the child makes those), so they share the Python
+    objects and the libraries' written pages: its start waits for that import.
+    """
+    for name in (*PRELOADED, *(QT_ACTORS if desktop else ())):
         importlib.import_module(f"workbuoy.actors.{name}.actor")
     for module in (*LATER, *(FILE_KEYRING if os.environ.get("WB_KEYRING_BACKEND") == "file" else ())):
         importlib.import_module(module)
@@ -151,12 +159,12 @@ def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, m
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or not argv[0].isdigit():
-        print("usage: python -m workbuoy.actors.zygote FD (started by the supervisor)", file=sys.stderr)
+    if not 1 <= len(argv) <= 2 or not argv[0].isdigit() or argv[1:] not in ([], [DESKTOP]):
+        print(f"usage: python -m workbuoy.actors.zygote FD [{DESKTOP}] (started by the supervisor)", file=sys.stderr)
         return 2
     control = socket.socket(fileno=int(argv[0]))
     current.die_with_parent()
-    preload()
+    preload(desktop=argv[1:] == [DESKTOP])
     print(f"zygote ready: {len(sys.modules)} modules preloaded", file=sys.stderr, flush=True)
     control.send(READY)
     return serve(control)

@@ -53,7 +53,7 @@ def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool, url
     metrics.prepare(endpoints.folder / "metrics")  # before any metric is touched (the zygote inherits the folder)
     from workbuoy.supervisor.forkserver import ForkServer, use_zygote
 
-    zygote = ForkServer(env.log_dir) if use_zygote(env.zygote) else None  # now: its imports overlap ours
+    zygote = ForkServer(env.log_dir, desktop=desktop) if use_zygote(env.zygote) else None  # now: its imports overlap ours
     from workbuoy import logs as wblog
     from workbuoy.supervisor.arbiter import Arbiter
     from workbuoy.supervisor.spec import DESKTOP, HEADLESS

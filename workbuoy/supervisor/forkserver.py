@@ -63,8 +63,10 @@ class Forked:
 
 
 class ForkServer:
-    def __init__(self, log_dir: Path) -> None:
+    def __init__(self, log_dir: Path, *, desktop: bool = False) -> None:
+        """``desktop``: the zygote preloads Qt too (``actors/zygote.py``); a headless node's never does."""
         self.log_dir = log_dir
+        self.desktop = desktop
         self.proc: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._ready = False
@@ -80,7 +82,7 @@ class ForkServer:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_dir / "zygote.stderr", "ab") as err, theirs:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "workbuoy.actors.zygote", str(theirs.fileno())],
+                [sys.executable, "-m", "workbuoy.actors.zygote", str(theirs.fileno()), *(["desktop"] if self.desktop else [])],
                 env=child_environ("zygote"), stdin=subprocess.DEVNULL, stdout=err, stderr=err,
                 pass_fds=(theirs.fileno(),), start_new_session=True,
             )
