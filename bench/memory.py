@@ -59,13 +59,13 @@ def process_names(node: Node) -> dict[int, str]:
     actors = {pid: name for name, pid in node.actor_pids().items()}
     names = {}
     for pid in tree(node.proc.pid):
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         if pid == node.proc.pid:
-            names[pid] = "supervisor"
+            names[pid], supervisor = "supervisor", cmd
         elif pid in actors:
             names[pid] = actors[pid]
-        else:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            names[pid] = "zygote" if "zygote" in cmd else cmd.split(" ")[0].rsplit("/", 1)[-1]
+        else:  # the zygote forked from the supervisor has its command line, a spawned one its own
+            names[pid] = "zygote" if "zygote" in cmd or cmd == supervisor else cmd.split(" ")[0].rsplit("/", 1)[-1]
     return names
 
 

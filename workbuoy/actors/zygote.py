@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import traceback
+from typing import NoReturn
 
 import msgspec
 
@@ -150,6 +151,34 @@ def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, m
         code = actor_main.main([request.name])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def run_forked(control: socket.socket, log: int, environ: dict[str, str]) -> NoReturn:
+    """In a child the supervisor forked once it preloaded (``supervisor/handoff.py``): be the zygote. Never returns.
+
+    It keeps only its control socket and its log (the supervisor's lock, pipes and
+    descriptors are closed), takes its own session and ``environ``, as a spawned zygote has.
+    """
+    code = 1
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        for target, fd in ((0, null), (1, log), (2, log)):
+            os.dup2(fd, target)
+        os.closerange(3, control.fileno())
+        os.closerange(control.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
+        os.environ.clear()
+        os.environ.update(environ)
+        current.die_with_parent()
+        print(f"zygote ready: forked from the supervisor, {len(sys.modules)} modules preloaded", file=sys.stderr, flush=True)
+        control.send(READY)
+        code = serve(control)
     except BaseException:
         traceback.print_exc()
     finally:

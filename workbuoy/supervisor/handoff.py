@@ -1,0 +1,71 @@
+"""The supervisor re-executes itself clean so that the zygote can be forked from it (Linux).
+
+Why: a supervisor started as its own interpreter shares no page with the zygote, which
+imports most of the same modules (~13 MiB of the supervisor's 23 MiB USS, ``bench/memory.py``).
+A zygote forked from the supervisor shares them, but it would inherit the supervisor's
+memory, which holds the user's whole environment and, later, the keyring key; the
+zygote hands its memory on to every actor, a plugin host and a browser's among them.
+
+So ``run`` and ``node`` first replace their image (``exec``: same pid, same arguments)
+with one whose environment is the zygote's (``childenv``), the rest of the environment
+waiting in a pipe. That image takes the lock, preloads, forks the zygote (which closes
+every descriptor but its control socket, this pipe's too) and only then reads the pipe
+back into its environment: the zygote never held more than its own environment, and no
+secret was ever in the memory it was forked from (the keyring key is read later).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import msgspec
+
+from workbuoy.platform import current
+from workbuoy.supervisor.childenv import child_environ
+
+#: The read end of the pipe that holds the rest of the environment, in the re-executed image.
+PIPE_VAR = "WB_HANDOFF_FD"
+
+
+def wanted(zygote: bool) -> bool:
+    """Whether to re-execute: the zygote is on (``WB_ZYGOTE``), the OS forks actors, and it is not done yet."""
+    return zygote and current.FORK_ACTORS and not pending()
+
+
+def pending() -> bool:
+    """Whether this image was re-executed and its environment still waits in the pipe."""
+    return PIPE_VAR in os.environ
+
+
+def reexec(argv: list[str]) -> None:
+    """Replace this process with ``python -m workbuoy ARGV`` in the zygote's environment; never returns but
+    when the environment does not fit in a pipe at once (nobody reads it before the new image does), then
+    the caller goes on as before (a spawned zygote)."""
+    data = msgspec.json.encode(dict(os.environ))
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    try:
+        written = os.write(write_end, data)
+    except BlockingIOError:
+        written = 0
+    os.close(write_end)
+    if written != len(data):
+        os.close(read_end)
+        return
+    os.set_inheritable(read_end, True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "workbuoy", *argv], {**child_environ("zygote"), PIPE_VAR: str(read_end)})
+
+
+def restore() -> None:
+    """Read the rest of the environment back (once the zygote is forked); what this image set since stays."""
+    try:
+        with os.fdopen(int(os.environ.pop(PIPE_VAR)), "rb") as pipe:
+            environ = msgspec.json.decode(pipe.read(), type=dict[str, str])
+    except (ValueError, OSError) as exc:  # set by hand, not by reexec(): this environment is all there is
+        print(f"workbuoy: ignoring {PIPE_VAR}: {exc}", file=sys.stderr)
+        return
+    for name, value in environ.items():
+        os.environ.setdefault(name, value)
