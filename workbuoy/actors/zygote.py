@@ -7,9 +7,11 @@ Android's zygote or Chromium's, this process imports them once, then ``gc.freeze
 moves every object to the permanent generation, so the collector's passes in the
 children do not write to (and so copy) the shared pages.
 
-It is started by the supervisor (``python -m workbuoy.actors.zygote FD``, an environment
-built by ``childenv`` like any actor's) and answers ``ForkRequest`` messages on the unix
-socket ``FD``. It never creates a ZeroMQ context, a thread, an event loop, a log file
+It is forked from the supervisor once that imported all of this and before it read a
+secret or its environment back (``supervisor/handoff.py``, ``run_forked``), or else
+started by it (``python -m workbuoy.actors.zygote FD``); either way its environment is
+built by ``childenv`` like any actor's, and it answers ``ForkRequest`` messages on its
+unix socket. It never creates a ZeroMQ context, a thread, an event loop, a log file
 or a metric: a fork copies only the forking thread, and a child must open its own
 sockets, Sentry client and metric files. Each request comes with two descriptors, the
 read end of the child's stdin pipe and its log file; the child gets them as fds 0, 1
