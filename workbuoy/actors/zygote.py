@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from typing import NoReturn
 
 import msgspec
@@ -133,10 +134,10 @@ def fork(request: ForkRequest, fds: list[int], control: socket.socket) -> ForkRe
     return ForkReply(pid=int.from_bytes(got, "little")) if len(got) == 4 else ForkReply(error="the fork failed")
 
 
-def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, middle: int) -> None:
-    """In the grandchild: the descriptors, session and environment of a spawned actor, then its main. Never returns."""
-    code = 1
-    try:
+def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, middle: int) -> NoReturn:
+    """In the grandchild: the descriptors, session and environment of a spawned actor, then its main."""
+
+    def actor() -> int:
         control.close()
         os.setsid()
         stdin, log = fds
@@ -150,7 +151,38 @@ def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, m
             time.sleep(0.0005)
         os.environ.clear()
         os.environ.update(request.environ)
-        code = actor_main.main([request.name])
+        return actor_main.main([request.name])
+
+    exit_with(actor)
+
+
+def run_forked(control: socket.socket, log: int, environ: dict[str, str]) -> NoReturn:
+    """In a child the supervisor forked once it preloaded (``supervisor/handoff.py``): be the zygote.
+
+    It keeps only its control socket and its log (the supervisor's lock, pipes and
+    descriptors are closed), takes its own session and ``environ``, as a spawned zygote has.
+    """
+
+    def zygote() -> int:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        for target, fd in ((0, null), (1, log), (2, log)):
+            os.dup2(fd, target)
+        os.closerange(3, control.fileno())
+        os.closerange(control.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
+        os.environ.clear()
+        os.environ.update(environ)
+        current.die_with_parent()
+        return announce_and_serve(control, "forked from the supervisor, ")
+
+    exit_with(zygote)
+
+
+def exit_with(body: Callable[[], int]) -> NoReturn:
+    """End this forked child with what ``body`` returns: it must never return into its parent's code."""
+    code = 1
+    try:
+        code = body()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:
@@ -161,32 +193,10 @@ def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, m
         os._exit(code)
 
 
-def run_forked(control: socket.socket, log: int, environ: dict[str, str]) -> NoReturn:
-    """In a child the supervisor forked once it preloaded (``supervisor/handoff.py``): be the zygote. Never returns.
-
-    It keeps only its control socket and its log (the supervisor's lock, pipes and
-    descriptors are closed), takes its own session and ``environ``, as a spawned zygote has.
-    """
-    code = 1
-    try:
-        os.setsid()
-        null = os.open(os.devnull, os.O_RDONLY)
-        for target, fd in ((0, null), (1, log), (2, log)):
-            os.dup2(fd, target)
-        os.closerange(3, control.fileno())
-        os.closerange(control.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
-        os.environ.clear()
-        os.environ.update(environ)
-        current.die_with_parent()
-        print(f"zygote ready: forked from the supervisor, {len(sys.modules)} modules preloaded", file=sys.stderr, flush=True)
-        control.send(READY)
-        code = serve(control)
-    except BaseException:
-        traceback.print_exc()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+def announce_and_serve(control: socket.socket, how: str = "") -> int:
+    print(f"zygote ready: {how}{len(sys.modules)} modules preloaded", file=sys.stderr, flush=True)
+    control.send(READY)
+    return serve(control)
 
 
 def main(argv: list[str]) -> int:
@@ -196,9 +206,7 @@ def main(argv: list[str]) -> int:
     control = socket.socket(fileno=int(argv[0]))
     current.die_with_parent()
     preload(desktop=argv[1:] == [DESKTOP])
-    print(f"zygote ready: {len(sys.modules)} modules preloaded", file=sys.stderr, flush=True)
-    control.send(READY)
-    return serve(control)
+    return announce_and_serve(control)
 
 
 if __name__ == "__main__":
