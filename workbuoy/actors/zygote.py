@@ -56,7 +56,8 @@ LATER = ("httpcore", "h11", "anyio", "anyio._backends._asyncio", "sniffio", "cer
          "keyring.backends.SecretService", "keyrings.cryptfile.cryptfile")
 #: The file keyring's cipher (Argon2 through cffi, pycryptodome's AES-GCM): imported at its first unlock,
 #: preloaded only where that keyring is chosen, as a desktop's Secret Service never needs them.
-FILE_KEYRING = ("argon2.low_level", "Crypto.Cipher.AES", "Crypto.Cipher._mode_gcm")
+FILE_KEYRING = ("argon2.low_level", "Crypto.Cipher.AES", "Crypto.Cipher._mode_gcm", "Crypto.Cipher._mode_ctr",
+                "Crypto.Cipher._mode_ecb")
 MAX_REQUEST_BYTES = 256 * 1024
 READY = b"ready"
 DESKTOP = "desktop"
