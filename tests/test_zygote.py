@@ -224,6 +224,7 @@ def test_only_a_desktop_nodes_zygote_preloads_qt_and_it_forks_the_ui_and_the_por
     desktop = node_factory("run", WB_ZYGOTE="1", QT_QPA_PLATFORM="offscreen").start()
     zygote = wait_for(lambda: zygote_of(desktop), 30, what="the desktop node's zygote")
     assert loads_qt(zygote)
+    assert desktop.proc is not None and not loads_qt(desktop.proc.pid), "the supervisor loaded Qt: its pages are its own"
     assert len(list(Path(f"/proc/{zygote}/task").iterdir())) == 1, "importing Qt started a thread in the zygote"
     for name in ("ui", "portal"):
         assert forked(desktop.actor_pids()[name]), f"{name} was spawned, not forked"

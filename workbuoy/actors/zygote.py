@@ -64,21 +64,31 @@ DESKTOP = "desktop"
 REPARENT_WAIT_S = 5.0
 
 
-def preload(desktop: bool) -> None:
+def preload(*, qt: bool) -> None:
     """Import what the actors share, then freeze it all out of the collector's reach.
 
-    A desktop node's zygote imports the ui's and the portal's code, and so Qt's modules
-    (not a window, nor a ``QApplication``: the child makes those), so they share the Python
-    objects and the libraries' written pages: its start waits for that import.
+    ``qt``: a desktop node's zygote also imports the ui's and the portal's code (``import_qt``).
     """
-    for name in (*PRELOADED, *(QT_ACTORS if desktop else ())):
+    for name in PRELOADED:
         importlib.import_module(f"workbuoy.actors.{name}.actor")
     for module in (*LATER, *(FILE_KEYRING if os.environ.get("WB_KEYRING_BACKEND") == "file" else ())):
         importlib.import_module(module)
     api.tls_context()
     warm_schemas()
+    if qt:
+        import_qt()
     gc.collect()
     gc.freeze()
+
+
+def import_qt() -> None:
+    """The ui's and the portal's code, and so Qt's modules (no window, no ``QApplication``: the child makes those).
+
+    Only a desktop node's zygote does this, so the two share its Python objects and the
+    libraries' written pages; its start waits for the import.
+    """
+    for name in QT_ACTORS:
+        importlib.import_module(f"workbuoy.actors.{name}.actor")
 
 
 def warm_schemas() -> None:
@@ -157,11 +167,13 @@ def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, m
     exit_with(actor)
 
 
-def run_forked(control: socket.socket, log: int, environ: dict[str, str]) -> NoReturn:
+def run_forked(control: socket.socket, log: int, environ: dict[str, str], *, qt: bool) -> NoReturn:
     """In a child the supervisor forked once it preloaded (``supervisor/handoff.py``): be the zygote.
 
     It keeps only its control socket and its log (the supervisor's lock, pipes and
     descriptors are closed), takes its own session and ``environ``, as a spawned zygote has.
+    Qt (``qt``) is imported here, after the fork: the supervisor never loads it, and the
+    pages the ui and the portal copy of it would otherwise stay the supervisor's alone.
     """
 
     def zygote() -> int:
@@ -174,6 +186,10 @@ def run_forked(control: socket.socket, log: int, environ: dict[str, str]) -> NoR
         os.environ.clear()
         os.environ.update(environ)
         current.die_with_parent()
+        if qt:
+            import_qt()
+            gc.collect()
+            gc.freeze()
         return announce_and_serve(control, "forked from the supervisor, ")
 
     exit_with(zygote)
@@ -206,7 +222,7 @@ def main(argv: list[str]) -> int:
         return 2
     control = socket.socket(fileno=int(argv[0]))
     current.die_with_parent()
-    preload(desktop=argv[1:] == [DESKTOP])
+    preload(qt=argv[1:] == [DESKTOP])
     return announce_and_serve(control)
 
 

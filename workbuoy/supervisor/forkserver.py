@@ -101,14 +101,14 @@ class ForkServer:
         """Preload and freeze here, then fork the zygote: it shares this process's pages, we share its."""
         from workbuoy.actors import zygote
 
-        zygote.preload(self.desktop)
+        zygote.preload(qt=False)  # Qt: in the zygote only, after the fork
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with open(self.log_dir / "zygote.stderr", "ab") as err, theirs:
             environ = child_environ("zygote")
             pid = os.fork()
             if pid == 0:
                 mine.close()
-                zygote.run_forked(theirs, err.fileno(), environ)
+                zygote.run_forked(theirs, err.fileno(), environ, qt=self.desktop)
         self.proc, self._control, self._ready = Forked(pid), mine, False
 
     def _usable(self) -> bool:
