@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -228,3 +229,11 @@ def test_only_a_desktop_nodes_zygote_preloads_qt_and_it_forks_the_ui_and_the_por
     assert len(list(Path(f"/proc/{zygote}/task").iterdir())) == 1, "importing Qt started a thread in the zygote"
     for name in ("ui", "portal"):
         assert forked(desktop.actor_pids()[name]), f"{name} was spawned, not forked"
+
+
+def test_a_bundle_dispatches_the_zygote_it_spawns():
+    """A PyInstaller bundle has no ``python``: ``<bundle> -m workbuoy.actors.zygote FD`` goes through its launcher."""
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(root / "deploy" / "bundle_launcher.py"), "-m", "workbuoy.actors.zygote"],
+                         cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "usage: python -m workbuoy.actors.zygote FD" in out.stderr, out.stderr
