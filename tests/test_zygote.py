@@ -136,7 +136,8 @@ def test_a_forked_actor_holds_no_secret_and_no_socket_of_the_zygote(forked_node)
 def test_the_zygote_is_forked_from_the_supervisor_which_held_no_secret_nor_the_users_environment_yet(node_factory):
     """The supervisor re-executes clean, forks the zygote, then reads its environment back (``handoff.py``)."""
     key, token = f"kk-{secrets.token_hex(12)}", f"tok-{secrets.token_hex(12)}"
-    node = node_factory(WB_ZYGOTE="1", WB_KEYRING_BACKEND="file", WB_KEYRING_KEY=key, UNRELATED_TOKEN=token).start()
+    node = node_factory(WB_ZYGOTE="1", WB_KEYRING_BACKEND="file", WB_KEYRING_KEY=key, UNRELATED_TOKEN=token,
+                        NOT_UTF8="caf\udce9").start()  # an environment value that is not UTF-8 goes through too
     assert node.proc is not None
     zygote = wait_for(lambda: zygote_of(node), 30, what="the zygote")
     assert cmdline(zygote) == cmdline(node.proc.pid), "the zygote was spawned, not forked from the supervisor"
@@ -144,6 +145,7 @@ def test_the_zygote_is_forked_from_the_supervisor_which_held_no_secret_nor_the_u
         assert not memory_holds(zygote, secret.encode()), "the zygote holds what the supervisor read back after it"
         assert secret.encode() not in Path(f"/proc/{node.proc.pid}/environ").read_bytes()
     assert memory_holds(node.proc.pid, token.encode()), "the supervisor lost its environment"
+    assert memory_holds(node.proc.pid, b"NOT_UTF8=caf\xe9"), "the supervisor lost a value that is not UTF-8"
     assert memory_holds(node.actor_pids()["auth"], key.encode()), "the keyring key did not reach the auth actor"
     fds = list(Path(f"/proc/{zygote}/fd").iterdir())  # stdin, its log twice, its control socket
     assert len(fds) == 4 and len(sockets(zygote)) == 1, "the zygote keeps a descriptor of the supervisor's (lock, pipe)"

@@ -42,7 +42,7 @@ def reexec(argv: list[str]) -> None:
     """Replace this process with ``python -m workbuoy ARGV`` in the zygote's environment; never returns but
     when the environment does not fit in a pipe at once (nobody reads it before the new image does), then
     the caller goes on as before (a spawned zygote)."""
-    data = msgspec.json.encode(dict(os.environ))
+    data = msgspec.msgpack.encode(dict(os.environb))  # bytes: a value need not be UTF-8
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
     try:
@@ -63,9 +63,9 @@ def restore() -> None:
     """Read the rest of the environment back (once the zygote is forked); what this image set since stays."""
     try:
         with os.fdopen(int(os.environ.pop(PIPE_VAR)), "rb") as pipe:
-            environ = msgspec.json.decode(pipe.read(), type=dict[str, str])
+            environ = msgspec.msgpack.decode(pipe.read(), type=dict[bytes, bytes])
     except (ValueError, OSError) as exc:  # set by hand, not by reexec(): this environment is all there is
         print(f"workbuoy: ignoring {PIPE_VAR}: {exc}", file=sys.stderr)
         return
     for name, value in environ.items():
-        os.environ.setdefault(name, value)
+        os.environb.setdefault(name, value)
