@@ -98,10 +98,19 @@ class ForkServer:
         self._control, self._ready = mine, False
 
     def _fork_here(self) -> None:
-        """Preload and freeze here, then fork the zygote: it shares this process's pages, we share its."""
-        from workbuoy.actors import zygote
+        """Preload and freeze here, then fork the zygote: it shares this process's pages, we share its.
 
-        zygote.preload(qt=False)  # Qt: in the zygote only, after the fork
+        An actor's code that fails to import (a broken release) must not stop the supervisor,
+        which rolls such a release back: the zygote is spawned instead, and fails in its place.
+        """
+        try:
+            from workbuoy.actors import zygote
+
+            zygote.preload(qt=False)  # Qt: in the zygote only, after the fork
+        except Exception:
+            log.exception("the actors' code cannot be preloaded here: spawning the zygote instead")
+            self._start()
+            return
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with open(self.log_dir / "zygote.stderr", "ab") as err, theirs:
             environ = child_environ("zygote")
