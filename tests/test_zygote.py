@@ -151,6 +151,13 @@ def test_the_zygote_is_forked_from_the_supervisor_which_held_no_secret_nor_the_u
     assert len(fds) == 4 and len(sockets(zygote)) == 1, "the zygote keeps a descriptor of the supervisor's (lock, pipe)"
 
 
+def test_a_handoff_variable_set_by_hand_does_not_fork_the_zygote_from_the_users_environment(node_factory):
+    key = f"kk-{secrets.token_hex(12)}"
+    node = node_factory(WB_ZYGOTE="1", WB_KEYRING_BACKEND="file", WB_KEYRING_KEY=key, WB_HANDOFF_FD="0").start()
+    zygote = wait_for(lambda: zygote_of(node), 30, what="the zygote")
+    assert not memory_holds(zygote, key.encode()), "the zygote was forked from an image that held the keyring key"
+
+
 def test_an_actor_killed_9_comes_back_forked(forked_node):
     node, _ = forked_node
     assert node.proc is not None

@@ -34,14 +34,21 @@ def wanted(zygote: bool) -> bool:
 
 
 def pending() -> bool:
-    """Whether this image was re-executed and its environment still waits in the pipe."""
-    return PIPE_VAR in os.environ
+    """Whether this image was re-executed and its environment still waits in the pipe.
+
+    Only an environment that is the zygote's and nothing more counts: a ``WB_HANDOFF_FD``
+    set by hand beside the user's environment must not have the zygote forked from it.
+    """
+    rest = {name: value for name, value in os.environ.items() if name != PIPE_VAR}
+    return PIPE_VAR in os.environ and rest == child_environ("zygote", rest)
 
 
 def reexec(argv: list[str]) -> None:
-    """Replace this process with ``python -m workbuoy ARGV`` in the zygote's environment; never returns but
-    when the environment does not fit in a pipe at once (nobody reads it before the new image does), then
-    the caller goes on as before (a spawned zygote)."""
+    """Replace this process with ``python -m workbuoy ARGV`` in the zygote's environment.
+
+    It returns only when the environment does not fit in a pipe at once (nobody reads
+    the pipe before the new image does): the caller then goes on and spawns the zygote.
+    """
     data = msgspec.msgpack.encode(dict(os.environb))  # bytes: a value need not be UTF-8
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
