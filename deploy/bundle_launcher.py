@@ -1,8 +1,9 @@
 """Entry point of the PyInstaller desktop bundle.
 
 A bundle has no ``python``: the supervisor spawns actors as ``<bundle> -m
-workbuoy.actors NAME`` (it uses ``sys.executable``), so the ``-m`` forms are
-dispatched here. On a Linux desktop the first start registers the desktop entry,
+workbuoy.actors NAME`` and a zygote as ``<bundle> -m workbuoy.actors.zygote FD`` (it uses
+``sys.executable``), and re-executes itself as ``<bundle> -m workbuoy run``, so the ``-m``
+forms are dispatched here. On a Linux desktop the first start registers the desktop entry,
 the ``workbuoy:`` link handler and the icon (``workbuoy install-desktop``).
 """
 
@@ -16,6 +17,10 @@ def main(argv: list[str]) -> int:
         from workbuoy.actors.__main__ import main as actor_main
 
         return actor_main(argv[2:])
+    if argv[:2] == ["-m", "workbuoy.actors.zygote"]:  # one started again after the first died (Linux)
+        from workbuoy.actors.zygote import main as zygote_main
+
+        return zygote_main(argv[2:])
     if argv[:2] == ["-m", "workbuoy"]:
         argv = argv[2:]
     from workbuoy.cli import main as cli_main

@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tests.fixtures.node import Node, pid_alive, wait_for
 pytestmark = [pytest.mark.timeout(240), pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the zygote is Linux only")]
 
 ZYGOTE = b"workbuoy.actors.zygote"
+SPAWNED = b"workbuoy.actors\x00"  # python -m workbuoy.actors NAME
 
 
 def stat_fields(pid: int) -> list[str]:
@@ -44,11 +46,17 @@ def cmdline(pid: int) -> bytes:
     return Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
+def forked(pid: int) -> bool:
+    """Whether ``pid`` was forked (from the supervisor, or from a spawned zygote) rather than spawned as an actor."""
+    return SPAWNED not in cmdline(pid)
+
+
 def zygote_of(node: Node) -> int | None:
-    """The supervisor's child that runs the zygote and is no actor."""
+    """The supervisor's child that runs the zygote and is no actor: forked from it, or spawned (``-m ZYGOTE``)."""
     assert node.proc is not None
     actors = set(node.actor_pids().values())
-    found = [p for p in children(node.proc.pid) if p not in actors and ZYGOTE in cmdline(p) and pid_alive(p)]
+    found = [p for p in children(node.proc.pid) if p not in actors and pid_alive(p)
+             and (ZYGOTE in cmdline(p) or cmdline(p) == cmdline(node.proc.pid))]
     return found[0] if found else None
 
 
@@ -104,7 +112,7 @@ def test_every_actor_is_forked_a_child_of_the_supervisor_in_its_own_session(fork
         fields = stat_fields(pid)
         assert int(fields[1]) == node.proc.pid, f"{name} is not the supervisor's child"
         assert int(fields[3]) == pid, f"{name} does not lead its own session"
-        assert ZYGOTE in cmdline(pid), f"{name} was spawned, not forked"
+        assert forked(pid), f"{name} was spawned, not forked"
         assert os.readlink(f"/proc/{pid}/fd/0").startswith("pipe:"), f"{name}'s stdin is not its secrets pipe"
     stdins = {os.readlink(f"/proc/{pid}/fd/0") for pid in node.actor_pids().values()}
     assert len(stdins) == len(node.actor_pids()), "two actors share a secrets pipe"
@@ -125,13 +133,38 @@ def test_a_forked_actor_holds_no_secret_and_no_socket_of_the_zygote(forked_node)
     assert memory_holds(node.actor_pids()["auth"], key.encode()), "the scan cannot find what is there"
 
 
+def test_the_zygote_is_forked_from_the_supervisor_which_held_no_secret_nor_the_users_environment_yet(node_factory):
+    """The supervisor re-executes clean, forks the zygote, then reads its environment back (``handoff.py``)."""
+    key, token = f"kk-{secrets.token_hex(12)}", f"tok-{secrets.token_hex(12)}"
+    node = node_factory(WB_ZYGOTE="1", WB_KEYRING_BACKEND="file", WB_KEYRING_KEY=key, UNRELATED_TOKEN=token,
+                        NOT_UTF8="caf\udce9").start()  # an environment value that is not UTF-8 goes through too
+    assert node.proc is not None
+    zygote = wait_for(lambda: zygote_of(node), 30, what="the zygote")
+    assert cmdline(zygote) == cmdline(node.proc.pid), "the zygote was spawned, not forked from the supervisor"
+    for secret in (key, token):
+        assert not memory_holds(zygote, secret.encode()), "the zygote holds what the supervisor read back after it"
+        assert secret.encode() not in Path(f"/proc/{node.proc.pid}/environ").read_bytes()
+    assert memory_holds(node.proc.pid, token.encode()), "the supervisor lost its environment"
+    assert memory_holds(node.proc.pid, b"NOT_UTF8=caf\xe9"), "the supervisor lost a value that is not UTF-8"
+    assert memory_holds(node.actor_pids()["auth"], key.encode()), "the keyring key did not reach the auth actor"
+    fds = list(Path(f"/proc/{zygote}/fd").iterdir())  # stdin, its log twice, its control socket
+    assert len(fds) == 4 and len(sockets(zygote)) == 1, "the zygote keeps a descriptor of the supervisor's (lock, pipe)"
+
+
+def test_a_handoff_variable_set_by_hand_does_not_fork_the_zygote_from_the_users_environment(node_factory):
+    key = f"kk-{secrets.token_hex(12)}"
+    node = node_factory(WB_ZYGOTE="1", WB_KEYRING_BACKEND="file", WB_KEYRING_KEY=key, WB_HANDOFF_FD="0").start()
+    zygote = wait_for(lambda: zygote_of(node), 30, what="the zygote")
+    assert not memory_holds(zygote, key.encode()), "the zygote was forked from an image that held the keyring key"
+
+
 def test_an_actor_killed_9_comes_back_forked(forked_node):
     node, _ = forked_node
     assert node.proc is not None
     old = node.actor_pids()["sync"]
     os.kill(old, signal.SIGKILL)
     new = ready_again(node, "sync", old)
-    assert ZYGOTE in cmdline(new) and int(stat_fields(new)[1]) == node.proc.pid
+    assert forked(new) and int(stat_fields(new)[1]) == node.proc.pid
 
 
 def test_a_dead_zygote_is_started_again_and_actors_are_spawned_meanwhile(forked_node):
@@ -149,7 +182,7 @@ def test_a_dead_zygote_is_started_again_and_actors_are_spawned_meanwhile(forked_
     wait_for(lambda: log.read_text().count("zygote ready") == 2, 60, what="the new zygote's imports")
     old = node.actor_pids()["audit"]
     os.kill(old, signal.SIGKILL)
-    assert ZYGOTE in cmdline(ready_again(node, "audit", old)), "the new zygote forks again"
+    assert forked(ready_again(node, "audit", old)), "the new zygote forks again"
 
 
 def test_a_zygote_that_stopped_answering_is_replaced_not_left_to_answer_late(forked_node):
@@ -170,7 +203,7 @@ def test_a_zygote_that_stopped_answering_is_replaced_not_left_to_answer_late(for
     for actor in ("plugins", "queue"):
         old = node.actor_pids()[actor]
         os.kill(old, signal.SIGKILL)
-        assert ZYGOTE in cmdline(ready_again(node, actor, old)), f"{actor} was spawned: the new zygote does not fork"
+        assert forked(ready_again(node, actor, old)), f"{actor} was spawned: the new zygote does not fork"
 
 
 def test_the_zygote_and_its_actors_die_with_the_supervisor(forked_node):
@@ -188,3 +221,28 @@ def test_wb_zygote_0_spawns_every_actor(node_factory):
     assert zygote_of(node) is None
     for name, pid in node.actor_pids().items():
         assert re.search(rb"workbuoy\.actors\x00" + name.encode(), cmdline(pid))
+
+
+def loads_qt(pid: int) -> bool:
+    return "libQt6Core" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def test_only_a_desktop_nodes_zygote_preloads_qt_and_it_forks_the_ui_and_the_portal(forked_node, node_factory):
+    headless, _ = forked_node
+    zygote = wait_for(lambda: zygote_of(headless), 30, what="the headless node's zygote")
+    assert not loads_qt(zygote), "a headless node's zygote loaded Qt"
+    desktop = node_factory("run", WB_ZYGOTE="1", QT_QPA_PLATFORM="offscreen").start()
+    zygote = wait_for(lambda: zygote_of(desktop), 30, what="the desktop node's zygote")
+    assert loads_qt(zygote)
+    assert desktop.proc is not None and not loads_qt(desktop.proc.pid), "the supervisor loaded Qt: its pages are its own"
+    assert len(list(Path(f"/proc/{zygote}/task").iterdir())) == 1, "importing Qt started a thread in the zygote"
+    for name in ("ui", "portal"):
+        assert forked(desktop.actor_pids()[name]), f"{name} was spawned, not forked"
+
+
+def test_a_bundle_dispatches_the_zygote_it_spawns():
+    """A PyInstaller bundle has no ``python``: ``<bundle> -m workbuoy.actors.zygote FD`` goes through its launcher."""
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(root / "deploy" / "bundle_launcher.py"), "-m", "workbuoy.actors.zygote"],
+                         cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "usage: python -m workbuoy.actors.zygote FD" in out.stderr, out.stderr

@@ -7,9 +7,11 @@ Android's zygote or Chromium's, this process imports them once, then ``gc.freeze
 moves every object to the permanent generation, so the collector's passes in the
 children do not write to (and so copy) the shared pages.
 
-It is started by the supervisor (``python -m workbuoy.actors.zygote FD``, an environment
-built by ``childenv`` like any actor's) and answers ``ForkRequest`` messages on the unix
-socket ``FD``. It never creates a ZeroMQ context, a thread, an event loop, a log file
+It is forked from the supervisor once that imported all of this and before it read a
+secret or its environment back (``supervisor/handoff.py``, ``run_forked``), or else
+started by it (``python -m workbuoy.actors.zygote FD``); either way its environment is
+built by ``childenv`` like any actor's, and it answers ``ForkRequest`` messages on its
+unix socket. It never creates a ZeroMQ context, a thread, an event loop, a log file
 or a metric: a fork copies only the forking thread, and a child must open its own
 sockets, Sentry client and metric files. Each request comes with two descriptors, the
 read end of the child's stdin pipe and its log file; the child gets them as fds 0, 1
@@ -32,6 +34,8 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
+from typing import NoReturn
 
 import msgspec
 
@@ -42,25 +46,49 @@ from workbuoy.schemas.base import ACTOR_NAMES
 from workbuoy.schemas.envelope import ForkReply, ForkRequest
 from workbuoy.schemas.registry import CHANNELS, EVENTS
 
-#: The actors whose code is preloaded: not the ui and the portal, whose Qt a headless node must never load.
-PRELOADED = tuple(name for name in ACTOR_NAMES if name not in ("ui", "portal"))
-#: What those actors import only once running: httpx's transport, and the keyrings the auth actor opens.
-LATER = ("httpcore", "h11", "anyio", "certifi", "keyring.backends.SecretService", "keyrings.cryptfile.cryptfile")
+#: The actors that load Qt: preloaded only by a desktop node's zygote, as a headless node must never load Qt.
+QT_ACTORS = ("ui", "portal")
+#: The actors whose code every zygote preloads.
+PRELOADED = tuple(name for name in ACTOR_NAMES if name not in QT_ACTORS)
+#: What those actors import only once running: httpx's transport (anyio loads its backend, and sniffio, on the
+#: first request), and the keyrings the auth actor opens.
+LATER = ("httpcore", "h11", "anyio", "anyio._backends._asyncio", "sniffio", "certifi",
+         "keyring.backends.SecretService", "keyrings.cryptfile.cryptfile")
+#: The file keyring's cipher (Argon2 through cffi, pycryptodome's AES-GCM): imported at its first unlock,
+#: preloaded only where that keyring is chosen, as a desktop's Secret Service never needs them.
+FILE_KEYRING = ("argon2.low_level", "Crypto.Cipher.AES", "Crypto.Cipher._mode_gcm", "Crypto.Cipher._mode_ctr",
+                "Crypto.Cipher._mode_ecb")
 MAX_REQUEST_BYTES = 256 * 1024
 READY = b"ready"
+DESKTOP = "desktop"
 REPARENT_WAIT_S = 5.0
 
 
-def preload() -> None:
-    """Import what the actors share, then freeze it all out of the collector's reach."""
+def preload(*, qt: bool) -> None:
+    """Import what the actors share, then freeze it all out of the collector's reach.
+
+    ``qt``: a desktop node's zygote also imports the ui's and the portal's code (``import_qt``).
+    """
     for name in PRELOADED:
         importlib.import_module(f"workbuoy.actors.{name}.actor")
-    for module in LATER:
+    for module in (*LATER, *(FILE_KEYRING if os.environ.get("WB_KEYRING_BACKEND") == "file" else ())):
         importlib.import_module(module)
     api.tls_context()
     warm_schemas()
+    if qt:
+        import_qt()
     gc.collect()
     gc.freeze()
+
+
+def import_qt() -> None:
+    """The ui's and the portal's code, and so Qt's modules (no window, no ``QApplication``: the child makes those).
+
+    Only a desktop node's zygote does this, so the two share its Python objects and the
+    libraries' written pages; its start waits for the import.
+    """
+    for name in QT_ACTORS:
+        importlib.import_module(f"workbuoy.actors.{name}.actor")
 
 
 def warm_schemas() -> None:
@@ -117,10 +145,10 @@ def fork(request: ForkRequest, fds: list[int], control: socket.socket) -> ForkRe
     return ForkReply(pid=int.from_bytes(got, "little")) if len(got) == 4 else ForkReply(error="the fork failed")
 
 
-def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, middle: int) -> None:
-    """In the grandchild: the descriptors, session and environment of a spawned actor, then its main. Never returns."""
-    code = 1
-    try:
+def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, middle: int) -> NoReturn:
+    """In the grandchild: the descriptors, session and environment of a spawned actor, then its main."""
+
+    def actor() -> int:
         control.close()
         os.setsid()
         stdin, log = fds
@@ -134,7 +162,44 @@ def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, m
             time.sleep(0.0005)
         os.environ.clear()
         os.environ.update(request.environ)
-        code = actor_main.main([request.name])
+        return actor_main.main([request.name])
+
+    exit_with(actor)
+
+
+def run_forked(control: socket.socket, log: int, environ: dict[str, str], *, qt: bool) -> NoReturn:
+    """In a child the supervisor forked once it preloaded (``supervisor/handoff.py``): be the zygote.
+
+    It keeps only its control socket and its log (the supervisor's lock, pipes and
+    descriptors are closed), takes its own session and ``environ``, as a spawned zygote has.
+    Qt (``qt``) is imported here, after the fork: the supervisor never loads it, and the
+    pages the ui and the portal copy of it would otherwise stay the supervisor's alone.
+    """
+
+    def zygote() -> int:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        for target, fd in ((0, null), (1, log), (2, log)):
+            os.dup2(fd, target)
+        os.closerange(3, control.fileno())
+        os.closerange(control.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
+        os.environ.clear()
+        os.environ.update(environ)
+        current.die_with_parent()
+        if qt:
+            import_qt()
+            gc.collect()
+            gc.freeze()
+        return announce_and_serve(control, "forked from the supervisor, ")
+
+    exit_with(zygote)
+
+
+def exit_with(body: Callable[[], int]) -> NoReturn:
+    """End this forked child with what ``body`` returns: it must never return into its parent's code."""
+    code = 1
+    try:
+        code = body()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:
@@ -145,16 +210,20 @@ def become_actor(request: ForkRequest, fds: list[int], control: socket.socket, m
         os._exit(code)
 
 
+def announce_and_serve(control: socket.socket, how: str = "") -> int:
+    print(f"zygote ready: {how}{len(sys.modules)} modules preloaded", file=sys.stderr, flush=True)
+    control.send(READY)
+    return serve(control)
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or not argv[0].isdigit():
-        print("usage: python -m workbuoy.actors.zygote FD (started by the supervisor)", file=sys.stderr)
+    if not 1 <= len(argv) <= 2 or not argv[0].isdigit() or argv[1:] not in ([], [DESKTOP]):
+        print(f"usage: python -m workbuoy.actors.zygote FD [{DESKTOP}] (started by the supervisor)", file=sys.stderr)
         return 2
     control = socket.socket(fileno=int(argv[0]))
     current.die_with_parent()
-    preload()
-    print(f"zygote ready: {len(sys.modules)} modules preloaded", file=sys.stderr, flush=True)
-    control.send(READY)
-    return serve(control)
+    preload(qt=argv[1:] == [DESKTOP])
+    return announce_and_serve(control)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from workbuoy import config, private
 from workbuoy.bus import runtime
 from workbuoy.cli.common import call, die, env
+
+if TYPE_CHECKING:
+    from workbuoy.supervisor.forkserver import ForkServer
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,12 +27,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def start(url: str | None, *, desktop: bool) -> int:
-    """Lock the data folder, prepare the runtime folder and supervise; ``node`` is this without the UI."""
+    """Lock the data folder, prepare the runtime folder and supervise; ``node`` is this without the UI.
+
+    On Linux this runs twice in one process: first to re-execute in the zygote's
+    environment (``supervisor/handoff.py``), then, in that image, to fork the zygote
+    before the rest of the environment is read back.
+    """
+    from workbuoy.supervisor import handoff
     from workbuoy.supervisor.lock import AlreadyRunning, InstanceLock
 
     settings = env()
     if url and not url.startswith("workbuoy:"):
         die(f"{url!r} is not a workbuoy: link")
+    if handoff.wanted(settings.zygote):
+        handoff.reexec(["run", *([url] if url else [])] if desktop else ["node"])  # returns only if it cannot
     lock = InstanceLock(settings.data_dir)
     try:
         lock.acquire()
@@ -44,16 +56,30 @@ def start(url: str | None, *, desktop: bool) -> int:
         endpoints = runtime.prepare(settings.data_dir)
     except runtime.RuntimeDirError as exc:
         die(f"refusing to start: {exc}")
-    return _supervise(settings, endpoints, desktop, url)
+    zygote = _zygote(settings, endpoints, desktop)
+    if handoff.pending():
+        handoff.restore()  # only now that the zygote is forked: it never held this environment
+        settings = env()  # with what the zygote's environment leaves out (the keyring key among them)
+    return _supervise(settings, endpoints, desktop, zygote, url)
 
 
-def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool, url: str | None = None) -> int:
-    from workbuoy import crash, metrics
-
-    metrics.prepare(endpoints.folder / "metrics")  # before any metric is touched (the zygote inherits the folder)
+def _zygote(settings: config.Env, endpoints: runtime.Endpoints, desktop: bool) -> ForkServer | None:
+    """The zygote, forked from here if this image was re-executed clean, else spawned (or none: ``WB_ZYGOTE=0``)."""
+    from workbuoy import metrics
+    from workbuoy.supervisor import handoff
     from workbuoy.supervisor.forkserver import ForkServer, use_zygote
 
-    zygote = ForkServer(env.log_dir) if use_zygote(env.zygote) else None  # now: its imports overlap ours
+    metrics.prepare(endpoints.folder / "metrics")  # before any metric is touched (the zygote inherits the folder)
+    if handoff.pending():  # what the supervisor imports, imported before the fork: shared with the zygote
+        import workbuoy.supervisor.arbiter  # noqa: F401
+    if not use_zygote(settings.zygote):
+        return None
+    return ForkServer(settings.log_dir, desktop=desktop, here=handoff.pending())
+
+
+def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool, zygote: ForkServer | None,
+               url: str | None = None) -> int:
+    from workbuoy import crash, metrics
     from workbuoy import logs as wblog
     from workbuoy.supervisor.arbiter import Arbiter
     from workbuoy.supervisor.spec import DESKTOP, HEADLESS

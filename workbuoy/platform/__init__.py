@@ -16,6 +16,7 @@ two POSIX ones share ``posix``). Each module defines the same names, so ``mypy
   processes of the user can read it (``/proc/<pid>/environ``);
 - ``FORK_ACTORS`` / ``become_subreaper()``: whether actors may be forked from the zygote
   (Linux), and making the supervisor the parent of what the zygote forks;
+- ``release_free_memory()``: give the C heap's free pages back after a burst (glibc's ``malloc_trim``);
 - ``STOP_SIGNALS`` (the supervisor's) and ``on_stop_signal(loop, stop)`` (an actor's);
 - ``BUS_TRANSPORT`` (``"ipc"`` or ``"tcp"``), ``PEER_CREDENTIALS`` (whether ZAP sees
   a peer's uid and pid; where not, the bus uses CURVE), ``MAX_SOCKET_PATH``, ``MAX_PATH``;

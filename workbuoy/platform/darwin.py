@@ -21,7 +21,7 @@ from workbuoy.platform.posix import (
 
 __all__ = [
     "BUS_TRANSPORT", "STOP_SIGNALS", "on_stop_signal", "MAX_SOCKET_PATH", "MAX_PATH", "TRAY_MESSAGE_MARKUP", "PEER_CREDENTIALS", "adopt", "autostart_disable", "autostart_enable",
-    "autostart_enabled", "check_private", "become_subreaper", "die_with_parent", "FORK_ACTORS", "lock_file", "make_private", "scrub_native_environ",
+    "autostart_enabled", "check_private", "become_subreaper", "die_with_parent", "FORK_ACTORS", "release_free_memory", "lock_file", "make_private", "scrub_native_environ",
     "signal_group", "spawn_options", "unlock_file", "user_tag",
 ]
 
@@ -36,6 +36,10 @@ LAUNCH_AGENT_LABEL = "no.workbuoy.desktop"
 
 #: Actors are never forked from the zygote here: macOS has no child subreaper: an actor forked by the zygote could not be the supervisor's child, so every actor is spawned.
 FORK_ACTORS = False
+
+
+def release_free_memory() -> None:
+    """Nothing here: the system allocator returns free pages by itself (no ``malloc_trim``)."""
 
 
 def become_subreaper() -> bool:

@@ -21,7 +21,7 @@ from workbuoy.platform.posix import (
 
 __all__ = [
     "BUS_TRANSPORT", "STOP_SIGNALS", "on_stop_signal", "MAX_SOCKET_PATH", "MAX_PATH", "TRAY_MESSAGE_MARKUP", "PEER_CREDENTIALS", "adopt", "autostart_disable", "autostart_enable",
-    "autostart_enabled", "check_private", "become_subreaper", "die_with_parent", "FORK_ACTORS", "lock_file", "make_private", "scrub_native_environ",
+    "autostart_enabled", "check_private", "become_subreaper", "die_with_parent", "FORK_ACTORS", "release_free_memory", "lock_file", "make_private", "scrub_native_environ",
     "signal_group", "spawn_options", "unlock_file", "user_tag",
 ]
 
@@ -49,6 +49,17 @@ def become_subreaper() -> bool:
     """Adopt the orphans below us (the zygote's forked actors): ``prctl(PR_SET_CHILD_SUBREAPER)``; False if refused."""
     libc = ctypes.CDLL(None, use_errno=True)
     return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, 1) == 0)
+
+
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the OS (glibc's ``malloc_trim``; a C library without it: nothing).
+
+    glibc keeps what a burst freed (a sync's pages and index builds: ~5 MiB of a 50,000-row
+    sync's 18) mapped for reuse; the trim returns it, in every arena, threads' included.
+    """
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def _autostart_file() -> Path:

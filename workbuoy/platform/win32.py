@@ -81,6 +81,10 @@ def unlock_file(fd: int) -> None:
 FORK_ACTORS = False
 
 
+def release_free_memory() -> None:
+    """Nothing here: the system allocator returns free pages by itself (no ``malloc_trim``)."""
+
+
 def become_subreaper() -> bool:
     """Not available here (see ``FORK_ACTORS``)."""
     return False

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -36,7 +37,7 @@ REPLY_S = 5.0
 
 
 class Forked:
-    """A forked actor, as the watcher sees a ``Popen``: the supervisor is its parent (a subreaper)."""
+    """A forked actor (or zygote), as the watcher sees a ``Popen``: the supervisor is its parent (a subreaper)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
@@ -53,6 +54,10 @@ class Forked:
                 self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
 
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
         while (code := self.poll()) is None:
@@ -63,28 +68,57 @@ class Forked:
 
 
 class ForkServer:
-    def __init__(self, log_dir: Path) -> None:
+    def __init__(self, log_dir: Path, *, desktop: bool = False, here: bool = False) -> None:
+        """``desktop``: the zygote preloads Qt too (``actors/zygote.py``); a headless node's never does.
+
+        ``here``: the first zygote is forked from this process, which preloads for it
+        (``supervisor/handoff.py`` says when that is safe); one started again is spawned.
+        """
         self.log_dir = log_dir
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.desktop = desktop
+        self.proc: subprocess.Popen[bytes] | Forked | None = None
         self._control: socket.socket | None = None
         self._ready = False
         self._waited = False
         self.forked = 0
         self.spawned = 0
-        self._start()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._fork_here() if here else self._start()
 
     # -- the zygote process ---------------------------------------------------------
 
     def _start(self) -> None:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_dir / "zygote.stderr", "ab") as err, theirs:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "workbuoy.actors.zygote", str(theirs.fileno())],
+                [sys.executable, "-m", "workbuoy.actors.zygote", str(theirs.fileno()), *(["desktop"] if self.desktop else [])],
                 env=child_environ("zygote"), stdin=subprocess.DEVNULL, stdout=err, stderr=err,
                 pass_fds=(theirs.fileno(),), start_new_session=True,
             )
         self._control, self._ready = mine, False
+
+    def _fork_here(self) -> None:
+        """Preload and freeze here, then fork the zygote: it shares this process's pages, we share its.
+
+        An actor's code that fails to import (a broken release) must not stop the supervisor,
+        which rolls such a release back: the zygote is spawned instead, and fails in its place.
+        """
+        try:
+            from workbuoy.actors import zygote
+
+            zygote.preload(qt=False)  # Qt: in the zygote only, after the fork
+        except Exception:
+            log.exception("the actors' code cannot be preloaded here: spawning the zygote instead")
+            self._start()
+            return
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with open(self.log_dir / "zygote.stderr", "ab") as err, theirs:
+            environ = child_environ("zygote")
+            pid = os.fork()
+            if pid == 0:
+                mine.close()
+                zygote.run_forked(theirs, err.fileno(), environ, qt=self.desktop)
+        self.proc, self._control, self._ready = Forked(pid), mine, False
 
     def _usable(self) -> bool:
         """Whether the zygote can fork now; a dead one is restarted (for the next spawn) and says no."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from pathlib import Path
 
 import keyring
 import keyring.errors
@@ -56,11 +57,15 @@ def _file_key(env: Env) -> str:
     )
 
 
+def _file_path(env: Env) -> Path:
+    return env.data_dir / "keyring.cfg"
+
+
 def _file_backend(env: Env) -> KeyringBackend:
     from keyrings.cryptfile.cryptfile import CryptFileKeyring
 
     backend = CryptFileKeyring()
-    backend.file_path = str(env.data_dir / "keyring.cfg")
+    backend.file_path = str(_file_path(env))
     backend.keyring_key = _file_key(env)
     return backend
 
@@ -92,7 +97,21 @@ class CookieVault:
             raise KeyringUnavailable(f"the keyring refused ({type(exc).__name__}: {exc})") from None
 
     async def load(self) -> str | None:
+        if self._nothing_saved():
+            return None
         return await self._run("get_password")
+
+    def _nothing_saved(self) -> bool:
+        """A file keyring not written yet holds no cookie: a node's first start skips deriving its key.
+
+        Opening the file keyring derives its key (Argon2, slow on purpose: 0.5-1 s), and
+        the auth actor loads the cookie before it is ready, so this is most of a fresh
+        node's cold start. A missing key is still refused here, at start.
+        """
+        if self._env.keyring_backend != "file":
+            return False
+        _file_key(self._env)
+        return not _file_path(self._env).exists()
 
     async def save(self, cookie: str) -> None:
         await self._run("set_password", cookie)

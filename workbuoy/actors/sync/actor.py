@@ -18,6 +18,7 @@ from workbuoy.actors.base import Actor, handles, on_event
 from workbuoy.actors.sync.run import SyncRun
 from workbuoy.api import ApiClient, ApiError, bus_error, decode
 from workbuoy.bus.errors import BusError
+from workbuoy.platform import current
 from workbuoy.schemas.auth import AuthState
 from workbuoy.schemas.base import ENTITIES, Empty
 from workbuoy.schemas.offline import GetList, GetMessages, GetRow, ListReply, MessagesReply, RowReply
@@ -135,6 +136,7 @@ class SyncActor(Actor):
         await asyncio.to_thread(build_indexes, self.env.db_path)
         if suspended:
             self.log.info("sort indexes of %s built in %.1fs", ", ".join(suspended), time.monotonic() - started)
+        await asyncio.to_thread(current.release_free_memory)  # what the run's pages and builds freed
 
     @handles("wb:sync:start")
     async def sync_start(self, request: SyncStart, caller: str) -> SyncStarted:
