@@ -30,6 +30,7 @@ def app(tmp_path, publisher, app_python, sandbox_factory):
         nodes.append(n)
         return n.start()
 
+    node.origin = server.origin  # type: ignore[attr-defined]  # where a test signs in
     yield node
     for n in nodes:
         n.stop()
@@ -83,6 +84,24 @@ def test_update_from_n_to_n_plus_1(app, publisher) -> None:
     assert "update.applied" in audit_events(node)
     code, status = check(node)
     assert code == 0 and status["phase"] == "up_to_date"
+
+
+def test_a_node_signed_in_with_a_file_keyring_stays_signed_in_across_an_update(app, publisher) -> None:
+    """The supervisor wipes ``WB_KEYRING_KEY`` from its environment at start; re-executed
+    into the new version, it must still hand the key to the auth actor, or the update signs
+    the user out (the cookie in the file keyring cannot be read without it)."""
+    publisher.publish("0.1.1")
+    node = app(WB_KEYRING_BACKEND="file", WB_KEYRING_KEY="update-keyring-key",
+               WB_PORTAL_BASE_URL=f"{app.origin}/portal", WB_API_BASE_URL=f"{app.origin}/api")
+    assert node.call("wb:auth:login", {"email": "demo@workbuoy.test", "password": "demo-password"}).state == "signed_in"
+    code, status = check(node)
+    assert code == 0 and status["phase"] == "ready" and status["version"] == "0.1.1", status
+    wait_for(lambda: version_of(node) == "0.1.1", 120, what="the node to report 0.1.1")
+    node.wait_ready(HEADLESS_ACTORS)
+    state = wait_for(lambda: (s := fresh_call(node, "wb:auth:status")) and s.state == "signed_in" and s, 60,
+                     what="the auth actor to load its session")
+    assert (state.state, state.email) == ("signed_in", "demo@workbuoy.test"), state
+    assert b"update-keyring-key" not in Path(f"/proc/{node.proc.pid}/environ").read_bytes()
 
 
 def tamper(wheel: Path) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import time
 
+from workbuoy import config
+from workbuoy.bus import runtime
+from workbuoy.bus.errors import BusError
 from workbuoy.cli.common import call, die, env, print_json
+from workbuoy.schemas.update import UpdateStatus
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +29,7 @@ def _check(args: argparse.Namespace) -> int:
     settings = env()
     call(settings, "wb:update:check")
     deadline = time.monotonic() + args.timeout
-    while (status := call(settings, "wb:update:status")).checking:
+    while (status := _status(settings, deadline)).checking:
         if time.monotonic() > deadline:
             die(f"the update check did not end within {args.timeout:g}s", 1)
         time.sleep(0.2)
@@ -35,6 +39,25 @@ def _check(args: argparse.Namespace) -> int:
         found = f" -> {status.version}" if status.version and status.phase != "up_to_date" else ""
         print(f"{status.current}{found} ({status.channel}): {status.phase}  {status.detail}")
     return 1 if status.phase in ("refused", "failed") else 0
+
+
+def _status(settings: config.Env, deadline: float) -> UpdateStatus:
+    """``wb:update:status``, waiting out a restart: a headless node applies a verified update
+    soon after it is ready, so it may re-execute (and be away for a moment) between two looks."""
+    from workbuoy.bus.client import Client
+    from workbuoy.supervisor.lock import InstanceLock
+
+    while True:
+        try:
+            if InstanceLock(settings.data_dir).is_held():
+                with Client(runtime.locate(settings.data_dir), timeout=5) as bus:
+                    status: UpdateStatus = bus.call("wb:update:status")
+                    return status
+        except (FileNotFoundError, BusError):
+            pass
+        if time.monotonic() > deadline:
+            die("the node went away during the update check and did not come back", 1)
+        time.sleep(0.2)
 
 
 def _apply(args: argparse.Namespace) -> int:

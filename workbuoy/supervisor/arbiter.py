@@ -23,7 +23,7 @@ from workbuoy.platform import current
 from workbuoy.schemas.control import ActorStatus, DeepLink
 from workbuoy.schemas.settings import Settings
 from workbuoy.supervisor import commands
-from workbuoy.supervisor.childenv import take_keyring_key
+from workbuoy.supervisor.childenv import KEYRING_KEY_VAR, take_keyring_key
 from workbuoy.supervisor.forkserver import ForkServer, reap_strays
 from workbuoy.supervisor.sdnotify import SystemdNotifier
 from workbuoy.supervisor.settings import SettingsStore
@@ -67,7 +67,8 @@ class Arbiter:
         self.systemd = SystemdNotifier()
         self._links: list[str] = []  # deep links of a cold start, published when the ui is ready
         self.updater = UpdateService(env, interval_min=self.settings.current.update_interval_min, desktop=any(s.name == "ui" for s in specs),
-                                     publish=lambda status: self.broker.publish("wb:update:changed", status))
+                                     publish=lambda status: self.broker.publish("wb:update:changed", status),
+                                     restart_environ={KEYRING_KEY_VAR: env.keyring_key} if env.keyring_key else None)
 
     @staticmethod
     def _say(line: str) -> None:

@@ -15,7 +15,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,12 +36,19 @@ if TYPE_CHECKING:
 
 log = wblog.create("supervisor.update")
 FIRST_CHECK_SEC = 60.0
+#: A headless node restarts into a verified update this long after it is staged, so that
+#: whoever asked (``workbuoy update check``, a status line) sees it ``ready`` first.
+AUTO_APPLY_AFTER_SEC = 2.0
 QUIET_RESULTS = frozenset({"up_to_date"})  # counted and logged, not audited
 
 
 class UpdateService:
-    def __init__(self, env: Env, *, interval_min: float, desktop: bool, publish: Callable[[UpdateStatus], None]) -> None:
+    def __init__(self, env: Env, *, interval_min: float, desktop: bool, publish: Callable[[UpdateStatus], None],
+                 restart_environ: Mapping[str, str] | None = None) -> None:
+        """``restart_environ``: what the re-executed supervisor needs beside this process's
+        environment, i.e. what the supervisor took out of it (the keyring key it was given)."""
         self.env = env
+        self._restart_environ = dict(restart_environ or {})
         self.files = UpdateFiles(env.data_dir / "update")
         self.current = Version(__version__)
         self.auto_apply = env.update_auto and not desktop  # the desktop asks the user (tray) first
@@ -52,6 +59,7 @@ class UpdateService:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="updater")
         self._job: Future | None = None
         self._staged: tuple[Path, str] | None = None
+        self._staged_at = 0.0
         self._apply_requested = False
         self._after_stop: Callable[[], None] | None = None
         self._interval = interval_min * 60
@@ -96,7 +104,8 @@ class UpdateService:
         if self._deadline is not None and now > self._deadline:
             self._after_stop = self._roll_back
             return f"update to {__version__} rolled back: not all actors ready within {self.env.update_rollback_sec:g}s"
-        if self._staged is not None and (self.auto_apply or self._apply_requested):
+        auto = self.auto_apply and now >= self._staged_at + AUTO_APPLY_AFTER_SEC
+        if self._staged is not None and (auto or self._apply_requested):
             self._after_stop = self._swap_in
             return f"restarting into version {self._staged[1]}"
         if now >= self._next_check:
@@ -123,7 +132,7 @@ class UpdateService:
             log.exception("update: the folder swap failed (%s); restarting the installed version", exc)
             self._record("failed", f"folder swap failed: {exc}")
         log.info("update: re-executing %s", " ".join(sys.orig_argv))
-        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+        os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], {**os.environ, **self._restart_environ})
 
     def cancel_restart(self, reason: str) -> None:
         if self._after_stop is not None:
@@ -142,6 +151,7 @@ class UpdateService:
                 return
             install.check_installable(__version__)
             staged = install.stage(verified.path, str(verified.version))
+            self._staged_at = time.monotonic()
             self._staged = (staged, str(verified.version))
             self._record("ready", f"{verified.version} verified and staged", phase="ready", version=str(verified.version))
         except UpdateRefused as exc:
