@@ -90,9 +90,15 @@ class CookieVault:
         return self._backend
 
     async def _run(self, method: str, *args: str) -> str | None:
-        fn = getattr(self.backend(), method)
+        """``method`` of the backend in a worker thread, opening included: opening the file
+        keyring derives its key (Argon2, 0.5-1 s) and must not hold up the actor's loop."""
+
+        def call() -> str | None:
+            result: str | None = getattr(self.backend(), method)(self.service, self.username, *args)
+            return result
+
         try:
-            return await asyncio.to_thread(fn, self.service, self.username, *args)
+            return await asyncio.to_thread(call)
         except (keyring.errors.KeyringError, ValueError) as exc:  # cryptfile: ValueError on a wrong key
             raise KeyringUnavailable(f"the keyring refused ({type(exc).__name__}: {exc})") from None
 
