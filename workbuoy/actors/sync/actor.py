@@ -104,19 +104,21 @@ class SyncActor(Actor):
 
         An entity's search index is built as soon as its last stream ends, while the others
         still download; the run ends when every entity is pulled and searchable. The sort
-        indexes other than the default one follow after the run (``_build_later``). Builds
-        run in a thread on their own connection, one at a time: the loop and this actor's
-        store stay free; other writers wait at most one index's build (``docs/store.md``).
+        indexes other than the default one follow after the run (``_build_later``). A search
+        index is built in a thread on a connection of its own, beside the cache, and holds
+        the cache's write lock only to move in (``store/searchbuild.py``), so the download
+        goes on meanwhile. Two at a time: once the download ends, the last two entities'
+        builds use both cores instead of one waiting for the other (``docs/store.md``).
         """
         started = time.monotonic()
         suspended = self.store.suspend_indexes(sorted({entity for entity, _ in run.streams}))
-        one_at_a_time = asyncio.Lock()
+        two_at_a_time = asyncio.Semaphore(2)
 
         async def searchable(entity: str) -> None:
             if entity not in suspended:
                 return
             try:
-                async with one_at_a_time:
+                async with two_at_a_time:
                     await asyncio.to_thread(build_indexes, self.env.db_path, (entity,), search_only=True)
             except Exception as exc:  # the rows are in; the build after the run tries again
                 if self.store_fault("index build", exc) is None:
