@@ -1,4 +1,4 @@
-"""Building a search index beside the cache, so that the cache's writers never wait for it.
+"""Building a search index beside the cache, so that its writers wait only while it moves in.
 
 Filled in place, an FTS5 index holds the cache's write lock while it tokenizes every row:
 a first sync's pages waited, and the sync lost most of its speed to the builds of the
