@@ -107,18 +107,19 @@ class SyncActor(Actor):
         indexes other than the default one follow after the run (``_build_later``). A search
         index is built in a thread on a connection of its own, beside the cache, and holds
         the cache's write lock only to move in (``store/searchbuild.py``), so the download
-        goes on meanwhile. Two at a time: once the download ends, the last two entities'
-        builds use both cores instead of one waiting for the other (``docs/store.md``).
+        goes on meanwhile. One at a time: each build holds its rows' texts and FTS5's 16 MiB
+        of pending terms (two at a time took the actor's peak memory from 79 to 122 MiB at a
+        million rows, ``bench/scale.py``).
         """
         started = time.monotonic()
         suspended = self.store.suspend_indexes(sorted({entity for entity, _ in run.streams}))
-        two_at_a_time = asyncio.Semaphore(2)
+        one_at_a_time = asyncio.Lock()
 
         async def searchable(entity: str) -> None:
             if entity not in suspended:
                 return
             try:
-                async with two_at_a_time:
+                async with one_at_a_time:
                     await asyncio.to_thread(build_indexes, self.env.db_path, (entity,), search_only=True)
             except Exception as exc:  # the rows are in; the build after the run tries again
                 if self.store_fault("index build", exc) is None:
