@@ -115,7 +115,7 @@ def test_first_sync_starts_by_itself_after_sign_in(sandbox, node_factory):
         assert not {name for name, _ in cache_objects() if name.endswith("_search")} & missing(cache)
     finally:
         cache.close()
-    assert not list(node.data_dir.glob("*-search"))
+    assert not list(node.data_dir.glob("*-search-*"))
     found = node.call("wb:offline:getList", {"table": "deals", "orgId": ORGS[0], "query": "harbor", "withTotal": True})
     assert found.total and found.items
 

@@ -31,7 +31,7 @@ from workbuoy.schemas.base import ENTITIES
 from workbuoy.schemas.columns import SORTABLE
 from workbuoy.store.db import CACHE, Database
 from workbuoy.store.listing import search_table, sort_key_sql, table
-from workbuoy.store.searchbuild import build_search, log_triggers, search_objects
+from workbuoy.store.searchbuild import build_search, log_triggers, remove_stale_scratch, search_objects
 
 #: Indexes of earlier versions that the sort indexes replace.
 _REPLACED = tuple(f"{entity}_org_updated" for entity in ENTITIES)
@@ -78,6 +78,8 @@ def ensure_indexes(db: Database, schema: str = CACHE, *, max_rows: int | None = 
                 conn.execute(sql)
         if search:
             build_search(db, schema, entity)
+    for entity in set(ENTITIES) - {name.removesuffix("_search") for name in missing(db, schema)}:
+        remove_stale_scratch(db, entity)
     replaced = {row[0] for row in db.rows(f"SELECT name FROM {schema}.sqlite_master")} & set(_REPLACED)
     for name in replaced:
         with db.write() as conn:

@@ -3,7 +3,7 @@
 Filled in place, an FTS5 index holds the cache's write lock while it tokenizes every row:
 a first sync's pages waited, and the sync lost most of its speed to the builds of the
 entities it had already pulled (``bench/sync.py``). Here the index is built in a scratch
-file of its own (``<cache>.<entity>-search``, no one else's): the cache is only read, a
+file of its own (``<cache>.<entity>-search-<build>``, no one else's): the cache is only read, a
 chunk of rows at a time, each chunk its own short snapshot. The finished index then moves
 into the cache in one short transaction, the only time the build holds the lock: the FTS5
 table is created there and its shadow tables (``_data``, ``_idx``, ``_docsize``,
@@ -23,8 +23,10 @@ next build begins again.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import apsw
 import msgspec
@@ -67,6 +69,20 @@ def log_triggers(schema: str, entity: str) -> Iterator[tuple[str, str]]:
                      f" BEGIN INSERT INTO search_log (entity, row) VALUES ('{entity}', {ref}.rowid); END")
 
 
+def scratch_file(db: Database, entity: str, build: int | str) -> Path:
+    """The scratch file of a build of ``entity`` (``build``: its marker; ``*`` matches any)."""
+    return db.cache_path.with_name(f"{db.cache_path.name}.{entity}-search-{build}")
+
+
+def remove_stale_scratch(db: Database, entity: str) -> None:
+    """Delete the scratch files that builds of ``entity`` left behind (killed before they
+    deleted their own). Only once its index is whole: any build still running then began
+    before that index moved in, so it will give up anyway."""
+    for path in db.cache_path.parent.glob(scratch_file(db, entity, "*").name):
+        with contextlib.suppress(OSError):  # Windows: still open by such a build
+            path.unlink()
+
+
 def build_search(db: Database, schema: str, entity: str) -> None:
     """Build the search index of ``entity`` beside the cache and move it in (module doc)."""
     build = SearchBuild(db, schema, entity)
@@ -85,7 +101,6 @@ class SearchBuild:
     def __init__(self, db: Database, schema: str, entity: str) -> None:
         self.db, self.schema, self.entity = db, schema, entity
         self.fts = search_table(entity)
-        self.scratch = db.cache_path.with_name(f"{db.cache_path.name}.{entity}-search")
         self._begun = 0
 
     def begin(self) -> bool:
@@ -101,13 +116,18 @@ class SearchBuild:
             if conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {schema}.{entity})").fetchone()[0]:
                 self._create(conn, objects)
                 return False
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.search_log"
-                         " (seq INTEGER PRIMARY KEY, entity TEXT NOT NULL, row INTEGER)")
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.search_log"  # seqs never reused: they name scratch files
+                         " (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, row INTEGER)")
             for _, sql in log_triggers(schema, entity):
                 conn.execute(sql)
             conn.execute(f"INSERT INTO {schema}.search_log (entity) VALUES (?)", (entity,))
             self._begun = conn.last_insert_rowid()
             return True
+
+    @property
+    def scratch(self) -> Path:
+        """This build's scratch file: its own, even beside another build of the same entity."""
+        return scratch_file(self.db, self.entity, self._begun)
 
     def fill(self) -> None:
         """Index every row into a new scratch file, reading the cache a chunk at a time.
