@@ -72,6 +72,15 @@ def test_a_build_overtaken_by_another_or_by_a_suspend_gives_up(tmp_path: Path) -
     assert store.suspend_indexes(["tasks"]) == ["tasks"]  # empty again: a first sync begins
     tasks.fill()
     assert not tasks.move_in() and "tasks_search" in missing(store._db)
+
+    store.upsert_rows("tasks", "o", [{"id": "t1", "updated_at": 2, "title": "Call Ada"}])
+    assert tasks.begin()
+    store.delete_local("tasks", "t1")
+    assert not SearchBuild(store._db, "cache", "tasks").begin()  # an empty table: its index made in place ...
+    store.upsert_rows("tasks", "o", [{"id": "t2", "updated_at": 3, "title": "Book demo"}])  # ... and kept by its triggers
+    tasks.fill()
+    assert not tasks.move_in()  # the older build would have lost t2
+    agree(store, "tasks")
     store.close()
 
 

@@ -31,7 +31,7 @@ from workbuoy.schemas.base import ENTITIES
 from workbuoy.schemas.columns import SORTABLE
 from workbuoy.store.db import CACHE, Database
 from workbuoy.store.listing import search_table, sort_key_sql, table
-from workbuoy.store.searchbuild import build_search, log_triggers, remove_stale_scratch, search_objects
+from workbuoy.store.searchbuild import build_search, remove_stale_scratch, search_objects, stop_log
 
 #: Indexes of earlier versions that the sort indexes replace.
 _REPLACED = tuple(f"{entity}_org_updated" for entity in ENTITIES)
@@ -106,7 +106,7 @@ def drop_statements(schema: str, entity: str, *, keep_default_sort: bool = False
     return [
         f"DROP {'INDEX' if name.startswith(f'{entity}_by_') else 'TABLE' if name in _SEARCH_TABLES else 'TRIGGER'}"
         f" IF EXISTS {schema}.{name}"
-        for name, _ in (*sorts, *search_objects(schema, entity), *log_triggers(schema, entity))
+        for name, _ in (*sorts, *search_objects(schema, entity))
     ]
 
 
@@ -128,8 +128,7 @@ def suspend_indexes(db: Database, entities: list[str], schema: str = CACHE) -> l
                 continue
             for statement in drop_statements(schema, entity, keep_default_sort=True):
                 conn.execute(statement)
-            if conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = 'search_log'").fetchone():
-                conn.execute(f"DELETE FROM {schema}.search_log WHERE entity = ?", (entity,))  # a build under way gives up
+            stop_log(conn, schema, entity)
             suspended.append(entity)
     return suspended
 

@@ -83,6 +83,15 @@ def remove_stale_scratch(db: Database, entity: str) -> None:
             path.unlink()
 
 
+def stop_log(conn: apsw.Connection, schema: str, entity: str) -> None:
+    """Drop the log's triggers on ``entity`` and its rows: a build still under way then finds
+    its marker gone and gives up (its index would lack what was written from now on)."""
+    for name, _ in log_triggers(schema, entity):
+        conn.execute(f"DROP TRIGGER IF EXISTS {schema}.{name}")
+    if conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = 'search_log'").fetchone():
+        conn.execute(f"DELETE FROM {schema}.search_log WHERE entity = ?", (entity,))
+
+
 def build_search(db: Database, schema: str, entity: str) -> None:
     """Build the search index of ``entity`` beside the cache and move it in (module doc)."""
     build = SearchBuild(db, schema, entity)
@@ -168,14 +177,14 @@ class SearchBuild:
                 conn.execute(f"INSERT INTO {_SCRATCH}.{fts} (rowid, text) SELECT rowid, wb_search_text('{entity}', payload)"
                              f" FROM {schema}.{entity} WHERE rowid IN ({noted})")
             self._create(conn, list(search_objects(schema, entity)), copy_from=_SCRATCH)
-            conn.execute(f"DELETE FROM {schema}.search_log WHERE entity = ?", (entity,))
             return True
 
     def _create(self, conn: apsw.Connection, objects: list[tuple[str, str]], copy_from: str | None = None) -> None:
         """The index and its triggers in place of the log's; its content copied from the
         schema ``copy_from`` (a scratch file's index of the same definition), or empty."""
         schema, fts = self.schema, self.fts
-        for name, _ in (*log_triggers(schema, self.entity), *objects[1:]):
+        stop_log(conn, schema, self.entity)
+        for name, _ in objects[1:]:
             conn.execute(f"DROP TRIGGER IF EXISTS {schema}.{name}")
         conn.execute(f"DROP TABLE IF EXISTS {schema}.{fts}")
         conn.execute(objects[0][1])
