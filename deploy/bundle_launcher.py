@@ -1,8 +1,8 @@
 """Entry point of the PyInstaller desktop bundle.
 
 A bundle has no ``python``: the supervisor spawns actors as ``<bundle> -m
-workbuoy.actors NAME`` (it uses ``sys.executable``), so the ``-m`` forms are
-dispatched here. On a Linux desktop the first start registers the desktop entry,
+workbuoy.actors NAME`` (it uses ``sys.executable``), the sync actor its index builds as
+``<bundle> -m workbuoy.store.indexbuild``, so the ``-m`` forms are dispatched here. On a Linux desktop the first start registers the desktop entry,
 the ``workbuoy:`` link handler and the icon (``workbuoy install-desktop``).
 """
 
@@ -16,6 +16,10 @@ def main(argv: list[str]) -> int:
         from workbuoy.actors.__main__ import main as actor_main
 
         return actor_main(argv[2:])
+    if argv[:2] == ["-m", "workbuoy.store.indexbuild"]:  # the sync's index builds
+        from workbuoy.store.indexbuild import main as build_main
+
+        return build_main(argv[2:])
     if argv[:2] == ["-m", "workbuoy"]:
         argv = argv[2:]
     from workbuoy.cli import main as cli_main

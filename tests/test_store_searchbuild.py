@@ -11,12 +11,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.node import wait_for
 from tests.test_store_search import agree, found, ops, scan, write
 from workbuoy.store import Store, build_indexes
+from workbuoy.store.indexbuild import build_in_process
 from workbuoy.store.indexes import drop_statements, missing
 from workbuoy.store.searchbuild import SearchBuild, scratch_file
 
@@ -138,3 +140,16 @@ def test_sigkill_mid_build_leaves_a_scan_and_the_next_build_a_whole_index(tmp_pa
             store.close()
     print(f"{mid_fill}/6 kills landed while a scratch index was filling")
     assert mid_fill > 0
+
+
+def test_a_build_in_a_process_of_its_own_builds_or_says_why_not(tmp_path: Path) -> None:
+    """What the sync actor runs for each entity of a first sync (``store/indexbuild.py``)."""
+    store = Store.open(tmp_path / "wb.db")
+    store.suspend_indexes(["deals"])
+    store.upsert_rows("deals", "o", [{"id": f"d{i}", "updated_at": i, "name": f"Polar {i}"} for i in range(40)])
+    build_in_process(store.path, ("deals",), search_only=True)
+    assert "deals_search" not in missing(store._db) and "deals_by_name" in missing(store._db)
+    agree(store)
+    with pytest.raises(RuntimeError, match="unknown entity nope"):
+        build_in_process(store.path, ("nope",))
+    store.close()
