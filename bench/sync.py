@@ -7,7 +7,10 @@ One sandbox process serves both sides in the same run:
 * **baseline**: one process, no actors, no bus: ``httpx`` GETs every page of every
   (entity, org) stream, ``msgspec`` decodes it and ``apsw`` ``executemany`` upserts it
   into the same schema (one transaction per page). Nothing validated, no checkpoint, no
-  events: the least work that still moves the rows from the server into SQLite;
+  events, no index: the least work that still moves the rows from the server into SQLite.
+  Run before and after the node, the ratios against the mean of both: the load of this
+  shared machine drifts during a run (the same code measured 0.73x and 1.00x against a
+  baseline run before it only);
 * **node**: ``workbuoy node`` signed in, ``wb:sync:start``, until ``wb:sync:status`` says
   the run ended (every page validated and committed with its checkpoint, progress events);
 * **incremental**: the node syncs again with nothing changed; the sandbox counts the
@@ -53,6 +56,7 @@ class Page(msgspec.Struct):
 
 def baseline(sandbox: SandboxProcess, folder: Path, page_size: int) -> tuple[int, float]:
     """Rows and seconds of the best-case loop: fetch, decode, executemany."""
+    folder.mkdir(exist_ok=True)
     store = Store.open(folder / "baseline.db")  # the same tables, migrated ...
     store.suspend_indexes(list(ENTITIES))  # ... without the sort and search indexes
     store.close()
@@ -121,7 +125,7 @@ def main() -> int:
         node = Node(folder / "data", {"WB_PORTAL_BASE_URL": sandbox.origin, "WB_SYNC_CONCURRENCY": str(args.concurrency),
                                           **FILE_KEYRING})
         try:
-            base_rows, base_s = baseline(sandbox, folder, args.page)
+            base_rows, base_s = baseline(sandbox, folder / "before", args.page)
             node.start()
             login(node)
             set_page_size(node, args.page)
@@ -129,12 +133,15 @@ def main() -> int:
             before = list_requests(sandbox)
             node_sync(node)
             after = list_requests(sandbox)
+            node.stop()
+            _, again_s = baseline(sandbox, folder / "after", args.page)
         finally:
             node.stop()
             sandbox.stop()
     delta = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
-    base_rate, node_rate = base_rows / base_s, synced.rows / synced.seconds
-    print(f"baseline (httpx + msgspec + apsw, one process): {base_rows} rows in {base_s:.2f} s = {base_rate:,.0f} rows/s")
+    base_rate, node_rate = base_rows / ((base_s + again_s) / 2), synced.rows / synced.seconds
+    print(f"baseline (httpx + msgspec + apsw, one process), before and after the node: {base_rows} rows in"
+          f" {base_s:.2f} s and {again_s:.2f} s = {base_rate:,.0f} rows/s (the mean: the machine's load drifts)")
     print(f"node initial sync ({args.concurrency} streams at once), to the run's end (pulled, searchable through the index):"
           f" {synced.rows} rows in {synced.seconds:.2f} s = {node_rate:,.0f} rows/s")
     print(f"  ... to every row cached (a search may still scan): {synced.cached:.2f} s ="

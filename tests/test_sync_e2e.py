@@ -12,6 +12,8 @@ from tests.fixtures.signed_in import (
 )
 from workbuoy.bus.client import Subscriber
 from workbuoy.schemas.sync import CrmChange
+from workbuoy.store.db import Database
+from workbuoy.store.indexes import cache_objects, missing
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -107,6 +109,15 @@ def test_first_sync_starts_by_itself_after_sign_in(sandbox, node_factory):
     status = wait_for(lambda: (s := node.call("wb:sync:status")).entities and not s.running and s, 60,
                       what="the scheduled first sync")
     assert len(status.entities) == 14 and sum(s.rows for s in status.entities) == 1400
+    # the run ends searchable: every search index moved into the cache, no scratch file left
+    cache = Database(node.data_dir / "workbuoy.db")
+    try:
+        assert not {name for name, _ in cache_objects() if name.endswith("_search")} & missing(cache)
+    finally:
+        cache.close()
+    assert not list(node.data_dir.glob("*-search-*"))
+    found = node.call("wb:offline:getList", {"table": "deals", "orgId": ORGS[0], "query": "harbor", "withTotal": True})
+    assert found.total and found.items
 
 
 def test_a_shorter_interval_reschedules_the_next_sync_at_once(sandbox, node_factory):

@@ -137,6 +137,17 @@ class Database:
                 except apsw.BusyError:  # another process is checkpointing it: nothing left to do
                     pass
 
+    @contextmanager
+    def scratch(self, path: Path, schema: str) -> Iterator[None]:
+        """``path`` attached as ``schema`` meanwhile, unjournaled: a scratch file any failure throws away."""
+        with self._lock:
+            self._retry(lambda: self.conn.execute(f"ATTACH DATABASE ? AS {schema}", (str(path),)))
+            try:
+                self.conn.execute(f"PRAGMA {schema}.journal_mode=OFF; PRAGMA {schema}.synchronous=OFF")
+                yield
+            finally:
+                self.conn.execute(f"DETACH DATABASE {schema}")
+
     def interrupt(self) -> None:
         """Abort the statement running on this connection (from any thread): it raises ``apsw.InterruptError``."""
         self.conn.interrupt()

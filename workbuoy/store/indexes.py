@@ -18,8 +18,9 @@ by the table's rowid, which ``VACUUM`` may renumber: never vacuum the cache file
 rebuildable: move it aside instead).
 
 ``ensure_indexes`` runs at every open: it creates what is missing (an older cache, or a
-field added to ``SORTABLE``) in one transaction, fills a new search index from the rows
-already cached, and drops the index the sorts replaced. It does nothing when all is there.
+field added to ``SORTABLE``), builds a missing search index beside the cache and moves it
+in (``searchbuild.py``), and drops the index the sorts replaced. It does nothing when all
+is there.
 """
 
 from __future__ import annotations
@@ -30,16 +31,10 @@ from workbuoy.schemas.base import ENTITIES
 from workbuoy.schemas.columns import SORTABLE
 from workbuoy.store.db import CACHE, Database
 from workbuoy.store.listing import search_table, sort_key_sql, table
+from workbuoy.store.searchbuild import build_search, remove_stale_scratch, search_objects, stop_log
 
 #: Indexes of earlier versions that the sort indexes replace.
 _REPLACED = tuple(f"{entity}_org_updated" for entity in ENTITIES)
-
-
-#: Rows indexed per transaction while a search index is filled (≈0.2 s each here).
-FILL_CHUNK = 10_000
-#: Memory FTS5 may fill before it writes a segment: larger makes a bulk build faster
-#: (1.5x at 16 MiB over the 1 MiB default); a page of a sync never comes near it.
-FTS_HASH_BYTES = 16 * 2**20
 _SEARCH_TABLES = frozenset(search_table(entity) for entity in ENTITIES)
 
 
@@ -49,98 +44,60 @@ def _sort_indexes(schema: str, entity: str) -> Iterator[tuple[str, str]]:
         yield name, f"CREATE INDEX IF NOT EXISTS {schema}.{name} ON {entity} (org_id, {sort_key_sql(field)}, id)"
 
 
-def _search_objects(schema: str, entity: str) -> Iterator[tuple[str, str]]:
-    fts = search_table(entity)
-    insert = f"INSERT INTO {fts} (rowid, text) VALUES (new.rowid, wb_search_text('{entity}', new.payload));"
-    delete = f"DELETE FROM {fts} WHERE rowid = old.rowid;"
-    yield fts, (
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {schema}.{fts} USING fts5(text, content='', contentless_delete=1,"
-        " tokenize='trigram case_sensitive 1')"
-    )
-    yield f"{fts}_insert", f"CREATE TRIGGER IF NOT EXISTS {schema}.{fts}_insert AFTER INSERT ON {entity} BEGIN {insert} END"
-    yield f"{fts}_update", (
-        f"CREATE TRIGGER IF NOT EXISTS {schema}.{fts}_update AFTER UPDATE OF payload ON {entity}"
-        f" BEGIN {delete} {insert} END"
-    )
-    yield f"{fts}_delete", f"CREATE TRIGGER IF NOT EXISTS {schema}.{fts}_delete AFTER DELETE ON {entity} BEGIN {delete} END"
-
-
 def cache_objects(schema: str = CACHE) -> list[tuple[str, str]]:
     """(name, CREATE statement) of every index, FTS table and trigger the cache needs."""
-    return [obj for e in ENTITIES for obj in (*_sort_indexes(schema, e), *_search_objects(schema, e))]
+    return [obj for e in ENTITIES for obj in (*_sort_indexes(schema, e), *search_objects(schema, e))]
 
 
 def missing(db: Database, schema: str = CACHE) -> set[str]:
-    """Names of the cache objects ``cache_objects`` wants that are not there, and the
-    entities whose search index is still being filled."""
+    """Names of the cache objects ``cache_objects`` wants that are not there."""
     present = {row[0] for row in db.rows(f"SELECT name FROM {schema}.sqlite_master")}
-    filling = set()
-    if "search_fill" in present:
-        filling = {row[0] for row in db.rows(f"SELECT entity FROM {schema}.search_fill")}
-    return ({name for name, _ in cache_objects(schema)} - present) | filling
+    return {name for name, _ in cache_objects(schema)} - present
 
 
 def ensure_indexes(db: Database, schema: str = CACHE, *, max_rows: int | None = None,
                    entities: tuple[str, ...] = ENTITIES, search_only: bool = False) -> None:
     """Create what is missing (see the module doc); idempotent.
 
-    One transaction per sort index; a search index and its triggers in one, then filled in
-    chunks (``_build_search``). ``max_rows``: leave tables
-    with more rows to a later call (the sync builds them in its own thread; opening a
-    store must stay quick). ``entities`` and ``search_only`` narrow it to what a first sync
+    One transaction per sort index; a search index is built in a scratch file and moved
+    in (``searchbuild.py``). ``max_rows``: leave tables with more rows to a later call (the
+    sync builds them in its own thread; opening a store must stay quick). ``entities`` and ``search_only`` narrow it to what a first sync
     builds while its other streams still download (``docs/sync.md``).
     """
+    _drop_fills_cut_short(db, schema)
     absent = missing(db, schema)
     for entity in entities:
         sorts = [] if search_only else [sql for name, sql in _sort_indexes(schema, entity) if name in absent]
-        search = [(name, sql) for name, sql in _search_objects(schema, entity)]
-        if not sorts and not absent.intersection(name for name, _ in search) and entity not in absent:
+        search = not absent.isdisjoint(name for name, _ in search_objects(schema, entity))
+        if not sorts and not search:
             continue
         if max_rows is not None and _rows_over(db, schema, entity, max_rows):
             continue
         for sql in sorts:
             with db.write() as conn:
                 conn.execute(sql)
-        _build_search(db, schema, entity, search)
+        if search:
+            build_search(db, schema, entity)
+    for entity in set(ENTITIES) - {name.removesuffix("_search") for name in missing(db, schema)}:
+        remove_stale_scratch(db, entity)
     replaced = {row[0] for row in db.rows(f"SELECT name FROM {schema}.sqlite_master")} & set(_REPLACED)
     for name in replaced:
         with db.write() as conn:
             conn.execute(f"DROP INDEX IF EXISTS {schema}.{name}")
 
 
-def _build_search(db: Database, schema: str, entity: str, objects: list[tuple[str, str]]) -> None:
-    """Create the search index and its triggers, then fill it from the rows in chunks.
-
-    The triggers index every row written from the first transaction on; the chunks add the
-    rows that were there before, skipping any a trigger already indexed. A row in
-    ``search_fill`` says the fill is under way (and from which rowid): until it is gone a
-    search scans, and a crash resumes the fill at the next ``ensure_indexes``. Chunks keep
-    each transaction short, so other processes' writes never wait long for the lock.
-    """
-    fts = search_table(entity)
-    with db.write() as conn:  # looked at again under the lock: another process may be building it
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.search_fill (entity TEXT PRIMARY KEY, after INTEGER NOT NULL)")
-        new = conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = ?", (fts,)).fetchone() is None
-        for _, sql in objects:
-            conn.execute(sql)
-        if new:
-            conn.execute(f"INSERT OR REPLACE INTO {schema}.search_fill VALUES (?, -1)", (entity,))
-            conn.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
-    while True:
-        with db.write() as conn:
-            row = conn.execute(f"SELECT after FROM {schema}.search_fill WHERE entity = ?", (entity,)).fetchone()
-            if row is None:
-                return
-            last = conn.execute(f"SELECT max(rowid) FROM (SELECT rowid FROM {schema}.{entity} WHERE rowid > ?"
-                                " ORDER BY rowid LIMIT ?)", (row[0], FILL_CHUNK)).fetchone()[0]
-            if last is None:
-                conn.execute(f"DELETE FROM {schema}.search_fill WHERE entity = ?", (entity,))
-                return
-            conn.execute(
-                f"INSERT INTO {fts} (rowid, text) SELECT rowid, wb_search_text('{entity}', payload)"
-                f" FROM {schema}.{entity} AS t WHERE rowid > ? AND rowid <= ?"
-                f" AND NOT EXISTS (SELECT 1 FROM {fts} WHERE {fts}.rowid = t.rowid)", (row[0], last))
-            conn.execute(f"UPDATE {schema}.search_fill SET after = ? WHERE entity = ?", (last, entity))
+def _drop_fills_cut_short(db: Database, schema: str) -> None:
+    """Drop the search indexes an earlier version left half filled (``search_fill`` names them,
+    and that version's readers scanned instead): they are built again like any missing one."""
+    if db.one(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = 'search_fill'") is None:
+        return
+    with db.write() as conn:
+        if conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = 'search_fill'").fetchone() is None:
+            return  # another process did it meanwhile
+        for (entity,) in conn.execute(f"SELECT entity FROM {schema}.search_fill").fetchall():
+            for name, _ in search_objects(schema, entity):
+                conn.execute(f"DROP {'TABLE' if name in _SEARCH_TABLES else 'TRIGGER'} IF EXISTS {schema}.{name}")
+        conn.execute(f"DROP TABLE {schema}.search_fill")
 
 
 def drop_statements(schema: str, entity: str, *, keep_default_sort: bool = False) -> list[str]:
@@ -149,7 +106,7 @@ def drop_statements(schema: str, entity: str, *, keep_default_sort: bool = False
     return [
         f"DROP {'INDEX' if name.startswith(f'{entity}_by_') else 'TABLE' if name in _SEARCH_TABLES else 'TRIGGER'}"
         f" IF EXISTS {schema}.{name}"
-        for name, _ in (*sorts, *_search_objects(schema, entity))
+        for name, _ in (*sorts, *search_objects(schema, entity))
     ]
 
 
@@ -171,6 +128,7 @@ def suspend_indexes(db: Database, entities: list[str], schema: str = CACHE) -> l
                 continue
             for statement in drop_statements(schema, entity, keep_default_sort=True):
                 conn.execute(statement)
+            stop_log(conn, schema, entity)
             suspended.append(entity)
     return suspended
 

@@ -237,13 +237,8 @@ class ListingMixin:
                       prefix_params=[dumps([row[0] for row in few])], source=f"m CROSS JOIN {name} ON {name}.rowid = m.r")
 
     def _search_ready(self, entity: str) -> bool:
-        """The search index is there and filled (``indexes.py``: ``search_fill`` lists those being filled)."""
-        names = {row[0] for row in self._db.rows(
-            f"SELECT name FROM {CACHE}.sqlite_master WHERE name IN (?, 'search_fill')", (search_table(entity),))}
-        if search_table(entity) not in names:
-            return False
-        return "search_fill" not in names or self._db.one(
-            f"SELECT 1 FROM {CACHE}.search_fill WHERE entity = ?", (entity,)) is None
+        """The search index is there: it only enters the cache whole (``searchbuild.py``)."""
+        return self._db.one(f"SELECT 1 FROM {CACHE}.sqlite_master WHERE name = ?", (search_table(entity),)) is not None
 
     def _orgs(self, name: str) -> list[str]:
         """The orgs with rows in ``name``: one index seek per org, not a scan of the table."""

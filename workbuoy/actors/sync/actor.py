@@ -25,6 +25,7 @@ from workbuoy.schemas.offline import GetList, GetMessages, GetRow, ListReply, Me
 from workbuoy.schemas.settings import Settings
 from workbuoy.schemas.sync import SyncEntityState, SyncStart, SyncStarted, SyncStatus
 from workbuoy.store import Store, build_indexes
+from workbuoy.store.indexbuild import build_in_process
 from workbuoy.store.listing import ListError, ListRequest
 
 
@@ -105,9 +106,12 @@ class SyncActor(Actor):
 
         An entity's search index is built as soon as its last stream ends, while the others
         still download; the run ends when every entity is pulled and searchable. The sort
-        indexes other than the default one follow after the run (``_build_later``). Builds
-        run in a thread on their own connection, one at a time: the loop and this actor's
-        store stay free; other writers wait at most one index's build (``docs/store.md``).
+        indexes other than the default one follow after the run (``_build_later``). A search
+        index is built in a process of its own (``store/indexbuild.py``: no GIL shared with this
+        loop), beside the cache, and holds the cache's write lock only to move in
+        (``store/searchbuild.py``), so the download goes on meanwhile. One at a time: each
+        build holds its rows' texts and FTS5's 16 MiB of pending terms (two at a time, in
+        threads then, took the actor's peak memory from 79 to 122 MiB at a million rows).
         """
         started = time.monotonic()
         suspended = self.store.suspend_indexes(sorted({entity for entity, _ in run.streams}))
@@ -118,7 +122,7 @@ class SyncActor(Actor):
                 return
             try:
                 async with one_at_a_time:
-                    await asyncio.to_thread(build_indexes, self.env.db_path, (entity,), search_only=True)
+                    await asyncio.to_thread(build_in_process, self.env.db_path, (entity,), search_only=True)
             except Exception as exc:  # the rows are in; the build after the run tries again
                 if self.store_fault("index build", exc) is None:
                     self.log.exception("search index of %s not built", entity)
