@@ -240,9 +240,11 @@ def test_only_a_desktop_nodes_zygote_preloads_qt_and_it_forks_the_ui_and_the_por
         assert forked(desktop.actor_pids()[name]), f"{name} was spawned, not forked"
 
 
-def test_a_bundle_dispatches_the_zygote_it_spawns():
-    """A PyInstaller bundle has no ``python``: ``<bundle> -m workbuoy.actors.zygote FD`` goes through its launcher."""
+@pytest.mark.parametrize("module", ["workbuoy.actors", "workbuoy.actors.zygote", "workbuoy.store.indexbuild"])
+def test_a_bundle_dispatches_the_programs_it_spawns(module: str):
+    """A PyInstaller bundle has no ``python``: ``<bundle> -m MODULE ...`` goes through its launcher
+    (each program's own usage error, not the CLI's)."""
     root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, str(root / "deploy" / "bundle_launcher.py"), "-m", "workbuoy.actors.zygote"],
+    out = subprocess.run([sys.executable, str(root / "deploy" / "bundle_launcher.py"), "-m", module],
                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 2 and "usage: python -m workbuoy.actors.zygote FD" in out.stderr, out.stderr
+    assert out.returncode == 2 and f"usage: python -m {module} " in out.stderr, out.stderr
