@@ -94,6 +94,16 @@ def test_offline_writes_arrive_exactly_once_in_order_through_kills(node_factory,
         if r.entity_id:
             per_record[r.entity_id].append(position[op_id])
     assert all(p == sorted(p) for p in per_record.values())
+    # A kill between the cache file's commit and the outbox's must not leave a record's cached
+    # row behind the server (or marked in conflict) once its last write is taken.
+    for entity, eid in {(w.entity, w.entity_id) for w in ws if w.qtype == "crm"}:
+        server = sandbox.admin.get(f"/rows/{entity}/{eid}")
+        cached = store.get_row(entity, eid)
+        if server.status_code == 404 or server.json().get("deleted"):
+            assert cached is None, (entity, eid, cached)
+        else:
+            assert cached is not None and (cached.updated_at, cached.conflicted) == (server.json()["updated_at"], False), \
+                (entity, eid, cached, server.json())
 
 
 @pytest.mark.timeout(90)

@@ -69,6 +69,7 @@ class Session:
         self._inflight: asyncio.Future[None] | None = None
         self._timer: asyncio.Task[None] | None = None
         self._saving = asyncio.Lock()
+        self._switching = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()  # cookie saves: not timers, so a stop does not cancel them
 
     def _bases(self, cookie: str | None, expires_ms: int) -> Credentials:
@@ -130,10 +131,16 @@ class Session:
         return self.state
 
     async def change_origin(self, origin: str) -> None:
-        """``portalOrigin`` changed: sign out of the old portal; the new one has its own keyring entry."""
-        if origin != self.origin:
-            await self.logout()
-            self.origin, self.vault = origin, CookieVault(self.env, origin)
+        """``portalOrigin`` changed: sign out of the old portal; the new one has its own keyring entry.
+
+        One change at a time: the settings event and a sign-in that read the settings itself
+        both call this, and a second sign-out running late would forget the new origin's
+        cookie the sign-in just saved.
+        """
+        async with self._switching:
+            if origin != self.origin:
+                await self.logout()
+                self.origin, self.vault = origin, CookieVault(self.env, origin)
 
     async def logout(self) -> AuthState:
         """Revoke at the portal (best effort: offline, we still forget) and forget the cookie."""

@@ -46,8 +46,21 @@ REJECTED = "rejected: "
 
 #: ``ApiClient.request`` of one outgoing request: a 2xx response, or an ``api.ApiError``.
 Send = Callable[[Request], Awaitable[httpx.Response]]
-#: Records one send's outcome in the store (run inside the group's transaction).
-Settle = Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Settle:
+    """What one send's outcome changes: ``show`` in the cache file, then ``record`` in the outbox.
+
+    WAL commits the two files of a transaction one after the other (the outbox first), so
+    a crash in between could finish a write while its record in the cache stays a version
+    behind, conflict mark included, with nothing left to put it right. So the cache's part
+    is committed first, on its own: a crash after it leaves the write in flight, to be sent
+    again and answered from the server's replay, which shows the same row again.
+    """
+
+    record: Callable[[], None]
+    show: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,13 +157,27 @@ class Flusher:
                 task.cancel()
 
     def _settle(self, done: set[asyncio.Task[Settle]]) -> None:
+        """Record the outcomes of sends that ended together: the cache's part of all of them in
+        one transaction, then the outbox's in another (``Settle`` says why in that order)."""
+        outcomes: list[Settle] = []
+        for task in done:
+            try:
+                outcomes.append(task.result())
+            except Exception:  # a bug in one send must not lose the others' outcomes
+                log.exception("queue: a send ended in an error; the write goes out again when its lease ends")
+        self._each([o.show for o in outcomes if o.show is not None])
+        self._each([o.record for o in outcomes])
+        self._on_change()
+
+    def _each(self, steps: list[Callable[[], None]]) -> None:
+        if not steps:
+            return
         with self.store.transaction():
-            for task in done:
+            for step in steps:
                 try:
-                    task.result()()
+                    step()
                 except Exception:  # a bug in one outcome must not lose the others'
                     log.exception("queue: recording an outcome failed")
-        self._on_change()
 
     async def _sleep_until_due(self) -> None:
         due = self.store.next_due_at()
@@ -187,14 +214,14 @@ class Flusher:
         try:
             req = request_for(item, self._if_match(item))
         except ValueError as exc:  # an id that cannot be a path segment: sending it would hit another URL
-            return partial(self._fail, lease, REJECTED + str(exc), "rejected")
+            return Settle(partial(self._fail, lease, REJECTED + str(exc), "rejected"))
         try:
             resp = await self._send(req)
         except api.Refused as exc:
             self.breaker.answered()
             if exc.status in (409, 412):
-                return partial(self._conflict, lease, exc.status, exc.server, exc.message)
-            return partial(self._fail, lease, REJECTED + exc.message, "rejected")
+                return Settle(partial(self._conflict, lease, exc.status, exc.server, exc.message))
+            return Settle(partial(self._fail, lease, REJECTED + exc.message, "rejected"))
         except api.ApiError as exc:  # unavailable, unreachable, rate limited, signed out, unreadable
             return self._transient(lease, exc)
         row = _json(resp)
@@ -202,7 +229,7 @@ class Flusher:
             row.get("deleted") is True or type(row.get("updated_at")) is int
         ):
             self.breaker.answered()
-            return partial(self._synced, lease, row)
+            return Settle(partial(self._synced, lease, row), show=partial(writes.show_taken, self.store, lease.item, row))
         # A 2xx we cannot read: the write may not have happened; the key makes a resend safe.
         metrics.protocol_errors.labels("queue").inc()
         return self._transient(lease, api.ProtocolError(f"unreadable {resp.status_code} answer", resp.status_code))
@@ -215,11 +242,11 @@ class Flusher:
         """
         error = reason_of(exc)
         if not self.breaker.closed:
-            return partial(self._put_back, lease, error)
+            return Settle(partial(self._put_back, lease, error))
         if self.breaker.failed(exc):
             log.warning("queue: the server looks down (%s); sending stops until a probe gets an answer",
                         self.breaker.state.reason)
-        return partial(self._retry, lease, error)
+        return Settle(partial(self._retry, lease, error))
 
     def _if_match(self, item: QueueItem) -> int | None:
         """The server version this write builds on: the outbox's ``base_updated_at``, which each
@@ -239,7 +266,7 @@ class Flusher:
             note = lease.item.last_error if (lease.item.last_error or "").startswith(writes.RESOLVED) else None
             accepted = self.store.finish(lease.item.id, lease.claim, status="synced", last_error=note)
             if accepted:
-                writes.took(self.store, lease.item, row)
+                writes.rebase_taken(self.store, lease.item, row)
         metrics.queue_flush.labels("synced").inc()
         if accepted:
             _count_accepted(lease.item)

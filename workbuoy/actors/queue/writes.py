@@ -84,20 +84,28 @@ def _plan_and_apply(store: Store, org_id: str, w: Write) -> NewQueueItem:
     return item
 
 
-def took(store: Store, item: QueueItem, row: dict[str, Any]) -> None:
+def show_taken(store: Store, item: QueueItem, row: dict[str, Any]) -> None:
     """The server took ``item`` and answered ``row``: the cache follows, unless later local
-    edits of the record are still queued; then they stay visible on top of the new version."""
+    edits of the record are still queued; then they stay visible on top of the new version.
+    The cache file's part of a take, committed before the outbox's (``flusher.Settle``)."""
     if item.qtype != "crm":
         store.set_server_row("messages" if item.qtype == "email" else "calendar", row, org_id=item.org_id)
         return
     assert item.entity is not None and item.entity_id is not None
-    if not row.get("deleted"):  # a queued delete may have dropped the cached row the next If-Match reads
-        store.rebase_open(item.entity, item.entity_id, row["updated_at"])
     cached = store.get_row(item.entity, item.entity_id)
-    if cached is None or row.get("deleted") or not store.pending_for(item.entity, item.entity_id):
+    later = any(p.id != item.id for p in store.pending_for(item.entity, item.entity_id))
+    if cached is None or row.get("deleted") or not later:
         store.set_server_row(item.entity, row, org_id=item.org_id)
     else:
         store.put_local(item.entity, item.org_id, item.entity_id, cached.payload, row["updated_at"])
+
+
+def rebase_taken(store: Store, item: QueueItem, row: dict[str, Any]) -> None:
+    """The outbox's part of a take: the record's writes still queued now build on ``row``'s version
+    (after a delete there is none: a later write of the record is a create)."""
+    if item.qtype == "crm" and not row.get("deleted"):
+        assert item.entity is not None and item.entity_id is not None
+        store.rebase_open(item.entity, item.entity_id, row["updated_at"])
 
 
 def rebase(store: Store, item: QueueItem, rb: Rebase, server: dict[str, Any] | None, note: str) -> QueueItem | None:
