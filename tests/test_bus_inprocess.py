@@ -127,6 +127,8 @@ class InlineQueue(Actor):
         self.status_tasks.append(asyncio.current_task())
         if len(self.status_tasks) == 3:
             raise BusError("failed", "the third status fails")
+        if len(self.status_tasks) == 4:
+            return {"not": object()}  # type: ignore[return-value]  # a reply the channel cannot carry
         return QueueStatusReply(server=ServerState(online=True, since=0), depth={"calls": len(self.status_tasks)})
 
     @handles("wb:queue:retry")
@@ -137,8 +139,9 @@ class InlineQueue(Actor):
 
 
 def test_a_plain_handler_answers_inline_while_a_coroutine_waits_in_its_task(broker, tmp_path):  # noqa: F811
-    """Requests that arrive together: the plain ones are answered in order, errors included, outside any task,
-    while the coroutine before them still waits; it answers once it may."""
+    """Requests that arrive together: the plain ones are answered in order, errors included (one
+    raised, one a reply that cannot be encoded), outside any task, while the coroutine before
+    them still waits; it answers once it may. No failure ends the drain: the last one is answered."""
     b, _, _ = broker
     env_ = config.load({"WB_DATA_DIR": str(tmp_path / "data"), "WB_HEARTBEAT_SEC": "0.5"})
     actor = InlineQueue(env_, b.endpoints, SpawnSecrets(key="k" * 32, identity="queue:in-process"))
@@ -148,9 +151,9 @@ def test_a_plain_handler_answers_inline_while_a_coroutine_waits_in_its_task(brok
     async def scenario() -> tuple[list[env.Envelope], env.Envelope]:
         running = asyncio.ensure_future(actor.run())
         client.send_raw(env.encode(Kind.REQ, "wb:queue:retry", 1, QueueRetry(id=7)))  # held until the actor is ready
-        for cid in range(2, 6):
+        for cid in range(2, 7):
             client.send_raw(env.encode(Kind.REQ, "wb:queue:status", cid, {}))
-        inline = [await asyncio.to_thread(answer, client, cid) for cid in range(2, 6)]
+        inline = [await asyncio.to_thread(answer, client, cid) for cid in range(2, 7)]
         assert actor.retry_task is not None and not actor.retry_task.done()  # still waiting, and answered after
         actor.may_retry.set()
         later = await asyncio.to_thread(answer, client, 1)
@@ -163,9 +166,10 @@ def test_a_plain_handler_answers_inline_while_a_coroutine_waits_in_its_task(brok
     finally:
         client.close()
     replies = [msgspec.msgpack.decode(e.payload, type=QueueStatusReply) for e in inline if e.kind == Kind.REP]
-    assert [r.depth["calls"] for r in replies] == [1, 2, 4]
+    assert [r.depth["calls"] for r in replies] == [1, 2, 5]
     assert error_of(inline[2]).message == "the third status fails"
-    assert actor.status_tasks == [None] * 4  # no task per plain request
+    assert inline[3].kind == Kind.ERR and "object" in error_of(inline[3]).message
+    assert actor.status_tasks == [None] * 5  # no task per plain request
     assert msgspec.msgpack.decode(later.payload, type=QueueItemRef).id == 7
 
 

@@ -59,6 +59,16 @@ def test_a_newer_row_clears_a_conflict_without_local_writes(store: Store) -> Non
     assert store.get_row("deals", "a") == CachedRow(id="a", org_id="org", updated_at=12, payload=row("a", 12))
 
 
+def test_a_late_answer_of_an_older_version_does_not_take_the_cached_row_back(store: Store) -> None:
+    """A send that outlived its lease answers after a later write of the record was taken:
+    the server row it brings is older than the cached one, which stays."""
+    store.set_server_row("deals", row("a", 20, v=2), org_id="org")
+    store.set_server_row("deals", row("a", 10, v=1), org_id="org")
+    assert store.get_row("deals", "a") == CachedRow(id="a", org_id="org", updated_at=20, payload=row("a", 20, v=2))
+    store.set_server_row("deals", row("a", 30, v=3))
+    assert store.get_row("deals", "a").payload["v"] == 3
+
+
 def test_tombstones_delete(store: Store) -> None:
     page(store, [row("a", 10), row("b", 10)])
     result = page(store, [{"id": "a", "deleted": True}, {"id": "zz", "deleted": True}])

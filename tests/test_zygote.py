@@ -158,6 +158,22 @@ def test_a_handoff_variable_set_by_hand_does_not_fork_the_zygote_from_the_users_
     assert not memory_holds(zygote, key.encode()), "the zygote was forked from an image that held the keyring key"
 
 
+def test_a_variable_a_launcher_adds_at_start_does_not_make_the_supervisor_re_execute_again():
+    """PyInstaller's bootloader adds ``LD_LIBRARY_PATH`` at every start, the re-executed image's
+    too: that image must not re-execute again (forever), nor fork the zygote from a
+    environment that is not the zygote's alone; it spawns it and reads its environment back."""
+    from workbuoy.supervisor.childenv import child_environ
+
+    root = Path(__file__).resolve().parents[1]
+    environ = {**child_environ("zygote"), "PYTHONPATH": str(root), "WB_HANDOFF_FD": "0", "LD_LIBRARY_PATH": "/opt/bundle"}
+    probe = "from workbuoy.supervisor import handoff; print(handoff.wanted(True), handoff.pending(), handoff.clean())"
+    out = subprocess.run([sys.executable, "-c", probe], env=environ, capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["False", "True", "False"], out.stderr
+    del environ["LD_LIBRARY_PATH"]
+    out = subprocess.run([sys.executable, "-c", probe], env=environ, capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["False", "True", "True"], out.stderr
+
+
 def test_an_actor_killed_9_comes_back_forked(forked_node):
     node, _ = forked_node
     assert node.proc is not None

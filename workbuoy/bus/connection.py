@@ -213,8 +213,15 @@ class ActorConnection:
         return Kind.ERR, error_info(exc)
 
     def _reply(self, caller: bytes, e: env.Envelope, kind: Kind, payload: msgspec.Struct) -> None:
+        """Send a reply; one that cannot be encoded becomes an error reply, and nothing here
+        may end the drain it runs in (frames left unread would wait for the next edge)."""
         try:
-            self._send(caller, env.encode(kind, e.channel, e.cid, payload))
+            frame = env.encode(kind, e.channel, e.cid, payload)
+        except Exception as exc:  # a handler returned something its channel cannot carry
+            log.exception("%s: the reply to %s cannot be encoded", self.name, e.channel, exc_info=exc)
+            frame = env.encode(Kind.ERR, e.channel, e.cid, error_info(exc))
+        try:
+            self._send(caller, frame)
         except BusError:
             log.warning("%s: reply to %s dropped, the broker is not taking messages", self.name, e.channel)
 

@@ -74,7 +74,7 @@ def _zygote(settings: config.Env, endpoints: runtime.Endpoints, desktop: bool) -
         import workbuoy.supervisor.arbiter  # noqa: F401
     if not use_zygote(settings.zygote):
         return None
-    return ForkServer(settings.log_dir, desktop=desktop, here=handoff.pending())
+    return ForkServer(settings.log_dir, desktop=desktop, here=handoff.clean())
 
 
 def _supervise(env: config.Env, endpoints: runtime.Endpoints, desktop: bool, zygote: ForkServer | None,

@@ -96,7 +96,8 @@ class CacheMixin(ListingMixin):
         """Take the server's row as the truth (a push succeeded, or the user kept the server's).
 
         Clears the conflict; a tombstone deletes. A row not cached yet needs its org from
-        ``org_id`` or the row's own ``org_id`` field.
+        ``org_id`` or the row's own ``org_id`` field. A cached row of a newer version stays:
+        a send that outlived its lease may answer after a later write of the record was taken.
         """
         (head,) = heads([row])
         name = table(entity)
@@ -105,10 +106,11 @@ class CacheMixin(ListingMixin):
                 conn.execute(f"DELETE FROM {name} WHERE id = ?", (head.id,))
                 return
             conn.execute(
-                f"UPDATE {name} SET updated_at = ?, payload = ?, conflicted = 0, server_payload = NULL WHERE id = ?",
-                (head.updated_at, dumps(row), head.id),
+                f"UPDATE {name} SET updated_at = ?, payload = ?, conflicted = 0, server_payload = NULL"
+                " WHERE id = ? AND updated_at <= ?",
+                (head.updated_at, dumps(row), head.id, head.updated_at),
             )
-            if conn.changes():
+            if conn.changes() or conn.execute(f"SELECT 1 FROM {name} WHERE id = ?", (head.id,)).fetchone():
                 return
             org = org_id if org_id is not None else row.get("org_id")
             if not isinstance(org, str):

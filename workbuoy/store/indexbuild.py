@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from workbuoy.platform import current
 from workbuoy.schemas.base import ENTITIES
 from workbuoy.store import build_indexes
 
@@ -30,6 +31,7 @@ def build_in_process(path: Path, entities: tuple[str, ...] = ENTITIES, *, search
 
 
 def main(argv: list[str]) -> int:
+    current.die_with_parent()  # a build outliving a killed sync actor would run beside the next one
     parser = argparse.ArgumentParser(prog="python -m workbuoy.store.indexbuild", description=__doc__.splitlines()[0])
     parser.add_argument("db", type=Path, help="the main store file (workbuoy.db); its cache file is beside it")
     parser.add_argument("--search-only", action="store_true", help="only the search indexes")

@@ -114,6 +114,8 @@ class ForkServer:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with open(self.log_dir / "zygote.stderr", "ab") as err, theirs:
             environ = child_environ("zygote")
+            sys.stdout.flush()  # or what is buffered here is written again by the zygote
+            sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
                 mine.close()

@@ -17,6 +17,7 @@ secret was ever in the memory it was forked from (the keyring key is read later)
 from __future__ import annotations
 
 import os
+import stat
 import sys
 
 import msgspec
@@ -29,25 +30,33 @@ PIPE_VAR = "WB_HANDOFF_FD"
 
 
 def wanted(zygote: bool) -> bool:
-    """Whether to re-execute: the zygote is on (``WB_ZYGOTE``), the OS forks actors, and it is not done yet."""
-    return zygote and current.FORK_ACTORS and not pending()
+    """Whether to re-execute: the zygote is on (``WB_ZYGOTE``), the OS forks actors, and it is not done yet.
+
+    Done means ``WB_HANDOFF_FD`` is set, whatever else is: a launcher that adds a variable
+    at start (PyInstaller's adds ``LD_LIBRARY_PATH``) must not make the image re-execute again.
+    """
+    return zygote and current.FORK_ACTORS and PIPE_VAR not in os.environ
 
 
 def pending() -> bool:
-    """Whether this image was re-executed and its environment still waits in the pipe.
+    """Whether this image was re-executed: the rest of its environment waits in the pipe."""
+    return PIPE_VAR in os.environ
 
-    Only an environment that is the zygote's and nothing more counts: a ``WB_HANDOFF_FD``
-    set by hand beside the user's environment must not have the zygote forked from it.
-    """
+
+def clean() -> bool:
+    """Whether the zygote may be forked from this image: its environment is the zygote's and
+    nothing more. A ``WB_HANDOFF_FD`` set by hand beside the user's environment, or a variable
+    a launcher added, has the zygote spawned instead (still without that environment)."""
     rest = {name: value for name, value in os.environ.items() if name != PIPE_VAR}
-    return PIPE_VAR in os.environ and rest == child_environ("zygote", rest)
+    return pending() and rest == child_environ("zygote", rest)
 
 
 def reexec(argv: list[str]) -> None:
     """Replace this process with ``python -m workbuoy ARGV`` in the zygote's environment.
 
     It returns only when the environment does not fit in a pipe at once (nobody reads
-    the pipe before the new image does): the caller then goes on and spawns the zygote.
+    the pipe before the new image does), or the exec fails: the caller then goes on and
+    spawns the zygote.
     """
     data = msgspec.msgpack.encode(dict(os.environb))  # bytes: a value need not be UTF-8
     read_end, write_end = os.pipe()
@@ -63,13 +72,20 @@ def reexec(argv: list[str]) -> None:
     os.set_inheritable(read_end, True)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, [sys.executable, "-m", "workbuoy", *argv], {**child_environ("zygote"), PIPE_VAR: str(read_end)})
+    try:
+        os.execve(sys.executable, [sys.executable, "-m", "workbuoy", *argv], {**child_environ("zygote"), PIPE_VAR: str(read_end)})
+    except OSError as exc:
+        os.close(read_end)
+        print(f"workbuoy: cannot re-execute {sys.executable} ({exc}); the zygote is spawned instead", file=sys.stderr)
 
 
 def restore() -> None:
     """Read the rest of the environment back (once the zygote is forked); what this image set since stays."""
     try:
-        with os.fdopen(int(os.environ.pop(PIPE_VAR)), "rb") as pipe:
+        fd = int(os.environ.pop(PIPE_VAR))
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):  # e.g. a terminal: reading it would wait for the user
+            raise ValueError(f"descriptor {fd} is not the handoff's pipe")
+        with os.fdopen(fd, "rb") as pipe:
             environ = msgspec.msgpack.decode(pipe.read(), type=dict[bytes, bytes])
     except (ValueError, OSError) as exc:  # set by hand, not by reexec(): this environment is all there is
         print(f"workbuoy: ignoring {PIPE_VAR}: {exc}", file=sys.stderr)
