@@ -18,6 +18,7 @@ from workbuoy import config
 from workbuoy.actors.base import Actor, handles
 from workbuoy.bus.errors import BusError
 from workbuoy.bus.client import Client
+from workbuoy.bus.connection import DRAIN_BATCH
 from workbuoy.schemas import envelope as env
 from workbuoy.schemas.base import Empty
 from workbuoy.schemas.envelope import ErrorInfo, Kind, SpawnSecrets
@@ -177,3 +178,52 @@ def test_a_guarded_channel_refuses_a_plain_handler():
     """Its role check is a bus call to wait for: a plain function there is a mistake, caught at class creation."""
     with pytest.raises(TypeError, match="guarded"):
         type("PlainPlugins", (Actor,), {"name": "plugins", "list_plugins": handles("wb:plugins:list")(lambda self, r, c: None)})
+
+
+class FloodQueue(Actor):
+    """Counts its plain status calls into ``marks``, beside a ticker that marks each loop turn."""
+
+    name = "queue"
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.marks: list[str] = []
+
+    @handles("wb:queue:status")
+    def status(self, request: Empty, caller: str) -> QueueStatusReply:
+        self.marks.append("s")
+        return QueueStatusReply(server=ServerState(online=True, since=0), depth={})
+
+
+def test_a_flood_of_inline_requests_leaves_the_loop_its_turns(broker, tmp_path):  # noqa: F811
+    """Requests held for an actor that is starting arrive at once; answering them inline must
+    give the loop a turn every ``DRAIN_BATCH`` frames (timers, heartbeats, events wait there)."""
+    b, _, _ = broker
+    env_ = config.load({"WB_DATA_DIR": str(tmp_path / "data"), "WB_HEARTBEAT_SEC": "0.5"})
+    actor = FloodQueue(env_, b.endpoints, SpawnSecrets(key="k" * 32, identity="queue:in-process"))
+    b.expect("queue", "k" * 32, os.getpid(), "queue:in-process")
+    client = Client(b.endpoints)
+    n = 3 * DRAIN_BATCH
+
+    async def ticker() -> None:
+        while True:
+            actor.marks.append("t")
+            await asyncio.sleep(0)
+
+    async def scenario() -> None:
+        for cid in range(1, n + 1):  # held by the broker until the actor is ready
+            client.send_raw(env.encode(Kind.REQ, "wb:queue:status", cid, {}))
+        ticking = asyncio.ensure_future(ticker())
+        running = asyncio.ensure_future(actor.run())
+        for cid in range(1, n + 1):
+            await asyncio.to_thread(answer, client, cid)
+        actor.request_stop()
+        await asyncio.wait_for(running, 30)
+        ticking.cancel()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        client.close()
+    runs = [len(run) for run in "".join(actor.marks).split("t") if run]
+    assert sum(runs) == n and max(runs) <= DRAIN_BATCH, runs

@@ -29,6 +29,9 @@ from workbuoy.schemas.registry import CHANNELS, EVENTS
 
 log = wblog.create("bus.connection")
 
+#: Frames an actor reads per wake-up before its event loop gets a turn.
+DRAIN_BATCH = 256
+
 RequestHandler = Callable[[str, Any, str], msgspec.Struct | Coroutine[Any, Any, msgspec.Struct]]
 EventHandler = Callable[[str, Any], Awaitable[None]]
 
@@ -69,6 +72,7 @@ class ActorConnection:
         self._on_request: RequestHandler | None = None
         self._on_event: EventHandler | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._drain_due = False  # a drain is scheduled for the next loop turn (``_drain_later``)
 
     def _send(self, *frames: bytes) -> None:
         try:
@@ -77,8 +81,8 @@ class ActorConnection:
             raise BusError("unavailable", "the broker is not taking messages") from None
         # A send can swallow the FD's edge for a frame that arrived meanwhile: look (one getsockopt)
         # rather than schedule a drain after every send (a loop turn per reply).
-        if self._loop is not None and self.dealer.getsockopt(zmq.EVENTS) & zmq.POLLIN:
-            self._loop.call_soon(self._drain_dealer)
+        if self.dealer.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+            self._drain_later()
 
     async def hello(self, pid: int, timeout: float) -> None:
         """Prove who we are; the broker routes nothing to us before this succeeds and we sent READY.
@@ -130,7 +134,7 @@ class ActorConnection:
         """Dispatch requests, replies and events until cancelled."""
         self._on_request, self._on_event = on_request, on_event
         self._loop = loop = asyncio.get_running_loop()
-        loop.add_reader(self.dealer.FD, self._drain_dealer)
+        loop.add_reader(self.dealer.FD, self._on_readable)
         loop.add_reader(self.sub.FD, self._drain_sub)
         loop.call_soon(self._drain_dealer)
         loop.call_soon(self._drain_sub)
@@ -141,9 +145,28 @@ class ActorConnection:
             loop.remove_reader(self.sub.FD)
             self._loop = None
 
+    def _on_readable(self) -> None:
+        """The socket's FD fired: drain now, unless a drain is already due this loop turn."""
+        if not self._drain_due:
+            self._drain_dealer()
+
+    def _drain_later(self) -> None:
+        """One drain in the next loop turn, however many ask for it."""
+        if not self._drain_due and self._loop is not None:
+            self._drain_due = True
+            self._loop.call_soon(self._due_drain)
+
+    def _due_drain(self) -> None:
+        self._drain_due = False
+        self._drain_dealer()
+
     def _drain_dealer(self) -> None:
+        """Read what is ready, ``DRAIN_BATCH`` frames at most before the loop gets a turn:
+        a flood of requests answered inline must not hold up timers, heartbeats and events."""
         dealer = self.dealer
-        while dealer.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+        for _ in range(DRAIN_BATCH):
+            if not dealer.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+                return
             frames = dealer.recv_multipart(zmq.NOBLOCK)
             try:
                 e = env.decode(frames[-1])
@@ -156,6 +179,8 @@ class ActorConnection:
                     fut.set_result(e)
             elif len(frames) == 2:
                 self._request(frames[0], e)
+        self._drain_later()  # more may be ready: the socket's edge has passed, so look again
+
     def _drain_sub(self) -> None:
         while self.sub.getsockopt(zmq.EVENTS) & zmq.POLLIN:
             topic, frame = self.sub.recv_multipart(zmq.NOBLOCK)
