@@ -31,16 +31,28 @@ def die(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise SystemExit(code)
 
 
-def client(env: config.Env, timeout: float = 15.0):
-    """A bus client of the node running for this data folder, or exit 1 at once if there is none."""
+class NoNode(Exception):
+    """No node answers for this data folder: none runs, or its runtime folder is gone."""
+
+
+def connect(env: config.Env, timeout: float = 15.0):
+    """A bus client of the node running for this data folder; ``NoNode`` at once if there is none."""
     from workbuoy.bus.client import Client
     from workbuoy.supervisor.lock import InstanceLock
 
     if not InstanceLock(env.data_dir).is_held():  # answer at once instead of waiting for a timeout
-        die(f"no WorkBuoy node is running for {env.data_dir} (start one with `workbuoy node` or `workbuoy run`)", 1)
+        raise NoNode(f"no WorkBuoy node is running for {env.data_dir} (start one with `workbuoy node` or `workbuoy run`)")
     try:
         return Client(runtime.locate(env.data_dir), timeout=timeout)
     except FileNotFoundError as exc:
+        raise NoNode(str(exc)) from None
+
+
+def client(env: config.Env, timeout: float = 15.0):
+    """A bus client of the node running for this data folder, or exit 1 at once if there is none."""
+    try:
+        return connect(env, timeout)
+    except NoNode as exc:
         die(str(exc), 1)
     except runtime.RuntimeDirError as exc:
         die(f"refusing an unsafe runtime folder: {exc}")

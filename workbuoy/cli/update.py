@@ -6,9 +6,8 @@ import argparse
 import time
 
 from workbuoy import config
-from workbuoy.bus import runtime
 from workbuoy.bus.errors import BusError
-from workbuoy.cli.common import call, die, env, print_json
+from workbuoy.cli.common import NoNode, call, connect, die, env, print_json
 from workbuoy.schemas.update import UpdateStatus
 
 
@@ -44,16 +43,12 @@ def _check(args: argparse.Namespace) -> int:
 def _status(settings: config.Env, deadline: float) -> UpdateStatus:
     """``wb:update:status``, waiting out a restart: a headless node applies a verified update
     soon after it is ready, so it may re-execute (and be away for a moment) between two looks."""
-    from workbuoy.bus.client import Client
-    from workbuoy.supervisor.lock import InstanceLock
-
     while True:
         try:
-            if InstanceLock(settings.data_dir).is_held():
-                with Client(runtime.locate(settings.data_dir), timeout=5) as bus:
-                    status: UpdateStatus = bus.call("wb:update:status")
-                    return status
-        except (FileNotFoundError, BusError):
+            with connect(settings, timeout=5) as bus:
+                status: UpdateStatus = bus.call("wb:update:status")
+                return status
+        except (NoNode, BusError):
             pass
         if time.monotonic() > deadline:
             die("the node went away during the update check and did not come back", 1)

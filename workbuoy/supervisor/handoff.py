@@ -35,7 +35,7 @@ def wanted(zygote: bool) -> bool:
     Done means ``WB_HANDOFF_FD`` is set, whatever else is: a launcher that adds a variable
     at start (PyInstaller's adds ``LD_LIBRARY_PATH``) must not make the image re-execute again.
     """
-    return zygote and current.FORK_ACTORS and PIPE_VAR not in os.environ
+    return zygote and current.FORK_ACTORS and not pending()
 
 
 def pending() -> bool:
